@@ -1,0 +1,48 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# Parallel test workers (pytest-xdist); `make test XDIST=0` runs in one process.
+XDIST ?= auto
+
+.PHONY: run test install install-dev migrate demo messages lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# .mo catalogues are committed; this rebuilds them after editing a .po file.
+messages: install
+	cd site && ../$(PY) ../manage.py compilemessages --ignore=.venv
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# Loads the demo town only into an empty database, so `make run` keeps your changes.
+demo: migrate
+	$(PY) manage.py load_demo --if-empty
+
+run: demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install-dev
+	$(VENV)/bin/pytest -n $(XDIST)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+bench: install-dev
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) .test-media static_collected

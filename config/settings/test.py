@@ -1,0 +1,15 @@
+"""Tests: fast hashing, in-memory e-mail, immediate tasks. DATABASE_URL switches to PostgreSQL."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, database_from_env
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret-tianyuan"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# SQLite tests run in memory; DATABASE_URL=postgres://... runs the suite on PostgreSQL.
+DATABASES = {"default": database_from_env(f"sqlite:///{BASE_DIR / 'test.sqlite3'}")}
+MEDIA_ROOT = BASE_DIR / ".test-media"
+WAGTAILADMIN_BASE_URL = "http://testserver"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
