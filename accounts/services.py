@@ -1,0 +1,45 @@
+"""Write paths for accounts: giving roles, and the verified-address rule that booking and selling
+depend on."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ROLE_LABELS
+
+
+class UnverifiedEmail(PermissionDenied):
+    """The user has not confirmed their e-mail address yet."""
+
+    message = _("Please confirm your e-mail address first: we sent you a link when you signed up.")
+
+    def __init__(self, message=None):
+        self.message = message or self.message
+        super().__init__(self.message)
+
+
+class UnknownRole(ValueError):
+    pass
+
+
+def assign_role(user, role):
+    """Puts the user in the role's group; the group and its permissions come from the migrations."""
+    if role not in ROLE_LABELS:
+        raise UnknownRole(role)
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    return group
+
+
+def require_verified_email(user):
+    """Raises UnverifiedEmail unless the user is logged in with a verified address."""
+    if not (user.is_authenticated and user.has_verified_email):
+        raise UnverifiedEmail()
+
+
+def update_profile(user, *, display_name, phone):
+    user.display_name = display_name
+    user.phone = phone
+    user.full_clean(validate_unique=False)
+    user.save(update_fields=["display_name", "phone"])
+    return user

@@ -1,0 +1,9 @@
+"""Our account pages; included at /accounts/ before allauth's, inside the language prefixes."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("profile/", views.profile, name="account_profile"),
+]

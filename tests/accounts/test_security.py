@@ -1,0 +1,111 @@
+import importlib
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from accounts.middleware import AdminLoginRateLimitMiddleware, ContentSecurityPolicyMiddleware
+from tests.factories.accounts import DEFAULT_PASSWORD, VerifiedUserFactory
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def production_env(tmp_path):
+    env = dict(os.environ)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="tianyuan.example",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+    )
+    return env
+
+
+@pytest.fixture
+def production_settings(monkeypatch, tmp_path):
+    for key, value in production_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    return importlib.reload(importlib.import_module("config.settings.production"))
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def csp_response(settings, production_settings, path):
+    settings.CONTENT_SECURITY_POLICY = production_settings.CONTENT_SECURITY_POLICY
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("ok"))
+    return middleware(RequestFactory().get(path))
+
+
+def test_production_sends_the_csp_on_public_pages(settings, production_settings):
+    assert "accounts.middleware.ContentSecurityPolicyMiddleware" in production_settings.MIDDLEWARE
+    response = csp_response(settings, production_settings, "/attractions/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "object-src 'none'" in response["Content-Security-Policy"]
+
+
+def test_csp_is_not_sent_on_the_wagtail_admin(settings, production_settings):
+    response = csp_response(settings, production_settings, "/admin/pages/")
+    assert "Content-Security-Policy" not in response
+
+
+@pytest.mark.django_db
+def test_admin_login_is_rate_limited_per_ip(client, settings):
+    settings.ADMIN_LOGIN_RATE_LIMIT = (3, 60)
+    statuses = [
+        client.post("/admin/login/", {"username": "x@example.com", "password": "wrong"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3] == 429
+
+
+def test_admin_rate_limit_counts_only_admin_login_posts(settings):
+    settings.ADMIN_LOGIN_RATE_LIMIT = (1, 60)
+    middleware = AdminLoginRateLimitMiddleware(lambda request: HttpResponse("ok"))
+    statuses = [middleware(RequestFactory().post("/en/accounts/login/")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+
+
+@pytest.mark.django_db
+def test_failed_logins_for_one_address_lock_it_for_a_while(client):
+    VerifiedUserFactory(email="target@example.com")
+    for _ in range(5):
+        client.post("/en/accounts/login/", {"login": "target@example.com", "password": "nope"})
+    right_password = {"login": "target@example.com", "password": DEFAULT_PASSWORD}
+    response = client.post("/en/accounts/login/", right_password)
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_too_many_login_posts_from_one_ip_get_429(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
+    statuses = [
+        client.post("/en/accounts/login/", {"login": f"u{i}@example.com", "password": "nope"}).status_code
+        for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_allauth_rate_limits_keep_the_login_limits_on(settings):
+    from allauth.account import app_settings
+
+    assert app_settings.RATE_LIMITS["login"]
+    assert app_settings.RATE_LIMITS["login_failed"] == settings.ACCOUNT_RATE_LIMITS["login_failed"]
