@@ -5,6 +5,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+# Fixtures of the basket/checkout/order tests (helper H): visitor, stay_room, arrival, fake_online.
+pytest_plugins = ["tests.orders.checkout_fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skip with a reason on SQLite, unless CI says PostgreSQL is required."""
@@ -30,3 +33,18 @@ def _media_root(tmp_path, settings):
 @pytest.fixture
 def db_vendor():
     return connection.vendor
+
+
+@pytest.fixture
+def home_page(db):
+    """The site's Chinese HomePage (under the tree root, the default site's root page)."""
+    from tests.factories.home import make_home_page
+
+    return make_home_page()
+
+
+@pytest.fixture
+def en_locale(db):
+    from tests.factories.home import en_locale
+
+    return en_locale()

@@ -1,0 +1,63 @@
+"""Query budgets: the home page costs the same whatever it lists, the shell at most three."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from home.models import HomePageFeaturedAttraction
+from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory
+from tests.factories.events import EventIndexPageFactory, EventPageFactory
+from tests.factories.home import ImageFactory, set_footer
+
+pytestmark = pytest.mark.django_db
+
+# Site, locale, page, ancestors, view restrictions (serving); hero images + renditions; sections
+# (nav); featured: chosen, restrictions, pages, images, renditions; events: restrictions, pages,
+# images, renditions; translations (language links); footer.
+HOME_PAGE_QUERIES = 19
+
+
+def fill_home_page(home_page, count):
+    attractions = AttractionIndexPageFactory(parent=home_page)
+    events = EventIndexPageFactory(parent=home_page)
+    for n in range(count):
+        attraction = AttractionPageFactory(parent=attractions, image=ImageFactory())
+        HomePageFeaturedAttraction.objects.create(page=home_page, attraction=attraction, sort_order=n)
+        EventPageFactory(parent=events, image=ImageFactory(), venue=attraction)
+    home_page.hero_image = ImageFactory()
+    home_page.season_heading = "桃花开了"
+    home_page.season_image = ImageFactory()
+    home_page.upcoming_events_count = min(count, 12)  # the most the home page lists
+    home_page.save_revision().publish()
+    set_footer(address="青溪镇石板街 1 号")
+
+
+def count_queries(client, url):
+    client.get(url)  # the first visit makes the renditions; count a warm one
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_home_page_query_count_does_not_grow_with_what_it_lists(client, home_page, count):
+    fill_home_page(home_page, count)
+
+    queries, body = count_queries(client, "/")
+
+    assert body.count('class="card"') == count
+    assert body.count('class="card card--event"') == min(count, 12)
+    assert queries == HOME_PAGE_QUERIES
+
+
+def test_the_shell_costs_at_most_three_queries(client, home_page):
+    """The search page without a query does no work of its own: what is left is the shell
+    (site, footer settings, navigation)."""
+    AttractionIndexPageFactory(parent=home_page)
+    set_footer(address="青溪镇石板街 1 号")
+
+    queries, body = count_queries(client, "/search/")
+
+    assert 'href="/attractions/"' in body and "青溪镇石板街 1 号" in body
+    assert queries <= 3
