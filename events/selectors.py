@@ -1,0 +1,112 @@
+"""Read paths for events: the index (upcoming, archive, month filter), event pages and the feed."""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from attractions.selectors import (
+    CARD_RENDITION,
+    HERO_RENDITION,
+    localized_pages,
+    private_pages_q,
+    with_image_renditions,
+)
+
+from .models import EventPage
+
+ARCHIVE_PER_PAGE = 10
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class BadMonth(ValueError):
+    pass
+
+
+def parse_month(value):
+    """``YYYY-MM`` → (first moment of the month, first moment of the next), local time."""
+    match = MONTH_RE.match(value or "")
+    year, month = (int(match[1]), int(match[2])) if match else (0, 0)
+    if not 1 <= month <= 12 or not 1900 <= year <= 2999:
+        message = _("“%(value)s” is not a month; use the form YYYY-MM, e.g. 2026-04.")
+        raise BadMonth(message % {"value": value})
+    tz = timezone.get_default_timezone()
+    start = datetime.datetime(year, month, 1, tzinfo=tz)
+    following = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    return start, following
+
+
+def published_events(locale=None):
+    """Live events not behind a view restriction (their own or an ancestor's)."""
+    events = EventPage.objects.live().exclude(private_pages_q()).select_related("venue", "venue__village")
+    if locale is not None:
+        events = events.filter(locale=locale)
+    return events
+
+
+def attach_venues(events, locale_id):
+    """Set ``event.place`` to the venue in the reader's language (one query, only when needed)."""
+    places = localized_pages([event.venue for event in events], locale_id)
+    for event in events:
+        event.place = places.get(event.venue_id) if event.venue_id else None
+    return events
+
+
+def event_index_context(index_page, request):
+    now = timezone.now()
+    events = published_events().child_of(index_page)
+    month_value = request.GET.get("month", "").strip()
+    month = month_error = None
+    if month_value:
+        try:
+            month_start, month_end = parse_month(month_value)
+        except BadMonth as error:
+            month_error = str(error)
+        else:
+            month = month_start
+            events = events.filter(start__lt=month_end, end__gte=month_start)
+    events = with_image_renditions(events, CARD_RENDITION)
+    upcoming = attach_venues(list(events.filter(end__gte=now).order_by("start", "pk")), index_page.locale_id)
+    archive = Paginator(events.filter(end__lt=now).order_by("-start", "-pk"), ARCHIVE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    attach_venues(archive.object_list, index_page.locale_id)
+    return {
+        "upcoming": upcoming,
+        "archive": archive,
+        "month": month,
+        "month_value": month_value if month else "",
+        "month_error": month_error,
+        **ical_feed_urls(request),
+    }
+
+
+def ical_feed_urls(request):
+    """The feed in the page's language: a download link and a webcal:// link calendar apps subscribe to."""
+    url = "/events.ics"
+    language = translation.get_language()
+    if language != settings.LANGUAGE_CODE:
+        url += f"?lang={language}"
+    absolute = request.build_absolute_uri(url)
+    return {"ical_url": absolute, "webcal_url": "webcal://" + absolute.split("://", 1)[1]}
+
+
+def event_page_context(page, request):
+    place = localized_pages([page.venue], page.locale_id).get(page.venue_id) if page.venue_id else None
+    hero = page.image.get_rendition(HERO_RENDITION) if page.image_id else None
+    image_url = request.build_absolute_uri(hero.url) if hero else None
+    return {
+        "place": place,
+        "hero": hero,
+        "structured_data": page.structured_data(request, venue=place, image_url=image_url),
+        "markers": [marker] if place and (marker := place.map_marker()) else [],
+    }
+
+
+def feed_events(locale):
+    """Events for the iCalendar feed: every published event in ``locale``, in start order."""
+    events = list(published_events(locale).order_by("start", "pk"))
+    return attach_venues(events, locale.pk)

@@ -1,0 +1,21 @@
+import pytest
+
+from tests.factories.attractions import (
+    AttractionIndexPageFactory,
+    VillageFactory,
+)
+
+
+@pytest.fixture
+def attraction_index(home_page):
+    return AttractionIndexPageFactory(parent=home_page)
+
+
+@pytest.fixture
+def village(db):
+    return VillageFactory(name="桃花坞", slug="taohuawu")
+
+
+@pytest.fixture
+def num_queries(django_assert_num_queries):
+    return django_assert_num_queries
