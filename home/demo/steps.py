@@ -1,0 +1,26 @@
+"""The demo loader's steps, in order. Each is a function taking the ``DemoContext``; each is
+idempotent. A new feature adds its demo data by appending the dotted path of its own step (for
+example ``"homestays.demo.load_homestays"``) after the pages it builds on.
+"""
+
+STEPS = [
+    "home.demo.users.load_users",
+    "home.demo.site.load_home",
+    "home.demo.attractions.load_villages",
+    "home.demo.attractions.load_attraction_index",
+    "home.demo.attractions.load_attractions",
+    "home.demo.attractions.load_routes",
+    "home.demo.events.load_event_index",
+    "home.demo.events.load_events",
+    "homestays.demo.load_homestays",
+    "home.demo.site.load_standard_pages",
+    "home.demo.site.finish_home",
+    "home.demo.site.load_footer",
+]
+
+
+def demo_loaded():
+    """True once the site has its own home page (``--if-empty`` then leaves it alone)."""
+    from home.models import HomePage
+
+    return HomePage.objects.exists()

@@ -1,0 +1,136 @@
+"""The demo town loader: complete, idempotent, and what it makes renders.
+
+Each load takes a few seconds, so the checks are grouped into a handful of tests.
+"""
+
+import datetime
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Page, Site
+
+from accounts import roles
+from attractions.models import AttractionCategory, AttractionPage, RoutePage, Village
+from events.models import EventPage
+from home.demo.content import DEMO_PASSWORD, USERS
+from home.models import HomePage, StandardPage
+
+pytestmark = pytest.mark.django_db
+
+
+def load():
+    call_command("load_demo", force=True, quiet=True)
+
+
+def event_start(event):
+    start = event.start
+    return timezone.localdate(start) if isinstance(start, datetime.datetime) else start
+
+
+def counts():
+    return {
+        "pages": Page.objects.count(),
+        "home": HomePage.objects.count(),
+        "standard": StandardPage.objects.count(),
+        "attractions": AttractionPage.objects.count(),
+        "routes": RoutePage.objects.count(),
+        "events": EventPage.objects.count(),
+        "villages": Village.objects.count(),
+        "images": get_image_model().objects.count(),
+        "users": get_user_model().objects.count(),
+        "emails": EmailAddress.objects.count(),
+        "sites": Site.objects.count(),
+    }
+
+
+def test_loading_twice_adds_nothing_and_both_home_pages_render(client):
+    load()
+    first = counts()
+    load()
+    assert counts() == first
+    call_command("load_demo", force=True, quiet=True, if_empty=True)  # a loaded site is left alone
+    assert counts() == first
+    assert first["home"] == 2  # Chinese and English
+    assert first["sites"] == 1
+    # The page tree is sound (a stale numchild saved over a parent would hide its children).
+    assert not any(Page.find_problems())
+
+    zh = client.get("/")
+    assert zh.status_code == 200
+    assert "青溪" in zh.content.decode()
+
+    en = client.get("/en/")
+    assert en.status_code == 200
+    assert "Qingxi" in en.content.decode()
+    assert client.get("/en/attractions/").status_code == 200
+
+
+def test_demo_town_has_villages_attractions_routes_festivals_and_users(client):
+    load()
+    zh = Locale.objects.get(language_code="zh-hans")
+    en = Locale.objects.get(language_code="en")
+
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert site.root_page.locale == zh
+    # Wagtail's "Welcome" page is gone: every page below the root is ours.
+    assert not Page.objects.filter(depth=2).exclude(content_type__model="homepage").exists()
+
+    assert Village.objects.filter(locale=zh).count() >= 5
+    assert Village.objects.filter(locale=en).count() == Village.objects.filter(locale=zh).count()
+
+    attractions = AttractionPage.objects.live().filter(locale=zh)
+    assert attractions.count() >= 12
+    assert set(attractions.values_list("category", flat=True)) == set(AttractionCategory.values)
+    assert all(page.latitude and page.longitude and page.image_id for page in attractions)
+    assert AttractionPage.objects.live().filter(locale=en).count() == attractions.count()
+    assert all(page.village.locale == en for page in AttractionPage.objects.filter(locale=en))
+
+    routes = RoutePage.objects.live().filter(locale=zh)
+    assert routes.count() == 2
+    for route in routes:
+        stops = list(route.stops.all())
+        assert 4 <= len(stops) <= 6
+        assert len({stop.attraction.village_id for stop in stops}) >= 2  # crosses villages
+    en_route = RoutePage.objects.live().filter(locale=en).first()
+    assert all(stop.attraction.locale == en for stop in en_route.stops.all())
+
+    events = EventPage.objects.live().filter(locale=zh)
+    assert events.count() == 4
+    today = timezone.localdate()
+    for event in events:
+        start = event_start(event)
+        assert today < start <= today + datetime.timedelta(days=366)
+
+    about = StandardPage.objects.get(locale=zh, slug="about")
+    assert {"heading", "paragraph", "image", "table", "call_to_action"} <= {b.block_type for b in about.body}
+    getting_here = StandardPage.objects.get(locale=zh, slug="getting-here")
+    assert "map_point" in {block.block_type for block in getting_here.body}
+
+    for page in [*attractions[:1], *routes[:1], *events[:1], *StandardPage.objects.live()]:
+        assert client.get(page.url).status_code == 200
+        english = page.get_translation(en)
+        assert english.live
+        assert client.get(english.url).status_code == 200
+
+    # One verified user per role, plus the admin.
+    User = get_user_model()
+    for email, _name, role, _staff, superuser in USERS:
+        user = User.objects.get(email=email)
+        assert user.check_password(DEMO_PASSWORD)
+        assert EmailAddress.objects.filter(user=user, email=email, verified=True, primary=True).exists()
+        assert user.has_verified_email
+        if role:
+            assert roles.user_in_group(user, role)
+        assert user.is_superuser == superuser
+
+
+def test_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo", quiet=True)
+    assert not HomePage.objects.exists()
