@@ -23,7 +23,7 @@ install-dev: $(VENV)/.installed-dev
 
 # .mo catalogues are committed; this rebuilds them after editing a .po file.
 messages: install
-	cd site && ../$(PY) ../manage.py compilemessages --ignore=.venv
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=static_collected
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -7,13 +7,17 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.api import api
 from events import views as event_views
+from home.sitemaps import PageSitemap
+from homestays import calendar_views
+from orders.payments import views as payment_views
 from search import views as search_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
@@ -22,6 +26,15 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # A stable address for calendar apps, the same in both languages.
     path("events.ics", event_views.events_ical, name="events_ical"),
+    # A room type's busy nights for other platforms; the token is the secret (calendar_sync).
+    path(
+        "calendars/rooms/<str:token>.ics",
+        calendar_views.room_type_ical,
+        name="homestays_room_type_ical",
+    ),
+    path("api/v1/", api.urls),
+    # Stripe posts here (signed); never translated, never CSRF-checked.
+    path("payments/stripe/webhook/", payment_views.stripe_webhook, name="payments_stripe_webhook"),
 ]
 
 if settings.DEBUG:
@@ -32,8 +45,10 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("search/", search_views.search, name="search"),
+    path("orders/<str:ref>/pay/", payment_views.stripe_pay, name="payments_stripe_pay"),
     # Wagtail serves every page; it must stay last.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

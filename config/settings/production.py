@@ -30,7 +30,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# The Wagtail admin shows its live preview in a same-origin iframe, so not DENY.
 X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
+# Joining the browsers' HSTS preload list is hard to undo: an operator's decision, not a default.
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # Content-Security-Policy (accounts.middleware.ContentSecurityPolicyMiddleware sends it).
 MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.ContentSecurityPolicyMiddleware"]

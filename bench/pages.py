@@ -1,0 +1,285 @@
+"""Page benchmark: the demo town served by gunicorn with production settings, measured over loopback.
+
+    .venv/bin/python bench/pages.py [--duration 3] [--connections 4] [--md bench/out/pages.md]
+
+Builds a throwaway SQLite database in a temporary folder (migrate, load_demo, collectstatic),
+starts `gunicorn config.wsgi` (2 sync workers, DEBUG off) on a free loopback port, and measures
+req/s and p50/p99 per page with ../shared/tools/loadtest.py. It also counts SQL queries per page
+in-process (second, warm request). /robots.txt is measured in the same run as the baseline, so
+each page's req/s is also shown as a ratio of it: ratios compare across machines, req/s do not.
+
+Measured, never asserted: this is not a test and `make test` does not run it. Bounded: about a
+minute with the defaults. Everything it creates is removed at the end.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOADTEST = BASE_DIR.parent / "shared" / "tools" / "loadtest.py"
+BASELINE = "/robots.txt"
+STEP_TIMEOUT = 180  # seconds for any one set-up step; the whole run is normally ~60 s
+
+# Production settings, plus what serving plain http on 127.0.0.1 from a temp folder needs.
+SETTINGS_MODULE = """\
+from config.settings.production import *  # noqa: F403
+
+STATIC_ROOT = {static_root!r}
+LOGGING = {{"version": 1, "disable_existing_loggers": False,
+           "root": {{"handlers": [], "level": "WARNING"}}}}
+"""
+
+
+class BenchError(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_env(tmp):
+    settings_dir = tmp / "settings"
+    settings_dir.mkdir()
+    (settings_dir / "bench_settings.py").write_text(
+        SETTINGS_MODULE.format(static_root=str(tmp / "static"))
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        PYTHONPATH=os.pathsep.join([str(settings_dir), str(BASE_DIR)]),
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
+        MEDIA_ROOT=str(tmp / "media"),
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+    )
+    return env
+
+
+def manage(env, *args, settings=None):
+    step_env = dict(env, DJANGO_SETTINGS_MODULE=settings or env["DJANGO_SETTINGS_MODULE"])
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=step_env,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT,
+    )
+    if result.returncode != 0:
+        output = result.stdout[-2000:] + result.stderr[-4000:]
+        raise BenchError(f"manage.py {' '.join(args)} failed:\n{output}")
+    print(f"  manage.py {' '.join(args):40} {time.monotonic() - started:5.1f} s", flush=True)
+    return result
+
+
+def set_up_database(env):
+    # load_demo refuses to run with DEBUG off (it creates known passwords): load with dev settings.
+    demo_check = subprocess.run(
+        [sys.executable, "manage.py", "help", "load_demo"],
+        cwd=BASE_DIR,
+        env=dict(env, DJANGO_SETTINGS_MODULE="config.settings.dev"),
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT,
+    )
+    if demo_check.returncode != 0:
+        raise BenchError("`manage.py load_demo` is not available yet: the benchmark needs the demo town.")
+    manage(env, "migrate", "--noinput", settings="config.settings.dev")
+    manage(env, "load_demo", "--quiet", settings="config.settings.dev")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def find_paths():
+    """The pages to measure, read from the demo database (runs in-process, after set-up)."""
+    from django.apps import apps
+
+    def first_live_url(app_label, model_name):
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            return None
+        page = model.objects.live().filter(locale__language_code="zh-hans").order_by("path").first()
+        page = page or model.objects.live().order_by("path").first()
+        if page is None:
+            return None
+        parts = page.get_url_parts()
+        return parts[2] if parts else None
+
+    paths = [
+        ("home", "/"),
+        ("attractions index", first_live_url("attractions", "AttractionIndexPage") or "/attractions/"),
+        ("attraction", first_live_url("attractions", "AttractionPage")),
+        ("events index", first_live_url("events", "EventIndexPage") or "/events/"),
+        ("event", first_live_url("events", "EventPage")),
+    ]
+    missing = [name for name, path in paths if path is None]
+    if missing:
+        print(f"  no live page for: {', '.join(missing)} (skipped)")
+    return [("baseline", BASELINE)] + [(name, path) for name, path in paths if path]
+
+
+def count_queries(paths):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    # A page that fails shows as 500 in the table rather than stopping the run.
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    counts = {}
+    for _name, path in paths:
+        client.get(path)  # cold: fills caches
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        counts[path] = (response.status_code, len(ctx.captured_queries))
+        if getattr(response, "exc_info", None):
+            print(f"  {path} fails: {response.exc_info[0].__name__}: {response.exc_info[1]}")
+    return counts
+
+
+def start_gunicorn(env, port):
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        raise BenchError(f"gunicorn not found next to {sys.executable}: install requirements.txt")
+    return subprocess.Popen(
+        [str(gunicorn), "config.wsgi", "--workers", "2", "--worker-class", "sync",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "30"],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,  # its own process group, so stopping it stops its workers
+    )
+
+
+def wait_until_up(base, server, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"gunicorn exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(base + BASELINE, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise BenchError(f"gunicorn did not answer on {base} within {timeout} s")
+
+
+def stop(server):
+    if server is None or server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)
+
+
+def run_load(base, paths, args, json_out):
+    if not LOADTEST.exists():
+        raise BenchError(f"{LOADTEST} not found (the shared tools sit beside the repository)")
+    subprocess.run(
+        [sys.executable, str(LOADTEST), base, *[path for _name, path in paths],
+         "--duration", str(args.duration), "--connections", str(args.connections),
+         "--repeat", "1", "--warmup", "5", "--pause", "0.5",
+         "--label", "pages", "--json", str(json_out)],
+        check=True,
+        timeout=len(paths) * (args.duration + 15) + 30,
+        stdout=subprocess.DEVNULL,
+    )
+    return {row["path"]: row for row in map(json.loads, json_out.read_text().splitlines())}
+
+
+def report(paths, queries, load, args):
+    baseline_rps = (load.get(BASELINE) or {}).get("rps") or 0
+
+    def number(value, fmt):
+        return format(value, fmt) if value is not None else "n/a"
+
+    lines = [
+        f"Pages, gunicorn 2 sync workers, {args.connections} connections, {args.duration} s per path",
+        "",
+        "| page | path | status | queries | req/s | × baseline | p50 ms | p99 ms | non-2xx+errors |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, path in paths:
+        row = load.get(path, {})
+        status, count = queries.get(path, ("?", "?"))
+        rps = row.get("rps")
+        ratio = rps / baseline_rps if rps and baseline_rps else None
+        bad = (row.get("non2xx") or 0) + (row.get("errors") or 0) if row else None
+        lines.append(
+            f"| {name} | `{path}` | {status} | {count} | {number(rps, '.1f')} | "
+            f"{number(ratio, '.2f')} | {number(row.get('p50'), '.1f')} | {number(row.get('p99'), '.1f')} | "
+            f"{number(bad, 'd')} |"
+        )
+    text = "\n".join(lines)
+    print()
+    print(text)
+    if args.md:
+        md = Path(args.md)
+        md.parent.mkdir(parents=True, exist_ok=True)
+        with md.open("a") as fh:
+            fh.write(f"\n{time.strftime('%Y-%m-%d %H:%M')}\n\n{text}\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=3, help="seconds per path (default 3)")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
+    parser.add_argument("--md", help="append the table (markdown) to this file, e.g. bench/out/pages.md")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="tianyuan-bench-"))
+    server = None
+    started = time.monotonic()
+    try:
+        env = make_env(tmp)
+        print(f"Setting up the demo town in {tmp}", flush=True)
+        set_up_database(env)
+
+        # Django in this process, on the same database and settings as the server.
+        os.environ.update(env)
+        sys.path[:0] = env["PYTHONPATH"].split(os.pathsep)
+        import django
+
+        django.setup()
+        paths = find_paths()
+        queries = count_queries(paths)
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_gunicorn(env, port)
+        wait_until_up(base, server)
+        print(f"Measuring {len(paths)} paths on {base}", flush=True)
+        load = run_load(base, paths, args, tmp / "load.jsonl")
+        report(paths, queries, load, args)
+        print(f"\nTotal {time.monotonic() - started:.0f} s")
+    except (BenchError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        print(f"bench/pages.py: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stop(server)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
