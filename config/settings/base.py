@@ -6,7 +6,6 @@ from pathlib import Path
 
 import dj_database_url
 import xstatic.pkg.leaflet
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = BASE_DIR / "site"
@@ -230,7 +229,14 @@ STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 WAGTAIL_SITE_NAME = "田园 Tianyuan"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILIMAGES_FORMAT_CONVERSIONS = {"gif": "webp", "bmp": "webp", "tiff": "webp", "png": "webp", "jpeg": "webp"}
+# Renditions are served as WebP (smaller on phones) unless a template asks for another format.
+WAGTAILIMAGES_FORMAT_CONVERSIONS = {
+    "gif": "webp",
+    "bmp": "webp",
+    "tiff": "webp",
+    "png": "webp",
+    "jpeg": "webp",
+}
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
