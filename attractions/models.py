@@ -296,17 +296,22 @@ class RoutePage(Page):
         verbose_name = _("route")
 
     def get_context(self, request, *args, **kwargs):
+        from home.cache import lazy_value
+
         from .selectors import route_stops
 
         context = super().get_context(request, *args, **kwargs)
-        stops = route_stops(self)
+        # Computed on first use: not at all when the template's cached fragment hits.
+        stops = lazy_value(lambda: route_stops(self))
         context["stops"] = stops
-        context["total_distance_km"] = self.total_distance_km(stops)
-        context["markers"] = [
-            {**marker, "label": str(number), "url": stop.place.get_url(request)}
-            for number, stop in enumerate(stops, start=1)
-            if (marker := stop.place.map_marker())
-        ]
+        context["total_distance_km"] = lazy_value(lambda: self.total_distance_km(stops()))
+        context["markers"] = lazy_value(
+            lambda: [
+                {**marker, "label": str(number), "url": stop.place.get_url(request)}
+                for number, stop in enumerate(stops(), start=1)
+                if (marker := stop.place.map_marker())
+            ]
+        )
         return context
 
     def total_distance_km(self, stops=None):

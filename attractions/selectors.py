@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from home.cache import cached, is_page_number, lazy_value, query_key
+
 from . import geo
 from .models import AttractionCategory, AttractionPage, Village
 
@@ -28,8 +30,13 @@ def with_image_renditions(queryset, *filters, field="image"):
 
 
 def private_pages_q():
-    """The restriction filter for ``.exclude()``, read once (one query) and shared by every listing."""
-    return Page.objects.private_q()
+    """The restriction filter for ``.exclude()``: one query, then cached until the next edit."""
+    return cached(("private-pages",), Page.objects.private_q)
+
+
+def locale_villages(locale_id):
+    """The villages in a locale (the filter's choices): one query, then cached until the next edit."""
+    return cached(("villages", locale_id), lambda: list(Village.objects.filter(locale_id=locale_id)))
 
 
 def localized_pages(pages, locale_id, model=AttractionPage):
@@ -86,9 +93,29 @@ class AttractionFilterForm(forms.Form):
         )
 
 
+INDEX_LISTING = ("filter_form", "filter_errors", "attractions", "page_obj", "villages", "routes")
+
+
 def attraction_index_context(index_page, request):
+    """The index's listing, computed on first use (not at all when its cached fragment hits), and
+    ``listing_key``: the validated filters that fragment is cached under (None: not cached)."""
+    listing = lazy_value(lambda: attraction_listing(index_page, request))
+    village_slugs = lazy_value(lambda: {village.slug for village in locale_villages(index_page.locale_id)})
+    categories = {value for value, _label in AttractionCategory.choices}
+    return {
+        **{name: lazy_value(lambda name=name: listing()[name]) for name in INDEX_LISTING},
+        "listing_key": query_key(
+            request,
+            category=lambda value: value == "" or value in categories,
+            village=lambda value: value == "" or value in village_slugs(),
+            page=is_page_number,
+        ),
+    }
+
+
+def attraction_listing(index_page, request):
     """Cards for the index's live, public attractions, filtered by category and village."""
-    villages = list(Village.objects.filter(locale_id=index_page.locale_id))
+    villages = locale_villages(index_page.locale_id)
     form = AttractionFilterForm(request.GET or None, villages=villages)
     private = private_pages_q()
     attractions = (
@@ -162,17 +189,26 @@ def nearby_attractions(page, limit=4):
 
 
 def attraction_page_context(page, request):
-    gallery = with_image_renditions(page.gallery_images.all(), GALLERY_RENDITION)
-    hero = page.image.get_rendition(HERO_RENDITION) if page.image_id else None
-    image_url = request.build_absolute_uri(hero.url) if hero else None
-    localize_villages([page], page.locale_id)
+    """What the attraction page shows, each computed on first use (so not at all when the
+    template's cached fragments hit)."""
+    hero = lazy_value(lambda: page.image.get_rendition(HERO_RENDITION) if page.image_id else None)
+
+    def structured_data():
+        image_url = request.build_absolute_uri(hero().url) if hero() else None
+        return page.structured_data(request, image_url=image_url)
+
     return {
         "hero": hero,
-        "structured_data": page.structured_data(request, image_url=image_url),
-        "gallery": gallery,
-        "nearby": page.nearby(),
-        "tags": page.tags.all(),
+        "village_shown": lazy_value(lambda: localize_villages([page], page.locale_id)[0].village_shown),
+        "structured_data": lazy_value(structured_data),
+        "gallery": lazy_value(
+            lambda: list(with_image_renditions(page.gallery_images.all(), GALLERY_RENDITION))
+        ),
+        "nearby": lazy_value(page.nearby),
+        "tags": lazy_value(lambda: list(page.tags.all())),
         "markers": [marker] if (marker := page.map_marker()) else [],
+        # The structured data holds absolute addresses: its fragment varies with scheme and host.
+        "absolute_root": request.build_absolute_uri("/"),
     }
 
 

@@ -15,6 +15,7 @@ from attractions.selectors import (
     private_pages_q,
     with_image_renditions,
 )
+from home.cache import is_page_number, lazy_value, query_key
 
 from .models import EventPage
 
@@ -56,32 +57,42 @@ def attach_venues(events, locale_id):
 
 
 def event_index_context(index_page, request):
-    now = timezone.now()
-    events = published_events().child_of(index_page)
+    """The month filter, the feed links, and the listings computed on first use (not at all when
+    their cached fragment hits). ``listing_key`` is what that fragment is cached under: the
+    validated filters and today's date, as "upcoming" moves with time (None: not cached)."""
     month_value = request.GET.get("month", "").strip()
-    month = month_error = None
+    month = month_end = month_error = None
     if month_value:
         try:
-            month_start, month_end = parse_month(month_value)
+            month, month_end = parse_month(month_value)
         except BadMonth as error:
             month_error = str(error)
-        else:
-            month = month_start
-            events = events.filter(start__lt=month_end, end__gte=month_start)
+    listings = lazy_value(lambda: event_listings(index_page, request, month, month_end))
+    listing_key = query_key(request, month=lambda value: month is not None, page=is_page_number)
+    return {
+        "upcoming": lazy_value(lambda: listings()[0]),
+        "archive": lazy_value(lambda: listings()[1]),
+        "month": month,
+        "month_value": month_value if month else "",
+        "month_error": month_error,
+        "listing_key": None if listing_key is None else f"{listing_key}@{timezone.localdate()}",
+        **ical_feed_urls(request),
+    }
+
+
+def event_listings(index_page, request, month_start=None, month_end=None):
+    """(upcoming events, a page of past events) under the index, within the month if one is given."""
+    now = timezone.now()
+    events = published_events().child_of(index_page)
+    if month_start is not None:
+        events = events.filter(start__lt=month_end, end__gte=month_start)
     events = with_image_renditions(events, CARD_RENDITION)
     upcoming = attach_venues(list(events.filter(end__gte=now).order_by("start", "pk")), index_page.locale_id)
     archive = Paginator(events.filter(end__lt=now).order_by("-start", "-pk"), ARCHIVE_PER_PAGE).get_page(
         request.GET.get("page")
     )
     attach_venues(archive.object_list, index_page.locale_id)
-    return {
-        "upcoming": upcoming,
-        "archive": archive,
-        "month": month,
-        "month_value": month_value if month else "",
-        "month_error": month_error,
-        **ical_feed_urls(request),
-    }
+    return upcoming, archive
 
 
 def ical_feed_urls(request):
@@ -95,14 +106,24 @@ def ical_feed_urls(request):
 
 
 def event_page_context(page, request):
-    place = localized_pages([page.venue], page.locale_id).get(page.venue_id) if page.venue_id else None
-    hero = page.image.get_rendition(HERO_RENDITION) if page.image_id else None
-    image_url = request.build_absolute_uri(hero.url) if hero else None
+    """What the event page shows, each computed on first use (so not at all when the template's
+    cached fragments hit)."""
+    place = lazy_value(
+        lambda: localized_pages([page.venue], page.locale_id).get(page.venue_id) if page.venue_id else None
+    )
+    hero = lazy_value(lambda: page.image.get_rendition(HERO_RENDITION) if page.image_id else None)
+
+    def structured_data():
+        image_url = request.build_absolute_uri(hero().url) if hero() else None
+        return page.structured_data(request, venue=place(), image_url=image_url)
+
     return {
         "place": place,
         "hero": hero,
-        "structured_data": page.structured_data(request, venue=place, image_url=image_url),
-        "markers": [marker] if place and (marker := place.map_marker()) else [],
+        "structured_data": lazy_value(structured_data),
+        "markers": lazy_value(lambda: [marker] if place() and (marker := place().map_marker()) else []),
+        # The structured data holds absolute addresses: its fragment varies with scheme and host.
+        "absolute_root": request.build_absolute_uri("/"),
     }
 
 

@@ -209,5 +209,7 @@ class SiteFooterSettings(BaseSiteSetting):
             "hotline": self.hotline,
             "opening_hours": pick("opening_hours"),
             "copyright_holder": pick("copyright_holder"),
-            "social_links": self.social_links,
+            "social_links": [
+                {"name": block.value["name"], "url": block.value["url"]} for block in self.social_links
+            ],
         }

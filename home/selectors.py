@@ -13,7 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Page, Site
+
+from .cache import cached, lazy_value
 
 # The site's sections: key, label, then the page types that can stand for it (the first live one
 # wins). A type whose app has not been written yet is skipped, and so is its link.
@@ -144,12 +146,23 @@ def content_language():
 
 def section_links(request=None):
     """The live section index pages (attractions, homestays, ...) in the reader's language, as
-    ``[{"key", "title", "url"}]`` in menu order: one query, remembered on the request."""
+    ``[{"key", "title", "url"}]`` in menu order: one query, cached until the next publish and
+    remembered on the request."""
     language = content_language()
-    cached = getattr(request, "_tianyuan_sections", None)
-    if cached is not None and cached[0] == language:
-        return cached[1]
+    remembered = getattr(request, "_tianyuan_sections", None)
+    if remembered is not None and remembered[0] == language:
+        return remembered[1]
+    site = Site.find_for_request(request) if request is not None else None
+    links = cached(
+        ("sections", site.pk if site else None, language, translation.get_language()),
+        lambda: _section_links(request, language),
+    )
+    if request is not None:
+        request._tianyuan_sections = (language, links)
+    return links
 
+
+def _section_links(request, language):
     sections = []
     for key, label, labels in NAV_SECTIONS:
         models = [model for model in (get_model(name) for name in labels) if model is not None]
@@ -174,28 +187,28 @@ def section_links(request=None):
             page = next((first_by_type[type_ids[m]] for m in models if type_ids[m] in first_by_type), None)
             url = page.get_url(request) if page is not None else None
             if url:
-                links.append({"key": key, "title": label, "url": url})
-    if request is not None:
-        request._tianyuan_sections = (language, links)
+                links.append({"key": key, "title": str(label), "url": url})
     return links
 
 
 def home_page_context(home_page, request):
-    hero_image, season_image = hero_images(home_page)
-    hero_link, season_link = linked_pages(home_page)
-    # The link previews in <head> read page.image: it is the hero image already fetched.
-    home_page.hero_image = hero_image
-    sections = {link["key"]: link["url"] for link in section_links(request)}
+    """The home page's listings, each computed on first use: when the template's cached
+    fragments hit, none of them runs a query."""
+    images = lazy_value(lambda: hero_images(home_page))
+    links = lazy_value(lambda: linked_pages(home_page))
+    sections = lazy_value(lambda: {link["key"]: link["url"] for link in section_links(request)})
     return {
-        "hero_image": hero_image,
-        "season_image": season_image,
-        "hero_link": hero_link,
-        "season_link": season_link,
-        "featured": featured_attractions(home_page),
-        "upcoming_events": upcoming_events(home_page, home_page.upcoming_events_count),
-        "events_url": sections.get("events"),
-        "attractions_url": sections.get("attractions"),
-        "plan_links": plan_links(home_page, request),
+        "hero_image": lazy_value(lambda: images()[0]),
+        "season_image": lazy_value(lambda: images()[1]),
+        "hero_link": lazy_value(lambda: links()[0]),
+        "season_link": lazy_value(lambda: links()[1]),
+        "featured": lazy_value(lambda: featured_attractions(home_page)),
+        "upcoming_events": lazy_value(lambda: upcoming_events(home_page, home_page.upcoming_events_count)),
+        "events_url": lazy_value(lambda: sections().get("events")),
+        "attractions_url": lazy_value(lambda: sections().get("attractions")),
+        "plan_links": lazy_value(lambda: plan_links(home_page, request)),
+        # Upcoming events change as days pass: their fragment is keyed by the date too.
+        "today": timezone.localdate(),
     }
 
 

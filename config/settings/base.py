@@ -201,7 +201,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Pages cache their fragments under a shared content version (home/cache.py): with more than one
+# process, set REDIS_URL so a publish reaches them all.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {

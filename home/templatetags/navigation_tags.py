@@ -1,7 +1,8 @@
 """The site shell's template tags: main navigation, language links, footer and absolute URLs.
 
 Each costs at most one query per request and remembers its answer on the request, so a template
-may call it twice (header and footer, or ``<head>`` and the language switch) for free.
+may call it twice (header and footer, or ``<head>`` and the language switch) for free. Between
+publishes their answers come from the cache (``home.cache``): no query at all.
 """
 
 from django import template
@@ -11,9 +12,10 @@ from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 from django.utils.html import strip_tags
 from wagtail.images.models import AbstractImage
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
-from home.selectors import content_language, get_model, section_links
+from home.cache import cached
+from home.selectors import OG_RENDITION, content_language, get_model, section_links
 
 register = template.Library()
 
@@ -50,11 +52,36 @@ def language_links(context):
     swap the language prefix of the current address. One query on a page, none elsewhere.
     """
     request = context.get("request")
-    cached = getattr(request, "_tianyuan_language_links", None)
-    if cached is not None:
-        return cached
-    current = translation.get_language()
+    remembered = getattr(request, "_tianyuan_language_links", None)
+    if remembered is not None:
+        return remembered
     page = context.get("page")
+    if _is_published(page, request):
+        site = Site.find_for_request(request)
+        links = cached(
+            ("languages", page.pk, site.pk if site else None, translation.get_language()),
+            lambda: _language_links(request, page),
+        )
+    else:
+        links = _language_links(request, page)
+    if request is not None:
+        request._tianyuan_language_links = links
+    return links
+
+
+def _is_published(page, request):
+    """A live page served as published (not a preview): what it shows may come from the cache."""
+    return (
+        isinstance(page, Page)
+        and page.pk
+        and page.live
+        and request is not None
+        and not getattr(request, "is_preview", False)
+    )
+
+
+def _language_links(request, page):
+    current = translation.get_language()
     translations = None
     if isinstance(page, Page) and page.pk:
         translations = {
@@ -85,23 +112,27 @@ def language_links(context):
         links.append(
             {"code": code, "name": name, "url": url, "current": code == current, "alternate": alternate}
         )
-    if request is not None:
-        request._tianyuan_language_links = links
     return links
 
 
 @register.simple_tag(takes_context=True)
 def site_footer(context):
-    """The footer settings of the current site in the reader's language (one query, then cached)."""
+    """The footer settings of the current site in the reader's language (cached until the next edit)."""
     request = context.get("request")
     if request is None:
         return None
+    site = Site.find_for_request(request)
+    language = translation.get_language()
+    return cached(("footer", site.pk if site else None, language), lambda: _footer(request, language))
+
+
+def _footer(request, language):
     model = get_model("home.SiteFooterSettings")
     try:
         footer = model.for_request(request)
     except model.DoesNotExist:
         return None
-    return footer.localized(translation.get_language())
+    return footer.localized(language)
 
 
 @register.filter
@@ -142,10 +173,20 @@ def page_description(context):
 
 
 @register.simple_tag(takes_context=True)
-def page_image(context):
-    """The image that stands for the page in link previews (its ``image`` field), or None."""
+def page_og_image(context):
+    """The link-preview picture of the page (its ``image`` field) as {url, width, height, alt},
+    or None. Cached per page until the next publish, so neither image nor rendition is read."""
     page = context.get("page")
     if not isinstance(page, Page):
         return None
+    if _is_published(page, context.get("request")):
+        return cached(("og-image", page.pk), lambda: _og_image(page))
+    return _og_image(page)
+
+
+def _og_image(page):
     image = getattr(page, "image", None)
-    return image if isinstance(image, AbstractImage) else None
+    if not isinstance(image, AbstractImage):
+        return None
+    rendition = image.get_rendition(OG_RENDITION)
+    return {"url": rendition.url, "width": rendition.width, "height": rendition.height, "alt": rendition.alt}

@@ -42,9 +42,18 @@ class StandardPageFactory(PageFactory):
 
 
 def make_home_page(**fields):
-    """A live Chinese HomePage under the tree root, made the default site's root page."""
-    home = HomePageFactory(parent=Page.objects.get(depth=1), **fields)
-    site = Site.objects.get(is_default_site=True)
+    """A live Chinese HomePage under the tree root, made the default site's root page.
+
+    Transactional tests flush every table afterwards, taking the root page, the default locale and
+    the site the migrations made: they are rebuilt here when missing."""
+    locale = Locale.objects.get_or_create(language_code="zh-hans")[0]
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    home = HomePageFactory(parent=root, **fields)
+    site = Site.objects.filter(is_default_site=True).first() or Site(
+        hostname="localhost", port=80, is_default_site=True
+    )
     site.root_page = home
     site.save()
     return home

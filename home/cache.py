@@ -1,0 +1,150 @@
+"""Content-versioned caching for the public pages.
+
+What a visitor sees (menus, footer, listings, cards) changes only when an editor publishes,
+moves or deletes a page, or edits a snippet, image or setting. So every cached value and template
+fragment carries one shared "content version" in its key, and those edits bump it: the next
+request misses everything at once and renders fresh. No entry is ever invalidated one by one,
+nothing stale survives a publish, and the old entries simply age out of the cache.
+
+Bookings and availability (``orders``, homestay calendars and quotes) are never cached here and
+do not bump the version: they change all the time and must stay live.
+
+The version lives in the Django cache, so every process must share one (Redis in production):
+with a per-process cache, a publish would reach only the process that handled it.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "tianyuan:content-version"
+# Entries keyed by an old version are never read again; this only bounds how long they linger.
+CONTENT_TIMEOUT = 60 * 60 * 24
+# Lists that change as time passes (upcoming events) are also keyed by the local date.
+TIME_DEPENDENT_TIMEOUT = 60 * 10
+
+_MISSING = object()
+
+
+def content_version():
+    """The current content version (a cache read, no database query)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Start from the clock, not 1: if the key is ever evicted, the new version cannot meet
+        # fragments stored under an old one.
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_content_version():
+    """Make every cached fragment and value stale at once."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): the next read starts a new version
+        content_version()
+
+
+def bump_after_commit():
+    """Bump now, and again once the transaction commits.
+
+    The first bump serves this transaction's own requests; the second stops a request that read
+    the old rows mid-transaction from caching them under the version that follows the change."""
+    bump_content_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump_content_version)
+
+
+def versioned_key(*parts):
+    return ":".join(["tianyuan", *(str(part) for part in parts), f"v{content_version()}"])
+
+
+def cached(parts, compute, timeout=CONTENT_TIMEOUT):
+    """``compute()``, remembered under ``parts`` plus the content version (None is remembered too)."""
+    key = versioned_key(*parts)
+    hit = cache.get(key, _MISSING)
+    if hit is not _MISSING:
+        return hit
+    value = compute()
+    cache.set(key, value, timeout)
+    return value
+
+
+def query_key(request, **checks):
+    """The query parameters as a cache-key part, or None when this request must not be cached.
+
+    ``checks`` maps each known parameter to a function telling whether a value is valid. Any
+    other parameter, a repeated one or an invalid value gives None: the page then renders
+    uncached (its error messages and pagination links echo what was typed). The order is kept,
+    as the pagination links keep it."""
+    parts = []
+    for name in request.GET:
+        values = request.GET.getlist(name)
+        if name not in checks or len(values) != 1 or not checks[name](values[0]):
+            return None
+        parts.append(f"{name}={values[0]}")
+    return "&".join(parts)
+
+
+def is_page_number(value):
+    return value.isascii() and value.isdigit() and len(value) <= 4
+
+
+class lazy_value:  # noqa: N801 (used like a function in get_context)
+    """A context value computed on first use, then remembered.
+
+    Templates call callables each time they resolve a name; this one does the work once. Page
+    contexts use it so listings are only computed when their cached fragment misses."""
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._value = _MISSING
+
+    def __call__(self):
+        if self._value is _MISSING:
+            self._value = self._compute()
+        return self._value
+
+
+# What editors change: these apps' models, plus the few Wagtail and taggit models pages are built
+# from. Not orders (bookings) and not image renditions (made on first view of an image size).
+CONTENT_APPS = {"home", "attractions", "events", "taggit"}
+CONTENT_MODELS = {
+    ("wagtailcore", "site"),
+    ("wagtailcore", "locale"),
+    ("wagtailcore", "pageviewrestriction"),
+    ("wagtailimages", "image"),
+}
+
+
+def is_content(model):
+    from wagtail.models import Page
+
+    meta = model._meta
+    return (
+        issubclass(model, Page)
+        or meta.app_label in CONTENT_APPS
+        or (meta.app_label, meta.model_name) in CONTENT_MODELS
+    )
+
+
+def _content_changed(sender, **kwargs):
+    if is_content(sender):
+        bump_after_commit()
+
+
+def _page_changed(sender, **kwargs):
+    bump_after_commit()
+
+
+def connect_signals():
+    """Bump the content version whenever editors change what the public pages show."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    post_save.connect(_content_changed, dispatch_uid="tianyuan-content-saved")
+    post_delete.connect(_content_changed, dispatch_uid="tianyuan-content-deleted")
+    page_published.connect(_page_changed, dispatch_uid="tianyuan-page-published")
+    page_unpublished.connect(_page_changed, dispatch_uid="tianyuan-page-unpublished")
+    post_page_move.connect(_page_changed, dispatch_uid="tianyuan-page-moved")

@@ -1,0 +1,24 @@
+"""Counting the SQL queries of a public page, cold and warm.
+
+Cold: the first request after the cache is emptied (renditions and the footer settings row are
+already made). Warm: the request after it, served from the content cache (home/cache.py).
+"""
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+WARM_BUDGET = 12  # the most SQL queries a warm public page may run
+
+
+def cold_and_warm_queries(client, url, data=None):
+    """(cold queries, warm queries, warm response); both responses must be the same page."""
+    client.get(url, data)  # makes the renditions and the footer settings row
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(url, data)
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get(url, data)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    return len(cold), len(warm), second
