@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders and reservations")
+
+    def ready(self):
+        # Every log-in (allauth's included: it goes through django.contrib.auth.login) merges the
+        # session's anonymous basket into the account's.
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import lines  # noqa: F401 (registers the stay line kind)
+        from .basket import merge_on_login
+
+        user_logged_in.connect(merge_on_login, dispatch_uid="orders_merge_baskets")

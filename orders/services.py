@@ -1,0 +1,298 @@
+"""The reservation core: the only way capacity is taken, for every kind of line.
+
+Protocol (DESIGN.md, "The commerce core"), all in one transaction:
+
+1. Lock the inventory rows (room types, tour slots, ticket types, products) with
+   ``SELECT ... FOR UPDATE`` in a fixed (kind, pk) order, so concurrent bookings queue on the
+   same rows and can never deadlock (see ``locking.py``; SQLite serialises writers instead).
+2. Count the live claims on them: confirmed, or held and not yet expired.
+3. Refuse (``SoldOut``, ``DatesUnavailable``) or insert the new claims as holds that expire
+   after ``hold_for``.
+4. Commit. All claims of a call are taken together or not at all.
+
+Expiry: an expired hold stops counting at once because every count goes through
+``Reservation.objects.live(now)``; ``release_expired`` only tidies statuses (run it as the
+``orders_release_expired`` management command or the ``orders.tasks.release_expired_holds`` task)
+and correctness never depends on it having run.
+
+Confirmation (payment): a live hold is confirmed as is; a hold that expired before the payment
+arrived is confirmed only if, under the same locks, capacity is still there; otherwise
+``SoldOut`` and the caller refunds.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import DatesUnavailable, InvalidClaim, SoldOut
+from .inventory import Inventory, get_inventory
+from .locking import lock_rows
+from .models import Reservation, ReservationStatus
+from .selectors import claimed_units
+
+# A sanity bound, not a business rule (those live in Inventory.validate): it keeps one claim
+# from asking for thousands of nights.
+MAX_NIGHTS = 366
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A request for ``quantity`` units of one thing; stays give the nights [start, end)."""
+
+    kind: str
+    obj_id: int
+    quantity: int
+    start: date | None = None
+    end: date | None = None
+
+    def nights(self) -> list[date]:
+        return _nights(self.start, self.end)
+
+
+def reserve(claims, *, holder=None, hold_for: timedelta = timedelta(minutes=30), now=None):
+    """Hold all ``claims`` or none; return the new held Reservations in the order of ``claims``."""
+    claims = list(claims)
+    if not claims:
+        return []
+    if hold_for <= timedelta(0):
+        raise ValueError("hold_for must be positive.")
+    now = now or timezone.now()
+    today = local_today(now)
+    inventories = {claim.kind: _inventory_for(claim) for claim in claims}
+    for claim in claims:
+        _check_shape(claim, inventories[claim.kind], today)
+    if holder is not None and not getattr(holder, "is_authenticated", False):
+        holder = None
+
+    with transaction.atomic():
+        objects = _lock_inventory(inventories, {(c.kind, c.obj_id) for c in claims})
+        for claim in claims:
+            obj = objects.get((claim.kind, claim.obj_id))
+            if obj is None:
+                raise InvalidClaim(_("This item does not exist."), claim=claim)
+            inventories[claim.kind].validate(obj, claim)
+        _check_capacity(claims, inventories, objects, now=now)
+        _after_count()
+        expires_at = now + hold_for
+        reservations = [
+            Reservation(
+                kind=claim.kind,
+                inventory_key=inventories[claim.kind].key(objects[(claim.kind, claim.obj_id)]),
+                object_id=claim.obj_id,
+                quantity=claim.quantity,
+                start_date=claim.start,
+                end_date=claim.end,
+                status=ReservationStatus.HELD,
+                hold_expires_at=expires_at,
+                holder=holder,
+            )
+            for claim in claims
+        ]
+        return Reservation.objects.bulk_create(reservations)
+
+
+def confirm(reservations_or_ids, *, now=None):
+    """Confirm held reservations (all or none); already confirmed ones are left as they are.
+
+    A hold that has expired (whether or not ``release_expired`` has marked it) is confirmed only
+    if capacity is still there, checked under the inventory locks; else ``SoldOut``.
+    """
+    ids = _ids(reservations_or_ids)
+    if not ids:
+        return []
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Inventory first, then reservations: the same order as reserve(), so no deadlock.
+        peek = list(Reservation.objects.filter(pk__in=ids).values_list("kind", "object_id"))
+        inventories = {kind: get_inventory(kind) for kind, _obj_id in peek}
+        objects = _lock_inventory(inventories, set(peek))
+        reservations = {
+            r.pk: r
+            for r in Reservation.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+        }
+        missing = set(ids) - set(reservations)
+        if missing:
+            raise InvalidClaim(_("This reservation does not exist."))
+        lapsed = []
+        for reservation in reservations.values():
+            if reservation.status == ReservationStatus.CANCELLED:
+                raise InvalidClaim(_("This reservation was cancelled and cannot be confirmed."))
+            if reservation.status != ReservationStatus.CONFIRMED and not reservation.is_live(now):
+                lapsed.append(reservation)
+        if lapsed:
+            # Only lapsed holds need room again; live holds and confirmed ones are already counted.
+            claims = [_claim_of(r) for r in lapsed]
+            _check_capacity(claims, inventories, objects, now=now)
+        to_confirm = [r for r in reservations.values() if r.status != ReservationStatus.CONFIRMED]
+        if to_confirm:
+            stamp = timezone.now()
+            Reservation.objects.filter(pk__in=[r.pk for r in to_confirm]).update(
+                status=ReservationStatus.CONFIRMED, updated_at=stamp
+            )
+            for reservation in to_confirm:
+                reservation.status, reservation.updated_at = ReservationStatus.CONFIRMED, stamp
+        return [reservations[pk] for pk in ids]
+
+
+def cancel(reservations_or_ids) -> None:
+    """Cancel held or confirmed reservations, freeing their capacity; others are left alone.
+
+    No inventory lock is needed: giving capacity back can never oversell.
+    """
+    ids = _ids(reservations_or_ids)
+    if not ids:
+        return
+    with transaction.atomic():
+        locked = Reservation.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+        pks = [r.pk for r in locked if r.status in (ReservationStatus.HELD, ReservationStatus.CONFIRMED)]
+        Reservation.objects.filter(pk__in=pks).update(
+            status=ReservationStatus.CANCELLED, updated_at=timezone.now()
+        )
+
+
+def release_expired(now=None) -> int:
+    """Mark lapsed holds as expired; return how many. A tidy-up only: counts already ignore them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Skip rows a confirm() or cancel() holds right now: never wait on (or deadlock with) them;
+        # the next run picks them up if they are still lapsed.
+        pks = list(
+            Reservation.objects.select_for_update(skip_locked=True)
+            .filter(status=ReservationStatus.HELD, hold_expires_at__lte=now)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        return Reservation.objects.filter(pk__in=pks).update(
+            status=ReservationStatus.EXPIRED, updated_at=timezone.now()
+        )
+
+
+def local_today(now=None) -> date:
+    """Today in the town's time zone, whatever zone the request activated."""
+    return timezone.localtime(now or timezone.now(), ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def _after_count():
+    """Runs between counting and inserting; the concurrency tests widen the race window here."""
+
+
+def _inventory_for(claim) -> Inventory:
+    try:
+        return get_inventory(claim.kind)
+    except KeyError:
+        raise InvalidClaim(_("This kind of item cannot be booked."), claim=claim) from None
+
+
+def _check_shape(claim, inventory, today):
+    """Checks that need no database: quantity, ids, dates."""
+    if not isinstance(claim.quantity, int) or claim.quantity < 1:
+        raise InvalidClaim(_("Please choose a quantity of at least 1."), claim=claim)
+    if not isinstance(claim.obj_id, int) or claim.obj_id < 1:
+        raise InvalidClaim(_("This item does not exist."), claim=claim)
+    if (claim.start is None) != (claim.end is None):
+        raise InvalidClaim(_("Please give both a start and an end date."), claim=claim)
+    if inventory.per_night and claim.start is None:
+        raise InvalidClaim(_("Please choose your arrival and departure dates."), claim=claim)
+    if claim.start is None:
+        return
+    if claim.end <= claim.start:
+        raise DatesUnavailable(_("The departure date must be after the arrival date."), claim=claim)
+    if claim.start < today:
+        raise DatesUnavailable(_("These dates are in the past."), claim=claim)
+    if (claim.end - claim.start).days > MAX_NIGHTS:
+        raise InvalidClaim(_("This stay is too long to book online."), claim=claim)
+
+
+def _lock_inventory(inventories, keys):
+    """Lock every (kind, pk) row, kinds in name order and pks ascending; return {(kind, pk): obj}."""
+    by_kind = defaultdict(set)
+    for kind, obj_id in keys:
+        by_kind[kind].add(obj_id)
+    objects = {}
+    for kind in sorted(by_kind):
+        for pk, obj in lock_rows(inventories[kind].model, by_kind[kind]).items():
+            objects[(kind, pk)] = obj
+    return objects
+
+
+def _check_capacity(claims, inventories, objects, *, now):
+    """Raise unless live claims plus ``claims`` fit the capacity of every unit (and night)."""
+    by_kind = defaultdict(list)
+    for claim in claims:
+        by_kind[claim.kind].append(claim)
+    for kind in sorted(by_kind):
+        inventory, kind_claims = inventories[kind], by_kind[kind]
+        obj_ids = sorted({c.obj_id for c in kind_claims})
+        if inventory.per_night:
+            _check_nights(inventory, kind_claims, objects, obj_ids, now=now)
+        else:
+            _check_units(inventory, kind_claims, objects, obj_ids, now=now)
+
+
+def _check_units(inventory, claims, objects, obj_ids, *, now):
+    claimed = claimed_units(inventory.kind, obj_ids, now=now)
+    wanted = Counter()
+    for claim in claims:
+        wanted[claim.obj_id] += claim.quantity
+        obj = _locked_object(objects, claim)
+        if claimed[claim.obj_id] + wanted[claim.obj_id] > inventory.capacity(obj, None):
+            raise SoldOut(claim=claim)
+
+
+def _check_nights(inventory, claims, objects, obj_ids, *, now):
+    start = min(c.start for c in claims)
+    end = max(c.end for c in claims)
+    claimed = claimed_units(inventory.kind, obj_ids, start, end, now=now)
+    capacities = {}
+    wanted = Counter()
+    for claim in claims:
+        obj = _locked_object(objects, claim)
+        if claim.obj_id not in capacities:
+            capacities[claim.obj_id] = inventory.capacities(obj, _nights(start, end))
+        for night in claim.nights():
+            capacity = capacities[claim.obj_id][night]
+            if capacity <= 0:
+                # Closed (or never open) that night: a date problem, not a sell-out.
+                raise DatesUnavailable(claim=claim)
+            wanted[(claim.obj_id, night)] += claim.quantity
+            if claimed[(claim.obj_id, night)] + wanted[(claim.obj_id, night)] > capacity:
+                raise SoldOut(claim=claim)
+
+
+def _locked_object(objects, claim):
+    try:
+        return objects[(claim.kind, claim.obj_id)]
+    except KeyError:
+        # Only confirm() gets here: the thing was deleted while the hold lapsed.
+        raise SoldOut(claim=claim) from None
+
+
+def _nights(start, end):
+    return [start + timedelta(days=i) for i in range((end - start).days)]
+
+
+def _claim_of(reservation) -> Claim:
+    return Claim(
+        kind=reservation.kind,
+        obj_id=reservation.object_id,
+        quantity=reservation.quantity,
+        start=reservation.start_date,
+        end=reservation.end_date,
+    )
+
+
+def _ids(reservations_or_ids) -> list[int]:
+    if isinstance(reservations_or_ids, (Reservation, int)):
+        reservations_or_ids = [reservations_or_ids]
+    ids = []
+    for item in reservations_or_ids:
+        pk = item.pk if isinstance(item, Reservation) else int(item)
+        if pk not in ids:
+            ids.append(pk)
+    return ids

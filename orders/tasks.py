@@ -1,0 +1,11 @@
+"""Background tasks of the reservation core."""
+
+from django_tasks import task
+
+from .services import release_expired
+
+
+@task()
+def release_expired_holds() -> int:
+    """Periodic tidy: mark lapsed holds expired (counts already ignore them; see services)."""
+    return release_expired()
