@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class HomestaysConfig(AppConfig):
     name = "homestays"
     verbose_name = _("Homestays")
+
+    def ready(self):
+        from orders.inventory import register_inventory
+
+        from .inventory import RoomTypeInventory
+
+        register_inventory(RoomTypeInventory())
+
+        from wagtail.signals import page_published
+
+        page_published.connect(_grant_host_access_on_publish, dispatch_uid="homestays_host_access")
+
+
+def _grant_host_access_on_publish(sender, instance, **kwargs):
+    from .models import HomestayPage
+    from .services import grant_host_access
+
+    if isinstance(instance, HomestayPage):
+        grant_host_access(instance)

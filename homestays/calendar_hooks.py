@@ -1,0 +1,145 @@
+"""Wagtail admin for calendar sync: hosts add their other platforms' calendars (a viewset scoped
+to their own room types) and copy their rooms' export addresses (a small view).
+
+Imported by ``homestays.wagtail_hooks`` (Wagtail only discovers modules of that name).
+"""
+
+from django.db import transaction
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import Locale
+from wagtail.permissions import register_permission_policy
+
+from . import selectors
+from .models import ExternalCalendar, RoomType
+from .wagtail_hooks import RateRulePermissionPolicy, ScopedObjectMixin
+
+
+def _queue_sync(calendar_pk):
+    from .tasks import sync_calendar
+
+    # After commit: the worker (or the immediate backend) must see the saved address.
+    transaction.on_commit(lambda: sync_calendar.enqueue(calendar_pk))
+
+
+class ExternalCalendarViewSet(ModelViewSet):
+    model = ExternalCalendar
+    icon = "calendar-alt"
+    menu_label = _("Calendar sync")
+    add_to_admin_menu = True
+    menu_order = 255
+    list_display = ["room_type", "name", "url", "last_synced_at", "last_event_count", "last_error"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+
+    @property
+    def index_view_class(self):
+        base = super().index_view_class
+
+        class IndexView(base):
+            def get_base_queryset(self):
+                return self.permission_policy.instances_user_has_any_permission_for(
+                    self.request.user, ["change", "delete", "view"]
+                ).select_related("room_type__page")
+
+        return IndexView
+
+    @property
+    def add_view_class(self):
+        base = super().add_view_class
+
+        class CreateView(ScopedObjectMixin, base):
+            def save_instance(self):
+                instance = super().save_instance()
+                _queue_sync(instance.pk)
+                return instance
+
+        return CreateView
+
+    @property
+    def edit_view_class(self):
+        base = super().edit_view_class
+
+        class EditView(ScopedObjectMixin, base):
+            def save_instance(self):
+                instance = super().save_instance()
+                _queue_sync(instance.pk)
+                return instance
+
+        return EditView
+
+    @property
+    def delete_view_class(self):
+        base = super().delete_view_class
+
+        class DeleteView(ScopedObjectMixin, base):
+            instance_action = "delete"
+
+        return DeleteView
+
+    @property
+    def history_view_class(self):
+        base = super().history_view_class
+
+        class HistoryView(ScopedObjectMixin, base):
+            pass
+
+        return HistoryView
+
+
+register_permission_policy(ExternalCalendar, RateRulePermissionPolicy(ExternalCalendar))
+external_calendar_viewset = ExternalCalendarViewSet("external_calendars")
+
+
+@hooks.register("register_admin_viewset")
+def register_external_calendar_viewset():
+    return external_calendar_viewset
+
+
+def calendar_exports(request):
+    """The export address of each room type the user manages, to paste into other platforms."""
+    from django.core.exceptions import PermissionDenied
+
+    from .admin_views import can_see_bookings
+
+    if not can_see_bookings(request.user):
+        raise PermissionDenied
+    room_types = list(
+        RoomType.objects.filter(
+            page__in=selectors.manageable_homestays(request.user), locale=Locale.get_default()
+        )
+        .select_related("page")
+        .order_by("page__title", "sort_order", "pk")
+    )
+    for room_type in room_types:
+        room_type.export_url = request.build_absolute_uri(
+            reverse("homestays_room_type_ical", args=[room_type.ical_token])
+        )
+    return render(
+        request,
+        "homestays/admin/calendar_exports.html",
+        {"page_title": _("Calendar export addresses"), "room_types": room_types},
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_calendar_export_urls():
+    return [path("homestays/calendar-exports/", calendar_exports, name="homestays_calendar_exports")]
+
+
+class CalendarExportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .admin_views import can_see_bookings
+
+        return can_see_bookings(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_calendar_exports_menu_item():
+    return CalendarExportsMenuItem(
+        _("Calendar export"), reverse("homestays_calendar_exports"), icon_name="link", order=256
+    )

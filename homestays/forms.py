@@ -1,0 +1,91 @@
+"""Input checks for availability searches and quotes, shared by pages and the JSON API."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import pricing
+from .models import AmenityCode
+from .selectors import local_today
+
+MAX_GUESTS = 20
+
+
+class StayDatesForm(forms.Form):
+    check_in = forms.DateField(label=_("Check-in"), widget=forms.DateInput(attrs={"type": "date"}))
+    check_out = forms.DateField(label=_("Check-out"), widget=forms.DateInput(attrs={"type": "date"}))
+    guests = forms.IntegerField(label=_("Guests"), min_value=1, max_value=MAX_GUESTS, initial=2)
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        check_in, check_out = data.get("check_in"), data.get("check_out")
+        today = self.today or local_today()
+        if check_in and check_in < today:
+            self.add_error("check_in", _("Check-in cannot be in the past."))
+        if check_in and check_out:
+            if check_out <= check_in:
+                self.add_error("check_out", _("Check-out must be after check-in."))
+            elif check_out - check_in > timedelta(days=pricing.MAX_NIGHTS):
+                self.add_error(
+                    "check_out", _("A stay can be at most %(n)d nights.") % {"n": pricing.MAX_NIGHTS}
+                )
+        return data
+
+
+class AvailabilityForm(StayDatesForm):
+    """The homestay search: dates and guests, plus optional village, price per night and amenities."""
+
+    village = forms.ModelChoiceField(label=_("Village"), queryset=None, required=False)
+    price_min = forms.IntegerField(label=_("Minimum price per night (¥)"), min_value=0, required=False)
+    price_max = forms.IntegerField(label=_("Maximum price per night (¥)"), min_value=0, required=False)
+    amenities = forms.MultipleChoiceField(
+        label=_("Amenities"), choices=AmenityCode.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, locale=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from attractions.models import Village
+
+        villages = Village.objects.all()
+        if locale is not None and hasattr(Village, "locale"):
+            villages = villages.filter(locale=locale)
+        self.fields["village"].queryset = villages
+        self.fields["check_in"].required = False
+        self.fields["check_out"].required = False
+        self.fields["guests"].required = False
+
+    def clean(self):
+        data = super().clean()
+        has_in, has_out = bool(data.get("check_in")), bool(data.get("check_out"))
+        if has_in != has_out and not self.errors.get("check_in") and not self.errors.get("check_out"):
+            missing = "check_out" if has_in else "check_in"
+            self.add_error(missing, _("Give both check-in and check-out dates."))
+        low, high = data.get("price_min"), data.get("price_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("price_max", _("The maximum price must not be below the minimum."))
+        return data
+
+    @property
+    def has_dates(self):
+        return self.is_valid() and bool(
+            self.cleaned_data.get("check_in") and self.cleaned_data.get("check_out")
+        )
+
+    def search_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "village": data.get("village"),
+            # The form speaks yuan; prices are fen everywhere else.
+            "price_min": data["price_min"] * 100 if data.get("price_min") is not None else None,
+            "price_max": data["price_max"] * 100 if data.get("price_max") is not None else None,
+            "amenities": data.get("amenities") or (),
+        }
+
+
+class QuoteForm(StayDatesForm):
+    rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=10, initial=1, required=False)

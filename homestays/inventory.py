@@ -1,0 +1,45 @@
+"""Room types as the reservation core's "stay" inventory: one unit per identical room per night."""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from orders.exceptions import DatesUnavailable, InvalidClaim
+from orders.inventory import Inventory
+from orders.models import ReservationKind
+
+from . import pricing
+from .models import RoomRateRule, RoomType
+
+
+def rules_for(room_type_ids, start, end):
+    """Every rule touching the nights [start, end) of these room types, in one query."""
+    return list(
+        RoomRateRule.objects.filter(room_type_id__in=room_type_ids, start_date__lt=end, end_date__gte=start)
+    )
+
+
+class RoomTypeInventory(Inventory):
+    kind = ReservationKind.STAY
+    model = RoomType
+    per_night = True
+
+    def capacity(self, obj, day):
+        return self.capacities(obj, [day])[day]
+
+    def capacities(self, obj, days):
+        if not days:
+            return {}
+        rules = rules_for([obj.pk], min(days), max(days) + timedelta(days=1))
+        return {day: 0 if pricing.is_closed(obj, day, rules) else obj.units for day in days}
+
+    def validate(self, obj, claim):
+        if claim.start is None or claim.end is None:
+            raise InvalidClaim(_("A stay needs check-in and check-out dates."), claim=claim)
+        pricing.check_stay_dates(claim.start, claim.end)
+        rules = rules_for([obj.pk], claim.start, claim.end)
+        minimum = pricing.min_nights_for(obj, claim.start, claim.end, rules)
+        if (claim.end - claim.start).days < minimum:
+            raise DatesUnavailable(
+                _("This room needs a stay of at least %(n)d nights.") % {"n": minimum}, claim=claim
+            )

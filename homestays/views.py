@@ -1,0 +1,137 @@
+"""Page contexts for the homestay index (search) and homestay pages; thin, the rules live in
+selectors and pricing."""
+
+from datetime import date, timedelta
+
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+
+from orders.exceptions import ReservationError
+
+from . import selectors
+from .forms import AvailabilityForm, QuoteForm
+
+RESULTS_PER_PAGE = 12
+CALENDAR_MONTHS_AHEAD = 12
+
+
+def _markers(pages, request):
+    return [
+        {"lat": float(p.latitude), "lng": float(p.longitude), "title": p.title, "url": p.get_url(request)}
+        for p in pages
+        if p.latitude is not None and p.longitude is not None
+    ]
+
+
+def index_context(index_page, request):
+    form = AvailabilityForm(request.GET or None, locale=index_page.locale)
+    results, listing = None, None
+    if form.is_bound and form.is_valid() and form.has_dates:
+        data = form.cleaned_data
+        results = selectors.available_room_types(
+            data["check_in"],
+            data["check_out"],
+            data.get("guests") or 1,
+            locale=index_page.locale,
+            **form.search_kwargs(),
+        )
+        paginator = Paginator(results, RESULTS_PER_PAGE)
+        markers_from = list({r.homestay.pk: r.homestay for r in results}.values())
+    else:
+        filters = {}
+        if form.is_bound and form.is_valid():
+            filters = {
+                "village": form.cleaned_data.get("village"),
+                "amenities": form.cleaned_data.get("amenities"),
+            }
+        listing = selectors.homestay_listing(locale=index_page.locale, **filters)
+        paginator = Paginator(listing, RESULTS_PER_PAGE)
+        markers_from = listing
+    page_obj = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "form": form,
+        "searched": results is not None,
+        "page_obj": page_obj,
+        "result_count": paginator.count,
+        "query_string": query.urlencode(),
+        "markers": _markers(markers_from, request),
+        "stay_nights": (form.cleaned_data["check_out"] - form.cleaned_data["check_in"]).days
+        if results is not None
+        else None,
+    }
+
+
+def _month_from(request, today):
+    """The calendar month from ?month=YYYY-MM, kept between this month and a year ahead."""
+    this_month = today.replace(day=1)
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        chosen = date(year, month, 1)
+    except (ValueError, TypeError):
+        return this_month
+    last = this_month
+    for _i in range(CALENDAR_MONTHS_AHEAD):
+        last = (last + timedelta(days=32)).replace(day=1)
+    return min(max(chosen, this_month), last)
+
+
+def _weeks(days, month_start):
+    """Calendar rows Monday..Sunday, padded with None outside the month."""
+    cells = [None] * month_start.weekday() + list(days)
+    cells += [None] * (-len(cells) % 7)
+    return [cells[i : i + 7] for i in range(0, len(cells), 7)]
+
+
+def homestay_context(page, request):
+    today = selectors.local_today()
+    month_start, month_end = selectors.month_range(_month_from(request, today))
+    calendars = selectors.room_calendars(page, month_start, month_end)
+    # Texts come from this page's room types (translated), inventory from the canonical ones.
+    display = {rt.translation_key: rt for rt in page.room_types.all()}
+    rooms = []
+    for calendar in calendars:
+        shown = display.get(calendar.room_type.translation_key, calendar.room_type)
+        rooms.append(
+            {
+                "room_type": calendar.room_type,
+                "display": shown,
+                "weeks": _weeks(calendar.days, month_start),
+            }
+        )
+
+    quote_form = QuoteForm(request.GET if "check_in" in request.GET else None)
+    quotes = []
+    if quote_form.is_bound and quote_form.is_valid():
+        data = quote_form.cleaned_data
+        rooms_wanted = data.get("rooms") or 1
+        for room in rooms:
+            rt = room["room_type"]
+            entry = {"room": room, "quote": None, "error": None}
+            if data["guests"] > rt.max_guests * rooms_wanted:
+                entry["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
+            else:
+                try:
+                    entry["quote"] = selectors.quote_stay(
+                        rt, data["check_in"], data["check_out"], rooms=rooms_wanted
+                    )
+                except ReservationError as exc:
+                    entry["error"] = exc.message
+            quotes.append(entry)
+
+    prev_month = (month_start - timedelta(days=1)).replace(day=1)
+    return {
+        "rooms": rooms,
+        "month_start": month_start,
+        "prev_month": prev_month if prev_month >= today.replace(day=1) else None,
+        "next_month": month_end,
+        "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        "quote_form": quote_form,
+        "quotes": quotes,
+        "amenities": list(page.amenities.all()),
+        "gallery": list(page.gallery_images.select_related("image")),
+        "show_contact": selectors.guest_has_confirmed_stay(request.user, page),
+        "markers": _markers([page], request),
+    }

@@ -1,0 +1,161 @@
+"""Wagtail admin for homestays: host access on save, hosts' rates and closures, hosts' bookings."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import Locale
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from . import admin_views, selectors
+from .models import HomestayIndexPage, HomestayPage, RoomRateRule, RoomType
+from .services import ensure_review_workflow, grant_host_access
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def sync_host_access(request, page):
+    page = page.specific
+    if isinstance(page, HomestayPage):
+        # The stored row, not the submitted draft: on a live page a host change in a draft (which
+        # a host could write) takes effect only when the reviewed revision is published.
+        grant_host_access(HomestayPage.objects.get(pk=page.pk))
+    elif isinstance(page, HomestayIndexPage):
+        ensure_review_workflow(page)
+
+
+class RateRulePermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, and on top: a host reaches only the rules of their own room types."""
+
+    def _scope(self, user):
+        # Default-locale rows only: they carry the inventory; translations share them.
+        return RoomType.objects.filter(
+            page__in=selectors.manageable_homestays(user), locale=Locale.get_default()
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model.objects.none()
+        return self.model.objects.filter(room_type__in=self._scope(user))
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return (
+            self.user_has_permission(user, action)
+            and self._scope(user).filter(pk=instance.room_type_id).exists()
+        )
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+
+class ScopedObjectMixin:
+    """Edit/delete/history only objects the policy lets this user change; choices scoped too."""
+
+    instance_action = "change"
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, self.instance_action, obj
+        ):
+            raise PermissionDenied
+        return obj
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if "room_type" in form.fields:
+            form.fields["room_type"].queryset = self.permission_policy._scope(
+                self.request.user
+            ).select_related("page")
+        return form
+
+
+class RateRuleViewSet(ModelViewSet):
+    model = RoomRateRule
+    icon = "date"
+    menu_label = _("Rates and closures")
+    add_to_admin_menu = True
+    menu_order = 250
+    list_display = ["room_type", "kind", "start_date", "end_date", "price_fen", "min_nights"]
+    list_filter = ["kind"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+
+    @property
+    def index_view_class(self):
+        base = super().index_view_class
+
+        class IndexView(base):
+            def get_base_queryset(self):
+                return self.permission_policy.instances_user_has_any_permission_for(
+                    self.request.user, ["change", "delete", "view"]
+                ).select_related("room_type__page")
+
+        return IndexView
+
+    @property
+    def add_view_class(self):
+        base = super().add_view_class
+
+        class CreateView(ScopedObjectMixin, base):
+            pass
+
+        return CreateView
+
+    @property
+    def edit_view_class(self):
+        base = super().edit_view_class
+
+        class EditView(ScopedObjectMixin, base):
+            pass
+
+        return EditView
+
+    @property
+    def delete_view_class(self):
+        base = super().delete_view_class
+
+        class DeleteView(ScopedObjectMixin, base):
+            instance_action = "delete"
+
+        return DeleteView
+
+    @property
+    def history_view_class(self):
+        base = super().history_view_class
+
+        class HistoryView(ScopedObjectMixin, base):
+            pass
+
+        return HistoryView
+
+
+register_permission_policy(RoomRateRule, RateRulePermissionPolicy(RoomRateRule))
+rate_rule_viewset = RateRuleViewSet("rate_rules")
+
+
+@hooks.register("register_admin_viewset")
+def register_rate_rule_viewset():
+    return rate_rule_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_booking_urls():
+    return [path("homestays/bookings/", admin_views.bookings, name="homestays_bookings")]
+
+
+class BookingsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_see_bookings(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_bookings_menu_item():
+    return BookingsMenuItem(
+        _("Homestay bookings"), reverse("homestays_bookings"), icon_name="home", order=240
+    )
+
+from . import calendar_hooks  # noqa: E402, F401 (calendar sync admin; registers its own hooks)
