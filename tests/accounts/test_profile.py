@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from accounts.services import UnverifiedEmail, require_verified_email
 from tests.factories.accounts import UserFactory, VerifiedUserFactory
@@ -71,7 +72,9 @@ def test_require_verified_email_refuses_an_unverified_user():
     with pytest.raises(UnverifiedEmail) as excinfo:
         require_verified_email(UserFactory())
     assert isinstance(excinfo.value, PermissionDenied)
-    assert "confirm your e-mail" in str(excinfo.value.message)
+    assert "验证您的电子邮箱" in str(excinfo.value.message)
+    with translation.override("en"):
+        assert "confirm your e-mail" in str(excinfo.value.message)
 
 
 def test_require_verified_email_accepts_a_verified_user():
