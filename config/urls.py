@@ -49,6 +49,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("search/", search_views.search, name="search"),
     path("orders/<str:ref>/pay/", payment_views.stripe_pay, name="payments_stripe_pay"),
+    # Basket, checkout, "My trips" (/basket/, /checkout/, /trips/).
+    path("", include("orders.urls")),
     # Wagtail serves every page; it must stay last.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

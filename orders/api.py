@@ -1,0 +1,296 @@
+"""JSON API for the basket, checkout and orders (django-ninja, under /api/v1/).
+
+Session-authenticated with CSRF on writes. The basket works for anonymous visitors too (their
+session's basket); checkout and orders need a logged-in user. Errors:
+
+* 422: ninja's shape, ``{"detail": [{"loc": ["body", field], "msg": ...}]}``, one per field;
+* 409: ``{"detail": reason, "code": "sold_out" | "dates_unavailable" | ...}``;
+* 404 for anything that is not the caller's (another user's line or order).
+
+Prices in requests are ignored: the schemas have no price fields and the server prices lines.
+"""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from ninja import Router, Schema, Status
+from ninja.errors import ValidationError
+from ninja.security import django_auth
+from ninja.security.apikey import APIKeyCookie
+
+from accounts.services import UnverifiedEmail
+
+from . import basket as basket_service
+from . import checkout as checkout_service
+from .exceptions import ReservationError
+from .lines import LineInvalid
+from .models import Order
+
+router = Router(tags=["orders"])
+
+
+class VisitorSession(APIKeyCookie):
+    """Anyone with (or without) a session: the basket is the session's; CSRF checked on writes."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request, key):
+        return request.user
+
+
+visitor_session = VisitorSession()
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str = ""
+
+
+class BasketLineIn(Schema):
+    kind: str
+    room_type_id: int | None = None
+    check_in: str | None = None
+    check_out: str | None = None
+    guests: int | None = None
+    rooms: int | None = None
+    note: str | None = None
+
+
+class BasketLineOut(Schema):
+    id: int
+    kind: str
+    title: str
+    quantity: int
+    guests: int
+    check_in: date | None
+    check_out: date | None
+    note: str
+    total_fen: int
+    available: bool
+    reason: str
+
+
+class BasketOut(Schema):
+    lines: list[BasketLineOut]
+    total_fen: int
+    currency: str
+
+
+class CheckoutIn(Schema):
+    payment_method: str = "on_site"
+    contact_name: str = ""
+    contact_phone: str = ""
+    notes: dict[int, str] | None = None
+    token: str | None = None
+
+
+class CheckoutOut(Schema):
+    order_ref: str
+    status: str
+    total_fen: int
+    currency: str
+    client_secret: str | None = None
+
+
+class OrderLineOut(Schema):
+    kind: str
+    title: str
+    item_name: str
+    start_date: date | None
+    end_date: date | None
+    nights: int | None
+    guests: int
+    quantity: int
+    unit_price_fen: int
+    total_fen: int
+    note: str
+    voucher_code: str | None
+
+
+class PaymentOut(Schema):
+    provider: str
+    status: str
+    amount_fen: int
+    refunded_fen: int
+
+
+class OrderOut(Schema):
+    reference: str
+    status: str
+    total_fen: int
+    currency: str
+    created_at: datetime
+    lines: list[OrderLineOut]
+    payments: list[PaymentOut]
+
+
+def _field_errors(errors):
+    return ValidationError(
+        [
+            {"type": "value_error", "loc": ["body", name], "msg": str(message)}
+            for name, message in errors.items()
+        ]
+    )
+
+
+def _line_out(view) -> dict:
+    line = view.line
+    return {
+        "id": line.pk,
+        "kind": line.kind,
+        "title": view.title,
+        "quantity": line.quantity,
+        "guests": line.guests,
+        "check_in": line.start_date,
+        "check_out": line.end_date,
+        "note": line.note,
+        "total_fen": view.total_fen,
+        "available": view.available,
+        "reason": view.reason,
+    }
+
+
+def _basket_out(summary) -> dict:
+    return {
+        "lines": [_line_out(view) for view in summary.lines],
+        "total_fen": summary.total.fen,
+        "currency": summary.total.currency,
+    }
+
+
+def _order_out(order) -> dict:
+    lines = []
+    for line in order.lines.select_related("voucher"):
+        voucher = getattr(line, "voucher", None)
+        lines.append(
+            {
+                "kind": line.kind,
+                "title": line.title,
+                "item_name": line.item_name,
+                "start_date": line.start_date,
+                "end_date": line.end_date,
+                "nights": line.nights,
+                "guests": line.guests,
+                "quantity": line.quantity,
+                "unit_price_fen": line.unit_price_fen,
+                "total_fen": line.total_fen,
+                "note": line.note,
+                "voucher_code": voucher.code
+                if voucher and order.status in ("confirmed", "paid", "completed")
+                else None,
+            }
+        )
+    return {
+        "reference": order.reference,
+        "status": order.status,
+        "total_fen": order.total_fen,
+        "currency": order.currency,
+        "created_at": order.created_at,
+        "lines": lines,
+        "payments": [
+            {
+                "provider": p.provider,
+                "status": p.status,
+                "amount_fen": p.amount_fen,
+                "refunded_fen": p.refunded_fen,
+            }
+            for p in order.payments.all()
+        ],
+    }
+
+
+@router.get("/basket", response=BasketOut, auth=visitor_session, summary="The visitor's basket, priced now")
+def get_basket(request):
+    return _basket_out(basket_service.summarize(basket_service.get_basket(request)))
+
+
+@router.post(
+    "/basket/lines",
+    response={201: BasketLineOut, 409: ErrorOut, 422: dict},
+    auth=visitor_session,
+    summary="Add a line (a stay: room type, dates, guests)",
+)
+def add_basket_line(request, payload: BasketLineIn):
+    data = payload.dict(exclude_none=True)
+    basket = basket_service.get_basket(request, create=True)
+    try:
+        line = basket_service.add_line(basket, data)
+    except LineInvalid as exc:
+        raise _field_errors(exc.errors) from None
+    except ReservationError as exc:
+        return Status(409, {"detail": str(exc.message), "code": exc.code})
+    summary = basket_service.summarize(basket)
+    view = next(v for v in summary.lines if v.line.pk == line.pk)
+    return Status(201, _line_out(view))
+
+
+@router.delete(
+    "/basket/lines/{line_id}",
+    response={204: None, 404: ErrorOut},
+    auth=visitor_session,
+    summary="Remove a line from the basket",
+)
+def delete_basket_line(request, line_id: int):
+    try:
+        basket_service.remove_line(basket_service.get_basket(request), line_id)
+    except basket_service.BasketLineNotFound as exc:
+        return Status(404, {"detail": str(exc.message), "code": "not_found"})
+    return Status(204, None)
+
+
+@router.post(
+    "/checkout",
+    response={201: CheckoutOut, 200: CheckoutOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: dict},
+    auth=django_auth,
+    summary="Turn the basket into an order (holds last 30 minutes)",
+)
+def post_checkout(request, payload: CheckoutIn):
+    try:
+        result = checkout_service.checkout(
+            request.user,
+            basket_service.get_basket(request),
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            payment_method=payload.payment_method,
+            notes=payload.notes,
+            token=payload.token,
+            language=translation.get_language() or "",
+        )
+    except UnverifiedEmail as exc:
+        return Status(403, {"detail": str(exc.message), "code": "unverified_email"})
+    except LineInvalid as exc:
+        raise _field_errors(exc.errors) from None
+    except checkout_service.BasketEmpty as exc:
+        return Status(400, {"detail": str(exc.message), "code": exc.code})
+    except ReservationError as exc:
+        return Status(409, {"detail": str(exc.message), "code": exc.code})
+    order = result.order
+    body = {
+        "order_ref": order.reference,
+        "status": order.status,
+        "total_fen": order.total_fen,
+        "currency": order.currency,
+        "client_secret": result.client_secret,
+    }
+    return Status((200 if result.existing else 201), body)
+
+
+@router.get("/orders", response=list[OrderOut], auth=django_auth, summary="The user's orders, newest first")
+def list_orders(request):
+    return [
+        _order_out(order)
+        for order in Order.objects.filter(user=request.user).prefetch_related("payments")[:50]
+    ]
+
+
+@router.get(
+    "/orders/{ref}",
+    response={200: OrderOut, 404: ErrorOut},
+    auth=django_auth,
+    summary="One of the user's orders",
+)
+def get_order(request, ref: str):
+    order = get_object_or_404(Order, reference=ref, user=request.user)
+    return Status(200, _order_out(order))

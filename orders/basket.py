@@ -1,0 +1,196 @@
+"""The basket: one per visitor, kept by session while anonymous and by account once logged in.
+
+The session stores only the basket's id; prices and availability are worked out afresh every
+time the basket is shown (``summarize``), never stored on the line.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import ReservationError
+from .lines import LineInvalid, LinePrice, get_line_kind
+from .models import Basket, BasketLine
+from .models.orders import DEFAULT_CURRENCY
+from .money import Money
+
+SESSION_KEY = "orders_basket_id"
+MAX_LINES = 20
+
+
+class BasketLineNotFound(Exception):
+    message = _("This line is not in your basket.")
+
+
+class BasketFull(LineInvalid):
+    def __init__(self):
+        super().__init__({"basket": _("Your basket is full (%(n)d items at most).") % {"n": MAX_LINES}})
+
+
+@dataclass
+class LineView:
+    line: BasketLine
+    title: str
+    price: LinePrice | None
+    available: bool
+    reason: str
+
+    @property
+    def total_fen(self):
+        return self.price.total.fen if self.price else 0
+
+
+@dataclass
+class BasketSummary:
+    basket: Basket | None
+    lines: list[LineView]
+    total: Money
+
+    @property
+    def all_available(self):
+        return all(view.available for view in self.lines)
+
+
+def _session_basket(request):
+    basket_id = request.session.get(SESSION_KEY)
+    if not isinstance(basket_id, int):
+        return None
+    return Basket.objects.filter(pk=basket_id, user__isnull=True).first()
+
+
+def get_basket(request, *, create=False):
+    """The visitor's basket (None if they have none and ``create`` is False)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        basket = Basket.objects.filter(user=user).first()
+        anonymous = _session_basket(request)
+        if anonymous is not None:
+            # Logged in some way that skipped the signal (tests, API log-in): merge now.
+            basket = merge_baskets(anonymous, user)
+            request.session.pop(SESSION_KEY, None)
+        if basket is None and create:
+            basket, _created = Basket.objects.get_or_create(user=user)
+        return basket
+    basket = _session_basket(request)
+    if basket is None and create:
+        if request.session.session_key is None:
+            request.session.save()
+        basket = Basket.objects.create(session_key=request.session.session_key)
+        request.session[SESSION_KEY] = basket.pk
+    return basket
+
+
+def add_line(basket, data: dict, *, now=None) -> BasketLine:
+    """Validate ``data`` with the line's kind and add it; refuses lines that cannot be had now.
+
+    Raises ``LineInvalid`` (field errors) or ``ReservationError`` (sold out, dates closed).
+    Anything in ``data`` that looks like a price is ignored.
+    """
+    handler = get_line_kind(data.get("kind"))
+    cleaned = handler.validate(data)
+    note = data.get("note") or ""
+    if not isinstance(note, str) or len(note) > 500:
+        raise LineInvalid({"note": _("Please keep the note under 500 characters.")})
+    line = BasketLine(
+        basket=basket,
+        kind=cleaned.kind,
+        object_id=cleaned.object_id,
+        start_date=cleaned.start_date,
+        end_date=cleaned.end_date,
+        guests=cleaned.guests,
+        quantity=cleaned.quantity,
+        note=note.strip(),
+    )
+    ok, reason = handler.availability(line, now=now)
+    if not ok:
+        raise ReservationError(reason)
+    with transaction.atomic():
+        locked = Basket.objects.select_for_update().get(pk=basket.pk)
+        if locked.lines.count() >= MAX_LINES:
+            raise BasketFull()
+        line.save()
+        locked.save(update_fields=["updated_at"])
+    return line
+
+
+def remove_line(basket, line_id) -> None:
+    if basket is None or not isinstance(line_id, int):
+        raise BasketLineNotFound()
+    deleted, _detail = BasketLine.objects.filter(basket=basket, pk=line_id).delete()
+    if not deleted:
+        raise BasketLineNotFound()
+
+
+def set_line_note(basket, line_id, note) -> None:
+    BasketLine.objects.filter(basket=basket, pk=line_id).update(note=(note or "")[:500])
+
+
+def summarize(basket, *, now=None) -> BasketSummary:
+    """Every line with its server price and whether it can still be had (with the reason)."""
+    if basket is None:
+        return BasketSummary(None, [], Money.zero(DEFAULT_CURRENCY))
+    views = []
+    total = Money.zero(basket.currency)
+    for line in basket.lines.all():
+        handler = get_line_kind(line.kind)
+        title = handler.describe(line)  # a vanished item still describes itself, as unavailable
+        price = None
+        ok, reason = handler.availability(line, now=now)
+        if ok:
+            try:
+                price = handler.price(line)
+            except ReservationError as exc:
+                ok, reason = False, str(exc.message)
+        if ok:
+            total = total + price.total
+        views.append(LineView(line, title, price, ok, reason))
+    return BasketSummary(basket, views, total)
+
+
+def merge_baskets(anonymous: Basket, user) -> Basket:
+    """Move an anonymous basket's lines into ``user``'s basket (creating it); return that basket.
+
+    Lines already in the user's basket (same item, dates, guests and quantity) are not doubled,
+    and the user's basket never grows past ``MAX_LINES``.
+    """
+    with transaction.atomic():
+        target, _created = Basket.objects.get_or_create(user=user)
+        target = Basket.objects.select_for_update().get(pk=target.pk)
+        if anonymous is None or anonymous.pk == target.pk:
+            return target
+        current = list(target.lines.all())
+        existing = {
+            (line.kind, line.object_id, line.start_date, line.end_date, line.guests, line.quantity)
+            for line in current
+        }
+        room = MAX_LINES - len(current)
+        for line in BasketLine.objects.select_for_update().filter(basket=anonymous).order_by("pk"):
+            key = (line.kind, line.object_id, line.start_date, line.end_date, line.guests, line.quantity)
+            if key in existing or room <= 0:
+                continue
+            line.basket = target
+            line.save(update_fields=["basket"])
+            existing.add(key)
+            room -= 1
+        anonymous.delete()
+        return target
+
+
+def merge_on_login(sender, request, user, **kwargs):
+    """allauth's ``user_logged_in``: the anonymous basket of this session joins the account's."""
+    if request is None or not hasattr(request, "session"):
+        return
+    anonymous = _session_basket(request)
+    if anonymous is not None:
+        merge_baskets(anonymous, user)
+    request.session.pop(SESSION_KEY, None)
+
+
+def purge_stale_baskets(*, older_than=timedelta(days=30), now=None) -> int:
+    """Delete anonymous baskets untouched for ``older_than`` (their sessions are long gone)."""
+    cutoff = (now or timezone.now()) - older_than
+    _total, per_model = Basket.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
+    return per_model.get(Basket._meta.label, 0)

@@ -1,0 +1,217 @@
+"""Checkout: the basket becomes an order in one transaction, then the payment starts.
+
+In one transaction: lock the basket row (a second submit of the same basket waits here, then
+finds it empty), price every line on the server, hold every line through
+``orders.services.reserve`` (all or none), create the order through ``order_state.place_order``
+and empty the basket. After commit: ``provider.start(payment)`` (for Stripe this creates the
+PaymentIntent, an HTTP call that must not run inside the transaction).
+
+A form resubmitted with the same checkout token gets the order it already made.
+"""
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.services import require_verified_email
+
+from . import services
+from .lines import LineInvalid, get_line_kind
+from .models import Basket, Order, Payment, PaymentStatus
+from .models.orders import DEFAULT_CURRENCY
+from .order_state import PlacedLine, place_order
+from .payments import StartResult, available_providers, get_provider
+from .payments.exceptions import PaymentError
+
+logger = logging.getLogger(__name__)
+
+HOLD_FOR = timedelta(minutes=30)
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,22}[0-9]$")
+
+
+class CheckoutInvalid(LineInvalid):
+    """Field errors (contact, payment method, notes): 422."""
+
+
+class BasketEmpty(Exception):
+    message = _("Your basket is empty.")
+    code = "basket_empty"
+
+
+@dataclass
+class CheckoutResult:
+    order: Order
+    start: StartResult | None = None
+    error: str = ""
+    existing: bool = False  # the same checkout was submitted before
+
+    @property
+    def client_secret(self):
+        return self.start.client_secret if self.start else None
+
+
+def clean_contact(contact_name, contact_phone) -> tuple[str, str]:
+    errors = {}
+    name = (contact_name or "").strip() if isinstance(contact_name, str) else ""
+    phone = (contact_phone or "").strip() if isinstance(contact_phone, str) else ""
+    if not name:
+        errors["contact_name"] = _("Please give the name of the guest.")
+    elif len(name) > 100:
+        errors["contact_name"] = _("Please keep the name under 100 characters.")
+    digits = re.sub(r"\D", "", phone)
+    if not phone:
+        errors["contact_phone"] = _("Please give a phone number we can reach you on.")
+    elif not PHONE_RE.match(phone) or not 6 <= len(digits) <= 15:
+        errors["contact_phone"] = _(
+            "Please give a valid phone number (digits, spaces, dashes, an optional +)."
+        )
+    if errors:
+        raise CheckoutInvalid(errors)
+    return name, phone
+
+
+def payment_method_choices(basket_lines=None):
+    return [(provider.name, provider.label) for provider in available_providers(None)]
+
+
+def checkout(
+    user,
+    basket: Basket,
+    *,
+    contact_name,
+    contact_phone,
+    payment_method="on_site",
+    notes: dict | None = None,
+    token=None,
+    language="",
+    now=None,
+) -> CheckoutResult:
+    """Turn ``basket`` into an order. Raises ``UnverifiedEmail`` (403), ``CheckoutInvalid`` (422),
+    ``BasketEmpty`` (400), ``ReservationError`` (409: sold out, dates unavailable)."""
+    require_verified_email(user)
+    name, phone = clean_contact(contact_name, contact_phone)
+    token = _clean_token(token)
+    if token is not None:
+        previous = Order.objects.filter(checkout_token=token, user=user).first()
+        if previous is not None:
+            return CheckoutResult(previous, existing=True)
+    providers = {p.name: p for p in available_providers(None)}
+    provider = providers.get(payment_method) if isinstance(payment_method, str) else None
+    if provider is None:
+        raise CheckoutInvalid({"payment_method": _("Please choose one of the payment methods offered.")})
+    if basket is None or basket.user_id != user.pk:
+        raise BasketEmpty()
+    now = now or timezone.now()
+
+    try:
+        with transaction.atomic():
+            locked = Basket.objects.select_for_update().get(pk=basket.pk)
+            # A double submit waited for the lock above: the first one's order is now committed.
+            previous = Order.objects.filter(checkout_token=token, user=user).first() if token else None
+            if previous is not None:
+                return CheckoutResult(previous, existing=True)
+            basket_lines = list(locked.lines.order_by("pk"))
+            if not basket_lines:
+                raise BasketEmpty()
+            placed, claims = [], []
+            for line in basket_lines:
+                handler = get_line_kind(line.kind)
+                # Availability is decided by reserve() under the inventory locks, below.
+                price = handler.price(line)
+                snapshot = handler.snapshot(line)
+                ways = snapshot.payment_ways
+                way = "online" if provider.online else "offline"
+                if ways is not None and way not in ways and price.total.fen > 0:
+                    raise CheckoutInvalid(
+                        {
+                            "payment_method": _(
+                                "%(title)s cannot be paid this way; please choose another method."
+                            )
+                            % {"title": snapshot.title}
+                        }
+                    )
+                note = (notes or {}).get(line.pk, (notes or {}).get(str(line.pk), line.note)) or ""
+                if not isinstance(note, str) or len(note) > 500:
+                    raise CheckoutInvalid(
+                        {f"note_{line.pk}": _("Please keep the note under 500 characters.")}
+                    )
+                line_claims = handler.claims(line)
+                claims.extend(line_claims)
+                placed.append(
+                    PlacedLine(
+                        kind=line.kind,
+                        object_id=line.object_id,
+                        start_date=line.start_date,
+                        end_date=line.end_date,
+                        guests=line.guests,
+                        quantity=line.quantity,
+                        note=note.strip(),
+                        price=price,
+                        snapshot=snapshot,
+                        reservations=[None] * len(line_claims),
+                    )
+                )
+            currencies = {p.price.total.currency for p in placed}
+            if len(currencies) > 1:
+                raise CheckoutInvalid({"basket": _("All items of one order must be priced in one currency.")})
+            reservations = services.reserve(claims, holder=user, hold_for=HOLD_FOR, now=now)
+            position = 0
+            for item in placed:
+                count = len(item.reservations)
+                item.reservations = reservations[position : position + count]
+                position += count
+            order = place_order(
+                user=user,
+                lines=placed,
+                contact_name=name,
+                contact_phone=phone,
+                provider=provider,
+                currency=currencies.pop() if currencies else DEFAULT_CURRENCY,
+                checkout_token=token,
+                language=language,
+                hold_expires_at=now + HOLD_FOR,
+                now=now,
+            )
+            locked.lines.all().delete()
+    except IntegrityError:
+        # The same token won a race with this request: return the order it made.
+        previous = Order.objects.filter(checkout_token=token, user=user).first() if token else None
+        if previous is None:
+            raise
+        return CheckoutResult(previous, existing=True)
+
+    return start_payment(order)
+
+
+def start_payment(order) -> CheckoutResult:
+    """Ask the provider to start collecting a pending payment (after commit, never inside one)."""
+    payment = order.payments.filter(status=PaymentStatus.PENDING).order_by("-created_at").first()
+    if payment is None:
+        return CheckoutResult(order)
+    try:
+        start = get_provider(payment.provider).start(payment)
+    except PaymentError as exc:
+        logger.warning("Starting payment %s of %s failed: %s", payment.pk, order.reference, exc)
+        return CheckoutResult(order, error=str(exc.message))
+    return CheckoutResult(order, start=start)
+
+
+def pending_payment(order) -> Payment | None:
+    return order.payments.filter(status=PaymentStatus.PENDING).order_by("-created_at").first()
+
+
+def _clean_token(token):
+    if token in (None, ""):
+        return None
+    if isinstance(token, uuid.UUID):
+        return token
+    try:
+        return uuid.UUID(str(token))
+    except ValueError:
+        raise CheckoutInvalid({"token": _("This form has expired; please reload the page.")}) from None

@@ -1,0 +1,52 @@
+"""Forms of the basket and checkout pages (the rules themselves live in the services)."""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .lines import MAX_QUANTITY
+
+
+class AddStayForm(forms.Form):
+    """The "add to basket" form on a homestay page; the service validates and prices it."""
+
+    room_type_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    check_in = forms.DateField(label=_("Check-in"), widget=forms.DateInput(attrs={"type": "date"}))
+    check_out = forms.DateField(label=_("Check-out"), widget=forms.DateInput(attrs={"type": "date"}))
+    guests = forms.IntegerField(label=_("Guests"), min_value=1, max_value=MAX_QUANTITY * 20, initial=2)
+    rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=MAX_QUANTITY, initial=1)
+
+
+class CheckoutForm(forms.Form):
+    contact_name = forms.CharField(label=_("Guest name"), max_length=100)
+    contact_phone = forms.CharField(
+        label=_("Phone"), max_length=32, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+    )
+    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, payment_choices=(), lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payment_method"].choices = list(payment_choices)
+        if payment_choices and not self.is_bound:
+            self.initial.setdefault("payment_method", "on_site")
+        self.initial.setdefault("token", uuid.uuid4())
+        self.line_fields = []
+        for line in lines:
+            name = f"note_{line.pk}"
+            self.fields[name] = forms.CharField(
+                label=_("Note for the host"),
+                max_length=500,
+                required=False,
+                initial=line.note,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.line_fields.append((line, name))
+
+    def notes(self):
+        return {line.pk: self.cleaned_data.get(name, "") for line, name in self.line_fields}
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, cancel this booking"), required=True)

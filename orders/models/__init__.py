@@ -1,0 +1,15 @@
+"""Models of the orders app, one module per concern; import them from ``orders.models``."""
+
+from .orders import (  # noqa: F401
+    Basket,
+    BasketLine,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+    Voucher,
+)
+from .payments_stripe import StripeEvent  # noqa: F401
+from .reservations import Reservation, ReservationKind, ReservationQuerySet, ReservationStatus  # noqa: F401

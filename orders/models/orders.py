@@ -1,0 +1,286 @@
+"""Baskets, orders, their lines, payments, refunds and vouchers.
+
+An order's status changes only through ``orders.order_state``; a payment's status too (the
+providers call it). Money is integer fen plus a currency code everywhere.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .reservations import ReservationKind
+
+DEFAULT_CURRENCY = "CNY"
+# Unambiguous: no 0/O, 1/I/L, 5/S, 2/Z, 8/B (readable over the phone and from a screen).
+REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+VOUCHER_ALPHABET = REFERENCE_ALPHABET
+
+
+def new_voucher_code():
+    """16 characters from a 25-letter alphabet: about 74 bits, unguessable."""
+    return "".join(secrets.choice(VOUCHER_ALPHABET) for _i in range(16))
+
+
+class Basket(models.Model):
+    """One open basket per visitor: by session while anonymous, by user once logged in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="basket",
+    )
+    session_key = models.CharField(_("session key"), max_length=64, blank=True, db_index=True)
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("basket")
+        verbose_name_plural = _("baskets")
+
+    def __str__(self):
+        return f"basket {self.pk} ({self.user_id or 'anonymous'})"
+
+
+class BasketLine(models.Model):
+    basket = models.ForeignKey(
+        Basket, verbose_name=_("basket"), on_delete=models.CASCADE, related_name="lines"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ReservationKind.choices)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    guests = models.PositiveSmallIntegerField(_("guests"), default=1)
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("basket line")
+        verbose_name_plural = _("basket lines")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_basketline_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.object_id} ×{self.quantity}"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting payment")
+    CONFIRMED = "confirmed", _("Confirmed")
+    PAID = "paid", _("Paid")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Order(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
+    total_fen = models.PositiveBigIntegerField(_("total (fen)"), default=0)
+    contact_name = models.CharField(_("contact name"), max_length=100)
+    contact_phone = models.CharField(_("contact phone"), max_length=32)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    # The token of the checkout form: a second submission of the same form finds this order.
+    checkout_token = models.UUIDField(_("checkout token"), null=True, blank=True, unique=True)
+    hold_expires_at = models.DateTimeField(_("holds expire at"), null=True, blank=True)
+    needs_attention = models.BooleanField(_("needs staff attention"), default=False)
+    staff_note = models.TextField(_("staff note"), blank=True)
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("orders_order_detail", args=[self.reference])
+
+    @property
+    def is_open(self):
+        return self.status in (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PAID)
+
+
+class OrderLine(models.Model):
+    """A price snapshot of what was bought: later price or name changes never touch it."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=16, choices=ReservationKind.choices)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    title = models.CharField(_("title"), max_length=255)
+    item_name = models.CharField(_("item"), max_length=255, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    nights = models.PositiveSmallIntegerField(_("nights"), null=True, blank=True)
+    guests = models.PositiveSmallIntegerField(_("guests"), default=1)
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
+    total_fen = models.PositiveBigIntegerField(_("total (fen)"))
+    breakdown = models.JSONField(_("price breakdown"), default=list, blank=True)
+    cancellation_policy = models.CharField(_("cancellation policy"), max_length=16, blank=True)
+    # When the booked thing starts (check-in for stays), for cancellation policies.
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # Who provides it (the homestay's host): told of their part.
+    provider_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("provider"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    page_id_snapshot = models.PositiveBigIntegerField(_("page id"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_orderline_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.title} {self.item_name}".strip()
+
+
+class Voucher(models.Model):
+    order_line = models.OneToOneField(
+        OrderLine, verbose_name=_("order line"), on_delete=models.CASCADE, related_name="voucher"
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True, default=new_voucher_code)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+
+    def __str__(self):
+        return self.code
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+    REFUNDED = "refunded", _("Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+
+
+class Payment(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
+    )
+    provider = models.CharField(_("provider"), max_length=32)
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.PENDING,
+        db_index=True,
+    )
+    provider_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    refunded_fen = models.PositiveBigIntegerField(_("refunded (fen)"), default=0)
+    failure_reason = models.CharField(_("failure reason"), max_length=500, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_reference"],
+                condition=~Q(provider_reference=""),
+                name="orders_payment_provider_reference_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_fen__lte=models.F("amount_fen")),
+                name="orders_payment_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.amount_fen} {self.currency} ({self.status})"
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    reason = models.TextField(_("reason"), blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    manual = models.BooleanField(_("paid out by staff"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="orders_refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["provider_reference"],
+                condition=~Q(provider_reference=""),
+                name="orders_refund_provider_reference_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"refund {self.amount_fen} of {self.payment_id}"

@@ -1,0 +1,167 @@
+"""E-mails about orders, sent after the transaction that caused them commits.
+
+Each public function is called by ``order_state`` inside its transaction; it only queues a
+django-tasks task on commit, so a rolled-back change never mails anyone. The tasks render text
+and HTML in the order's language; the confirmation goes out once (``confirmation_sent_at``),
+with a voucher (code + QR image) per line, and each host gets a notice of their part.
+"""
+
+import logging
+from email.mime.image import MIMEImage
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from .money import format_fen
+from .vouchers import qr_png
+
+logger = logging.getLogger(__name__)
+
+
+# --- called by order_state (inside its transaction) -----------------------------------------
+
+
+def order_confirmed(order):
+    _enqueue_on_commit(send_confirmation, order.pk)
+
+
+def payment_failed(order):
+    _enqueue_on_commit(send_order_mail, order.pk, "payment_failed")
+
+
+def sold_out_refund(order):
+    _enqueue_on_commit(send_order_mail, order.pk, "sold_out")
+
+
+def order_cancelled(order, refund_fen):
+    _enqueue_on_commit(send_order_mail, order.pk, "cancelled", refund_fen)
+
+
+def refund_issued(refund):
+    _enqueue_on_commit(send_refund_mail, refund.pk)
+
+
+def _enqueue_on_commit(the_task, *args):
+    transaction.on_commit(lambda: the_task.enqueue(*args))
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+@task()
+def send_confirmation(order_id: int) -> bool:
+    """The visitor's confirmation with vouchers, and each host's notice; once per order."""
+    from .models import Order
+
+    claimed = Order.objects.filter(pk=order_id, confirmation_sent_at__isnull=True).update(
+        confirmation_sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    order = Order.objects.select_related("user").get(pk=order_id)
+    lines = list(order.lines.select_related("voucher", "provider_user"))
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        images = [
+            (f"voucher-{line.voucher.code}", qr_png(line.voucher.code))
+            for line in lines
+            if hasattr(line, "voucher")
+        ]
+        _send(
+            "confirmation",
+            _("Your booking %(ref)s is confirmed") % {"ref": order.reference},
+            order.user.email,
+            {"order": order, "lines": lines},
+            images=images,
+        )
+    hosts = {}
+    for line in lines:
+        if line.provider_user_id and line.provider_user.email:
+            hosts.setdefault(line.provider_user, []).append(line)
+    for host, host_lines in hosts.items():
+        with translation.override(getattr(host, "language", "") or settings.LANGUAGE_CODE):
+            _send(
+                "host_notice",
+                _("New booking %(ref)s") % {"ref": order.reference},
+                host.email,
+                {"order": order, "lines": host_lines, "host": host, "manage_url": _manage_url(order)},
+            )
+    return True
+
+
+@task()
+def send_order_mail(order_id: int, kind: str, refund_fen: int = 0) -> None:
+    from .models import Order
+
+    subjects = {
+        "payment_failed": lambda ref: _("Your payment for %(ref)s did not go through") % {"ref": ref},
+        "sold_out": lambda ref: (
+            _("Sorry: %(ref)s could not be confirmed, your payment is refunded") % {"ref": ref}
+        ),
+        "cancelled": lambda ref: _("Your booking %(ref)s is cancelled") % {"ref": ref},
+    }
+    order = Order.objects.select_related("user").get(pk=order_id)
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        _send(
+            kind,
+            subjects[kind](order.reference),
+            order.user.email,
+            {
+                "order": order,
+                "lines": list(order.lines.all()),
+                "refund": format_fen(refund_fen, order.currency),
+            },
+        )
+
+
+@task()
+def send_refund_mail(refund_id: int) -> None:
+    from .models import Refund
+
+    refund = Refund.objects.select_related("payment__order__user").get(pk=refund_id)
+    order = refund.payment.order
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        _send(
+            "refund",
+            _("Refund for %(ref)s") % {"ref": order.reference},
+            order.user.email,
+            {
+                "order": order,
+                "refund": refund,
+                "amount": format_fen(refund.amount_fen, refund.payment.currency),
+            },
+        )
+
+
+def _manage_url(order):
+    """The admin page where the host marks an on-site payment paid (absolute when the site is known)."""
+    from django.urls import reverse
+    from wagtail.models import Site
+
+    path = reverse("orders_admin_manage", args=[order.pk])
+    site = Site.objects.filter(is_default_site=True).first()
+    return site.root_url.rstrip("/") + path if site else path
+
+
+def _send(template, subject, to, context, *, images=()):
+    context = {**context, "site_name": "田园 Tianyuan"}
+    text = render_to_string(f"orders/email/{template}.txt", context)
+    html = render_to_string(f"orders/email/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + str(subject),
+        body=text,
+        to=[to],
+    )
+    message.attach_alternative(html, "text/html")
+    if images:
+        message.mixed_subtype = "related"
+        for cid, data in images:
+            image = MIMEImage(data, "png")
+            image.add_header("Content-ID", f"<{cid}>")
+            image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
+            message.attach(image)
+    message.send()

@@ -1,0 +1,459 @@
+"""The one place an order's (and a payment's) state changes.
+
+States::
+
+    pending ──payment──▶ paid ──▶ completed
+       │                  ▲
+       │ (on site / free) │ marked paid on site
+       └──▶ confirmed ────┘
+    pending / confirmed / paid ──cancel──▶ cancelled ──(fully refunded)──▶ refunded
+
+Rules:
+
+* Every function locks the payment and the order (``SELECT ... FOR UPDATE``), so webhooks,
+  staff and visitors acting at once are serialised; repeating a call changes nothing.
+* A late "failed" or "canceled" never undoes "paid".
+* An amount or currency that does not match leaves the order unpaid and flags it for staff.
+* A payment arriving after its holds expired confirms the order only if the capacity is still
+  there (``orders.services.confirm``); otherwise the order is cancelled, the money refunded
+  automatically after the transaction commits, and the visitor told.
+* Refunds go to the provider only after the transaction commits (no HTTP call inside a
+  transaction); ``refund_recorded`` then books them, once per provider reference.
+* E-mails leave through ``orders.notifications`` on commit, each at most once.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import notifications, services
+from .exceptions import ReservationError
+from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Refund, Reservation, Voucher
+from .models.orders import REFERENCE_ALPHABET
+from .payments import get_provider, refundable_fen
+from .payments.exceptions import PaymentError
+from .policies import refund_for_lines
+
+logger = logging.getLogger(__name__)
+
+OPEN = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PAID)
+MONEY_IN = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+REFERENCE_ATTEMPTS = 8
+
+
+class OrderStateError(Exception):
+    """A transition that is not allowed now; ``message`` can be shown as is."""
+
+    code = "order_state"
+
+    def __init__(self, message, *, code=None):
+        self.message = message
+        if code:
+            self.code = code
+        super().__init__(str(message))
+
+
+@dataclass
+class PlacedLine:
+    """One line to put on a new order: what checkout priced, snapshotted and reserved."""
+
+    kind: str
+    object_id: int
+    start_date: object
+    end_date: object
+    guests: int
+    quantity: int
+    note: str
+    price: object  # lines.LinePrice
+    snapshot: object  # lines.LineSnapshot
+    reservations: list
+
+
+@dataclass
+class CancelResult:
+    order: Order
+    refund_fen: int
+
+
+def new_reference(now=None) -> str:
+    year = timezone.localtime(now or timezone.now()).year
+    return f"TY-{year}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(6))
+
+
+# --- placing ----------------------------------------------------------------------------------
+
+
+def place_order(
+    *,
+    user,
+    lines: list[PlacedLine],
+    contact_name,
+    contact_phone,
+    provider,
+    currency,
+    checkout_token=None,
+    language="",
+    hold_expires_at=None,
+    now=None,
+) -> Order:
+    """Create the order, its lines (price snapshots), vouchers and payment; link the holds.
+
+    Must run inside the checkout's transaction, after the holds were taken. Free orders and
+    orders paid on site are confirmed at once (their holds become confirmed reservations);
+    orders paid online stay pending until the provider reports the payment.
+    """
+    total = sum(line.price.total.fen for line in lines)
+    with transaction.atomic():
+        order = _create_with_reference(
+            user=user,
+            currency=currency,
+            total_fen=total,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            checkout_token=checkout_token,
+            language=language or "",
+            hold_expires_at=hold_expires_at,
+            now=now,
+        )
+        reservation_ids = []
+        for placed in lines:
+            snap = placed.snapshot
+            order_line = OrderLine.objects.create(
+                order=order,
+                kind=placed.kind,
+                object_id=placed.object_id,
+                title=snap.title[:255],
+                item_name=(snap.item_name or "")[:255],
+                start_date=placed.start_date,
+                end_date=placed.end_date,
+                nights=placed.price.nights,
+                guests=placed.guests,
+                quantity=placed.quantity,
+                unit_price_fen=placed.price.unit.fen,
+                total_fen=placed.price.total.fen,
+                breakdown=placed.price.breakdown,
+                cancellation_policy=snap.cancellation_policy or "",
+                starts_at=snap.starts_at,
+                note=(placed.note or "")[:500],
+                provider_user=snap.provider_user,
+                page_id_snapshot=snap.page_id,
+            )
+            Voucher.objects.create(order_line=order_line)
+            ids = [r.pk for r in placed.reservations]
+            Reservation.objects.filter(pk__in=ids).update(order_line=order_line)
+            reservation_ids.extend(ids)
+        if total > 0:
+            Payment.objects.create(order=order, provider=provider.name, amount_fen=total, currency=currency)
+        if total == 0 or not provider.online:
+            services.confirm(reservation_ids, now=now)
+            order.status = OrderStatus.CONFIRMED
+            order.save(update_fields=["status", "updated_at"])
+            notifications.order_confirmed(order)
+    return order
+
+
+def _create_with_reference(now=None, **fields):
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(reference=new_reference(now), **fields)
+        except IntegrityError:
+            if (
+                fields.get("checkout_token")
+                and Order.objects.filter(checkout_token=fields["checkout_token"]).exists()
+            ):
+                raise
+            continue
+    raise OrderStateError(_("Could not give the order a reference; please try again."))
+
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+def _lock(payment):
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    return payment, order
+
+
+def _flag(order, note):
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    order.needs_attention = True
+    order.staff_note = (order.staff_note + "\n" if order.staff_note else "") + f"[{stamp}] {note}"
+    order.save(update_fields=["needs_attention", "staff_note", "updated_at"])
+
+
+def _reservation_ids(order):
+    return list(Reservation.objects.filter(order_line__order=order).values_list("pk", flat=True))
+
+
+def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None, now=None) -> str:
+    """The provider (or staff, on site) reports the money in. Returns what happened:
+    "paid", "duplicate", "mismatch", "refunding" (arrived too late or for a cancelled order)."""
+    with transaction.atomic():
+        payment, order = _lock(payment)
+        if payment.status in MONEY_IN:
+            return "duplicate"
+        if amount_fen != payment.amount_fen or (currency or "").upper() != payment.currency.upper():
+            _flag(
+                order,
+                f"Payment {payment.pk} ({payment.provider}) reported {amount_fen} {currency}, "
+                f"expected {payment.amount_fen} {payment.currency}: not marked paid.",
+            )
+            return "mismatch"
+        payment.status = PaymentStatus.SUCCEEDED
+        payment.paid_at = timezone.now()
+        if provider_reference and not payment.provider_reference:
+            payment.provider_reference = provider_reference
+        payment.failure_reason = ""
+        payment.save(
+            update_fields=["status", "paid_at", "provider_reference", "failure_reason", "updated_at"]
+        )
+
+        if order.status not in OPEN and order.status != OrderStatus.COMPLETED:
+            _flag(order, f"Payment {payment.pk} arrived for a {order.status} order: refunded automatically.")
+            _refund_after_commit(payment, refundable_fen(payment), _("Order already cancelled"))
+            return "refunding"
+        try:
+            with transaction.atomic():
+                services.confirm(_reservation_ids(order), now=now)
+        except ReservationError:
+            services.cancel(_reservation_ids(order))
+            order.status = OrderStatus.CANCELLED
+            order.cancelled_at = timezone.now()
+            order.cancel_reason = str(_("Sold out while the payment was on its way; refunded in full."))
+            order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+            _flag(order, "Payment arrived after the holds expired and the capacity was gone: refunded.")
+            notifications.sold_out_refund(order)
+            _refund_after_commit(payment, refundable_fen(payment), _("Sold out before the payment arrived"))
+            return "refunding"
+        was_confirmed = order.status == OrderStatus.CONFIRMED
+        if order.status in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
+            order.status = OrderStatus.PAID
+            order.save(update_fields=["status", "updated_at"])
+        if not was_confirmed:
+            notifications.order_confirmed(order)
+        return "paid"
+
+
+def payment_failed(payment, *, reason="") -> bool:
+    """A pending payment failed (the visitor may try again). Never undoes a success."""
+    with transaction.atomic():
+        payment, order = _lock(payment)
+        if payment.status != PaymentStatus.PENDING:
+            return False
+        payment.status = PaymentStatus.FAILED
+        payment.failure_reason = (reason or "")[:500]
+        payment.save(update_fields=["status", "failure_reason", "updated_at"])
+        if order.status == OrderStatus.PENDING:
+            notifications.payment_failed(order)
+        return True
+
+
+def payment_canceled(payment) -> bool:
+    """The provider gave up on a payment: a pending order loses its holds. Never undoes a success."""
+    with transaction.atomic():
+        payment, order = _lock(payment)
+        if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+            return False
+        payment.status = PaymentStatus.CANCELED
+        payment.save(update_fields=["status", "updated_at"])
+        others_paid = order.payments.exclude(pk=payment.pk).filter(status__in=MONEY_IN).exists()
+        if order.status == OrderStatus.PENDING and not others_paid:
+            services.cancel(_reservation_ids(order))
+            order.status = OrderStatus.CANCELLED
+            order.cancelled_at = timezone.now()
+            order.cancel_reason = str(_("The payment was cancelled."))
+            order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+        return True
+
+
+def mark_paid_on_site(order, *, by_user) -> str:
+    """Host or staff took the money at the homestay or the visitor centre."""
+    payment = (
+        Payment.objects.filter(order=order, provider="on_site")
+        .exclude(status__in=[PaymentStatus.CANCELED])
+        .order_by("-created_at")
+        .first()
+    )
+    if payment is None:
+        raise OrderStateError(_("This order has no payment to be made on site."))
+    if payment.status in MONEY_IN:
+        return "duplicate"
+    if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PENDING, OrderStatus.COMPLETED):
+        raise OrderStateError(_("A cancelled order cannot be marked paid."))
+    who = getattr(by_user, "email", "") or "?"
+    result = payment_succeeded(
+        payment,
+        amount_fen=payment.amount_fen,
+        currency=payment.currency,
+        provider_reference=f"on_site-{payment.idempotency_key}",
+    )
+    logger.info("Order %s marked paid on site by %s: %s", order.reference, who, result)
+    return result
+
+
+# --- refunds ----------------------------------------------------------------------------------
+
+
+def refund_recorded(
+    payment, *, amount_fen, provider_reference, reason="", by_user=None, manual=False
+) -> Refund | None:
+    """Book a refund that the provider (or staff, by hand) has made. Once per provider reference."""
+    with transaction.atomic():
+        payment, order = _lock(payment)
+        if provider_reference and Refund.objects.filter(provider_reference=provider_reference).exists():
+            return None
+        amount = min(int(amount_fen), refundable_fen(payment))
+        if amount <= 0:
+            if amount_fen:
+                _flag(order, f"A refund of {amount_fen} fen on payment {payment.pk} exceeds what was paid.")
+            return None
+        refund = Refund.objects.create(
+            payment=payment,
+            amount_fen=amount,
+            reason=str(reason or ""),
+            provider_reference=provider_reference or "",
+            created_by=by_user if getattr(by_user, "pk", None) else None,
+            manual=manual,
+        )
+        payment.refunded_fen += amount
+        payment.status = (
+            PaymentStatus.REFUNDED
+            if payment.refunded_fen >= payment.amount_fen
+            else PaymentStatus.PARTIALLY_REFUNDED
+        )
+        payment.save(update_fields=["refunded_fen", "status", "updated_at"])
+        paid = order.payments.filter(status__in=MONEY_IN)
+        fully_refunded = all(p.refunded_fen >= p.amount_fen for p in paid)
+        if order.status == OrderStatus.CANCELLED and fully_refunded:
+            order.status = OrderStatus.REFUNDED
+            order.save(update_fields=["status", "updated_at"])
+        elif order.status in OPEN or order.status == OrderStatus.COMPLETED:
+            # Refunded outside a cancellation (e.g. in the provider's dashboard).
+            if fully_refunded and order.status != OrderStatus.COMPLETED:
+                services.cancel(_reservation_ids(order))
+                order.status = OrderStatus.REFUNDED
+                order.cancelled_at = timezone.now()
+                order.save(update_fields=["status", "cancelled_at", "updated_at"])
+            _flag(order, f"Refund of {amount} fen on payment {payment.pk} made outside a cancellation.")
+        notifications.refund_issued(refund)
+        return refund
+
+
+def _refund_after_commit(payment, amount_fen, reason, *, by_user=None):
+    if amount_fen <= 0:
+        return
+    payment_pk, user_pk = payment.pk, getattr(by_user, "pk", None)
+    transaction.on_commit(lambda: refund_payment(payment_pk, amount_fen, reason=reason, by_user_pk=user_pk))
+
+
+def refund_payment(payment_pk, amount_fen, *, reason="", by_user_pk=None) -> Refund | None:
+    """Give money back through the provider (outside any transaction), then record it.
+
+    Providers that cannot refund online (a method's window has passed) leave a flag for staff to
+    pay it out by hand and record it (``manual=True``) from the admin.
+    """
+    from django.contrib.auth import get_user_model
+
+    payment = Payment.objects.select_related("order").get(pk=payment_pk)
+    by_user = get_user_model().objects.filter(pk=by_user_pk).first() if by_user_pk else None
+    amount = min(amount_fen, refundable_fen(payment))
+    if amount <= 0:
+        return None
+    provider = get_provider(payment.provider)
+    try:
+        if not provider.can_refund_online(payment):
+            raise PaymentError(_("This payment can no longer be refunded online."))
+        reference = provider.refund(payment, amount, reason=str(reason))
+    except PaymentError as exc:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=payment.order_id)
+            _flag(
+                order,
+                f"Refund of {amount} fen on payment {payment.pk} failed ({exc.message}): pay it out by hand.",
+            )
+        return None
+    return refund_recorded(
+        payment,
+        amount_fen=amount,
+        provider_reference=reference,
+        reason=reason,
+        by_user=by_user,
+        manual=not provider.online,
+    )
+
+
+# --- cancelling and completing ----------------------------------------------------------------
+
+
+def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now=None) -> CancelResult:
+    """Cancel an open order, release its capacity and refund what the policy (or staff) says.
+
+    Visitors: their own orders only, before the start, refund by the cancellation policy.
+    Staff (``staff=True``): any open order, a reason required, the full paid amount refunded
+    unless ``refund_fen`` says less.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if not staff and order.user_id != getattr(by_user, "pk", None):
+            raise OrderStateError(_("This order does not exist."), code="not_found")
+        if order.status not in OPEN:
+            raise OrderStateError(_("This order cannot be cancelled any more."))
+        if staff and not (reason or "").strip():
+            raise OrderStateError(_("Please give a reason for cancelling."), code="reason_required")
+        lines = list(order.lines.all())
+        policy_fen, cancellable, why = refund_for_lines(lines, now)
+        if not staff and not cancellable:
+            raise OrderStateError(why)
+        payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))
+        paid_left = sum(refundable_fen(p) for p in payments if p.status in MONEY_IN)
+        if staff and refund_fen is not None:
+            if (
+                isinstance(refund_fen, bool)
+                or not isinstance(refund_fen, int)
+                or not 0 <= refund_fen <= paid_left
+            ):
+                raise OrderStateError(
+                    _("The refund must be between 0 and %(n)s fen.") % {"n": paid_left}, code="bad_amount"
+                )
+            amount = refund_fen
+        elif staff:
+            amount = paid_left
+        else:
+            amount = min(policy_fen, paid_left)
+
+        services.cancel(_reservation_ids(order))
+        for payment in payments:
+            if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+                payment.status = PaymentStatus.CANCELED
+                payment.save(update_fields=["status", "updated_at"])
+        order.status = OrderStatus.CANCELLED
+        order.cancelled_at = now or timezone.now()
+        order.cancelled_by = by_user if getattr(by_user, "pk", None) else None
+        order.cancel_reason = (reason or "").strip()
+        order.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+        left = amount
+        for payment in payments:
+            if left <= 0 or payment.status not in MONEY_IN:
+                continue
+            share = min(left, refundable_fen(payment))
+            _refund_after_commit(payment, share, reason or _("Cancelled by the visitor"), by_user=by_user)
+            left -= share
+        notifications.order_cancelled(order, amount)
+        return CancelResult(order, amount)
+
+
+def complete_order(order) -> bool:
+    """After the stay (or tour, or event): a confirmed or paid order is done."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PAID):
+            return False
+        order.status = OrderStatus.COMPLETED
+        order.save(update_fields=["status", "updated_at"])
+        return True

@@ -1,0 +1,130 @@
+"""Payment providers behind one small interface, and the registry that finds them.
+
+Orders know only this module: checkout calls ``get_provider(payment.provider).start(payment)``
+after its transaction commits, refunds go through ``provider.refund(...)``, and the order's state
+changes only through ``orders.order_state`` (called by the providers' webhooks, or by staff for
+on-site payments). A provider never changes an order itself.
+
+Adding a provider (a direct Alipay or WeChat Pay contract, say) touches nothing in orders:
+subclass ``PaymentProvider``, implement ``start``/``_refund`` (and ``is_enabled`` if it needs keys),
+give it its own webhook view that calls ``order_state``, and list its dotted path in the
+``PAYMENT_PROVIDERS`` setting. Payment rows store the provider by ``name``, so the name of a
+provider must never change once payments use it.
+
+Refunds are capped here for every provider at what was paid minus what was already refunded:
+fake and real back ends alike may accept more, so the cap must be ours.
+"""
+
+import uuid
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import RefundNotAllowed, UnknownProvider
+
+DEFAULT_PROVIDERS = [
+    "orders.payments.on_site.OnSiteProvider",
+    "orders.payments.stripe_provider.StripeProvider",
+]
+
+
+@dataclass(frozen=True)
+class StartResult:
+    """What the browser needs to go on paying: Stripe's client secret, or nothing for on-site."""
+
+    client_secret: str | None = None
+    needs_action: bool = False
+
+
+class PaymentProvider:
+    name: str = ""
+    label = ""
+    online: bool = False  # True: paid through a service on the web; False: paid in person
+
+    def is_enabled(self, order=None) -> bool:
+        """May new orders choose this provider? (Existing payments keep theirs regardless.)"""
+        return True
+
+    def start(self, payment) -> StartResult:
+        """Begin collecting ``payment``; called after the checkout's transaction has committed."""
+        raise NotImplementedError
+
+    def can_refund_online(self, payment) -> bool:
+        """Can the money go back through the provider itself (else staff refund it by hand)?"""
+        return False
+
+    def refund(self, payment, amount_fen: int, *, reason: str = "") -> str:
+        """Give back ``amount_fen`` of ``payment``; return the provider's reference of the refund.
+
+        Only does the money part: the caller records it with ``order_state.refund_recorded``.
+        """
+        amount_fen = check_refund_amount(payment, amount_fen)
+        if not self.can_refund_online(payment):
+            raise RefundNotAllowed(
+                _("This payment can no longer be refunded online; record a manual refund instead.")
+            )
+        return self._refund(payment, amount_fen, reason=reason)
+
+    def refund_manually(self, payment, amount_fen: int, *, reason: str = "") -> str:
+        """Staff pay the money out of band (cash, bank transfer); return a local reference."""
+        check_refund_amount(payment, amount_fen)
+        return manual_reference()
+
+    def _refund(self, payment, amount_fen: int, *, reason: str = "") -> str:
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name}>"
+
+
+def refundable_fen(payment) -> int:
+    return max(0, (payment.amount_fen or 0) - (payment.refunded_fen or 0))
+
+
+def check_refund_amount(payment, amount_fen) -> int:
+    """The cap every refund goes through: a positive whole number of fen, at most paid - refunded."""
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise RefundNotAllowed(_("A refund must be a positive amount."))
+    if amount_fen > refundable_fen(payment):
+        raise RefundNotAllowed(
+            _("A refund cannot exceed what was paid and not yet refunded (%(left)s fen).")
+            % {"left": refundable_fen(payment)}
+        )
+    return amount_fen
+
+
+def manual_reference() -> str:
+    return f"manual-{uuid.uuid4()}"
+
+
+@cache
+def _load(paths: tuple) -> dict:
+    providers = {}
+    for path in paths:
+        provider = import_string(path)()
+        providers[provider.name] = provider
+    return providers
+
+
+def _registry() -> dict:
+    return _load(tuple(getattr(settings, "PAYMENT_PROVIDERS", DEFAULT_PROVIDERS)))
+
+
+def get_provider(name) -> PaymentProvider:
+    """The provider called ``name`` (as stored on ``Payment.provider``); ``UnknownProvider`` if none."""
+    try:
+        return _registry()[name]
+    except (KeyError, TypeError):
+        raise UnknownProvider() from None
+
+
+def available_providers(order=None) -> list[PaymentProvider]:
+    """Providers a new order may choose, in settings order: on-site always, Stripe when keyed."""
+    return [provider for provider in _registry().values() if provider.is_enabled(order)]
+
+
+def provider_choices(order=None) -> list[tuple[str, str]]:
+    return [(provider.name, provider.label) for provider in available_providers(order)]

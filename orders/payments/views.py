@@ -1,0 +1,86 @@
+"""The Stripe webhook endpoint and the Stripe payment step of checkout."""
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from .base import get_provider
+from .exceptions import PaymentError
+from .webhooks import WebhookRetry, handle_event
+
+logger = logging.getLogger(__name__)
+
+PAYABLE_ORDER_STATUSES = {"pending", "confirmed"}
+# A failed attempt leaves the PaymentIntent open for another card or method: the same page retries.
+PAYABLE_PAYMENT_STATUSES = {"pending", "failed"}
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Stripe's events: 400 unless signed with STRIPE_WEBHOOK_SECRET, 503 to ask for a retry."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        logger.error("Stripe webhook called but STRIPE_WEBHOOK_SECRET is not set")
+        return HttpResponseBadRequest("webhook not configured")
+    signature = request.headers.get("Stripe-Signature", "")
+    try:
+        payload = request.body.decode("utf-8")
+        event = stripe.Webhook.construct_event(payload, signature, secret)
+    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
+        logger.info("Stripe webhook refused: %s", exc)
+        return HttpResponseBadRequest("invalid payload or signature")
+    try:
+        outcome = handle_event(event)
+    except WebhookRetry as exc:
+        logger.warning("Stripe event %s deferred: %s", getattr(event, "id", "?"), exc)
+        return HttpResponse("busy, retry later", status=503, headers={"Retry-After": "5"})
+    logger.info("Stripe event %s %s: %s", getattr(event, "id", "?"), getattr(event, "type", "?"), outcome)
+    return HttpResponse(outcome)
+
+
+def order_url(order) -> str:
+    if hasattr(order, "get_absolute_url"):
+        return order.get_absolute_url()
+    return "/"
+
+
+@never_cache
+@require_GET
+@login_required
+def stripe_pay(request, ref):
+    """The page where the visitor pays the order's Stripe payment with the Payment Element."""
+    from orders.models import Order
+
+    order = get_object_or_404(Order, reference=ref, user=request.user)
+    payment = order.payments.filter(provider="stripe").order_by("-created_at", "-pk").first()
+    payable = (
+        payment is not None
+        and order.status in PAYABLE_ORDER_STATUSES
+        and payment.status in PAYABLE_PAYMENT_STATUSES
+    )
+    if not payable:
+        return redirect(order_url(order))
+    context = {
+        "order": order,
+        "payment": payment,
+        "order_url": request.build_absolute_uri(order_url(order)),
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "stripe_js_url": settings.STRIPE_JS_URL,
+        "client_secret": None,
+        "error": None,
+    }
+    try:
+        # Outside any transaction: this may call Stripe (it finds the PaymentIntent made at checkout).
+        context["client_secret"] = get_provider("stripe").start(payment).client_secret
+    except PaymentError as exc:
+        context["error"] = exc.message
+        return render(request, "orders/payments/stripe_pay.html", context, status=503)
+    return render(request, "orders/payments/stripe_pay.html", context)

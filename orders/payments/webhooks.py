@@ -1,0 +1,147 @@
+"""Stripe webhooks: what a verified event does to our payments.
+
+The view (``views.stripe_webhook``) checks the signature; ``handle_event`` then:
+
+1. ignores event types we do not handle and event ids already processed;
+2. RE-FETCHES the PaymentIntent (or the charge and its refunds) from Stripe, outside any
+   transaction, and acts on what Stripe says now, never on the posted body. Events may come late,
+   twice or out of order: acting on the current state makes the order of arrival irrelevant;
+3. in one transaction: locks our payment row, stores the event id (unique), and calls
+   ``orders.order_state``. If the lock cannot be had, nothing is stored and ``WebhookRetry`` tells
+   the view to answer 503 so Stripe delivers the event again.
+
+A paid payment is never undone by a later "failed" or "canceled"; amount and currency are checked
+against the order by ``order_state.payment_succeeded`` (a mismatch leaves it unpaid and flagged).
+"""
+
+import logging
+
+import stripe
+from django.db import IntegrityError, OperationalError, transaction
+
+from orders.exceptions import InventoryBusy
+from orders.locking import lock_rows
+
+from .base import get_provider, refundable_fen
+from .exceptions import PaymentError
+from .stripe_provider import _field, client
+
+logger = logging.getLogger(__name__)
+
+INTENT_EVENTS = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"}
+CHARGE_EVENTS = {"charge.refunded"}
+HANDLED_EVENTS = INTENT_EVENTS | CHARGE_EVENTS
+# Our payment statuses after which Stripe's "failed" or "canceled" must change nothing.
+SETTLED_STATUSES = {"succeeded", "refunded", "partially_refunded"}
+
+
+class WebhookRetry(Exception):
+    """The event could not be processed now (busy lock, Stripe unreachable): answer 503."""
+
+
+def handle_event(event) -> str:
+    """Process one verified Stripe event; return what happened (for logs and tests)."""
+    from orders.models import Payment, StripeEvent
+
+    event_id, event_type = _field(event, "id"), _field(event, "type")
+    if event_type not in HANDLED_EVENTS or not isinstance(event_id, str) or not event_id:
+        return "ignored"
+    if StripeEvent.objects.filter(event_id=event_id).exists():
+        return "duplicate"
+    object_id = _field(_field(_field(event, "data"), "object"), "id")
+    if not isinstance(object_id, str) or not object_id:
+        logger.warning("Stripe event %s without an object id", event_id)
+        return "ignored"
+
+    try:
+        if event_type in INTENT_EVENTS:
+            fetched = get_provider("stripe").fetch_intent(object_id)
+            intent_id = fetched.id
+        else:
+            fetched = _fetch_charge(object_id)
+            intent_id = _field(fetched["charge"], "payment_intent")
+            intent_id = _field(intent_id, "id", intent_id) if not isinstance(intent_id, str) else intent_id
+    except stripe.InvalidRequestError as exc:
+        logger.warning("Stripe event %s: cannot fetch %s: %s", event_id, object_id, exc)
+        return "unknown_object"
+    except (stripe.StripeError, PaymentError) as exc:
+        raise WebhookRetry(str(exc)) from exc
+
+    payment = None
+    if intent_id:
+        payment = Payment.objects.filter(provider="stripe", provider_reference=intent_id).first()
+    if payment is None:
+        logger.warning("Stripe event %s (%s): no payment for %s", event_id, event_type, intent_id)
+        return "unknown_payment"
+
+    try:
+        with transaction.atomic():
+            payment = lock_rows(Payment, [payment.pk])[payment.pk]
+            try:
+                with transaction.atomic():
+                    StripeEvent.objects.create(event_id=event_id, event_type=event_type, payment=payment)
+            except IntegrityError:
+                return "duplicate"  # a concurrent delivery of the same event got there first
+            if event_type in INTENT_EVENTS:
+                return _apply_intent(payment, fetched, event_type)
+            return _apply_refunds(payment, fetched["refunds"])
+    except InventoryBusy as exc:
+        raise WebhookRetry("payment is locked") from exc
+    except OperationalError as exc:
+        # SQLite: "database is locked" past the busy timeout; PostgreSQL: a lock timeout.
+        logger.warning("Stripe event %s: database busy: %s", event_id, exc)
+        raise WebhookRetry("database busy") from exc
+
+
+def _fetch_charge(charge_id):
+    stripe_client = client()
+    charge = stripe_client.v1.charges.retrieve(charge_id)
+    refunds = stripe_client.v1.refunds.list({"charge": charge.id, "limit": 100}).data
+    return {"charge": charge, "refunds": refunds}
+
+
+def _apply_intent(payment, intent, event_type) -> str:
+    from orders import order_state
+
+    status = intent.status
+    if status == "succeeded":
+        if payment.status in SETTLED_STATUSES:
+            return "already_paid"
+        amount = _field(intent, "amount_received") or intent.amount
+        # "paid", "mismatch" (flagged for staff), "refunding" (too late: sold out)...
+        return order_state.payment_succeeded(
+            payment, amount_fen=amount, currency=str(intent.currency).upper(), provider_reference=intent.id
+        )
+    if payment.status in SETTLED_STATUSES:
+        # A late "failed"/"canceled" never undoes "paid" (Stripe says succeeded anyway if it is).
+        return "already_paid"
+    if status == "canceled":
+        if payment.status == "canceled":
+            return "already_canceled"
+        order_state.payment_canceled(payment)
+        return "canceled"
+    if status == "requires_payment_method" and event_type == "payment_intent.payment_failed":
+        if payment.status == "failed":
+            return "already_failed"
+        error = _field(intent, "last_payment_error")
+        order_state.payment_failed(payment, reason=str(_field(error, "message", "") or "")[:500])
+        return "failed"
+    # processing, requires_action...: the browser is still at it; a later event will say.
+    return "pending"
+
+
+def _apply_refunds(payment, refunds) -> str:
+    from orders import order_state
+
+    known = set(payment.refunds.exclude(provider_reference="").values_list("provider_reference", flat=True))
+    recorded = 0
+    for refund in refunds:
+        if refund.id in known or _field(refund, "status") not in ("succeeded", "pending"):
+            continue
+        if refund.amount > refundable_fen(payment):
+            logger.error("Stripe refund %s exceeds what is left of payment %s", refund.id, payment.pk)
+            continue
+        order_state.refund_recorded(payment, amount_fen=refund.amount, provider_reference=refund.id)
+        payment.refresh_from_db()
+        recorded += 1
+    return "refunded" if recorded else "already_refunded"

@@ -1,0 +1,15 @@
+"""Basket, checkout and "My trips" pages; included inside the language prefixes."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("basket/", views.basket_page, name="orders_basket"),
+    path("basket/add/", views.basket_add, name="orders_basket_add"),
+    path("basket/remove/<int:line_id>/", views.basket_remove, name="orders_basket_remove"),
+    path("checkout/", views.checkout_page, name="orders_checkout"),
+    path("trips/", views.trips, name="orders_trips"),
+    path("trips/<str:ref>/", views.order_detail, name="orders_order_detail"),
+    path("trips/<str:ref>/cancel/", views.order_cancel, name="orders_order_cancel"),
+]

@@ -1,0 +1,203 @@
+"""Pages: the basket, checkout, and "My trips and orders". Thin: the services decide."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import verified_email_required
+from accounts.services import UnverifiedEmail
+
+from . import basket as basket_service
+from . import checkout as checkout_service
+from . import order_state
+from .exceptions import ReservationError
+from .forms import AddStayForm, CancelForm, CheckoutForm
+from .lines import LineInvalid
+from .models import Order, OrderStatus
+from .policies import refund_for_lines
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or request.headers.get("referer") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@never_cache
+def basket_page(request):
+    summary = basket_service.summarize(basket_service.get_basket(request))
+    return render(request, "orders/basket.html", {"summary": summary})
+
+
+@require_POST
+def basket_add(request):
+    form = AddStayForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request,
+                    f"{form.fields[field].label or field}: {error}" if field in form.fields else error,
+                )
+        return _back(request, "orders_basket")
+    data = {"kind": "stay", **form.cleaned_data}
+    basket = basket_service.get_basket(request, create=True)
+    try:
+        basket_service.add_line(basket, data)
+    except LineInvalid as exc:
+        for message in exc.errors.values():
+            messages.error(request, message)
+        return _back(request, "orders_basket")
+    except ReservationError as exc:
+        messages.error(request, exc.message)
+        return _back(request, "orders_basket")
+    messages.success(request, _("Added to your basket."))
+    return redirect("orders_basket")
+
+
+@require_POST
+def basket_remove(request, line_id):
+    try:
+        basket_service.remove_line(basket_service.get_basket(request), line_id)
+    except basket_service.BasketLineNotFound as exc:
+        raise Http404(exc.message) from None
+    messages.success(request, _("Removed from your basket."))
+    return redirect("orders_basket")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@verified_email_required
+def checkout_page(request):
+    basket = basket_service.get_basket(request)
+    summary = basket_service.summarize(basket)
+    if not summary.lines:
+        messages.info(request, _("Your basket is empty."))
+        return redirect("orders_basket")
+    lines = [view.line for view in summary.lines]
+    choices = checkout_service.payment_method_choices()
+    initial = {
+        "contact_name": getattr(request.user, "display_name", ""),
+        "contact_phone": getattr(request.user, "phone", ""),
+    }
+    form = CheckoutForm(request.POST or None, payment_choices=choices, lines=lines, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = checkout_service.checkout(
+                request.user,
+                basket,
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                payment_method=data["payment_method"],
+                notes=form.notes(),
+                token=data["token"],
+                language=translation.get_language() or "",
+            )
+        except UnverifiedEmail as exc:
+            messages.error(request, exc.message)
+            status = 403
+        except LineInvalid as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+            status = 422
+        except checkout_service.BasketEmpty as exc:
+            messages.info(request, exc.message)
+            return redirect("orders_basket")
+        except ReservationError as exc:
+            messages.error(request, exc.message)
+            summary = basket_service.summarize(basket)
+            status = 409
+        else:
+            return _after_checkout(request, result)
+    elif request.method == "POST":
+        status = 422
+    return render(request, "orders/checkout.html", {"form": form, "summary": summary}, status=status)
+
+
+def _after_checkout(request, result):
+    order = result.order
+    if result.error:
+        messages.error(request, result.error)
+    if (
+        order.status == OrderStatus.PENDING
+        and order.payments.filter(provider="stripe", status="pending").exists()
+    ):
+        try:
+            return redirect(reverse("payments_stripe_pay", args=[order.reference]))
+        except NoReverseMatch:
+            pass
+    if not result.existing:
+        messages.success(
+            request,
+            _("Thank you! Your booking %(ref)s is confirmed.") % {"ref": order.reference}
+            if order.status == OrderStatus.CONFIRMED
+            else _("Your order %(ref)s is placed.") % {"ref": order.reference},
+        )
+    return redirect(order)
+
+
+@never_cache
+@login_required
+def trips(request):
+    orders = Order.objects.filter(user=request.user).prefetch_related("lines__voucher", "payments")
+    return render(request, "orders/trips.html", {"orders": orders})
+
+
+@never_cache
+@login_required
+def order_detail(request, ref):
+    order = get_object_or_404(
+        Order.objects.prefetch_related("lines__voucher", "payments"), reference=ref, user=request.user
+    )
+    refund_fen, cancellable, reason = refund_for_lines(list(order.lines.all()))
+    paid = sum(
+        p.amount_fen - p.refunded_fen
+        for p in order.payments.all()
+        if p.status in ("succeeded", "partially_refunded")
+    )
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "can_cancel": order.is_open and cancellable,
+            "cancel_reason": reason,
+            "refund_fen": min(refund_fen, paid),
+            "paid_fen": paid,
+            "show_vouchers": order.status in (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED),
+            "cancel_form": CancelForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def order_cancel(request, ref):
+    order = get_object_or_404(Order, reference=ref, user=request.user)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please tick the box to confirm the cancellation."))
+        return redirect(order)
+    try:
+        result = order_state.cancel_order(order, by_user=request.user, reason=_("Cancelled by the visitor"))
+    except order_state.OrderStateError as exc:
+        messages.error(request, exc.message)
+        return redirect(order)
+    from .money import format_fen
+
+    messages.success(
+        request,
+        _("Your booking is cancelled. Refund: %(amount)s.")
+        % {"amount": format_fen(result.refund_fen, order.currency)},
+    )
+    return redirect(order)

@@ -1,0 +1,107 @@
+"""Wagtail admin: a read-only list of reservations for staff.
+
+Reservations change only through orders.services (reserve, confirm, cancel), never by hand in a
+form, so the viewset offers the list and the inspect page and refuses add, edit and delete.
+"""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from .models import Order, Reservation
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    def user_has_permission(self, user, action):
+        if action in {"add", "change", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(Reservation, ReadOnlyPermissionPolicy(Reservation), exact_class=True)
+
+
+class ReservationViewSet(ModelViewSet):
+    model = Reservation
+    menu_label = _("Reservations")
+    icon = "date"
+    add_to_admin_menu = True
+    menu_order = 400
+    list_display = [
+        "inventory_key",
+        "kind",
+        "start_date",
+        "end_date",
+        "quantity",
+        "status",
+        "hold_expires_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["inventory_key"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    # The edit view is never reachable (the policy refuses "change"); Wagtail still wants a form.
+    form_fields = ["status"]
+
+
+@hooks.register("register_admin_viewset")
+def register_reservation_viewset():
+    return ReservationViewSet("reservations")
+
+
+# --- orders (checkout helper H): list with filters and CSV export; changes on the manage page ---
+
+register_permission_policy(Order, ReadOnlyPermissionPolicy(Order), exact_class=True)
+
+
+class OrderViewSet(ModelViewSet):
+    model = Order
+    menu_label = _("Orders")
+    icon = "doc-full"
+    add_to_admin_menu = True
+    menu_order = 390
+    list_display = [
+        TitleColumn(
+            "reference",
+            label=_("Reference"),
+            get_url=lambda order: reverse("orders_admin_manage", args=[order.pk]),
+        ),
+        "user",
+        "status",
+        Column("total_fen", label=_("Total (fen)")),
+        "needs_attention",
+        "created_at",
+    ]
+    list_filter = ["status", "needs_attention", "created_at", "lines__kind"]
+    list_export = [
+        "reference",
+        "user",
+        "status",
+        "total_fen",
+        "currency",
+        "contact_name",
+        "contact_phone",
+        "needs_attention",
+        "created_at",
+    ]
+    export_filename = "orders"
+    search_fields = ["reference", "contact_name", "contact_phone"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["status"]
+
+
+@hooks.register("register_admin_viewset")
+def register_order_viewset():
+    return OrderViewSet("orders")
+
+
+@hooks.register("register_admin_urls")
+def register_order_manage_urls():
+    from . import admin_views
+
+    return [path("orders/manage/<int:pk>/", admin_views.order_manage, name="orders_admin_manage")]

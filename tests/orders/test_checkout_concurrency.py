@@ -1,0 +1,108 @@
+"""PostgreSQL, real threads: 30 visitors check out the last room at the same instant."""
+
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from orders import services
+from orders.exceptions import InventoryBusy, SoldOut
+from orders.models import Order, Reservation
+from orders.selectors import claimed_units
+from tests.factories.accounts import VerifiedUserFactory
+
+from .checkout_fixtures import basket_with_stay, check_out
+
+# The home_page fixture rebuilds the page tree's root that earlier transactional tests flushed away.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+VISITORS = 30
+
+
+def race(stay_room, arrival):
+    """Each visitor with their own account and basket checks out at the same instant."""
+    users = [VerifiedUserFactory() for _ in range(VISITORS)]
+    baskets = [basket_with_stay(user, stay_room, arrival) for user in users]
+    barrier = threading.Barrier(VISITORS)
+    outcomes, lock = [], threading.Lock()
+
+    def buy(user, basket):
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            check_out(user, basket)
+            outcome = "ordered"
+        except SoldOut:
+            outcome = "sold_out"
+        except InventoryBusy:
+            outcome = "busy"
+        except Exception as exc:  # a broken thread fails the test visibly
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=buy, args=pair) for pair in zip(users, baskets, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    return Counter(outcomes), baskets
+
+
+def test_thirty_visitors_one_last_room(stay_room, arrival, monkeypatch):
+    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.01))
+    counts, baskets = race(stay_room, arrival)
+    assert counts["ordered"] == 1, counts
+    assert counts["ordered"] + counts["sold_out"] + counts["busy"] == VISITORS, counts
+    assert Order.objects.count() == 1
+    assert Reservation.objects.count() == 1
+    claimed = claimed_units("stay", [stay_room.pk], arrival, arrival + timedelta(days=2))
+    assert claimed[(stay_room.pk, arrival)] == 1
+    # Everyone else's basket is untouched (nothing half-written).
+    assert sum(basket.lines.count() for basket in baskets) == VISITORS - 1
+
+
+def test_control_without_the_lock_oversells(stay_room, arrival, monkeypatch):
+    """Proves the race above can fail: with the inventory lock off, several orders get the room."""
+    monkeypatch.setattr(services, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
+    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.3))
+    counts, _baskets = race(stay_room, arrival)
+    assert counts["ordered"] > 1, counts
+    assert Order.objects.count() > 1
+
+
+def test_double_submit_at_the_same_instant_makes_one_order(stay_room, arrival):
+    """The same checkout form sent five times at once (a double click, a retrying proxy)."""
+    import uuid
+
+    user = VerifiedUserFactory()
+    basket = basket_with_stay(user, stay_room, arrival)
+    token = uuid.uuid4()
+    barrier = threading.Barrier(5)
+    refs, lock = [], threading.Lock()
+
+    def submit():
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            outcome = check_out(user, basket, token=token).order.reference
+        except Exception as exc:  # a broken thread fails the test visibly
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            refs.append(outcome)
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Order.objects.count() == 1
+    assert refs == [Order.objects.get().reference] * 5

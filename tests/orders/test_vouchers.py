@@ -1,0 +1,53 @@
+"""Vouchers: unguessable codes, QR images, and a check-in that never admits twice."""
+
+import pytest
+
+from homestays.models import HomestayPage
+from orders import order_state
+from orders.models import Voucher
+from orders.vouchers import CheckInResult, check_in, qr_png, qr_svg_data_uri
+from tests.factories.accounts import UserFactory, VerifiedUserFactory
+
+from .checkout_fixtures import basket_with_stay, check_out
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def voucher(visitor, stay_room, arrival):
+    basket_with_stay(visitor, stay_room, arrival)
+    return check_out(visitor).order.lines.get().voucher
+
+
+def test_codes_are_long_and_unique(voucher):
+    assert len(voucher.code) == 16
+    assert Voucher.objects.filter(code=voucher.code).count() == 1
+
+
+def test_qr_images():
+    assert qr_svg_data_uri("ABC").startswith("data:image/svg+xml;base64,")
+    assert qr_png("ABC").startswith(b"\x89PNG")
+
+
+def test_host_checks_in_once(voucher, stay_room):
+    host = UserFactory()
+    HomestayPage.objects.filter(pk=stay_room.page_id).update(host=host)
+    voucher.order_line.provider_user = host
+    voucher.order_line.save()
+    typed = voucher.code[:4].lower() + " - " + voucher.code[4:]
+    assert check_in(typed, by_user=host)[0] == CheckInResult.ADMITTED
+    assert check_in(voucher.code, by_user=host)[0] == CheckInResult.ALREADY_USED
+    voucher.refresh_from_db()
+    assert voucher.used_by == host
+
+
+def test_other_hosts_and_unknown_codes_refused(voucher):
+    assert check_in(voucher.code, by_user=UserFactory())[0] == CheckInResult.NOT_VALID
+    assert check_in("NOPE", by_user=VerifiedUserFactory(is_staff=True))[0] == CheckInResult.NOT_VALID
+    voucher.refresh_from_db()
+    assert voucher.used_at is None
+
+
+def test_cancelled_orders_voucher_not_valid(voucher, visitor):
+    order_state.cancel_order(voucher.order_line.order, by_user=visitor)
+    assert check_in(voucher.code, by_user=VerifiedUserFactory(is_staff=True))[0] == CheckInResult.NOT_VALID
