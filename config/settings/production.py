@@ -5,6 +5,7 @@ REDIS_URL, EMAIL_URL, SITE_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT.
 """
 
 import os
+import tempfile
 from urllib.parse import unquote, urlsplit
 
 from .base import *  # noqa: F403
@@ -54,6 +55,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'self'",
     ]
 )
+
+# The content-version cache (home/cache.py) and the rate limits must be shared by every worker
+# process: without Redis, a file cache on local disk serves a single host's gunicorn workers.
+# Several hosts need REDIS_URL.
+if not os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", os.path.join(tempfile.gettempdir(), "tianyuan-cache")),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 # Background tasks on a database queue, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
