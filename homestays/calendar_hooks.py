@@ -10,13 +10,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Locale
 from wagtail.permissions import register_permission_policy
 
 from . import selectors
 from .models import ExternalCalendar, RoomType
-from .wagtail_hooks import RateRulePermissionPolicy, ScopedObjectMixin
+from .wagtail_hooks import HostScopedViewSet, RateRulePermissionPolicy
 
 
 def _queue_sync(calendar_pk):
@@ -26,69 +25,17 @@ def _queue_sync(calendar_pk):
     transaction.on_commit(lambda: sync_calendar.enqueue(calendar_pk))
 
 
-class ExternalCalendarViewSet(ModelViewSet):
+class ExternalCalendarViewSet(HostScopedViewSet):
     model = ExternalCalendar
     icon = "calendar-alt"
     menu_label = _("Calendar sync")
     add_to_admin_menu = True
     menu_order = 255
     list_display = ["room_type", "name", "url", "last_synced_at", "last_event_count", "last_error"]
-    copy_view_enabled = False
-    inspect_view_enabled = False
 
-    @property
-    def index_view_class(self):
-        base = super().index_view_class
-
-        class IndexView(base):
-            def get_base_queryset(self):
-                return self.permission_policy.instances_user_has_any_permission_for(
-                    self.request.user, ["change", "delete", "view"]
-                ).select_related("room_type__page")
-
-        return IndexView
-
-    @property
-    def add_view_class(self):
-        base = super().add_view_class
-
-        class CreateView(ScopedObjectMixin, base):
-            def save_instance(self):
-                instance = super().save_instance()
-                _queue_sync(instance.pk)
-                return instance
-
-        return CreateView
-
-    @property
-    def edit_view_class(self):
-        base = super().edit_view_class
-
-        class EditView(ScopedObjectMixin, base):
-            def save_instance(self):
-                instance = super().save_instance()
-                _queue_sync(instance.pk)
-                return instance
-
-        return EditView
-
-    @property
-    def delete_view_class(self):
-        base = super().delete_view_class
-
-        class DeleteView(ScopedObjectMixin, base):
-            instance_action = "delete"
-
-        return DeleteView
-
-    @property
-    def history_view_class(self):
-        base = super().history_view_class
-
-        class HistoryView(ScopedObjectMixin, base):
-            pass
-
-        return HistoryView
+    def after_save(self, instance):
+        # A new or changed address is fetched at once, so the host sees the result (or error).
+        _queue_sync(instance.pk)
 
 
 register_permission_policy(ExternalCalendar, RateRulePermissionPolicy(ExternalCalendar))

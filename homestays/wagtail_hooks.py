@@ -73,16 +73,16 @@ class ScopedObjectMixin:
         return form
 
 
-class RateRuleViewSet(ModelViewSet):
-    model = RoomRateRule
-    icon = "date"
-    menu_label = _("Rates and closures")
-    add_to_admin_menu = True
-    menu_order = 250
-    list_display = ["room_type", "kind", "start_date", "end_date", "price_fen", "min_nights"]
-    list_filter = ["kind"]
+class HostScopedViewSet(ModelViewSet):
+    """An admin viewset for rows that belong to a host's room types: the listing, the forms'
+    room type choices and every object view are limited to what the permission policy allows;
+    ``after_save`` runs after an add or edit."""
+
     copy_view_enabled = False
     inspect_view_enabled = False
+
+    def after_save(self, instance):
+        """Hook for subclasses (calendar sync queues a fetch)."""
 
     @property
     def index_view_class(self):
@@ -96,23 +96,24 @@ class RateRuleViewSet(ModelViewSet):
 
         return IndexView
 
+    def _saving_view(self, base):
+        viewset = self
+
+        class SavingView(ScopedObjectMixin, base):
+            def save_instance(self):
+                instance = super().save_instance()
+                viewset.after_save(instance)
+                return instance
+
+        return SavingView
+
     @property
     def add_view_class(self):
-        base = super().add_view_class
-
-        class CreateView(ScopedObjectMixin, base):
-            pass
-
-        return CreateView
+        return self._saving_view(super().add_view_class)
 
     @property
     def edit_view_class(self):
-        base = super().edit_view_class
-
-        class EditView(ScopedObjectMixin, base):
-            pass
-
-        return EditView
+        return self._saving_view(super().edit_view_class)
 
     @property
     def delete_view_class(self):
@@ -131,6 +132,16 @@ class RateRuleViewSet(ModelViewSet):
             pass
 
         return HistoryView
+
+
+class RateRuleViewSet(HostScopedViewSet):
+    model = RoomRateRule
+    icon = "date"
+    menu_label = _("Rates and closures")
+    add_to_admin_menu = True
+    menu_order = 250
+    list_display = ["room_type", "kind", "start_date", "end_date", "price_fen", "min_nights"]
+    list_filter = ["kind"]
 
 
 register_permission_policy(RoomRateRule, RateRulePermissionPolicy(RoomRateRule))
