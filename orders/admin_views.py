@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods
 
 from . import order_state
 from .models import Order
-from .payments import refundable_fen
 
 
 def can_manage_orders(user) -> bool:
@@ -85,7 +84,7 @@ def order_manage(request, pk):
         "page_title": _("Order %(ref)s") % {"ref": order.reference},
         "lines": order.lines.select_related("voucher"),
         "payments": payments,
-        "paid_left": sum(refundable_fen(p) for p in payments if p.status in order_state.MONEY_IN),
+        "paid_left": order_state.paid_left_fen(payments),
         "can_mark_paid": any(p.provider == "on_site" and p.status == "pending" for p in payments)
         and order.status in ("confirmed", "pending"),
         "can_cancel": staff and order.is_open,

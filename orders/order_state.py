@@ -391,6 +391,28 @@ def refund_payment(payment_pk, amount_fen, *, reason="", by_user_pk=None) -> Ref
 # --- cancelling and completing ----------------------------------------------------------------
 
 
+def paid_left_fen(payments) -> int:
+    """What could still be refunded: paid minus already refunded, over the payments that took money."""
+    return sum(refundable_fen(p) for p in payments if p.status in MONEY_IN)
+
+
+@dataclass(frozen=True)
+class CancellationQuote:
+    """What cancelling now would refund the visitor, and whether the policy still allows it."""
+
+    refund_fen: int
+    cancellable: bool
+    reason: str
+    paid_left_fen: int
+
+
+def cancellation_quote(order, now=None) -> CancellationQuote:
+    """The visitor's refund if they cancelled now: the policy's amount, capped at what is paid."""
+    policy_fen, cancellable, why = refund_for_lines(list(order.lines.all()), now)
+    paid_left = paid_left_fen(order.payments.all())
+    return CancellationQuote(min(policy_fen, paid_left), cancellable, why, paid_left)
+
+
 def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now=None) -> CancelResult:
     """Cancel an open order, release its capacity and refund what the policy (or staff) says.
 
@@ -411,7 +433,7 @@ def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now
         if not staff and not cancellable:
             raise OrderStateError(why)
         payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))
-        paid_left = sum(refundable_fen(p) for p in payments if p.status in MONEY_IN)
+        paid_left = paid_left_fen(payments)
         if staff and refund_fen is not None:
             if (
                 isinstance(refund_fen, bool)

@@ -21,7 +21,6 @@ from .exceptions import ReservationError
 from .forms import AddStayForm, CancelForm, CheckoutForm
 from .lines import LineInvalid
 from .models import Order, OrderStatus
-from .policies import refund_for_lines
 
 
 def _back(request, fallback):
@@ -159,21 +158,16 @@ def order_detail(request, ref):
     order = get_object_or_404(
         Order.objects.prefetch_related("lines__voucher", "payments"), reference=ref, user=request.user
     )
-    refund_fen, cancellable, reason = refund_for_lines(list(order.lines.all()))
-    paid = sum(
-        p.amount_fen - p.refunded_fen
-        for p in order.payments.all()
-        if p.status in ("succeeded", "partially_refunded")
-    )
+    quote = order_state.cancellation_quote(order)
     return render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
-            "can_cancel": order.is_open and cancellable,
-            "cancel_reason": reason,
-            "refund_fen": min(refund_fen, paid),
-            "paid_fen": paid,
+            "can_cancel": order.is_open and quote.cancellable,
+            "cancel_reason": quote.reason,
+            "refund_fen": quote.refund_fen,
+            "paid_fen": quote.paid_left_fen,
             "show_vouchers": order.status in (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED),
             "cancel_form": CancelForm(),
         },

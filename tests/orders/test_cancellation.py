@@ -73,6 +73,31 @@ def test_visitor_cancel_refunds_by_policy_and_frees_room(
     )
 
 
+@pytest.mark.parametrize(
+    ("policy", "before"), [("moderate", timedelta(days=2)), ("strict", timedelta(days=8))]
+)
+def test_cancellation_quote_shown_to_the_visitor_is_what_cancelling_refunds(
+    visitor, stay_room, arrival, fake_online, django_capture_on_commit_callbacks, policy, before
+):
+    HomestayPage.objects.filter(pk=stay_room.page_id).update(cancellation_policy=policy)
+    order, _payment = paid_order(visitor, stay_room, arrival, django_capture_on_commit_callbacks)
+    now = check_in_of(arrival) - before
+    quote = order_state.cancellation_quote(order, now)
+    assert quote.cancellable
+    assert quote.paid_left_fen == 60000
+    with django_capture_on_commit_callbacks(execute=True):
+        result = order_state.cancel_order(order, by_user=visitor, now=now)
+    assert quote.refund_fen == result.refund_fen == 30000
+
+
+def test_cancellation_quote_never_exceeds_what_was_paid(visitor, stay_room, arrival):
+    basket_with_stay(visitor, stay_room, arrival)
+    order = check_out(visitor).order  # on site, not paid yet
+    quote = order_state.cancellation_quote(order)
+    assert quote.paid_left_fen == 0
+    assert quote.refund_fen == 0
+
+
 def test_on_site_unpaid_cancel_refunds_nothing(
     visitor, stay_room, arrival, django_capture_on_commit_callbacks
 ):
