@@ -49,12 +49,27 @@ class ErrorOut(Schema):
 
 
 class BasketLineIn(Schema):
+    """One schema for every kind; each kind reads its own fields (see orders.lines).
+
+    stay: room_type_id, check_in, check_out, guests, rooms · tour: slot_id, adults, children ·
+    ticket: ticket_type_id, quantity · product: product_id, quantity, delivery (and its details).
+    """
+
     kind: str
     room_type_id: int | None = None
     check_in: str | None = None
     check_out: str | None = None
     guests: int | None = None
     rooms: int | None = None
+    slot_id: int | None = None
+    adults: int | None = None
+    children: int | None = None
+    ticket_type_id: int | None = None
+    product_id: int | None = None
+    quantity: int | None = None
+    delivery: str | None = None
+    delivery_date: str | None = None
+    shipping_region: str | None = None
     note: str | None = None
 
 
@@ -66,6 +81,7 @@ class BasketLineOut(Schema):
     guests: int
     check_in: date | None
     check_out: date | None
+    options: dict
     note: str
     total_fen: int
     available: bool
@@ -145,6 +161,7 @@ def _line_out(view) -> dict:
         "guests": line.guests,
         "check_in": line.start_date,
         "check_out": line.end_date,
+        "options": line.options or {},
         "note": line.note,
         "total_fen": view.total_fen,
         "available": view.available,

@@ -4,6 +4,7 @@ The session stores only the basket's id; prices and availability are worked out 
 time the basket is shown (``summarize``), never stored on the line.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -102,6 +103,7 @@ def add_line(basket, data: dict, *, now=None) -> BasketLine:
         end_date=cleaned.end_date,
         guests=cleaned.guests,
         quantity=cleaned.quantity,
+        options=dict(cleaned.options),
         note=note.strip(),
     )
     ok, reason = handler.availability(line, now=now)
@@ -163,12 +165,12 @@ def merge_baskets(anonymous: Basket, user) -> Basket:
             return target
         current = list(target.lines.all())
         existing = {
-            (line.kind, line.object_id, line.start_date, line.end_date, line.guests, line.quantity)
+            _merge_key(line)
             for line in current
         }
         room = MAX_LINES - len(current)
         for line in BasketLine.objects.select_for_update().filter(basket=anonymous).order_by("pk"):
-            key = (line.kind, line.object_id, line.start_date, line.end_date, line.guests, line.quantity)
+            key = _merge_key(line)
             if key in existing or room <= 0:
                 continue
             line.basket = target
@@ -177,6 +179,18 @@ def merge_baskets(anonymous: Basket, user) -> Basket:
             room -= 1
         anonymous.delete()
         return target
+
+
+def _merge_key(line):
+    return (
+        line.kind,
+        line.object_id,
+        line.start_date,
+        line.end_date,
+        line.guests,
+        line.quantity,
+        json.dumps(line.options or {}, sort_keys=True),
+    )
 
 
 def merge_on_login(sender, request, user, **kwargs):

@@ -151,6 +151,7 @@ def checkout(
                         end_date=line.end_date,
                         guests=line.guests,
                         quantity=line.quantity,
+                        options=line.options or {},
                         note=note.strip(),
                         price=price,
                         snapshot=snapshot,

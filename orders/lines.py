@@ -42,6 +42,8 @@ class CleanedLine:
     end_date: datetime.date | None = None
     guests: int = 1
     quantity: int = 1
+    # Kind-specific choices stored on the basket and order line (BasketLine.options).
+    options: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +64,8 @@ class LineSnapshot:
     starts_at: datetime.datetime | None = None
     provider_user: object = None
     page_id: int | None = None
+    # The village the money reaches (attractions.Village pk), for filters and reports.
+    village_id: int | None = None
     # How this item may be paid: {"online", "offline"} (provider.online); None: any way.
     payment_ways: set | None = None
 
@@ -273,6 +277,7 @@ class StayLine(LineKind):
             starts_at=starts_at,
             provider_user=page.host,
             page_id=page.pk,
+            village_id=page.village_id,
             payment_ways=ways,
         )
 

@@ -24,7 +24,7 @@ Rules:
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -71,6 +71,7 @@ class PlacedLine:
     price: object  # lines.LinePrice
     snapshot: object  # lines.LineSnapshot
     reservations: list
+    options: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -136,11 +137,13 @@ def place_order(
                 unit_price_fen=placed.price.unit.fen,
                 total_fen=placed.price.total.fen,
                 breakdown=placed.price.breakdown,
+                options=placed.options or {},
                 cancellation_policy=snap.cancellation_policy or "",
                 starts_at=snap.starts_at,
                 note=(placed.note or "")[:500],
                 provider_user=snap.provider_user,
                 page_id_snapshot=snap.page_id,
+                village_id=getattr(snap, "village_id", None),
             )
             Voucher.objects.create(order_line=order_line)
             ids = [r.pk for r in placed.reservations]

@@ -59,6 +59,9 @@ class BasketLine(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     guests = models.PositiveSmallIntegerField(_("guests"), default=1)
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    # What the line's kind needs beyond dates and quantity ({"adults": 2, "children": 1} for a
+    # tour, {"delivery": "pickup"} for produce); validated by the kind's handler in orders.lines.
+    options = models.JSONField(_("options"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -149,6 +152,8 @@ class OrderLine(models.Model):
     unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
     total_fen = models.PositiveBigIntegerField(_("total (fen)"))
     breakdown = models.JSONField(_("price breakdown"), default=list, blank=True)
+    # The kind's own choices, as the basket line had them (see BasketLine.options).
+    options = models.JSONField(_("options"), default=dict, blank=True)
     cancellation_policy = models.CharField(_("cancellation policy"), max_length=16, blank=True)
     # When the booked thing starts (check-in for stays), for cancellation policies.
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
@@ -163,6 +168,16 @@ class OrderLine(models.Model):
         related_name="+",
     )
     page_id_snapshot = models.PositiveBigIntegerField(_("page id"), null=True, blank=True)
+    # Where the money goes: the village of the homestay, experience, event or producer, kept
+    # with the sale so staff filters and the town's reports do not depend on later edits.
+    village = models.ForeignKey(
+        "attractions.Village",
+        verbose_name=_("village"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("order line")
