@@ -1,10 +1,14 @@
-"""Staff pages in the Wagtail admin: one order's detail, "mark paid on site", "cancel and refund".
+"""Staff pages in the Wagtail admin: one order's detail, "mark paid on site", "cancel and refund",
+"refund part" (without cancelling).
 
 Every change goes through ``orders.order_state``; these views only check permission and input.
 """
 
+import uuid
+
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import order_state
 from .models import Order
+from .money import format_fen
 
 
 def can_manage_orders(user) -> bool:
@@ -40,6 +45,53 @@ class StaffCancelForm(forms.Form):
     )
 
 
+TOKEN_TTL = 24 * 60 * 60
+
+
+class PartRefundForm(forms.Form):
+    """Give back part of what was paid without cancelling: an amount in yuan and a reason."""
+
+    amount_yuan = forms.DecimalField(
+        label=gettext_lazy("Amount to refund (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=gettext_lazy("For example 12.50. At most what is left paid."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (sent to the visitor)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    manual = forms.BooleanField(
+        label=gettext_lazy("Paid back by hand (cash or bank transfer): only record it"),
+        required=False,
+    )
+    # One refund per form shown: a resubmitted form (a double click, a retried post) is refused.
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, refundable_fen=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refundable_fen = refundable_fen
+        self.initial.setdefault("token", uuid.uuid4())
+
+    def clean_amount_yuan(self):
+        yuan = self.cleaned_data["amount_yuan"]
+        fen = int((yuan * 100).to_integral_value())
+        if fen <= 0:
+            raise forms.ValidationError(_("Please give an amount greater than zero."))
+        if fen > self.refundable_fen:
+            raise forms.ValidationError(
+                _("At most %(amount)s can be refunded.") % {"amount": format_fen(self.refundable_fen)}
+            )
+        return fen
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Please give a reason for the refund."))
+        return reason
+
+
 @require_http_methods(["GET", "POST"])
 def order_manage(request, pk):
     order = get_object_or_404(Order.objects.select_related("user"), pk=pk)
@@ -48,9 +100,43 @@ def order_manage(request, pk):
         raise PermissionDenied
     url = reverse("orders_admin_manage", args=[order.pk])
     cancel_form = StaffCancelForm(request.POST if request.POST.get("action") == "cancel" else None)
+    paid_left = order_state.paid_left_fen(order.payments.all())
+    refund_form = PartRefundForm(
+        request.POST if request.POST.get("action") == "refund" else None, refundable_fen=paid_left
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action == "refund" and not staff:
+                raise PermissionDenied
+            if action == "refund" and refund_form.is_valid():
+                # cache.add is atomic: of two identical posts racing, only one gets past here.
+                if not cache.add(f"orders:refund-form:{refund_form.cleaned_data['token']}", 1, TOKEN_TTL):
+                    messages.info(request, _("This refund form was already sent; nothing more was refunded."))
+                    return redirect(url)
+                result = order_state.refund_part(
+                    order,
+                    refund_form.cleaned_data["amount_yuan"],
+                    reason=refund_form.cleaned_data["reason"],
+                    by_user=request.user,
+                    manual=refund_form.cleaned_data["manual"],
+                )
+                if result.refunds:
+                    messages.success(
+                        request,
+                        _("%(amount)s refunded on order %(ref)s.")
+                        % {"amount": format_fen(result.refunded_fen, order.currency), "ref": order.reference},
+                    )
+                if result.failed_fen:
+                    messages.error(
+                        request,
+                        _(
+                            "%(amount)s could not be refunded through the payment provider: pay it back "
+                            "by hand and record it with the box ticked."
+                        )
+                        % {"amount": format_fen(result.failed_fen, order.currency)},
+                    )
+                return redirect(url)
             if action == "mark_paid":
                 order_state.mark_paid_on_site(order, by_user=request.user)
                 messages.success(request, _("Order %(ref)s marked paid.") % {"ref": order.reference})
@@ -73,12 +159,12 @@ def order_manage(request, pk):
                     % {"ref": order.reference, "fen": result.refund_fen},
                 )
                 return redirect(url)
-            if action not in ("mark_paid", "cancel"):
+            if action not in ("mark_paid", "cancel", "refund"):
                 messages.error(request, _("Unknown action."))
         except order_state.OrderStateError as exc:
             messages.error(request, exc.message)
             return redirect(url)
-    payments = list(order.payments.prefetch_related("refunds"))
+    payments = list(order.payments.prefetch_related("refunds__created_by"))
     context = {
         "order": order,
         "page_title": _("Order %(ref)s") % {"ref": order.reference},
@@ -89,7 +175,8 @@ def order_manage(request, pk):
         and order.status in ("confirmed", "pending"),
         "can_cancel": staff and order.is_open,
         "cancel_form": cancel_form,
+        "can_refund": staff and order_state.paid_left_fen(payments) > 0,
+        "refund_form": refund_form,
     }
-    return render(
-        request, "orders/admin/order_manage.html", context, status=422 if cancel_form.errors else 200
-    )
+    invalid = cancel_form.errors or refund_form.errors
+    return render(request, "orders/admin/order_manage.html", context, status=422 if invalid else 200)

@@ -64,12 +64,14 @@ class BasketLineIn(Schema):
     slot_id: int | None = None
     adults: int | None = None
     children: int | None = None
+    child_ages: list[int] | None = None
     ticket_type_id: int | None = None
     product_id: int | None = None
     quantity: int | None = None
     delivery: str | None = None
     delivery_date: str | None = None
     shipping_region: str | None = None
+    shipping_address: str | None = None
     note: str | None = None
 
 

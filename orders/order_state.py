@@ -19,13 +19,19 @@ Rules:
   automatically after the transaction commits, and the visitor told.
 * Refunds go to the provider only after the transaction commits (no HTTP call inside a
   transaction); ``refund_recorded`` then books them, once per provider reference.
+* Staff may refund part of what was paid without cancelling (``refund_part``): capped at what is
+  left paid, the order keeps its state, the payment becomes partially refunded or refunded.
+* Online orders still unpaid past their holds and a grace period are cancelled
+  (``cancel_unpaid_orders``, "not paid in time"); their PaymentIntents are cancelled after commit.
 * E-mails leave through ``orders.notifications`` on commit, each at most once.
 """
 
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -178,8 +184,9 @@ def _create_with_reference(now=None, **fields):
 
 
 def _lock(payment):
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    # Order first, then its payment: the same order as cancel_order, so the two never deadlock.
     order = Order.objects.select_for_update().get(pk=payment.order_id)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
     return payment, order
 
 
@@ -304,9 +311,14 @@ def mark_paid_on_site(order, *, by_user) -> str:
 
 
 def refund_recorded(
-    payment, *, amount_fen, provider_reference, reason="", by_user=None, manual=False
+    payment, *, amount_fen, provider_reference, reason="", by_user=None, manual=False, keep_order=False
 ) -> Refund | None:
-    """Book a refund that the provider (or staff, by hand) has made. Once per provider reference."""
+    """Book a refund that the provider (or staff, by hand) has made. Once per provider reference.
+
+    ``keep_order``: staff gave part of the money back on purpose (``refund_part``); an open order
+    stays as it is. Without it, a refund of an open order came from elsewhere (the provider's
+    dashboard) and is flagged for staff.
+    """
     with transaction.atomic():
         payment, order = _lock(payment)
         if provider_reference and Refund.objects.filter(provider_reference=provider_reference).exists():
@@ -336,7 +348,7 @@ def refund_recorded(
         if order.status == OrderStatus.CANCELLED and fully_refunded:
             order.status = OrderStatus.REFUNDED
             order.save(update_fields=["status", "updated_at"])
-        elif order.status in OPEN or order.status == OrderStatus.COMPLETED:
+        elif not keep_order and (order.status in OPEN or order.status == OrderStatus.COMPLETED):
             # Refunded outside a cancellation (e.g. in the provider's dashboard).
             if fully_refunded and order.status != OrderStatus.COMPLETED:
                 services.cancel(_reservation_ids(order))
@@ -355,11 +367,14 @@ def _refund_after_commit(payment, amount_fen, reason, *, by_user=None):
     transaction.on_commit(lambda: refund_payment(payment_pk, amount_fen, reason=reason, by_user_pk=user_pk))
 
 
-def refund_payment(payment_pk, amount_fen, *, reason="", by_user_pk=None) -> Refund | None:
+def refund_payment(
+    payment_pk, amount_fen, *, reason="", by_user_pk=None, manual=False, keep_order=False
+) -> Refund | None:
     """Give money back through the provider (outside any transaction), then record it.
 
     Providers that cannot refund online (a method's window has passed) leave a flag for staff to
-    pay it out by hand and record it (``manual=True``) from the admin.
+    pay it out by hand and record it (``manual=True``: staff paid it out of band, nothing goes
+    through the provider) from the admin.
     """
     from django.contrib.auth import get_user_model
 
@@ -370,9 +385,12 @@ def refund_payment(payment_pk, amount_fen, *, reason="", by_user_pk=None) -> Ref
         return None
     provider = get_provider(payment.provider)
     try:
-        if not provider.can_refund_online(payment):
-            raise PaymentError(_("This payment can no longer be refunded online."))
-        reference = provider.refund(payment, amount, reason=str(reason))
+        if manual:
+            reference = provider.refund_manually(payment, amount, reason=str(reason))
+        else:
+            if not provider.can_refund_online(payment):
+                raise PaymentError(_("This payment can no longer be refunded online."))
+            reference = provider.refund(payment, amount, reason=str(reason))
     except PaymentError as exc:
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=payment.order_id)
@@ -387,8 +405,79 @@ def refund_payment(payment_pk, amount_fen, *, reason="", by_user_pk=None) -> Ref
         provider_reference=reference,
         reason=reason,
         by_user=by_user,
-        manual=not provider.online,
+        manual=manual or not provider.online,
+        keep_order=keep_order,
     )
+
+
+@dataclass
+class PartRefundResult:
+    order: Order
+    refunds: list  # the Refund rows booked
+    failed_fen: int = 0  # what the provider would not refund: flagged for staff to pay by hand
+
+    @property
+    def refunded_fen(self) -> int:
+        return sum(refund.amount_fen for refund in self.refunds)
+
+
+def refund_part(order, amount_fen, *, reason, by_user, manual=False) -> PartRefundResult:
+    """Staff give back ``amount_fen`` of what was paid without cancelling the order.
+
+    At most what is left paid (``paid_left_fen``); through the provider (Stripe's Refunds API),
+    or recorded for on-site payments and for money staff paid out by hand (``manual``). The
+    order keeps its state (a cancelled order that ends fully refunded becomes "refunded"); each
+    payment becomes partially refunded or refunded, and the visitor is e-mailed per refund.
+    Checked and planned under the order's lock; the provider is called after that transaction,
+    never inside it.
+    """
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise OrderStateError(_("A refund must be a positive amount."), code="bad_amount")
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise OrderStateError(_("Please give a reason for the refund."), code="reason_required")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        payments = list(order.payments.select_for_update().order_by("created_at", "pk"))
+        left = paid_left_fen(payments)
+        if left <= 0:
+            raise OrderStateError(_("Nothing paid on this order is left to refund."), code="nothing_paid")
+        if amount_fen > left:
+            raise OrderStateError(
+                _("A refund cannot exceed what is left paid (%(left)s fen).") % {"left": left},
+                code="bad_amount",
+            )
+        plan, rest = [], amount_fen
+        for payment in payments:
+            if rest <= 0 or payment.status not in MONEY_IN:
+                continue
+            share = min(rest, refundable_fen(payment))
+            if share > 0:
+                plan.append((payment.pk, share))
+                rest -= share
+    refunds, failed = [], 0
+    for payment_pk, share in plan:
+        refund = refund_payment(
+            payment_pk,
+            share,
+            reason=reason,
+            by_user_pk=getattr(by_user, "pk", None),
+            manual=manual,
+            keep_order=True,
+        )
+        if refund is None:
+            failed += share
+        else:
+            refunds.append(refund)
+    logger.info(
+        "Order %s: %s fen refunded by %s (%s), %s fen failed",
+        order.reference,
+        sum(r.amount_fen for r in refunds),
+        getattr(by_user, "email", "?"),
+        reason,
+        failed,
+    )
+    return PartRefundResult(order, refunds, failed)
 
 
 # --- cancelling and completing ----------------------------------------------------------------
@@ -482,3 +571,95 @@ def complete_order(order) -> bool:
         order.status = OrderStatus.COMPLETED
         order.save(update_fields=["status", "updated_at"])
         return True
+
+
+# --- tidying unpaid online orders -------------------------------------------------------------
+
+DEFAULT_UNPAID_GRACE = timedelta(hours=2)
+
+
+def unpaid_grace() -> timedelta:
+    """How long after its holds expired an unpaid online order waits (a late payment may come)."""
+    minutes = getattr(settings, "ORDERS_UNPAID_GRACE_MINUTES", None)
+    return DEFAULT_UNPAID_GRACE if minutes is None else timedelta(minutes=int(minutes))
+
+
+def unpaid_online_orders(*, now=None, grace=None):
+    """Pending orders paid online, nothing received, whose holds expired more than ``grace`` ago."""
+    from .payments.base import online_provider_names
+
+    now = now or timezone.now()
+    grace = unpaid_grace() if grace is None else grace
+    online = online_provider_names()
+    return (
+        Order.objects.filter(
+            status=OrderStatus.PENDING,
+            hold_expires_at__isnull=False,
+            hold_expires_at__lt=now - grace,
+            payments__provider__in=online,
+        )
+        .exclude(payments__status__in=MONEY_IN)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def cancel_unpaid(order, *, now=None, grace=None) -> bool:
+    """Cancel one unpaid online order whose holds ran out (reason "not paid in time").
+
+    Re-checked under the order's lock, so a payment that arrived meanwhile wins and a second run
+    changes nothing. The provider is asked to stop collecting (Stripe: the PaymentIntent is
+    cancelled) after the commit; if money still arrives, ``payment_succeeded`` refunds it.
+    """
+    now = now or timezone.now()
+    grace = unpaid_grace() if grace is None else grace
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        payments = list(order.payments.select_for_update().order_by("pk"))
+        if (
+            order.status != OrderStatus.PENDING
+            or order.hold_expires_at is None
+            or order.hold_expires_at >= now - grace
+            or any(p.status in MONEY_IN for p in payments)
+        ):
+            return False
+        services.cancel(_reservation_ids(order))
+        to_stop = []
+        for payment in payments:
+            if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+                payment.status = PaymentStatus.CANCELED
+                payment.save(update_fields=["status", "updated_at"])
+                to_stop.append(payment.pk)
+        order.status = OrderStatus.CANCELLED
+        order.cancelled_at = now
+        order.cancel_reason = str(_("Not paid in time."))
+        order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+        notifications.order_cancelled(order, 0)
+        transaction.on_commit(lambda: _stop_payments(to_stop))
+    return True
+
+
+def _stop_payments(payment_pks):
+    for payment in Payment.objects.filter(pk__in=payment_pks).select_related("order"):
+        try:
+            stopped = get_provider(payment.provider).cancel(payment)
+        except Exception:  # a tidy-up must go on with the next order whatever one provider does
+            logger.exception("Cancelling payment %s with its provider failed", payment.pk)
+            continue
+        if not stopped:
+            logger.warning(
+                "Payment %s of %s is still open with %s", payment.pk, payment.order, payment.provider
+            )
+
+
+def cancel_unpaid_orders(*, now=None, grace=None) -> int:
+    """Cancel every unpaid online order past its holds and the grace period; return how many."""
+    now = now or timezone.now()
+    cancelled = 0
+    for order in list(unpaid_online_orders(now=now, grace=grace)):
+        try:
+            if cancel_unpaid(order, now=now, grace=grace):
+                cancelled += 1
+        except Exception:  # one stuck order (a lock timeout) must not stop the rest
+            logger.exception("Could not cancel unpaid order %s", order.reference)
+    return cancelled

@@ -9,3 +9,11 @@ from .services import release_expired
 def release_expired_holds() -> int:
     """Periodic tidy: mark lapsed holds expired (counts already ignore them; see services)."""
     return release_expired()
+
+
+@task()
+def cancel_unpaid_orders() -> int:
+    """Periodic tidy: cancel online orders left unpaid past their holds and the grace period."""
+    from .order_state import cancel_unpaid_orders as cancel
+
+    return cancel()

@@ -148,7 +148,7 @@ def _after_checkout(request, result):
 @never_cache
 @login_required
 def trips(request):
-    orders = Order.objects.filter(user=request.user).prefetch_related("lines__voucher", "payments")
+    orders = Order.objects.filter(user=request.user).prefetch_related("lines__voucher", "payments__refunds")
     return render(request, "orders/trips.html", {"orders": orders})
 
 
@@ -156,7 +156,9 @@ def trips(request):
 @login_required
 def order_detail(request, ref):
     order = get_object_or_404(
-        Order.objects.prefetch_related("lines__voucher", "payments"), reference=ref, user=request.user
+        Order.objects.prefetch_related("lines__voucher", "payments__refunds"),
+        reference=ref,
+        user=request.user,
     )
     quote = order_state.cancellation_quote(order)
     return render(

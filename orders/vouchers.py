@@ -27,6 +27,8 @@ def qr_png(code: str) -> bytes:
 
 class CheckInResult:
     ADMITTED, ALREADY_USED, NOT_VALID = "admitted", "already_used", "not_valid"
+    # A valid voucher, but for another event or tour slot than the gate's (``belongs`` said no).
+    ELSEWHERE = "elsewhere"
 
 
 def normalize_code(code) -> str:
@@ -34,11 +36,13 @@ def normalize_code(code) -> str:
     return "".join(ch for ch in str(code or "").upper() if ch.isalnum())[:32]
 
 
-def check_in(code, *, by_user, now=None):
+def check_in(code, *, by_user, now=None, belongs=None):
     """Mark a voucher used; return (result, voucher or None). A retried scan never admits twice.
 
     Staff may check in any voucher; a host only those of their own homestay. Vouchers of orders
-    that are not confirmed, paid or completed are not valid.
+    that are not confirmed, paid or completed are not valid. ``belongs`` (optional) is asked,
+    under the lock, whether the order line is for this gate (event, tour slot): if not, the
+    voucher is left unused and the result is ``ELSEWHERE``.
     """
     from django.db import transaction
     from django.utils import timezone
@@ -60,6 +64,8 @@ def check_in(code, *, by_user, now=None):
         allowed = by_user.is_staff or by_user.is_superuser or line.provider_user_id == by_user.pk
         if not allowed or line.order.status not in valid_statuses:
             return CheckInResult.NOT_VALID, None
+        if belongs is not None and not belongs(line):
+            return CheckInResult.ELSEWHERE, voucher
         if voucher.used_at is not None:
             return CheckInResult.ALREADY_USED, voucher
         voucher.used_at = now or timezone.now()

@@ -4,15 +4,19 @@ Reservations change only through orders.services (reserve, confirm, cancel), nev
 form, so the viewset offers the list and the inspect page and refuses add, edit and delete.
 """
 
+import django_filters
+from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .models import Order, Reservation
+from .models import Order, OrderStatus, Reservation, ReservationKind
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -58,6 +62,44 @@ def register_reservation_viewset():
 register_permission_policy(Order, ReadOnlyPermissionPolicy(Order), exact_class=True)
 
 
+def _villages(request=None):
+    from wagtail.models import Locale
+
+    from attractions.models import Village
+
+    return Village.objects.filter(locale=Locale.get_default()).order_by("name")
+
+
+class OrderFilterSet(WagtailFilterSet):
+    """Status, date, village and kind. A line filter keeps each order once (``distinct``)."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=OrderStatus.choices, widget=forms.RadioSelect, empty_label=_("All")
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Placed"), widget=DateRangePickerWidget)
+    lines__village = django_filters.ModelChoiceFilter(
+        label=_("Village"), queryset=_villages, method="filter_village"
+    )
+    lines__kind = django_filters.ChoiceFilter(
+        label=_("Kind"),
+        choices=ReservationKind.choices,
+        widget=forms.RadioSelect,
+        empty_label=_("All"),
+        distinct=True,
+    )
+    needs_attention = django_filters.BooleanFilter(label=_("Needs attention"), widget=BooleanRadioSelect)
+
+    class Meta:
+        model = Order
+        fields = []
+
+    def filter_village(self, queryset, name, village):
+        # The village in any language: a line may point at a translation of the chosen one.
+        if not village:
+            return queryset
+        return queryset.filter(lines__village__translation_key=village.translation_key).distinct()
+
+
 class OrderViewSet(ModelViewSet):
     model = Order
     menu_label = _("Orders")
@@ -76,7 +118,7 @@ class OrderViewSet(ModelViewSet):
         "needs_attention",
         "created_at",
     ]
-    list_filter = ["status", "needs_attention", "created_at", "lines__kind"]
+    filterset_class = OrderFilterSet
     list_export = [
         "reference",
         "user",

@@ -265,6 +265,17 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.provider} {self.amount_fen} {self.currency} ({self.status})"
 
+    @property
+    def kept_fen(self) -> int:
+        """What the visitor has paid and not had back (0 while nothing is paid)."""
+        if self.status not in (
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.PARTIALLY_REFUNDED,
+            PaymentStatus.REFUNDED,
+        ):
+            return 0
+        return max(0, self.amount_fen - self.refunded_fen)
+
 
 class Refund(models.Model):
     payment = models.ForeignKey(

@@ -52,6 +52,11 @@ class PaymentProvider:
         """Begin collecting ``payment``; called after the checkout's transaction has committed."""
         raise NotImplementedError
 
+    def cancel(self, payment) -> bool:
+        """Stop collecting a payment the order no longer wants (called after commit). Returns
+        whether the provider confirmed it; errors are the provider's to log, never to raise."""
+        return True
+
     def can_refund_online(self, payment) -> bool:
         """Can the money go back through the provider itself (else staff refund it by hand)?"""
         return False
@@ -124,6 +129,11 @@ def get_provider(name) -> PaymentProvider:
 def available_providers(order=None) -> list[PaymentProvider]:
     """Providers a new order may choose, in settings order: on-site always, Stripe when keyed."""
     return [provider for provider in _registry().values() if provider.is_enabled(order)]
+
+
+def online_provider_names() -> list[str]:
+    """Names of every configured provider that is paid through a service on the web."""
+    return [name for name, provider in _registry().items() if provider.online]
 
 
 def provider_choices(order=None) -> list[tuple[str, str]]:

@@ -102,6 +102,23 @@ class StripeProvider(PaymentProvider):
             needs_action=intent.status in NEEDS_ACTION_STATUSES,
         )
 
+    def cancel(self, payment) -> bool:
+        """Cancel the PaymentIntent so the visitor can no longer pay an order we gave up on.
+
+        An intent that already succeeded (or cannot be reached) stays as it is; if money does come
+        in for a cancelled order, the webhook refunds it (``order_state.payment_succeeded``).
+        """
+        if not payment.provider_reference:
+            return True
+        try:
+            intent = client().v1.payment_intents.cancel(payment.provider_reference)
+        except (stripe.StripeError, ProviderUnavailable) as exc:
+            logger.warning(
+                "Stripe: cannot cancel %s of payment %s: %s", payment.provider_reference, payment.pk, exc
+            )
+            return False
+        return intent.status == "canceled"
+
     def fetch_intent(self, intent_id: str):
         """The PaymentIntent as Stripe has it now, with its latest charge (for webhooks)."""
         return client().v1.payment_intents.retrieve(intent_id, {"expand": ["latest_charge"]})

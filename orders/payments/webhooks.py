@@ -141,7 +141,18 @@ def _apply_refunds(payment, refunds) -> str:
         if refund.amount > refundable_fen(payment):
             logger.error("Stripe refund %s exceeds what is left of payment %s", refund.id, payment.pk)
             continue
-        order_state.refund_recorded(payment, amount_fen=refund.amount, provider_reference=refund.id)
+        # One of ours (a cancellation's, or staff's part refund) whose "charge.refunded" came
+        # before we booked it: book it as ours, so a part refund leaves the order as it is. A
+        # refund made in Stripe's dashboard carries no payment id and is flagged for staff.
+        metadata = _field(refund, "metadata")
+        ours = str(_field(metadata, "payment_id", "") or "") == str(payment.pk)
+        order_state.refund_recorded(
+            payment,
+            amount_fen=refund.amount,
+            provider_reference=refund.id,
+            reason=str(_field(metadata, "reason", "") or "") if ours else "",
+            keep_order=ours,
+        )
         payment.refresh_from_db()
         recorded += 1
     return "refunded" if recorded else "already_refunded"

@@ -2,19 +2,18 @@
 
 import threading
 import time
-from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from orders import services
-from orders.exceptions import InventoryBusy, SoldOut
 from orders.models import Order, Reservation
 from orders.selectors import claimed_units
+from tests.concurrency import baskets_with, check_out_at_once
 from tests.factories.accounts import VerifiedUserFactory
 
-from .checkout_fixtures import basket_with_stay, check_out
+from .checkout_fixtures import basket_with_stay, check_out, stay_data
 
 # The home_page fixture rebuilds the page tree's root that earlier transactional tests flushed away.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -24,35 +23,8 @@ VISITORS = 30
 
 def race(stay_room, arrival):
     """Each visitor with their own account and basket checks out at the same instant."""
-    users = [VerifiedUserFactory() for _ in range(VISITORS)]
-    baskets = [basket_with_stay(user, stay_room, arrival) for user in users]
-    barrier = threading.Barrier(VISITORS)
-    outcomes, lock = [], threading.Lock()
-
-    def buy(user, basket):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            check_out(user, basket)
-            outcome = "ordered"
-        except SoldOut:
-            outcome = "sold_out"
-        except InventoryBusy:
-            outcome = "busy"
-        except Exception as exc:  # a broken thread fails the test visibly
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=buy, args=pair) for pair in zip(users, baskets, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    return Counter(outcomes), baskets
+    baskets = baskets_with(stay_data(stay_room, arrival, 2), VISITORS)
+    return check_out_at_once(baskets), baskets
 
 
 def test_thirty_visitors_one_last_room(stay_room, arrival, monkeypatch):
