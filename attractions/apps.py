@@ -5,3 +5,29 @@ from django.utils.translation import gettext_lazy as _
 class AttractionsConfig(AppConfig):
     name = "attractions"
     verbose_name = _("Attractions, routes and experiences")
+
+    def ready(self):
+        from orders.inventory import register_inventory
+        from orders.lines import register_line_kind
+
+        from .inventory import TourSlotInventory
+        from .lines import TourLine
+
+        register_inventory(TourSlotInventory())
+        register_line_kind(TourLine())
+
+        from wagtail.signals import page_published
+
+        page_published.connect(_generate_slots_on_publish, dispatch_uid="attractions_slots_on_publish")
+
+
+def _generate_slots_on_publish(sender, instance, **kwargs):
+    from wagtail.models import Locale
+
+    from .models import ExperiencePage
+
+    # Only default-locale pages own slots; a translation's publish leaves them alone.
+    if isinstance(instance, ExperiencePage) and instance.locale_id == Locale.get_default().pk:
+        from .tasks import generate_tour_slots
+
+        generate_tour_slots.enqueue(instance.pk)

@@ -1,14 +1,21 @@
 """Read paths for attractions and routes: listings, nearby places, route stops — each a fixed
 number of queries however many pages there are."""
 
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from home.cache import cached, is_page_number, lazy_value, query_key
+from orders.services import local_today
 
 from . import geo
 from .models import AttractionCategory, AttractionPage, Village
@@ -93,7 +100,15 @@ class AttractionFilterForm(forms.Form):
         )
 
 
-INDEX_LISTING = ("filter_form", "filter_errors", "attractions", "page_obj", "villages", "routes")
+INDEX_LISTING = (
+    "filter_form",
+    "filter_errors",
+    "attractions",
+    "page_obj",
+    "villages",
+    "routes",
+    "experiences",
+)
 
 
 def attraction_index_context(index_page, request):
@@ -111,6 +126,13 @@ def attraction_index_context(index_page, request):
             page=is_page_number,
         ),
     }
+
+
+def index_experiences(index_page):
+    from .models import ExperiencePage
+
+    # Cached with the listing: no seats here (they change with every booking; the page has them).
+    return experience_cards(ExperiencePage.objects.child_of(index_page), with_slots=False)
 
 
 def attraction_listing(index_page, request):
@@ -147,6 +169,7 @@ def attraction_listing(index_page, request):
         "page_obj": page_obj,
         "villages": villages,
         "routes": routes_for_index(index_page, private),
+        "experiences": index_experiences(index_page),
     }
 
 
@@ -227,3 +250,204 @@ def route_stops(route):
     stops = [stop for stop in stops if stop.place.live]
     localize_villages([stop.place for stop in stops], route.locale_id)
     return stops
+
+
+# --- experiences (tours) and their slots ------------------------------------------------------
+
+NEXT_SLOTS_DAYS = 14
+MAX_SLOTS_SHOWN = 40
+
+
+@dataclass
+class SlotView:
+    """A bookable slot with what is left of it right now."""
+
+    slot_id: int
+    experience_id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    capacity: int
+    seats_left: int
+
+    @property
+    def sold_out(self):
+        return self.seats_left <= 0
+
+
+def town_day_start(day):
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def slots_with_seats(experience_ids, start_date, end_date, *, now=None, only_free=False, limit=None):
+    """{experience id: [SlotView]} for open slots starting on the local days [start_date, end_date]
+    and after ``now``, in start order; two queries whatever the number of slots and bookings."""
+    from orders.models import ReservationKind
+    from orders.selectors import claimed_units
+
+    from .models import TourSlot, TourSlotStatus
+
+    now = now or timezone.now()
+    experience_ids = list(experience_ids)
+    result = {pk: [] for pk in experience_ids}
+    if not experience_ids or end_date < start_date:
+        return result
+    rows = list(
+        TourSlot.objects.filter(
+            experience_id__in=experience_ids,
+            status=TourSlotStatus.OPEN,
+            starts_at__gt=now,
+            starts_at__gte=town_day_start(start_date),
+            starts_at__lt=town_day_start(end_date + datetime.timedelta(days=1)),
+        )
+        .annotate(default_capacity=F("experience__capacity"))
+        .order_by("starts_at", "pk")
+        .values_list("pk", "experience_id", "starts_at", "ends_at", "capacity", "default_capacity")
+    )
+    claimed = claimed_units(ReservationKind.TOUR, [row[0] for row in rows], now=now) if rows else {}
+    tz = ZoneInfo(settings.TIME_ZONE)
+    for pk, experience_id, starts_at, ends_at, capacity, default_capacity in rows:
+        capacity = default_capacity if capacity is None else capacity
+        left = max(0, capacity - claimed.get(pk, 0))
+        if only_free and left <= 0:
+            continue
+        slots = result[experience_id]
+        if limit is not None and len(slots) >= limit:
+            continue
+        slots.append(
+            SlotView(
+                pk,
+                experience_id,
+                timezone.localtime(starts_at, tz),
+                timezone.localtime(ends_at, tz),
+                capacity,
+                left,
+            )
+        )
+    return result
+
+
+def experiences_with_free_slots(
+    start_date, end_date, limit=6, *, locale=None, now=None, slots_per_experience=5
+):
+    """Live, public experiences (in ``locale``, default: the active one) with at least one free slot
+    on the days [start_date, end_date], soonest first; each page gets ``free_slots`` (SlotViews,
+    at most ``slots_per_experience``) and ``next_free_slot``. A fixed number of queries."""
+    from wagtail.models import Locale
+
+    from .models import ExperiencePage
+
+    locale = locale or Locale.get_active()
+    pages = list(
+        with_image_renditions(
+            ExperiencePage.objects.live().exclude(private_pages_q()).filter(locale=locale), CARD_RENDITION
+        ).order_by("path")
+    )
+    if not pages:
+        return []
+    owners = canonical_experience_ids(pages)
+    slots = slots_with_seats(
+        set(owners.values()), start_date, end_date, now=now, only_free=True, limit=slots_per_experience
+    )
+    chosen = []
+    for page in pages:
+        page.free_slots = slots.get(owners[page.pk], [])
+        if page.free_slots:
+            page.next_free_slot = page.free_slots[0]
+            chosen.append(page)
+    chosen.sort(key=lambda page: (page.next_free_slot.starts_at, page.path))
+    return chosen[:limit]
+
+
+def canonical_experience_ids(pages):
+    """{page pk: pk of the default-locale page that owns its slots}: at most two queries."""
+    from wagtail.models import Locale
+
+    from .models import ExperiencePage
+
+    default = Locale.get_default()
+    result = {page.pk: page.pk for page in pages if page.locale_id == default.pk}
+    foreign = [page for page in pages if page.locale_id != default.pk]
+    if foreign:
+        originals = dict(
+            ExperiencePage.objects.filter(
+                locale=default, translation_key__in=[page.translation_key for page in foreign]
+            ).values_list("translation_key", "pk")
+        )
+        for page in foreign:
+            result[page.pk] = originals.get(page.translation_key, page.pk)
+    return result
+
+
+CARD_SLOT_DAYS = 30
+
+
+def experience_cards(pages, *, limit=None, now=None, with_slots=True):
+    """Live, public experiences of ``pages`` (a queryset) as cards, featured first: images
+    prefetched and ``next_free_slot`` (a SlotView or None, within 30 days) set. A fixed number of
+    queries however many there are."""
+    pages = pages.live().exclude(private_pages_q()).order_by("-featured", "path")
+    pages = list(
+        with_image_renditions(pages, CARD_RENDITION)[:limit]
+        if limit
+        else with_image_renditions(pages, CARD_RENDITION)
+    )
+    if not pages or not with_slots:
+        return pages
+    owners = canonical_experience_ids(pages)
+    today = local_today(now)
+    slots = slots_with_seats(
+        set(owners.values()),
+        today,
+        today + datetime.timedelta(days=CARD_SLOT_DAYS),
+        now=now,
+        only_free=True,
+        limit=1,
+    )
+    for page in pages:
+        found = slots.get(owners[page.pk])
+        page.next_free_slot = found[0] if found else None
+    return pages
+
+
+def featured_experiences(locale_id, *, limit=6, now=None):
+    """The featured experiences of a locale, as cards (see ``experience_cards``). Which pages are
+    featured is cached until the next publish, so a site without any costs no query."""
+    from .models import ExperiencePage
+
+    def featured_ids():
+        pages = ExperiencePage.objects.live().exclude(private_pages_q())
+        return list(pages.filter(locale_id=locale_id, featured=True).values_list("pk", flat=True))
+
+    ids = cached(("featured-experiences", locale_id), featured_ids)
+    if not ids:
+        return []
+    return experience_cards(ExperiencePage.objects.filter(pk__in=ids), limit=limit, now=now)
+
+
+def experience_page_context(page, request):
+    """What an experience page shows: facts, prices, the next free slots (two queries for the
+    slots however many there are and however many are booked) and the booking form."""
+    from .forms import ExperienceBookingForm
+
+    def next_slots():
+        owner = canonical_experience_ids([page])[page.pk]
+        today = local_today()
+        found = slots_with_seats(
+            [owner], today, today + datetime.timedelta(days=NEXT_SLOTS_DAYS), only_free=True
+        )
+        return found[owner][:MAX_SLOTS_SHOWN]
+
+    def meeting_point():
+        if not page.meeting_point_id:
+            return None
+        points = AttractionPage.objects.live().select_related("village")
+        point = points.filter(pk=page.meeting_point_id).first()
+        return localized_pages([point], page.locale_id)[point.pk] if point else None
+
+    return {
+        "hero": lazy_value(lambda: page.image.get_rendition(HERO_RENDITION) if page.image_id else None),
+        "next_slots": lazy_value(next_slots),
+        "meeting_point_shown": lazy_value(meeting_point),
+        "booking_form": ExperienceBookingForm(),
+        "child_price_free": page.free_under_age > 0,
+    }

@@ -19,3 +19,7 @@ def village(db):
 @pytest.fixture
 def num_queries(django_assert_num_queries):
     return django_assert_num_queries
+
+
+# Fixtures of the tour tests (experiences, slots).
+from .tour_fixtures import meeting_point, picking, slot  # noqa: E402, F401

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from wagtail.models import Locale, PageViewRestriction
 
-from attractions.models import AttractionIndexPage, AttractionPage, RoutePage
+from attractions.models import AttractionIndexPage, AttractionPage, ExperiencePage, RoutePage
 from home.models import HomePage
 from tests.factories.attractions import (
     AttractionPageFactory,
@@ -74,7 +74,7 @@ def test_attraction_pages_go_only_under_the_attraction_index(home_page, attracti
 
 def test_attraction_index_goes_under_the_home_page_and_takes_attractions_and_routes(home_page):
     assert AttractionIndexPage.can_create_at(home_page)
-    assert set(AttractionIndexPage.allowed_subpage_models()) == {AttractionPage, RoutePage}
+    assert set(AttractionIndexPage.allowed_subpage_models()) == {AttractionPage, RoutePage, ExperiencePage}
 
 
 def test_attraction_page_takes_no_children():

@@ -89,3 +89,60 @@ class RoutePageFactory(PageFactory):
 
         kwargs["stops"] = [RouteStop(attraction=page, note=f"第 {n} 站") for n, page in enumerate(stops, 1)]
         return super()._create(model_class, *args, **kwargs)
+
+
+# --- experiences (tours) ----------------------------------------------------------------------
+
+
+class ExperiencePageFactory(PageFactory):
+    """An experience; ``schedules``: dicts of ExperienceSchedule fields (default: every day at
+    09:00 and 14:00), ``closed``: dates without tours. Publishing generates its slots."""
+
+    class Meta:
+        model = "attractions.ExperiencePage"
+
+    title = factory.Sequence(lambda n: f"草莓采摘 {n}")
+    slug = factory.Sequence(lambda n: f"experience-{n}")
+    kind = "picking"
+    intro = "在大棚里亲手采摘新鲜草莓。"
+    duration_minutes = 120
+    price_adult_fen = 8000
+    price_child_fen = 4000
+    free_under_age = 3
+    child_until_age = 14
+    capacity = 10
+    cancellation_policy = "flexible"
+
+    @classmethod
+    def _create(cls, model_class, *args, schedules=None, closed=(), **kwargs):
+        from attractions.models import ExperienceClosedDate, ExperienceSchedule
+
+        if schedules is None:
+            schedules = [{"start_times": "09:00, 14:00"}]
+        kwargs["schedules"] = [ExperienceSchedule(**data) for data in schedules]
+        kwargs["closed_dates"] = [ExperienceClosedDate(date=day) for day in closed]
+        return super()._create(model_class, *args, **kwargs)
+
+
+def tomorrow_at(hour=9, minute=0, days=1):
+    """An aware datetime ``days`` after today (town time) at hour:minute, Asia/Shanghai."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from orders.services import local_today
+
+    day = local_today() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+class TourSlotFactory(factory.django.DjangoModelFactory):
+    """A slot of ``experience`` (required), tomorrow at 09:00 town time unless ``starts_at`` is given."""
+
+    class Meta:
+        model = "attractions.TourSlot"
+
+    starts_at = factory.LazyFunction(tomorrow_at)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + o.duration)
+
+    class Params:
+        duration = factory.LazyFunction(lambda: __import__("datetime").timedelta(hours=2))

@@ -1,0 +1,32 @@
+"""Tour slots as the reservation core's "tour" inventory: one unit per seat (camping: per pitch)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orders.exceptions import DatesUnavailable, InvalidClaim
+from orders.inventory import Inventory
+from orders.models import ReservationKind
+
+from .models import TourSlot, TourSlotStatus
+
+
+class TourSlotInventory(Inventory):
+    kind = ReservationKind.TOUR
+    model = TourSlot
+    per_night = False
+
+    def capacity(self, obj, day=None):
+        return obj.effective_capacity
+
+    def validate(self, obj, claim):
+        if obj.status == TourSlotStatus.CANCELLED:
+            raise DatesUnavailable(_("This tour has been cancelled."), claim=claim)
+        if obj.starts_at <= timezone.now():
+            raise DatesUnavailable(
+                _("This tour has already started; please choose a later time."), claim=claim
+            )
+        if not obj.experience.live:
+            raise InvalidClaim(_("This experience can no longer be booked."), claim=claim)
+
+    def get_objects(self, pks):
+        return TourSlot.objects.select_related("experience").in_bulk(pks)

@@ -1,0 +1,274 @@
+"""The "tour" line kind: seats on one tour slot (or pitches on one camping night).
+
+Posted data: ``{"kind": "tour", "slot_id": N, "adults": N, "children": N, "child_ages": [N, ...]}``.
+
+* At least one adult: children come with an adult.
+* ``child_ages`` is optional. It is required when the experience has a minimum age, or a
+  maximum age for children; each age must fit those limits and be under the experience's child
+  age (older is an adult). Children younger than ``free_under_age`` come free, which the server
+  can only know from their ages: without ages every child pays the child price.
+* Price = adults × adult price + paying children × child price, from the server only.
+* Quantity (units taken from the slot) = adults + children; for camping it is the pitches,
+  ceil(people / people per pitch).
+"""
+
+import math
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from orders.exceptions import ReservationError
+from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, positive_int
+from orders.models import ReservationKind
+from orders.money import Money
+from orders.services import Claim
+
+MAX_PEOPLE = 50
+
+
+def _count(data, name, *, default):
+    value = data.get(name, default)
+    if value in (None, ""):
+        value = default
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PEOPLE:
+        raise LineInvalid({name: _("Please give a whole number from 0 to %(n)d.") % {"n": MAX_PEOPLE}})
+    return value
+
+
+def _ages(data, children):
+    """The children's ages as a list of ints, or None when not given."""
+    value = data.get("child_ages")
+    if value in (None, "", []):
+        return None
+    if isinstance(value, str):
+        value = [part for part in value.replace("，", ",").split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)) or len(value) > MAX_PEOPLE:
+        raise LineInvalid({"child_ages": _("Please give the children's ages as a list of numbers.")})
+    ages = []
+    for item in value:
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item.strip())
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 17:
+            raise LineInvalid({"child_ages": _("Each child's age must be a whole number from 0 to 17.")})
+        ages.append(item)
+    if len(ages) != children:
+        raise LineInvalid({"child_ages": _("Please give one age for each child.")})
+    return ages
+
+
+def units_for(experience, adults, children):
+    """Units a booking takes from its slot: people, or for camping the pitches they need."""
+    people = adults + children
+    if experience.is_camping:
+        return math.ceil(people / max(1, experience.people_per_pitch))
+    return people
+
+
+def paying_children(experience, children, ages):
+    if ages is None or not experience.free_under_age:
+        return children
+    return sum(1 for age in ages if age >= experience.free_under_age)
+
+
+def tour_price(experience, adults, children, ages=None) -> LinePrice:
+    paying = paying_children(experience, children, ages)
+    adult_total = experience.price_adult_fen * adults
+    child_total = experience.price_child_fen * paying
+    total = Money(adult_total + child_total)
+    breakdown = [{"who": "adult", "count": adults, "unit_fen": experience.price_adult_fen}]
+    if children:
+        breakdown.append({"who": "child", "count": paying, "unit_fen": experience.price_child_fen})
+        if children > paying:
+            breakdown.append({"who": "free_child", "count": children - paying, "unit_fen": 0})
+    unit = Money(experience.price_adult_fen if adults else experience.price_child_fen)
+    return LinePrice(total=total, unit=unit, breakdown=breakdown)
+
+
+def check_ages(experience, children, ages):
+    """Raise LineInvalid unless the children fit the experience's age rules."""
+    if not children:
+        return
+    needs_ages = experience.min_age > 0 or experience.max_age is not None
+    if ages is None:
+        if needs_ages:
+            raise LineInvalid({"child_ages": age_rule_text(experience)})
+        return
+    for age in ages:
+        if age >= experience.child_until_age:
+            raise LineInvalid(
+                {
+                    "child_ages": _("From %(n)d years on, please count them as an adult.")
+                    % {"n": experience.child_until_age}
+                }
+            )
+        if age < experience.min_age or (experience.max_age is not None and age > experience.max_age):
+            raise LineInvalid({"child_ages": age_rule_text(experience)})
+
+
+def age_rule_text(experience):
+    if experience.max_age is not None:
+        return gettext(
+            "This experience is for children aged %(min)d to %(max)d; please give each child's age."
+        ) % {
+            "min": experience.min_age,
+            "max": experience.max_age,
+        }
+    return gettext("This experience is for ages %(min)d and over; please give each child's age.") % {
+        "min": experience.min_age
+    }
+
+
+def local_dt(value):
+    return timezone.localtime(value, ZoneInfo(settings.TIME_ZONE))
+
+
+class TourLine(LineKind):
+    kind = ReservationKind.TOUR
+
+    def _slot(self, slot_id):
+        from .models import TourSlot
+
+        return (
+            TourSlot.objects.filter(pk=slot_id)
+            .select_related("experience", "experience__meeting_point")
+            .first()
+        )
+
+    def _unavailable_reason(self, slot, *, now=None):
+        from .models import TourSlotStatus
+
+        if slot is None:
+            return gettext("This tour time can no longer be booked.")
+        if not slot.experience.live:
+            return gettext("This experience can no longer be booked.")
+        if slot.status == TourSlotStatus.CANCELLED:
+            return gettext("This tour has been cancelled.")
+        if slot.starts_at <= (now or timezone.now()):
+            return gettext("This tour has already started; please choose a later time.")
+        return ""
+
+    def validate(self, data):
+        errors = {}
+        slot_id = None
+        try:
+            slot_id = positive_int(data, "slot_id", maximum=2**53, message=_("Please choose a time."))
+        except LineInvalid as exc:
+            errors.update(exc.errors)
+        counts = {}
+        for name, default in (("adults", None), ("children", 0)):
+            try:
+                counts[name] = _count(data, name, default=default)
+            except LineInvalid as exc:
+                errors.update(exc.errors)
+        adults, children = counts.get("adults"), counts.get("children")
+        if adults is not None and children is not None and adults < 1:
+            errors["adults"] = _("Children must come with at least one adult.")
+        ages = None
+        if children is not None:
+            try:
+                ages = _ages(data, children)
+            except LineInvalid as exc:
+                errors.update(exc.errors)
+        slot = self._slot(slot_id) if slot_id else None
+        if slot_id and not errors.get("slot_id"):
+            reason = self._unavailable_reason(slot)
+            if reason:
+                errors["slot_id"] = reason
+        if not errors:
+            experience = slot.experience
+            try:
+                check_ages(experience, children, ages)
+            except LineInvalid as exc:
+                errors.update(exc.errors)
+            units = units_for(experience, adults, children)
+            if units > slot.effective_capacity:
+                if experience.is_camping:
+                    errors["adults"] = _("A night has %(n)d pitches at most.") % {
+                        "n": slot.effective_capacity
+                    }
+                else:
+                    errors["adults"] = _("This tour takes %(n)d people at most.") % {
+                        "n": slot.effective_capacity
+                    }
+        if errors:
+            raise LineInvalid(errors)
+        start = local_dt(slot.starts_at).date()
+        end = local_dt(slot.ends_at).date()
+        options = {"adults": adults, "children": children}
+        if ages is not None:
+            options["child_ages"] = ages
+        return CleanedLine(
+            kind=self.kind,
+            object_id=slot.pk,
+            start_date=start,
+            end_date=end if end > start else None,
+            guests=adults + children,
+            quantity=units_for(slot.experience, adults, children),
+            options=options,
+        )
+
+    @staticmethod
+    def _people(line):
+        options = line.options or {}
+        adults = options.get("adults", line.guests)
+        children = options.get("children", 0)
+        return int(adults or 0), int(children or 0), options.get("child_ages")
+
+    def price(self, line):
+        slot = self._slot(line.object_id)
+        if slot is None:
+            raise ReservationError(_("This tour time can no longer be booked."))
+        adults, children, ages = self._people(line)
+        return tour_price(slot.experience, adults, children, ages)
+
+    def claims(self, line):
+        return [Claim(self.kind, line.object_id, line.quantity)]
+
+    def describe(self, line):
+        slot = self._slot(line.object_id)
+        adults, children, _ages_ = self._people(line)
+        people = ngettext("%(n)d adult", "%(n)d adults", adults) % {"n": adults}
+        if children:
+            people += ", " + ngettext("%(n)d child", "%(n)d children", children) % {"n": children}
+        if slot is None:
+            return gettext("A tour no longer offered") + f", {people}"
+        when = date_format(local_dt(slot.starts_at), "DATETIME_FORMAT")
+        text = f"{slot.experience.title}, {when}, {people}"
+        if slot.experience.is_camping:
+            text += ", " + ngettext("%(n)d pitch", "%(n)d pitches", line.quantity) % {"n": line.quantity}
+        return text
+
+    def availability(self, line, *, now=None):
+        from orders.selectors import claimed_units
+
+        slot = self._slot(line.object_id)
+        reason = self._unavailable_reason(slot, now=now)
+        if reason:
+            return False, reason
+        left = slot.effective_capacity - claimed_units(self.kind, [slot.pk], now=now)[slot.pk]
+        if line.quantity > left:
+            if left <= 0:
+                return False, gettext("This tour is sold out; please choose another time.")
+            return False, ngettext(
+                "Only %(n)d place is left on this tour.", "Only %(n)d places are left on this tour.", left
+            ) % {"n": left}
+        return True, ""
+
+    def snapshot(self, line):
+        slot = self._slot(line.object_id)
+        page = slot.experience
+        return LineSnapshot(
+            title=page.title,
+            item_name=date_format(local_dt(slot.starts_at), "DATETIME_FORMAT"),
+            cancellation_policy=page.cancellation_policy,
+            starts_at=slot.starts_at,
+            provider_user=page.owner,
+            page_id=page.pk,
+            village_id=page.village_id_for_money,
+        )

@@ -1,0 +1,52 @@
+"""The demo experiences: loaded by ``load_demo``, idempotent, slots for 90 days, seats sold."""
+
+import pytest
+from wagtail.models import Locale
+
+from attractions.demo import EXPERIENCES, load_experiences
+from attractions.models import ExperiencePage, TourSlot
+from home.demo.base import DemoContext, ensure_locales
+from orders.models import Reservation, ReservationKind
+from orders.services import local_today
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_experiences(client, demo_town):
+    default = Locale.get_default()
+    zh = ExperiencePage.objects.live().filter(locale=default)
+    assert zh.count() == len(EXPERIENCES) == 6
+    assert ExperiencePage.objects.live().exclude(locale=default).count() == 6
+    assert {page.kind for page in zh} >= {"picking", "tea_study", "camping", "craft"}
+
+    strawberry = zh.get(title="草莓采摘")
+    assert strawberry.kind == "picking" and "草莓" in strawberry.intro
+    english = strawberry.get_translation(Locale.objects.get(language_code="en"))
+    assert english.title == "Strawberry picking" and "strawberries" in english.intro
+    tea = zh.get(title="采茶体验")
+    assert tea.get_translation(english.locale).title == "Tea picking"
+    assert strawberry.village_id_for_money is not None
+
+    # Slots reach about 90 days ahead; some seats are sold.
+    last = max(TourSlot.objects.filter(experience=strawberry).values_list("starts_at", flat=True))
+    assert 85 <= (last.date() - local_today()).days <= 90
+    assert Reservation.objects.live().filter(kind=ReservationKind.TOUR).exists()
+    for page in zh:
+        assert page.slots.exists(), page.title
+
+    # The page and the API work on the demo data.
+    assert client.get(strawberry.url).status_code == 200
+    assert client.get(english.url).status_code == 200
+
+    # Idempotent: a second run makes no new slots, pages or bookings.
+    counts = (TourSlot.objects.count(), ExperiencePage.objects.count(), Reservation.objects.count())
+    zh_locale, en_locale = ensure_locales()
+    ctx = DemoContext(zh=zh_locale, en=en_locale, verbosity=0)
+    from django.utils.module_loading import import_string
+
+    from home.demo.steps import STEPS
+
+    for step in STEPS[: STEPS.index("attractions.demo.load_experiences")]:
+        import_string(step)(ctx)
+    load_experiences(ctx)
+    assert (TourSlot.objects.count(), ExperiencePage.objects.count(), Reservation.objects.count()) == counts
