@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Festivals and events")
+
+    def ready(self):
+        from orders.inventory import register_inventory
+        from orders.lines import register_line_kind
+
+        from .inventory import TicketTypeInventory
+        from .lines import TicketLine
+
+        register_inventory(TicketTypeInventory())
+        register_line_kind(TicketLine())

@@ -1,13 +1,17 @@
 """Festivals and events: the events index (upcoming, archive, month filter) and event pages."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from attractions.models import postal_address
@@ -35,6 +39,70 @@ class EventIndexPage(Page):
         return context
 
 
+class SeasonPage(RoutablePageMixin, Page):
+    """ "This month in the town": tours with free places, festivals and produce in season, by month
+    (``/this-month/`` is the current month; ``/this-month/2026/12/`` or ``?month=2026-12`` another)."""
+
+    intro = RichTextField(_("introduction"), features=["bold", "italic", "link"], blank=True)
+    items_per_section = models.PositiveSmallIntegerField(
+        _("items per section"), default=6, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("items_per_section")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("this month in the town")
+
+    @path("")
+    def current_month(self, request):
+        from django.http import HttpResponseRedirect
+
+        from .season import BadMonth, parse_month
+
+        value = request.GET.get("month", "")
+        try:
+            year, month = parse_month(value)
+        except BadMonth as error:
+            response = self.render(request, context_overrides={"month_error": str(error), "season": None})
+            response.status_code = 400
+            return response
+        if value:
+            return HttpResponseRedirect(self.month_url(year, month))
+        return self._render_month(request, year, month)
+
+    @path("<int:year>/<int:month>/", name="month")
+    def month(self, request, year, month):
+        from django.http import Http404
+
+        from .season import BadMonth, check_month
+
+        try:
+            check_month(year, month)
+        except BadMonth as error:
+            raise Http404(str(error)) from None
+        return self._render_month(request, year, month)
+
+    def month_url(self, year, month):
+        return self.url + self.reverse_subpage("month", kwargs={"year": year, "month": month})
+
+    def _render_month(self, request, year, month):
+        from .season import in_season
+
+        season = in_season(year, month, limit=self.items_per_section)
+        previous, following = season.previous, season.next
+        return self.render(
+            request,
+            context_overrides={
+                "season": season,
+                "previous_url": self.month_url(*previous),
+                "next_url": self.month_url(*following),
+            },
+        )
+
+
 class EventPage(RoutablePageMixin, Page):
     start = models.DateTimeField(_("starts"))
     end = models.DateTimeField(_("ends"))
@@ -45,6 +113,15 @@ class EventPage(RoutablePageMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="events",
+    )
+    village = models.ForeignKey(
+        "attractions.Village",
+        verbose_name=_("village"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        help_text=_("The village the ticket money goes to. Empty: the venue's village."),
     )
     organiser = models.CharField(_("organiser"), max_length=200, blank=True)
     intro = models.TextField(_("introduction"), blank=True, help_text=_("One or two sentences for lists."))
@@ -67,12 +144,14 @@ class EventPage(RoutablePageMixin, Page):
             [
                 FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
                 PageChooserPanel("venue", "attractions.AttractionPage"),
+                FieldPanel("village"),
                 FieldPanel("organiser"),
             ],
             heading=_("When and where"),
         ),
         FieldPanel("body"),
         FieldPanel("programme"),
+        InlinePanel("ticket_types", label=_("Tickets"), heading=_("Tickets and registration")),
     ]
     search_fields = [
         *Page.search_fields,
@@ -105,6 +184,13 @@ class EventPage(RoutablePageMixin, Page):
     def event(self, request):
         return self.render(request)
 
+    @path("tickets/", name="tickets")
+    def add_tickets(self, request):
+        """POST: put tickets in the visitor's basket; errors re-render the page with a 4xx."""
+        from .views import add_tickets
+
+        return add_tickets(self, request)
+
     @path("ics/", name="ics")
     def ics(self, request):
         """This one event as an .ics file, for "add to my calendar"."""
@@ -117,6 +203,22 @@ class EventPage(RoutablePageMixin, Page):
     @property
     def is_past(self):
         return self.end < timezone.now()
+
+    @property
+    def village_id_for_money(self):
+        """The village the ticket money reaches: the page's own, else the venue's."""
+        if self.village_id:
+            return self.village_id
+        return self.venue.village_id if self.venue_id and self.venue else None
+
+    @cached_property
+    def inventory_ticket_types(self):
+        """The ticket types that carry the inventory: this page's in the default locale, or the
+        originals a translation was copied from (matched by translation key)."""
+        return list(TicketType.objects.canonical_for(self))
+
+    def tickets_url(self):
+        return self.url + self.reverse_subpage("tickets")
 
     def ics_url(self):
         return self.url + self.reverse_subpage("ics")
@@ -153,3 +255,96 @@ class EventPage(RoutablePageMixin, Page):
         if image_url:
             data["image"] = image_url
         return data
+
+
+def default_language():
+    """The language code of the default locale (the one whose rows carry the inventory)."""
+    from django.conf import settings
+    from django.utils.translation import get_supported_language_variant
+
+    return get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
+class TicketTypeQuerySet(models.QuerySet):
+    def canonical(self):
+        """Rows of default-locale events: translations share these (one capacity per ticket)."""
+        return self.filter(page__locale__language_code=default_language())
+
+    def canonical_for(self, page):
+        """Inventory rows for ``page`` (or for the original a translation was made from), in one
+        query: the default-locale event with the same translation key."""
+        return (
+            self.canonical().filter(page__translation_key=page.translation_key).order_by("sort_order", "pk")
+        )
+
+
+class TicketType(TranslatableMixin, Orderable):
+    """A kind of ticket to an event (day pass, family ticket, free registration): the "ticket"
+    inventory unit. Translations of an event share the default-locale rows (one capacity)."""
+
+    page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="ticket_types")
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    price_fen = models.PositiveIntegerField(
+        _("price (fen)"), default=0, help_text=_("0: free registration (no payment step).")
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(100000)]
+    )
+    sales_start = models.DateTimeField(_("sales open"), null=True, blank=True, help_text=_("Empty: now."))
+    sales_end = models.DateTimeField(
+        _("sales close"), null=True, blank=True, help_text=_("Empty: when the event ends.")
+    )
+    max_per_order = models.PositiveSmallIntegerField(
+        _("most per order"), default=10, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+
+    objects = TicketTypeQuerySet.as_manager()
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("price_fen")]),
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("capacity"), FieldPanel("max_per_order")]),
+        FieldRowPanel([FieldPanel("sales_start"), FieldPanel("sales_end")]),
+    ]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="events_tickettype_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(max_per_order__gte=1), name="events_tickettype_max_per_order_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(sales_start__isnull=True)
+                | Q(sales_end__isnull=True)
+                | Q(sales_end__gt=models.F("sales_start")),
+                name="events_tickettype_sales_window",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.page.title} · {self.name}" if self.page_id else self.name
+
+    def clean(self):
+        super().clean()
+        if self.sales_start and self.sales_end and self.sales_end <= self.sales_start:
+            raise ValidationError({"sales_end": _("Sales must close after they open.")})
+
+    @property
+    def is_free(self):
+        return self.price_fen == 0
+
+    def sales_closes_at(self):
+        """When sales close: the set time, else the end of the event."""
+        return self.sales_end or self.page.end
+
+    def sales_state(self, now=None):
+        """ "not_yet", "open" or "closed" (the event is over or the window has passed)."""
+        now = now or timezone.now()
+        if self.page.end < now or self.sales_closes_at() <= now:
+            return "closed"
+        if self.sales_start and self.sales_start > now:
+            return "not_yet"
+        return "open"

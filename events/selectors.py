@@ -124,6 +124,8 @@ def event_page_context(page, request):
         "markers": lazy_value(lambda: [marker] if place() and (marker := place().map_marker()) else []),
         # The structured data holds absolute addresses: its fragment varies with scheme and host.
         "absolute_root": request.build_absolute_uri("/"),
+        # Live (never cached): what is left changes with every booking.
+        "ticket_offers": ticket_offers(page),
     }
 
 
@@ -131,3 +133,38 @@ def feed_events(locale):
     """Events for the iCalendar feed: every published event in ``locale``, in start order."""
     events = list(published_events(locale).order_by("start", "pk"))
     return attach_venues(events, locale.pk)
+
+
+# --- tickets ----------------------------------------------------------------------------------
+
+
+class TicketOffer:
+    """A ticket type as the event page and the API show it: price, what is left, sales state."""
+
+    def __init__(self, ticket_type, sold, now):
+        self.ticket_type = ticket_type
+        self.remaining = max(ticket_type.capacity - sold, 0)
+        state = ticket_type.sales_state(now)
+        self.state = "sold_out" if state == "open" and self.remaining == 0 else state
+        self.on_sale = self.state == "open"
+        self.max_quantity = min(ticket_type.max_per_order, self.remaining)
+
+    @property
+    def pk(self):
+        return self.ticket_type.pk
+
+
+def ticket_offers(page, now=None):
+    """Every ticket type of ``page`` (the default-locale rows for a translation), in two queries
+    whatever their number: the ticket types, then their live claims."""
+    from orders.models import ReservationKind
+    from orders.selectors import claimed_units
+
+    from .models import TicketType
+
+    now = now or timezone.now()
+    ticket_types = list(TicketType.objects.canonical_for(page).select_related("page"))
+    if not ticket_types:
+        return []
+    sold = claimed_units(ReservationKind.TICKET, [t.pk for t in ticket_types], now=now)
+    return [TicketOffer(ticket_type, sold[ticket_type.pk], now) for ticket_type in ticket_types]

@@ -25,3 +25,46 @@ def events_ical(request):
     with translation.override(language):
         calendar = build_calendar(feed_events(locale), request=request)
     return ical_response(calendar, "tianyuan-events.ics")
+
+
+def add_tickets(page, request):
+    """The event page's "add to basket" form (POST only). Thin: ``orders.basket`` decides.
+
+    Success: to the basket. Bad input: the event page again with the message, 422 (bad
+    quantity, a ticket of another event) or 409 (sold out, sales closed)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from orders import basket as basket_service
+    from orders.exceptions import ReservationError
+    from orders.lines import LineInvalid
+
+    from .models import TicketType
+
+    if request.method != "POST":
+        return redirect(page.url)
+    data = {
+        "kind": "ticket",
+        "ticket_type_id": request.POST.get("ticket_type_id", ""),
+        "quantity": request.POST.get("quantity", ""),
+    }
+    ticket_type_id = data["ticket_type_id"].strip()
+    status, errors = 422, []
+    if (
+        not ticket_type_id.isdigit()
+        or not TicketType.objects.canonical_for(page).filter(pk=ticket_type_id).exists()
+    ):
+        errors = [_("Please choose one of this event's tickets.")]
+    else:
+        try:
+            basket_service.add_line(basket_service.get_basket(request, create=True), data)
+        except LineInvalid as exc:
+            errors = list(exc.errors.values())
+        except ReservationError as exc:
+            status, errors = 409, [str(exc.message)]
+    if not errors:
+        messages.success(request, _("Added to your basket."))
+        return redirect("orders_basket")
+    response = page.render(request, context_overrides={"ticket_errors": errors})
+    response.status_code = status
+    return response

@@ -207,6 +207,40 @@ class BaseStreamBlock(blocks.StreamBlock):
         label = _("Body")
 
 
+class ThisMonthBlock(blocks.StructBlock):
+    """ "This month in the town" on the home page: tours with free places, festivals and produce
+    of the current month, worked out when the page is shown (events.season)."""
+
+    heading = blocks.CharBlock(label=_("Heading"), max_length=200, required=False)
+    season_page = blocks.PageChooserBlock(
+        label=_("Link to the full month"), page_type="events.SeasonPage", required=False
+    )
+    items_per_section = blocks.IntegerBlock(
+        label=_("Items per section"), min_value=1, max_value=12, default=3
+    )
+
+    class Meta:
+        icon = "date"
+        label = _("This month in the town")
+        template = "home/blocks/this_month_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from django.utils import timezone
+
+        from events.season import in_season
+
+        context = super().get_context(value, parent_context=parent_context)
+        today = timezone.localdate()
+        context["season"] = in_season(today.year, today.month, limit=value.get("items_per_section") or 3)
+        return context
+
+
+class HomeSectionsBlock(blocks.StreamBlock):
+    """Live sections an editor can place on the home page."""
+
+    this_month = ThisMonthBlock()
+
+
 class PlanYourVisitBlock(blocks.StreamBlock):
     """Short links for the home page's "plan your visit" row."""
 
@@ -218,6 +252,7 @@ __all__ = [
     "CallToActionBlock",
     "GalleryBlock",
     "HeadingBlock",
+    "HomeSectionsBlock",
     "ImageBlock",
     "LinkBlock",
     "MapPointBlock",
@@ -225,5 +260,6 @@ __all__ = [
     "PlanYourVisitBlock",
     "QuoteBlock",
     "TableBlock",
+    "ThisMonthBlock",
     "VideoEmbedBlock",
 ]

@@ -11,7 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .blocks import BaseStreamBlock, PlanYourVisitBlock
+from .blocks import BaseStreamBlock, HomeSectionsBlock, PlanYourVisitBlock
 
 
 def image_field(verbose_name=None):
@@ -63,6 +63,8 @@ class HomePage(Page):
         help_text=_("The next events (by start date) listed on the home page; 0 hides the list."),
     )
     plan_your_visit = StreamField(PlanYourVisitBlock(), verbose_name=_("plan your visit"), blank=True)
+    # Live sections (never cached): "This month in the town".
+    sections = StreamField(HomeSectionsBlock(), verbose_name=_("live sections"), blank=True)
 
     content_panels = [
         *Page.content_panels,
@@ -88,6 +90,7 @@ class HomePage(Page):
         ),
         FieldPanel("upcoming_events_count"),
         FieldPanel("plan_your_visit"),
+        FieldPanel("sections"),
     ]
     search_fields = [
         *Page.search_fields,

@@ -20,3 +20,7 @@ def venue(home_page):
 @pytest.fixture
 def num_queries(django_assert_num_queries):
     return django_assert_num_queries
+
+
+# The ticket and gate tests' fixtures (festival, day_pass, free_pass, ...).
+from .ticket_fixtures import day_pass, festival, festival_village, free_pass  # noqa: E402, F401

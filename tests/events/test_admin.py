@@ -1,6 +1,6 @@
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 from wagtail.users.models import UserProfile
 
 from events.models import EventPage
@@ -30,6 +30,7 @@ def event_form(**overrides):
         "organiser": "青溪镇旅游办",
         "body": streamfield([]),
         "programme": streamfield([("item", {"title": "开幕式", "start_time": "09:30", "end_time": "10:00"})]),
+        "ticket_types": inline_formset([]),
     }
     data.update(overrides)
     return nested_form_data(data)

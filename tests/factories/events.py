@@ -30,3 +30,17 @@ class EventPageFactory(PageFactory):
     organiser = "青溪镇旅游办"
     start = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=30))
     end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=3))
+
+
+class TicketTypeFactory(factory.django.DjangoModelFactory):
+    """A paid day pass on sale now (no sales window set: until the event ends)."""
+
+    class Meta:
+        model = "events.TicketType"
+
+    page = factory.SubFactory(EventPageFactory)
+    name = factory.Sequence(lambda n: f"日票 {n}")
+    price_fen = 5000
+    capacity = 100
+    max_per_order = 10
+    locale = factory.LazyAttribute(lambda o: o.page.locale)

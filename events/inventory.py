@@ -1,0 +1,54 @@
+"""Ticket types as the reservation core's "ticket" inventory: capacity is the ticket type's."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orders.exceptions import DatesUnavailable, InvalidClaim
+from orders.inventory import Inventory
+from orders.models import ReservationKind
+
+from .models import TicketType
+
+
+class TicketClosed(DatesUnavailable):
+    """Sales are not open (not yet, or any more), or the event is over or unpublished."""
+
+    code = "sales_closed"
+
+
+def check_on_sale(ticket_type, quantity=None, *, now=None):
+    """Raise ``TicketClosed`` / ``InvalidClaim`` unless ``quantity`` of it can be sold at ``now``."""
+    now = now or timezone.now()
+    page = ticket_type.page
+    if not page.live:
+        raise TicketClosed(_("This event is not open for booking."))
+    if page.end < now:
+        raise TicketClosed(_("This event is over."))
+    state = ticket_type.sales_state(now)
+    if state == "not_yet":
+        message = _("Sales of this ticket open on %(when)s.") % {
+            "when": timezone.localtime(ticket_type.sales_start).strftime("%Y-%m-%d %H:%M")
+        }
+        raise TicketClosed(message)
+    if state == "closed":
+        raise TicketClosed(_("Sales of this ticket have closed."))
+    if quantity is not None and quantity > ticket_type.max_per_order:
+        raise InvalidClaim(
+            _("At most %(n)d tickets of this type per order.") % {"n": ticket_type.max_per_order}
+        )
+
+
+class TicketTypeInventory(Inventory):
+    kind = ReservationKind.TICKET
+    model = TicketType
+
+    def capacity(self, obj, day):
+        return obj.capacity
+
+    def validate(self, obj, claim):
+        # Reads the event (live, end) while the ticket row is locked: the rules hold until commit.
+        try:
+            check_on_sale(obj, claim.quantity)
+        except (TicketClosed, InvalidClaim) as exc:
+            exc.claim = claim
+            raise

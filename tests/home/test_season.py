@@ -1,0 +1,211 @@
+""" "This month in the town": the season page (by month) and its home-page block."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from events.models import SeasonPage
+from events.season import in_season, parse_month
+from tests.factories.attractions import (
+    AttractionIndexPageFactory,
+    ExperiencePageFactory,
+    ImageFactory,
+    TourSlotFactory,
+)
+from tests.factories.events import EventIndexPageFactory, EventPageFactory
+from tests.factories.products import ProductFactory, ProductPhotoFactory, ShopPageFactory
+
+pytestmark = pytest.mark.django_db
+
+TZ = timezone.get_default_timezone()
+
+
+def this_month():
+    today = timezone.localdate()
+    return today.year, today.month
+
+
+def a_later_day_this_month():
+    """A moment later this month (town time) when there is one, else later today."""
+    now = timezone.localtime()
+    later = now + datetime.timedelta(hours=2)
+    return later if later.month == now.month else now + datetime.timedelta(minutes=30)
+
+
+@pytest.fixture
+def season_page(home_page):
+    page = SeasonPage(title="本月田园", slug="this-month", intro="<p>这个月来玩什么。</p>")
+    home_page.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def town(home_page):
+    """An attractions index, an events index and the shop to put things under."""
+    ShopPageFactory(parent=home_page)
+    return {
+        "attractions": AttractionIndexPageFactory(parent=home_page),
+        "events": EventIndexPageFactory(parent=home_page),
+    }
+
+
+def festival_in(index, year, month, title, day=15, **fields):
+    start = datetime.datetime(year, month, day, 9, tzinfo=TZ)
+    return EventPageFactory(
+        parent=index, title=title, start=start, end=start + datetime.timedelta(hours=8), **fields
+    )
+
+
+def picking_tour(index, title, starts_at, capacity=10):
+    experience = ExperiencePageFactory(parent=index, title=title, schedules=[], capacity=capacity)
+    TourSlotFactory(experience=experience, starts_at=starts_at)
+    return experience
+
+
+def test_parse_month_takes_yyyy_mm_and_defaults_to_this_month():
+    assert parse_month("2026-12") == (2026, 12)
+    assert parse_month("") == this_month()
+    for bad in ("2026-13", "abc", "2026-1x", "1999-01"):
+        with pytest.raises(ValueError):
+            parse_month(bad)
+
+
+def test_season_gathers_tours_festivals_and_produce_of_the_month(town):
+    year, month = this_month()
+    festival = festival_in(town["events"], year, month, "本月节日", day=timezone.localdate().day)
+    next_year, next_month = (year + month // 12, month % 12 + 1)
+    festival_in(town["events"], next_year, next_month, "下月节日", day=2)
+    tour = picking_tour(town["attractions"], "本月采摘", a_later_day_this_month())
+    ProductFactory(name="本月草莓", months_in_season=[month])
+    ProductFactory(name="别月柿子", months_in_season=[next_month])
+    season = in_season(year, month)
+    assert [e.pk for e in season.festivals] == [festival.pk]
+    assert [e.pk for e in season.experiences] == [tour.pk]
+    assert [p.name for p in season.products] == ["本月草莓"]
+
+
+def test_past_month_lists_no_tours_to_book(town):
+    year, month = this_month()
+    last_year = year - 1
+    festival_in(town["events"], last_year, month, "去年的节")
+    season = in_season(last_year, month)
+    assert season.experiences == []
+    assert [e.title for e in season.festivals] == ["去年的节"]
+
+
+def test_sold_out_tours_are_left_out(town, visitor):
+    year, month = this_month()
+    tour = picking_tour(town["attractions"], "满员采摘", a_later_day_this_month(), capacity=1)
+    slot = tour.slots.get()
+    slot.capacity = 1
+    slot.save()
+    from orders import services
+
+    services.reserve([services.Claim("tour", slot.pk, 1)], hold_for=datetime.timedelta(hours=1))
+    assert in_season(year, month).experiences == []
+
+
+def test_season_page_shows_the_current_month(client, season_page, town):
+    year, month = this_month()
+    festival_in(town["events"], year, month, "本月节日", day=timezone.localdate().day)
+    response = client.get(season_page.url)
+    assert response.status_code == 200
+    assert "本月节日" in response.text
+    assert f'datetime="{year:04d}-{month:02d}"' in response.text
+
+
+def test_month_parameter_redirects_to_the_month_address(client, season_page):
+    response = client.get(season_page.url, {"month": "2026-12"})
+    assert response.status_code == 302
+    assert response["Location"] == season_page.url + "2026/12/"
+
+
+def test_another_month_shows_that_months_festivals(client, season_page, town):
+    festival_in(town["events"], 2026, 12, "十二月年货节")
+    festival_in(town["events"], 2027, 1, "一月冰雪节")
+    response = client.get(season_page.url + "2026/12/")
+    assert response.status_code == 200
+    assert "十二月年货节" in response.text
+    assert "一月冰雪节" not in response.text
+    assert season_page.url + "2027/1/" in response.text  # next month link
+
+
+def test_bad_month_is_a_400_with_a_message(client, english, season_page):
+    response = client.get(season_page.url, {"month": "2026-99"})
+    assert response.status_code == 400
+    assert "no such month" in response.text
+
+
+def test_impossible_month_in_the_address_is_404(client, season_page):
+    assert client.get(season_page.url + "2026/13/").status_code == 404
+
+
+def fill_month(town, year, month, count):
+    image = ImageFactory()
+    for n in range(count):
+        festival_in(town["events"], year, month, f"节日{n}", day=timezone.localdate().day, image=image)
+        tour = picking_tour(town["attractions"], f"采摘{n}", a_later_day_this_month())
+        tour.image = image
+        tour.save()
+        product = ProductFactory(name=f"时令{n}", months_in_season=[month])
+        ProductPhotoFactory(product=product, image=image)
+
+
+# Queries of the season page after warming (renditions made), the same for 2 and 8 of each (the page
+# shows 6 of each at most): the shell, then tours (pages, renditions, slots, claims), festivals
+# (events, renditions, venues), produce (products, photos, renditions, shop page).
+SEASON_PAGE_QUERIES = 20
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_season_page_runs_a_fixed_number_of_queries(
+    client, season_page, town, count, django_assert_num_queries
+):
+    year, month = this_month()
+    fill_month(town, year, month, count)
+    client.get(season_page.url)
+    cache.clear()
+    client.get(season_page.url)
+    with django_assert_num_queries(SEASON_PAGE_QUERIES):
+        response = client.get(season_page.url)
+    shown = min(count, season_page.items_per_section)
+    assert response.text.count('class="card card--event"') == shown
+    assert response.text.count('class="card card--experience"') == shown
+    assert response.text.count("product-card") >= shown
+
+
+def test_home_page_block_shows_this_month(client, home_page, season_page, town):
+    year, month = this_month()
+    festival_in(town["events"], year, month, "本月节日", day=timezone.localdate().day)
+    ProductFactory(name="本月草莓", months_in_season=[month])
+    home_page.sections = [
+        {"type": "this_month", "value": {"heading": "本月看点", "season_page": season_page.pk}}
+    ]
+    home_page.save_revision().publish()
+    html = client.get("/").text
+    assert "本月看点" in html
+    assert "本月节日" in html and "本月草莓" in html
+    assert f'href="{season_page.url}"' in html
+
+
+# The home page with the block, warm (its cached fragments hit; the block itself is live).
+HOME_WITH_BLOCK_QUERIES = 18
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_home_page_block_runs_a_fixed_number_of_queries(
+    client, home_page, town, count, django_assert_num_queries
+):
+    year, month = this_month()
+    fill_month(town, year, month, count)
+    home_page.sections = [{"type": "this_month", "value": {"heading": "本月看点", "items_per_section": 3}}]
+    home_page.save_revision().publish()
+    client.get("/")
+    cache.clear()
+    client.get("/")
+    with django_assert_num_queries(HOME_WITH_BLOCK_QUERIES):
+        response = client.get("/")
+    assert response.text.count('class="card card--event"') == min(count, 3)
