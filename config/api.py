@@ -1,10 +1,42 @@
 """The JSON API (django-ninja): one NinjaAPI, one router per app, schema at /api/v1/openapi.json."""
 
+from functools import wraps
+
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from ninja import NinjaAPI
 
+from attractions.api import router as experiences_router
+from events.api import router as events_router
 from homestays.api import router as homestays_router
 from orders.api import router as orders_router
+from products.api import router as products_router
+from search.api import router as search_router
+
+
+def in_request_language(run):
+    """/api/v1/ is outside i18n_patterns, so LocaleMiddleware leaves it in the default language:
+    answer in the caller's (language cookie, then Accept-Language; zh-hans when neither says)."""
+
+    @wraps(run)
+    def wrapper(request, *args, **kwargs):
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = run(request, *args, **kwargs)
+        response.headers["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    return wrapper
+
 
 api = NinjaAPI(title="Tianyuan API", version="1", urls_namespace="api")
+# "view" mode: around validation too, so every message of the API is in the caller's language.
+api.add_decorator(in_request_language, mode="view")
 api.add_router("/homestays/", homestays_router)
+api.add_router("/experiences/", experiences_router)
+api.add_router("/events/", events_router)
+api.add_router("/search/", search_router)
+api.add_router("/products", products_router)
 api.add_router("/", orders_router)

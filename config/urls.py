@@ -51,6 +51,10 @@ urlpatterns += i18n_patterns(
     path("orders/<str:ref>/pay/", payment_views.stripe_pay, name="payments_stripe_pay"),
     # Basket, checkout, "My trips" (/basket/, /checkout/, /trips/).
     path("", include("orders.urls")),
+    # Gate check-in for staff (/gate/).
+    path("", include("events.urls")),
+    # The farmer dashboard (products/dashboard), made for a phone.
+    path("farmer/", include("products.dashboard.urls")),
     # Wagtail serves every page; it must stay last.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -33,8 +33,10 @@ INSTALLED_APPS = [
     "attractions",
     "events",
     "homestays",
+    "products",
     "orders",
     "search",
+    "search.elastic",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -231,11 +233,34 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_PAYMENT_METHOD_TYPES = env_list("STRIPE_PAYMENT_METHOD_TYPES", "card,alipay,wechat_pay")
 STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# Online orders still unpaid this long after their holds expired are cancelled
+# (orders_cancel_unpaid / orders.tasks.cancel_unpaid_orders): a late payment gets this much slack.
+ORDERS_UNPAID_GRACE_MINUTES = int(os.environ.get("ORDERS_UNPAID_GRACE_MINUTES", "120"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "田园 Tianyuan"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# Search (search/service.py): Elasticsearch when ELASTICSEARCH_URL is set, else the database.
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+TIANYUAN_SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
+# Elasticsearch (search/elastic): one alias per search kind, <prefix><kind>; Wagtail's own index
+# (admin page search, images, documents) moves to Elasticsearch 8 too, under <prefix>wagtail_.
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "tianyuan_")
+ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "0"))
+if ELASTICSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.elasticsearch8",
+            "URLS": [ELASTICSEARCH_URL],
+            "INDEX_PREFIX": f"{ELASTICSEARCH_INDEX_PREFIX}wagtail_",
+            "TIMEOUT": 10,
+            "INDEX_SETTINGS": {"settings": {"index": {"number_of_replicas": ELASTICSEARCH_REPLICAS}}},
+        }
+    }
+# The search page's empty state offers these ("popular searches").
+TIANYUAN_POPULAR_SEARCHES = ["草莓采摘", "桃花节", "民宿", "露营", "研学", "土特产"]
 # Renditions are served as WebP (smaller on phones) unless a template asks for another format.
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {
     "gif": "webp",

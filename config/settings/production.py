@@ -9,7 +9,7 @@ import tempfile
 from urllib.parse import unquote, urlsplit
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env_bool, env_list
+from .base import ELASTICSEARCH_URL, MIDDLEWARE, WAGTAILSEARCH_BACKENDS, env_bool, env_list
 
 DEBUG = False
 SECRET_KEY = os.environ["SECRET_KEY"]
@@ -66,6 +66,13 @@ if not os.environ.get("REDIS_URL"):
             "LOCATION": os.environ.get("CACHE_DIR", os.path.join(tempfile.gettempdir(), "tianyuan-cache")),
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
+    }
+
+# Elasticsearch in production is a cluster: one replica of every index (ours and Wagtail's).
+ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "1"))
+if ELASTICSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS["default"]["INDEX_SETTINGS"] = {
+        "settings": {"index": {"number_of_replicas": ELASTICSEARCH_REPLICAS}}
     }
 
 # Background tasks on a database queue, run by `manage.py db_worker`.

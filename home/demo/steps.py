@@ -10,11 +10,14 @@ STEPS = [
     "home.demo.attractions.load_attraction_index",
     "home.demo.attractions.load_attractions",
     "home.demo.attractions.load_routes",
+    "attractions.demo.load_experiences",
     "home.demo.events.load_event_index",
     "home.demo.events.load_events",
     "homestays.demo.load_homestays",
+    "products.demo.load_shop",
     "home.demo.site.load_standard_pages",
     "home.demo.site.finish_home",
+    "events.demo.load_tickets_and_season",
     "home.demo.site.load_footer",
 ]
 

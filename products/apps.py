@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProductsConfig(AppConfig):
+    name = "products"
+    verbose_name = _("Farmers' shop")
+
+    def ready(self):
+        from orders.inventory import register_inventory
+        from orders.lines import register_line_kind
+
+        from .inventory import ProductInventory
+        from .lines import ProductLine
+
+        register_inventory(ProductInventory())
+        register_line_kind(ProductLine())
+
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_set_up_moderation, sender=self, dispatch_uid="products_moderation")
+
+
+def _set_up_moderation(sender, using="default", **kwargs):
+    """After ``migrate``: the shop's permissions exist, then the workflow and staff roles get them.
+    (A data migration would be lost each time the app's migrations are squashed while in review.)"""
+    from django.contrib.auth.management import create_permissions
+
+    from .services import ensure_product_workflow
+
+    create_permissions(sender, verbosity=0, using=using)
+    ensure_product_workflow()

@@ -1,0 +1,253 @@
+"""Forms of the farmer dashboard: big, labelled fields for a phone; prices typed in yuan and kept
+in fen; photos checked with Pillow (``products.uploads``) before anything is stored."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale
+
+from attractions.models import Village
+
+from ..models import MAX_PRICE_FEN, FulfilmentStatus, ProductCategory, ProductUnit
+from ..uploads import check_photo
+from .services import MAX_PHOTOS, MAX_STOCK
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 \-]{5,30}$", _("Please give a phone number (digits, spaces, + and - only).")
+)
+
+
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotoField(forms.FileField):
+    """One or several photos; each is checked with Pillow and comes back as a ``CheckedPhoto``.
+
+    The input opens the phone's camera (``capture``) or, with ``camera=False``, its gallery.
+    """
+
+    def __init__(self, *args, multiple=True, camera=True, **kwargs):
+        attrs = {"accept": "image/*"}
+        if camera:
+            attrs["capture"] = "environment"
+        if multiple:
+            attrs["multiple"] = True
+        self.multiple = multiple
+        kwargs.setdefault("widget", (MultiplePhotoInput if multiple else forms.FileInput)(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        uploads = [upload for upload in uploads if upload]
+        if len(uploads) > MAX_PHOTOS:
+            # Refused before decoding anything: each check decodes a whole photo.
+            raise ValidationError(_("A product can have at most %(n)d photos.") % {"n": MAX_PHOTOS})
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return [] if self.multiple else None
+        checked, errors = [], []
+        for upload in uploads:
+            try:
+                super().clean(upload, initial)
+                checked.append(check_photo(upload))
+            except ValidationError as exc:
+                name = getattr(upload, "name", "") or _("photo")
+                errors.extend(f"{name}: {message}" for message in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked if self.multiple else checked[0]
+
+
+def village_choices():
+    return Village.objects.filter(locale=Locale.get_default()).order_by("name")
+
+
+def yuan_to_fen(value: Decimal) -> int:
+    return int((value * 100).to_integral_value())
+
+
+def fen_to_yuan(fen) -> Decimal:
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    category = forms.ChoiceField(label=_("Category"), choices=ProductCategory.choices)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("How it is grown, how it tastes, how to keep it."),
+    )
+    unit = forms.ChoiceField(label=_("Sold by"), choices=ProductUnit.choices)
+    price_yuan = forms.DecimalField(
+        label=_("Price per unit (yuan)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal(MAX_PRICE_FEN) / 100,
+        max_digits=9,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    stock = forms.IntegerField(
+        label=_("Units for sale"),
+        min_value=0,
+        max_value=MAX_STOCK,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("How many units you can sell in total. Sold units are counted for you."),
+    )
+    months_in_season = forms.TypedMultipleChoiceField(
+        label=_("Months in season"),
+        choices=[(month, name) for month, name in MONTHS.items()],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    origin_village = forms.ModelChoiceField(
+        label=_("Village of origin"), queryset=Village.objects.none(), required=False
+    )
+    video_url = forms.URLField(
+        label=_("Video or live-stream link"), required=False, assume_scheme="https", max_length=200
+    )
+    offers_pickup = forms.BooleanField(label=_("Pickup at the visitor centre"), required=False)
+    offers_homestay_delivery = forms.BooleanField(
+        label=_("Delivery to the visitor's homestay"), required=False
+    )
+    offers_shipping = forms.BooleanField(label=_("Shipping (flat fee per region)"), required=False)
+    photos = PhotoField(label=_("Take photos"), help_text=_("Opens your phone's camera."))
+    gallery_photos = PhotoField(
+        label=_("Or choose photos from your phone"), camera=False, help_text=_("JPEG, PNG or WebP.")
+    )
+    remove_photos = forms.TypedMultipleChoiceField(
+        label=_("Remove photos"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, existing_photos=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["origin_village"].queryset = village_choices()
+        self.existing_photos = list(existing_photos)
+        self.fields["remove_photos"].choices = [
+            (photo.image_id, str(photo.image.title) if photo.image else str(photo.image_id))
+            for photo in self.existing_photos
+        ]
+        if not self.existing_photos:
+            del self.fields["remove_photos"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (
+            cleaned.get("offers_pickup")
+            or cleaned.get("offers_homestay_delivery")
+            or cleaned.get("offers_shipping")
+        ):
+            self.add_error(None, _("Choose at least one way to get the product to the buyer."))
+        new = len(cleaned.get("photos") or []) + len(cleaned.get("gallery_photos") or [])
+        kept = len(self.existing_photos) - len(cleaned.get("remove_photos") or [])
+        if new + kept > MAX_PHOTOS:
+            self.add_error("photos", _("A product can have at most %(n)d photos.") % {"n": MAX_PHOTOS})
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, product):
+        return {
+            "name": product.name,
+            "category": product.category,
+            "description": product.description,
+            "unit": product.unit,
+            "price_yuan": fen_to_yuan(product.price_fen),
+            "stock": product.stock,
+            "months_in_season": list(product.months_in_season or []),
+            "origin_village": product.origin_village_id,
+            "video_url": product.video_url,
+            "offers_pickup": product.offers_pickup,
+            "offers_homestay_delivery": product.offers_homestay_delivery,
+            "offers_shipping": product.offers_shipping,
+        }
+
+    def product_data(self):
+        data = self.cleaned_data
+        return {
+            "name": data["name"].strip(),
+            "category": data["category"],
+            "description": data["description"].strip(),
+            "unit": data["unit"],
+            "price_fen": yuan_to_fen(data["price_yuan"]),
+            "stock": data["stock"],
+            "months_in_season": sorted(set(data["months_in_season"])),
+            "origin_village": data["origin_village"],
+            "video_url": data["video_url"],
+            "offers_pickup": data["offers_pickup"],
+            "offers_homestay_delivery": data["offers_homestay_delivery"],
+            "offers_shipping": data["offers_shipping"],
+        }
+
+    def new_photos(self):
+        return [*(self.cleaned_data.get("photos") or []), *(self.cleaned_data.get("gallery_photos") or [])]
+
+
+class ProducerForm(forms.Form):
+    """Asking to sell, and later the farmer's public profile."""
+
+    display_name = forms.CharField(
+        label=_("Name shown to buyers"), max_length=100, help_text=_("Your name or your farm's name.")
+    )
+    village = forms.ModelChoiceField(label=_("Village"), queryset=Village.objects.none())
+    story = forms.CharField(
+        label=_("Your story"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Who you are and how you farm: buyers read this next to your produce."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    pickup_address = forms.CharField(
+        label=_("Where we collect your produce"),
+        max_length=255,
+        help_text=_("The address where your produce can be picked up."),
+    )
+    photo = PhotoField(label=_("Your photo"), multiple=False, camera=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = village_choices()
+
+    @classmethod
+    def initial_for(cls, producer):
+        return {
+            "display_name": producer.display_name,
+            "village": producer.village_id,
+            "story": producer.story,
+            "phone": producer.phone,
+            "pickup_address": producer.pickup_address,
+        }
+
+    def producer_data(self):
+        data = self.cleaned_data
+        return {
+            "display_name": data["display_name"].strip(),
+            "village": data["village"],
+            "story": data["story"].strip(),
+            "phone": data["phone"].strip(),
+            "pickup_address": data["pickup_address"].strip(),
+            "photo": data.get("photo"),
+        }
+
+
+class StockForm(forms.Form):
+    stock = forms.IntegerField(label=_("Units for sale"), min_value=0, max_value=MAX_STOCK)
+
+
+class FulfilmentForm(forms.Form):
+    status = forms.ChoiceField(choices=FulfilmentStatus.choices, widget=forms.HiddenInput)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False)

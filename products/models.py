@@ -1,0 +1,437 @@
+"""The farmers' shop: producers (farmers), their products with photos, the town's shipping rates,
+the fulfilment of product order lines, and the routable shop page.
+
+A product is a snippet, not a page, so a farmer can create one without page rights; it has drafts,
+revisions, locking and the "Product moderation" workflow, and only live (published) products
+are sold. Products are the reservation core's "product" inventory (see ``products.inventory``);
+their primary keys are what order lines and reservations point at, so translations (English
+names) are separate rows linked by translation key and the default-locale row carries the stock.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import dates
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    Page,
+    RevisionMixin,
+    TranslatableMixin,
+    WorkflowMixin,
+)
+from wagtail.search import index
+
+MAX_PRICE_FEN = 10_000_000  # ¥100,000: anything above is a typo
+MONTHS = range(1, 13)
+MONTH_NAMES = dates.MONTHS
+
+
+class ProducerStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Producer(models.Model):
+    """A farmer who sells through the shop. ``supported_household`` and ``staff_notes`` are for the
+    tourism office only: never shown publicly, never in the API (reports use them)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="producer"
+    )
+    display_name = models.CharField(_("display name"), max_length=100)
+    village = models.ForeignKey(
+        "attractions.Village",
+        verbose_name=_("village"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="producers",
+    )
+    story = models.TextField(_("story"), blank=True, help_text=_("Who you are and how you farm."))
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    phone = models.CharField(_("phone"), max_length=32)
+    pickup_address = models.CharField(_("pickup address"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ProducerStatus.choices,
+        default=ProducerStatus.APPLIED,
+        db_index=True,
+    )
+    # What staff tell the farmer about the decision (shown to the farmer, not the public).
+    status_note = models.TextField(_("message to the producer"), blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    supported_household = models.BooleanField(
+        _("low-income household in the town's programme"),
+        default=False,
+        help_text=_("Staff only: never shown publicly; used by the town's reports."),
+    )
+    staff_notes = models.TextField(_("staff notes"), blank=True)
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    panels = [
+        FieldPanel("user"),
+        FieldPanel("display_name"),
+        FieldPanel("village"),
+        FieldPanel("story"),
+        FieldPanel("photo"),
+        FieldRowPanel([FieldPanel("phone"), FieldPanel("pickup_address")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("status"),
+                FieldPanel("status_note"),
+                FieldPanel("supported_household"),
+                FieldPanel("staff_notes"),
+            ],
+            heading=_("Staff only"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("producer")
+        verbose_name_plural = _("producers")
+        ordering = ["display_name", "pk"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_verified(self):
+        return self.status == ProducerStatus.VERIFIED
+
+
+class ProductCategory(models.TextChoices):
+    FRUIT = "fruit", _("Fruit")
+    VEGETABLES = "vegetables", _("Vegetables")
+    TEA = "tea", _("Tea")
+    RICE_AND_GRAIN = "rice_grain", _("Rice and grain")
+    MEAT_AND_EGGS = "meat_eggs", _("Meat and eggs")
+    CRAFTS = "crafts", _("Crafts")
+    PROCESSED_FOOD = "processed", _("Processed food")
+
+
+class ProductUnit(models.TextChoices):
+    JIN = "jin", _("jin (斤, 500 g)")
+    KG = "kg", _("kg")
+    BOX = "box", _("box")
+    PIECE = "piece", _("piece")
+
+
+def clean_months(value):
+    """``value`` as a sorted list of distinct month numbers; digit strings (form checkboxes) are
+    accepted. Raises ValidationError for anything else."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError(_("Months in season must be a list of month numbers from 1 to 12."))
+    months = set()
+    for month in value:
+        if isinstance(month, str) and month.strip().isdigit():
+            month = int(month.strip())
+        if isinstance(month, bool) or not isinstance(month, int) or month not in MONTHS:
+            raise ValidationError(_("Months in season must be a list of month numbers from 1 to 12."))
+        months.add(month)
+    return sorted(months)
+
+
+def validate_months(value):
+    clean_months(value)
+
+
+def season_mask(months):
+    """Bit ``m`` set for each month ``m``: "in season in May" is then one bitwise AND in SQL on
+    every database (JSON containment is not portable to SQLite)."""
+    mask = 0
+    for month in months or []:
+        mask |= 1 << month
+    return mask
+
+
+class MonthsField(models.JSONField):
+    """A JSON list of month numbers, edited as twelve checkboxes (admin and dashboard forms)."""
+
+    def formfield(self, **kwargs):
+        return forms.TypedMultipleChoiceField(
+            label=kwargs.get("label", self.verbose_name),
+            required=False,
+            coerce=int,
+            choices=[(m, MONTH_NAMES[m]) for m in MONTHS],
+            widget=forms.CheckboxSelectMultiple,
+            help_text=self.help_text,
+        )
+
+
+class ProductQuerySet(models.QuerySet):
+    def live(self):
+        """Products on sale: published, by a verified producer."""
+        return self.filter(live=True, producer__status=ProducerStatus.VERIFIED)
+
+
+class Product(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    TranslatableMixin,
+    index.Indexed,
+    ClusterableModel,
+):
+    producer = models.ForeignKey(
+        Producer, verbose_name=_("producer"), on_delete=models.PROTECT, related_name="products"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    category = models.CharField(_("category"), max_length=16, choices=ProductCategory.choices)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=8, choices=ProductUnit.choices, default=ProductUnit.JIN)
+    price_fen = models.PositiveIntegerField(
+        _("price per unit (fen)"), validators=[MinValueValidator(1)], help_text=_("In fen: ¥12.50 is 1250.")
+    )
+    # The total put on sale; the reservation core subtracts live claims (see products.inventory).
+    stock = models.PositiveIntegerField(_("stock"), default=0, help_text=_("How many units you can sell."))
+    months_in_season = MonthsField(
+        _("months in season"), default=list, blank=True, validators=[validate_months]
+    )
+    # Derived from months_in_season on save (see season_mask).
+    season_mask = models.PositiveIntegerField(_("season mask"), default=0, editable=False)
+    origin_village = models.ForeignKey(
+        "attractions.Village",
+        verbose_name=_("village of origin"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="products",
+    )
+    video_url = models.URLField(
+        _("video or live-stream link"),
+        blank=True,
+        help_text=_("Optional: a video of the farm or a live stream."),
+    )
+    offers_pickup = models.BooleanField(_("pickup at the visitor centre"), default=True)
+    offers_homestay_delivery = models.BooleanField(_("delivery to the visitor's homestay"), default=False)
+    offers_shipping = models.BooleanField(_("shipping"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("producer"),
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("category"), FieldPanel("unit")]),
+        FieldPanel("description"),
+        InlinePanel("photos", label=_("Photos")),
+        FieldRowPanel([FieldPanel("price_fen"), FieldPanel("stock")]),
+        FieldPanel("months_in_season"),
+        FieldPanel("origin_village"),
+        FieldPanel("video_url"),
+        MultiFieldPanel(
+            [
+                FieldPanel("offers_pickup"),
+                FieldPanel("offers_homestay_delivery"),
+                FieldPanel("offers_shipping"),
+            ],
+            heading=_("Delivery"),
+        ),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("description"),
+        index.AutocompleteField("name"),
+        index.FilterField("category"),
+        index.FilterField("live"),
+        index.FilterField("locale_id"),
+        index.FilterField("origin_village_id"),
+        index.FilterField("price_fen"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["live", "category"], name="products_live_category")]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="products_product_stock_non_negative"),
+            models.CheckConstraint(
+                condition=Q(price_fen__gte=1, price_fen__lte=MAX_PRICE_FEN),
+                name="products_product_price_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        try:
+            self.months_in_season = clean_months(self.months_in_season)
+        except ValidationError:
+            self.months_in_season = []
+        self.season_mask = season_mask(self.months_in_season)
+        if kwargs.get("update_fields") is not None and "months_in_season" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "season_mask"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from .selectors import product_url
+
+        return product_url(self)
+
+    @property
+    def slug(self):
+        return slugify(self.name, allow_unicode=True) or "product"
+
+    @property
+    def delivery_options(self):
+        options = []
+        if self.offers_pickup:
+            options.append("pickup")
+        if self.offers_homestay_delivery:
+            options.append("homestay")
+        if self.offers_shipping:
+            options.append("shipping")
+        return options
+
+    def in_season(self, month):
+        return month in (self.months_in_season or [])
+
+    def clean(self):
+        super().clean()
+        if not (self.offers_pickup or self.offers_homestay_delivery or self.offers_shipping):
+            raise ValidationError(_("Offer at least one way to get the product to the buyer."))
+
+
+class ProductPhoto(Orderable):
+    product = ParentalKey(Product, on_delete=models.CASCADE, related_name="photos")
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image"), on_delete=models.CASCADE, related_name="+"
+    )
+    caption = models.CharField(_("caption"), max_length=250, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+
+
+class ShippingRate(models.Model):
+    """A flat shipping fee per destination region, town-wide: the visitor centre hands all parcels
+    to one courier, so staff keep one short table instead of every farmer pricing postage."""
+
+    region = models.CharField(_("region"), max_length=100, unique=True)
+    fee_fen = models.PositiveIntegerField(_("fee (fen)"))
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    panels = [FieldPanel("region"), FieldPanel("fee_fen"), FieldPanel("sort_order")]
+
+    class Meta:
+        verbose_name = _("shipping rate")
+        verbose_name_plural = _("shipping rates")
+        ordering = ["sort_order", "region"]
+
+    def __str__(self):
+        return self.region
+
+
+class FulfilmentStatus(models.TextChoices):
+    PACKED = "packed", _("Packed")
+    HANDED_OVER = "handed_over", _("Handed over")
+    SHIPPED = "shipped", _("Shipped")
+
+
+class LineFulfilment(models.Model):
+    """How far the farmer got with one product order line (no row yet: not packed)."""
+
+    order_line = models.OneToOneField(
+        "orders.OrderLine", verbose_name=_("order line"), on_delete=models.CASCADE, related_name="fulfilment"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=FulfilmentStatus.choices)
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("line fulfilment")
+        verbose_name_plural = _("line fulfilments")
+
+    def __str__(self):
+        return f"{self.order_line_id}: {self.status}"
+
+
+class ShopPage(RoutablePageMixin, Page):
+    """The shop: a filtered, sorted list of live products and each product's detail page."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("shop")
+
+    def get_sitemap_urls(self, request=None):
+        """The shop and every product on sale (products are not pages, so they are added here)."""
+        from django.utils.text import slugify
+
+        from .selectors import on_sale
+
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        if not base:
+            return urls
+        for pk, name, updated_at in on_sale().values_list("pk", "name", "updated_at").order_by("pk"):
+            slug = slugify(name, allow_unicode=True) or "product"
+            urls.append({"location": f"{base}{pk}/{slug}/", "lastmod": updated_at})
+        return urls
+
+    @path("")
+    def product_list(self, request):
+        from . import views
+
+        return views.product_list(request, self)
+
+    @path("<int:product_id>/")
+    @path("<int:product_id>/<str:slug>/")
+    def product_detail(self, request, product_id, slug=None):
+        from . import views
+
+        return views.product_detail(request, self, product_id)

@@ -1,0 +1,238 @@
+"""Read paths of the farmers' shop: the shop listing (filters, sorting), a product's detail, the
+producer's other products, "in season this month", and how many units are left.
+
+Each runs a fixed number of queries however many products there are: units left come from one
+subquery on the live reservations, photos and their renditions in bulk, translations (English
+names) in one query per page.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.images import get_image_model
+
+from attractions.models import Village
+from orders.models import Reservation, ReservationKind
+
+from .models import Product, ProductPhoto, ShopPage
+
+CARD_RENDITIONS = ("fill-360x360|format-webp", "fill-720x720|format-webp")
+DETAIL_RENDITIONS = ("fill-720x540|format-webp", "fill-1080x810|format-webp", "fill-160x160|format-webp")
+OTHER_PRODUCTS = 4
+
+SORTS = {
+    "new": ("-created_at", "-pk"),
+    "price_asc": ("price_fen", "pk"),
+    "price_desc": ("-price_fen", "-pk"),
+    "name": ("name", "pk"),
+}
+SORT_LABELS = {
+    "new": _("Newest"),
+    "price_asc": _("Price: low to high"),
+    "price_desc": _("Price: high to low"),
+    "name": _("Name"),
+}
+
+
+def default_language():
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def canonical_product(pk, *, live_only=False):
+    """The default-locale product for ``pk`` (a translation's pk maps to its original), or None.
+
+    ``live_only``: None unless it is on sale (published, verified producer)."""
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    product = Product.objects.select_related("producer", "producer__user", "locale").filter(pk=pk).first()
+    if product is not None and product.locale.language_code != default_language():
+        product = (
+            Product.objects.select_related("producer", "producer__user", "locale")
+            .filter(translation_key=product.translation_key, locale__language_code=default_language())
+            .first()
+        )
+    if product is None:
+        return None
+    if live_only and not (product.live and product.producer.is_verified):
+        return None
+    return product
+
+
+def _claimed_subquery(now):
+    claimed = (
+        Reservation.objects.live(now)
+        .filter(kind=ReservationKind.PRODUCT, object_id=OuterRef("pk"))
+        .order_by()
+        .values("object_id")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(claimed, output_field=IntegerField()), Value(0))
+
+
+def on_sale(*, now=None):
+    """Live default-locale products of verified producers, each with ``units_left``."""
+    now = now or timezone.now()
+    return (
+        Product.objects.live()
+        .filter(locale__language_code=default_language())
+        .annotate(units_left=F("stock") - _claimed_subquery(now))
+    )
+
+
+def _photos_prefetch(renditions):
+    images = get_image_model().objects.prefetch_renditions(*renditions)
+    return Prefetch(
+        "photos",
+        queryset=ProductPhoto.objects.order_by("sort_order", "pk").prefetch_related(
+            Prefetch("image", queryset=images)
+        ),
+    )
+
+
+@dataclass
+class ShopFilters:
+    category: str = ""
+    village: Village | None = None
+    in_season_month: int | None = None
+    price_min_fen: int | None = None
+    price_max_fen: int | None = None
+    sort: str = "new"
+
+
+def shop_products(filters: ShopFilters | None = None, *, now=None):
+    """The shop listing as a lazy queryset (paginate it; each page is one query plus photos)."""
+    filters = filters or ShopFilters()
+    qs = on_sale(now=now).select_related("producer", "origin_village", "producer__village")
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.village is not None:
+        # Either the farm's village or the produce's origin (a translation's village matches too).
+        key = filters.village.translation_key
+        qs = qs.filter(Q(origin_village__translation_key=key) | Q(producer__village__translation_key=key))
+    if filters.in_season_month:
+        qs = qs.annotate(in_month=F("season_mask").bitand(1 << filters.in_season_month)).filter(
+            in_month__gt=0
+        )
+    if filters.price_min_fen is not None:
+        qs = qs.filter(price_fen__gte=filters.price_min_fen)
+    if filters.price_max_fen is not None:
+        qs = qs.filter(price_fen__lte=filters.price_max_fen)
+    return qs.order_by(*SORTS.get(filters.sort, SORTS["new"])).prefetch_related(
+        _photos_prefetch(CARD_RENDITIONS)
+    )
+
+
+def localize_products(products, language=None):
+    """Give each product ``display_name``/``display_description`` and each village ``display_village``
+    in ``language`` (the active one by default): one query for products, one for villages, none
+    in the default language."""
+    from django.utils import translation
+
+    products = list(products)
+    language = get_supported_content_language_variant(language or translation.get_language())
+    names = {}
+    villages = {}
+    if language != default_language() and products:
+        names = {
+            key: (name, description)
+            for key, name, description in Product.objects.filter(
+                locale__language_code=language, translation_key__in={p.translation_key for p in products}
+            ).values_list("translation_key", "name", "description")
+        }
+        village_keys = set()
+        for p in products:
+            for village in (p.origin_village, p.producer.village):
+                if village is not None:
+                    village_keys.add(village.translation_key)
+        if village_keys:
+            villages = dict(
+                Village.objects.filter(
+                    locale__language_code=language, translation_key__in=village_keys
+                ).values_list("translation_key", "name")
+            )
+    for product in products:
+        name, description = names.get(product.translation_key, (product.name, product.description))
+        product.display_name = name
+        product.display_description = description
+        village = product.origin_village or product.producer.village
+        product.display_village = villages.get(village.translation_key, village.name) if village else ""
+        product.first_photo = next(iter(product.photos.all()), None)
+        product.sold_out = getattr(product, "units_left", product.stock) <= 0
+    return products
+
+
+def product_detail(pk, *, now=None):
+    """A live product with its photos (detail renditions) and producer, or None."""
+    return (
+        on_sale(now=now)
+        .select_related("producer", "producer__village", "origin_village", "producer__photo")
+        .prefetch_related(_photos_prefetch(DETAIL_RENDITIONS))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def other_products(product, *, limit=OTHER_PRODUCTS, now=None):
+    """The same producer's other products on sale, newest first."""
+    return list(
+        on_sale(now=now)
+        .filter(producer_id=product.producer_id)
+        .exclude(pk=product.pk)
+        .select_related("producer", "origin_village", "producer__village")
+        .prefetch_related(_photos_prefetch(CARD_RENDITIONS))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def units_left(product, *, now=None):
+    from orders.selectors import claimed_units
+
+    return max(0, product.stock - claimed_units(ReservationKind.PRODUCT, [product.pk], now=now)[product.pk])
+
+
+def shop_page(language=None):
+    """The live shop page in ``language`` (else the default one), or None."""
+    from django.utils import translation
+
+    language = get_supported_content_language_variant(language or translation.get_language())
+    pages = list(
+        ShopPage.objects.live()
+        .filter(locale__language_code__in={language, default_language()})
+        .select_related("locale")
+    )
+    for page in pages:
+        if page.locale.language_code == language:
+            return page
+    return pages[0] if pages else None
+
+
+def product_url(product, shop=None, request=None):
+    """The product's address under the shop page ("" when there is no live shop page)."""
+    shop = shop or shop_page()
+    if shop is None:
+        return ""
+    base = shop.get_url(request) or shop.url or ""
+    return f"{base}{product.pk}/{product.slug}/"
+
+
+def in_season_products(month, limit=8, *, now=None, language=None):
+    """Live products in season in ``month`` (1-12), newest first, with card photos, localized
+    names (``display_name``) and ``url``: for "This month in the town"."""
+    qs = shop_products(ShopFilters(in_season_month=month), now=now)[:limit]
+    products = localize_products(qs, language)
+    shop = shop_page(language) if products else None
+    for product in products:
+        product.url = product_url(product, shop)
+    return products
+
+
+def month_names(months):
+    from .models import MONTH_NAMES
+
+    return [str(MONTH_NAMES[m]) for m in months or [] if m in MONTH_NAMES]

@@ -1,0 +1,106 @@
+"""The shop's routes (called by ``ShopPage``): the product list and a product's page with its
+"add to basket" form. Thin: filters, stock and delivery rules live in selectors and lines."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from orders import basket as basket_service
+from orders.exceptions import ReservationError
+from orders.lines import LineInvalid
+from orders.services import local_today
+
+from . import selectors, services
+from .forms import AddToBasketForm, ShopFilterForm
+
+PRODUCTS_PER_PAGE = 12
+
+
+def _language(shop):
+    return shop.locale.language_code
+
+
+def product_list(request, shop):
+    form = ShopFilterForm(request.GET or None, locale=shop.locale)
+    today = local_today()
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    paginator = Paginator(selectors.shop_products(form.filters(today.month)), PRODUCTS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    products = selectors.localize_products(page_obj.object_list, _language(shop))
+    base = shop.get_url(request)
+    for product in products:
+        product.url = f"{base}{product.pk}/{product.slug}/"
+    response = shop.render(
+        request,
+        template="products/shop_page.html",
+        context_overrides={
+            "form": form,
+            "page_obj": page_obj,
+            "products": products,
+            "result_count": paginator.count,
+        },
+    )
+    response.status_code = status
+    return response
+
+
+def product_detail(request, shop, product_id):
+    product = selectors.product_detail(product_id)
+    if product is None:
+        original = selectors.canonical_product(product_id, live_only=True)
+        if original is not None and original.pk != product_id:
+            return redirect(f"{shop.get_url(request)}{original.pk}/{original.slug}/")
+        raise Http404(_("This product is not on sale."))
+    form, status = None, 200
+    stays = None
+    if "homestay" in product.delivery_options:
+        stays = services.stay_periods(request.user, basket=basket_service.get_basket(request))
+    if request.method == "POST":
+        form = AddToBasketForm(request.POST, product=product, stays=stays)
+        if form.is_valid():
+            basket = basket_service.get_basket(request, create=True)
+            try:
+                basket_service.add_line(basket, form.line_data(product))
+            except LineInvalid as exc:
+                for field, message in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+                status = 400
+            except ReservationError as exc:
+                form.add_error(None, str(exc.message))
+                status = 409
+            else:
+                messages.success(request, _("Added to your basket."))
+                return redirect("orders_basket")
+        else:
+            status = 400
+    elif request.method != "GET":
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = form or AddToBasketForm(product=product, stays=stays)
+    language = _language(shop)
+    others = selectors.other_products(product)
+    [product] = selectors.localize_products([product], language)
+    others = selectors.localize_products(others, language)
+    base = shop.get_url(request)
+    for item in [product, *others]:
+        item.url = f"{base}{item.pk}/{item.slug}/"
+    response = shop.render(
+        request,
+        template="products/product_page.html",
+        context_overrides={
+            "product": product,
+            "photos": list(product.photos.all()),
+            "producer": product.producer,
+            "other_products": others,
+            "form": form,
+            "units_left": max(0, product.units_left),
+            "season_months": selectors.month_names(product.months_in_season),
+            "in_season": product.in_season(local_today().month),
+            "stays": stays or [],
+        },
+    )
+    response.status_code = status
+    return response

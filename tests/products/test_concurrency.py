@@ -1,0 +1,62 @@
+"""PostgreSQL, real threads: 30 buyers check out the last 5 units of a product at the same instant."""
+
+import time
+
+import pytest
+
+from orders import basket as basket_service
+from orders import services
+from orders.models import Basket, Order, OrderLine
+from orders.selectors import claimed_units
+from tests.concurrency import baskets_with, check_out_at_once
+from tests.factories.products import ProductFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+BUYERS = 30
+LAST_UNITS = 5
+
+
+@pytest.fixture
+def last_units(home_page):
+    """A product with 5 units left: 20 put on sale, 15 already sold. (``home_page`` rebuilds the
+    default locale and page tree that earlier transactional tests flushed away.)"""
+    product = ProductFactory(stock=20)
+    services.confirm(services.reserve([services.Claim("product", product.pk, 15)]))
+    return product
+
+
+def basket_with_product(user, product):
+    basket, _created = Basket.objects.get_or_create(user=user)
+    basket_service.add_line(
+        basket, {"kind": "product", "product_id": product.pk, "quantity": 1, "delivery": "pickup"}
+    )
+    return basket
+
+
+def race(product):
+    """Each buyer with their own account and basket checks out at the same instant."""
+    line = {"kind": "product", "product_id": product.pk, "quantity": 1, "delivery": "pickup"}
+    baskets = baskets_with(line, BUYERS)
+    return check_out_at_once(baskets), baskets
+
+
+def test_thirty_buyers_for_the_last_five_units(last_units, monkeypatch):
+    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.01))
+    counts, baskets = race(last_units)
+    assert counts["ordered"] == LAST_UNITS, counts
+    assert counts["ordered"] + counts["sold_out"] + counts["busy"] == BUYERS, counts
+    assert Order.objects.count() == LAST_UNITS
+    assert sum(OrderLine.objects.filter(kind="product").values_list("quantity", flat=True)) == LAST_UNITS
+    assert claimed_units("product", [last_units.pk])[last_units.pk] == 20
+    # The buyers who missed out still have their line (nothing half-written).
+    assert sum(basket.lines.count() for basket in baskets) == BUYERS - LAST_UNITS
+
+
+def test_control_without_the_lock_oversells(last_units, monkeypatch):
+    """Proves the race above can fail: with the inventory lock off, more than 5 units are sold."""
+    monkeypatch.setattr(services, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
+    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.3))
+    counts, _baskets = race(last_units)
+    assert counts["ordered"] > LAST_UNITS, counts
+    assert claimed_units("product", [last_units.pk])[last_units.pk] > 20
