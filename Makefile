@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 # Parallel test workers (pytest-xdist); `make test XDIST=0` runs in one process.
 XDIST ?= auto
 
-.PHONY: run test install install-dev migrate demo messages lint bench clean
+.PHONY: run test install install-dev migrate demo messages lint bench bench-search clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ lint: install-dev
 
 bench: install-dev
 	$(PY) bench/pages.py
+
+# Search over 1,000 and 10,000 generated documents on SQLite and PostgreSQL (BENCH_POSTGRES_URL).
+bench-search: install-dev
+	$(PY) bench/search.py
 
 clean:
 	rm -rf $(VENV) .test-media static_collected

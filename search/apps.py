@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class SearchConfig(AppConfig):
     name = "search"
     label = "sitesearch"
     verbose_name = _("Search")
+
+    def ready(self):
+        # Each app declares what it indexes in its search_indexes.py (see search/registry.py).
+        autodiscover_modules("search_indexes")
+        from . import signals
+
+        signals.connect()

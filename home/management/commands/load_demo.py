@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from home.demo.base import DemoContext, ensure_locales
 from home.demo.steps import STEPS, demo_loaded
+from search.signals import deferred_indexing
 
 
 class Command(BaseCommand):
@@ -45,7 +46,8 @@ class Command(BaseCommand):
 
         verbosity = 0 if quiet else options.get("verbosity", 1)
         started = time.monotonic()
-        with quiet_loggers(verbosity < 2), transaction.atomic():
+        # Search entries are written once per object at the end, not on each of its many saves.
+        with quiet_loggers(verbosity < 2), transaction.atomic(), deferred_indexing():
             zh, en = ensure_locales()
             ctx = DemoContext(zh=zh, en=en, verbosity=verbosity, write=self.stdout.write)
             for path in STEPS:
