@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import ReservationError
-from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, positive_int
+from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field
 from orders.models import ReservationKind
 from orders.money import Money
 from orders.services import Claim
@@ -155,11 +155,7 @@ class TourLine(LineKind):
 
     def validate(self, data):
         errors = {}
-        slot_id = None
-        try:
-            slot_id = positive_int(data, "slot_id", maximum=2**53, message=_("Please choose a time."))
-        except LineInvalid as exc:
-            errors.update(exc.errors)
+        slot_id = int_field(errors, data, "slot_id", maximum=2**53, message=_("Please choose a time."))
         counts = {}
         for name, default in (("adults", None), ("children", 0)):
             try:

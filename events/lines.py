@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import ReservationError
-from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, positive_int
+from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field
 from orders.models import ReservationKind
 from orders.money import Money
 from orders.policies import FLEXIBLE
@@ -38,18 +38,10 @@ class TicketLine(LineKind):
 
     def validate(self, data):
         errors = {}
-        try:
-            ticket_type_id = positive_int(
-                data, "ticket_type_id", maximum=2**53, message=_("Please choose a ticket.")
-            )
-        except LineInvalid as exc:
-            errors.update(exc.errors)
-            ticket_type_id = None
-        try:
-            quantity = positive_int(data, "quantity", maximum=MAX_TICKETS_PER_LINE, default=1)
-        except LineInvalid as exc:
-            errors.update(exc.errors)
-            quantity = None
+        ticket_type_id = int_field(
+            errors, data, "ticket_type_id", maximum=2**53, message=_("Please choose a ticket.")
+        )
+        quantity = int_field(errors, data, "quantity", maximum=MAX_TICKETS_PER_LINE, default=1)
         ticket_type = ticket_type_for_sale(ticket_type_id) if ticket_type_id else None
         if ticket_type_id and ticket_type is None:
             errors["ticket_type_id"] = _("This ticket does not exist.")

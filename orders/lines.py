@@ -126,6 +126,16 @@ def positive_int(data, name, *, maximum, default=None, message=None):
     return value
 
 
+def int_field(errors, data, name, *, maximum, default=None, message=None):
+    """``positive_int`` that records its message in ``errors`` and gives None, so a line reports
+    every bad field at once instead of the first."""
+    try:
+        return positive_int(data, name, maximum=maximum, default=default, message=message)
+    except LineInvalid as exc:
+        errors.update(exc.errors)
+        return None
+
+
 def a_date(data, name):
     value = data.get(name)
     if isinstance(value, datetime.datetime):
@@ -159,29 +169,17 @@ class StayLine(LineKind):
         from homestays import pricing
 
         errors = {}
-        try:
-            room_type_id = positive_int(
-                data, "room_type_id", maximum=2**53, message=_("Please choose a room.")
-            )
-        except LineInvalid as exc:
-            errors.update(exc.errors)
-            room_type_id = None
+        room_type_id = int_field(
+            errors, data, "room_type_id", maximum=2**53, message=_("Please choose a room.")
+        )
         dates = {}
         for name in ("check_in", "check_out"):
             try:
                 dates[name] = a_date(data, name)
             except LineInvalid as exc:
                 errors.update(exc.errors)
-        try:
-            rooms = positive_int(data, "rooms", maximum=MAX_QUANTITY, default=1)
-        except LineInvalid as exc:
-            errors.update(exc.errors)
-            rooms = 1
-        try:
-            guests = positive_int(data, "guests", maximum=MAX_QUANTITY * 20)
-        except LineInvalid as exc:
-            errors.update(exc.errors)
-            guests = None
+        rooms = int_field(errors, data, "rooms", maximum=MAX_QUANTITY, default=1) or 1
+        guests = int_field(errors, data, "guests", maximum=MAX_QUANTITY * 20)
         if len(dates) == 2:
             check_in, check_out = dates["check_in"], dates["check_out"]
             if check_in < local_today():

@@ -12,7 +12,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import ReservationError
-from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, a_date, positive_int
+from orders.lines import (
+    CleanedLine,
+    LineInvalid,
+    LineKind,
+    LinePrice,
+    LineSnapshot,
+    a_date,
+    int_field,
+)
 from orders.models import ReservationKind
 from orders.money import Money
 from orders.services import Claim, local_today
@@ -38,18 +46,10 @@ class ProductLine(LineKind):
 
     def validate(self, data):
         errors = {}
-        try:
-            product_id = positive_int(
-                data, "product_id", maximum=2**53, message=_("Please choose a product.")
-            )
-        except LineInvalid as exc:
-            errors.update(exc.errors)
-            product_id = None
-        try:
-            quantity = positive_int(data, "quantity", maximum=MAX_PRODUCT_QUANTITY, default=1)
-        except LineInvalid as exc:
-            errors.update(exc.errors)
-            quantity = None
+        product_id = int_field(
+            errors, data, "product_id", maximum=2**53, message=_("Please choose a product.")
+        )
+        quantity = int_field(errors, data, "quantity", maximum=MAX_PRODUCT_QUANTITY, default=1)
         product = canonical_product(product_id, live_only=True) if product_id else None
         if product_id and product is None:
             errors["product_id"] = _("This product is not on sale.")
