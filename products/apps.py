@@ -21,9 +21,15 @@ class ProductsConfig(AppConfig):
         post_migrate.connect(_set_up_moderation, sender=self, dispatch_uid="products_moderation")
 
 
-def _set_up_moderation(sender, using="default", **kwargs):
+def _set_up_moderation(sender, using="default", plan=None, **kwargs):
     """After ``migrate``: the shop's permissions exist, then the workflow and staff roles get them.
-    (A data migration would be lost each time the app's migrations are squashed while in review.)"""
+    (A data migration would be lost each time the app's migrations are squashed while in review.)
+
+    Not after ``flush`` (no migration plan): the staff groups are gone then, and recreating them
+    under new ids would clash with a test's serialized rollback restoring the originals.
+    """
+    if plan is None:
+        return
     from django.contrib.auth.management import create_permissions
 
     from .services import ensure_product_workflow

@@ -406,7 +406,13 @@ def _register_localstripe_webhook(localstripe_url, url, events):
 
 
 def test_localstripe_delivers_the_signed_event_itself(
-    stripe_on, localstripe_url, live_server, transactional_db, make_payment, mailoutbox
+    stripe_on,
+    localstripe_url,
+    live_server,
+    transactional_db,
+    django_db_serialized_rollback,
+    make_payment,
+    mailoutbox,
 ):
     payment = make_payment(total_fen=38800)
     get_provider("stripe").start(payment)
