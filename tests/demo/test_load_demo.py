@@ -1,6 +1,6 @@
 """The demo town loader: complete, idempotent, and what it makes renders.
 
-Each load takes a few seconds, so the checks are grouped into a handful of tests.
+The town is loaded once for the module (``demo_town``); loading twice is in test_load_twice.py.
 """
 
 import datetime
@@ -8,9 +8,7 @@ import datetime
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
 from django.utils import timezone
-from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
 from accounts import roles
@@ -22,55 +20,12 @@ from home.models import HomePage, StandardPage
 pytestmark = pytest.mark.django_db
 
 
-def load():
-    call_command("load_demo", force=True, quiet=True)
-
-
 def event_start(event):
     start = event.start
     return timezone.localdate(start) if isinstance(start, datetime.datetime) else start
 
 
-def counts():
-    return {
-        "pages": Page.objects.count(),
-        "home": HomePage.objects.count(),
-        "standard": StandardPage.objects.count(),
-        "attractions": AttractionPage.objects.count(),
-        "routes": RoutePage.objects.count(),
-        "events": EventPage.objects.count(),
-        "villages": Village.objects.count(),
-        "images": get_image_model().objects.count(),
-        "users": get_user_model().objects.count(),
-        "emails": EmailAddress.objects.count(),
-        "sites": Site.objects.count(),
-    }
-
-
-def test_loading_twice_adds_nothing_and_both_home_pages_render(client):
-    load()
-    first = counts()
-    load()
-    assert counts() == first
-    call_command("load_demo", force=True, quiet=True, if_empty=True)  # a loaded site is left alone
-    assert counts() == first
-    assert first["home"] == 2  # Chinese and English
-    assert first["sites"] == 1
-    # The page tree is sound (a stale numchild saved over a parent would hide its children).
-    assert not any(Page.find_problems())
-
-    zh = client.get("/")
-    assert zh.status_code == 200
-    assert "青溪" in zh.content.decode()
-
-    en = client.get("/en/")
-    assert en.status_code == 200
-    assert "Qingxi" in en.content.decode()
-    assert client.get("/en/attractions/").status_code == 200
-
-
-def test_demo_town_has_villages_attractions_routes_festivals_and_users(client):
-    load()
+def test_demo_town_has_villages_attractions_routes_festivals_and_users(client, demo_town):
     zh = Locale.objects.get(language_code="zh-hans")
     en = Locale.objects.get(language_code="en")
 
@@ -127,10 +82,3 @@ def test_demo_town_has_villages_attractions_routes_festivals_and_users(client):
         if role:
             assert roles.user_in_group(user, role)
         assert user.is_superuser == superuser
-
-
-def test_refuses_to_run_without_debug(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError):
-        call_command("load_demo", quiet=True)
-    assert not HomePage.objects.exists()

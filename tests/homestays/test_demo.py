@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from wagtail.models import GroupPagePermission, Locale
 
 from accounts.roles import HOSTS
@@ -15,11 +14,6 @@ from orders.models import Reservation, ReservationKind, ReservationStatus
 from orders.services import local_today
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo_town():
-    call_command("load_demo", force=True, quiet=True)
 
 
 def snapshot():

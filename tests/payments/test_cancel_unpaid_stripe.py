@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orders import order_state
 from orders.models import Order, OrderStatus, PaymentStatus, ReservationStatus
@@ -38,7 +38,8 @@ def test_unpaid_card_order_is_cancelled_and_its_intent_cancelled_in_stripe(
     order.refresh_from_db()
     payment.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
-    assert order.cancel_reason == "Not paid in time."
+    with translation.override("zh-hans"):  # recorded in the language active when it ran
+        assert order.cancel_reason == translation.gettext("Not paid in time.")
     assert payment.status == PaymentStatus.CANCELED
     assert stripe_on.v1.payment_intents.retrieve(payment.provider_reference).status == "canceled"
     assert {r.status for r in order.lines.get().reservations.all()} == {ReservationStatus.CANCELLED}

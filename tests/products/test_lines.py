@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from orders import basket as basket_service
 from orders.exceptions import ReservationError
@@ -139,9 +140,12 @@ def test_homestay_delivery_in_the_past_is_refused(product):
 
 def test_homestay_delivery_without_a_stay_is_refused(product, arrival):
     _user, basket = visitor_basket()
-    with pytest.raises(ReservationError) as exc:
-        basket_service.add_line(basket, data(product, delivery="homestay", delivery_date=arrival.isoformat()))
-    assert "homestay" in str(exc.value.message)
+    with translation.override("en"):
+        with pytest.raises(ReservationError) as exc:
+            basket_service.add_line(
+                basket, data(product, delivery="homestay", delivery_date=arrival.isoformat())
+            )
+        assert "homestay" in str(exc.value.message)
     assert basket.lines.count() == 0
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from wagtail.images import get_image_model
 
 from accounts.roles import EDITORS, FARMERS, MODERATORS, user_in_group
@@ -193,7 +194,8 @@ def test_admin_rejection_without_a_reason_is_refused(client, staff, village):
     client.force_login(staff)
     response = client.post(reverse("products_producer_review", args=[producer.pk]), {"decision": "reject"})
     assert response.status_code == 422
-    assert "Please tell the farmer why." in response.content.decode()
+    with translation.override("zh-hans"):  # the admin speaks Chinese to this staff member
+        assert translation.gettext("Please tell the farmer why.") in response.content.decode()
     producer.refresh_from_db()
     assert producer.status == ProducerStatus.APPLIED
 
