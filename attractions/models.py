@@ -16,6 +16,7 @@ from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
+from orders.policies import CancellationPolicy
 
 from . import geo
 
@@ -354,21 +355,13 @@ class ExperienceKind(models.TextChoices):
     CRAFT = "craft", _("Craft workshop")
 
 
-class ExperienceCancellationPolicy(models.TextChoices):
-    """The same three policies as homestays (orders.policies decides the refunds)."""
-
-    FLEXIBLE = "flexible", _("Flexible")
-    MODERATE = "moderate", _("Moderate")
-    STRICT = "strict", _("Strict")
-
-
 EXPERIENCE_POLICY_EXPLANATIONS = {
-    ExperienceCancellationPolicy.FLEXIBLE: _("Full refund if you cancel at least 24 hours before the start."),
-    ExperienceCancellationPolicy.MODERATE: _(
+    CancellationPolicy.FLEXIBLE: _("Full refund if you cancel at least 24 hours before the start."),
+    CancellationPolicy.MODERATE: _(
         # xgettext:no-python-format
         "Full refund if you cancel at least 5 days before the start; after that, 50 % is refunded."
     ),
-    ExperienceCancellationPolicy.STRICT: _(
+    CancellationPolicy.STRICT: _(
         # xgettext:no-python-format
         "50 % refund if you cancel at least 7 days before the start; after that, no refund."
     ),
@@ -460,8 +453,8 @@ class ExperiencePage(Page):
     cancellation_policy = models.CharField(
         _("cancellation policy"),
         max_length=16,
-        choices=ExperienceCancellationPolicy.choices,
-        default=ExperienceCancellationPolicy.MODERATE,
+        choices=CancellationPolicy.choices,
+        default=CancellationPolicy.MODERATE,
     )
     featured = models.BooleanField(
         _("featured"), default=False, help_text=_("Shown on the attractions index and the home page.")

@@ -31,6 +31,7 @@ from wagtail.search import index
 
 from accounts.roles import HOSTS
 from home.blocks import BaseStreamBlock
+from orders.policies import CancellationPolicy
 
 MAX_GUESTS_PER_ROOM = 20
 
@@ -68,12 +69,6 @@ class Amenity(models.Model):
     @property
     def label(self):
         return AmenityCode(self.code).label if self.code in AmenityCode.values else self.code
-
-
-class CancellationPolicy(models.TextChoices):
-    FLEXIBLE = "flexible", _("Flexible")
-    MODERATE = "moderate", _("Moderate")
-    STRICT = "strict", _("Strict")
 
 
 CANCELLATION_POLICY_EXPLANATIONS = {

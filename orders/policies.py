@@ -10,10 +10,20 @@ line keeps it as ``starts_at``).
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 FLEXIBLE, MODERATE, STRICT = "flexible", "moderate", "strict"
+
+
+class CancellationPolicy(models.TextChoices):
+    """The policies a homestay or an experience chooses from (``POLICIES`` decides the refunds)."""
+
+    FLEXIBLE = FLEXIBLE, _("Flexible")
+    MODERATE = MODERATE, _("Moderate")
+    STRICT = STRICT, _("Strict")
+
 
 POLICIES = {
     FLEXIBLE: [(timedelta(hours=24), 100)],
