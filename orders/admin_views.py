@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import order_state
 from .models import Order
-from .money import format_fen
+from .money import format_fen, yuan_to_fen
 
 
 def can_manage_orders(user) -> bool:
@@ -76,7 +76,7 @@ class PartRefundForm(forms.Form):
 
     def clean_amount_yuan(self):
         yuan = self.cleaned_data["amount_yuan"]
-        fen = int((yuan * 100).to_integral_value())
+        fen = yuan_to_fen(yuan)
         if fen <= 0:
             raise forms.ValidationError(_("Please give an amount greater than zero."))
         if fen > self.refundable_fen:
@@ -145,7 +145,7 @@ def order_manage(request, pk):
                 raise PermissionDenied
             if action == "cancel" and cancel_form.is_valid():
                 yuan = cancel_form.cleaned_data["refund_yuan"]
-                refund_fen = None if yuan is None else int(yuan * 100)
+                refund_fen = None if yuan is None else yuan_to_fen(yuan)
                 result = order_state.cancel_order(
                     order,
                     by_user=request.user,

@@ -1,6 +1,7 @@
 """Money as integer minor units (fen) with a currency: never floats."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .models.orders import DEFAULT_CURRENCY
 
@@ -53,3 +54,12 @@ class Money:
 
 def format_fen(fen, currency=DEFAULT_CURRENCY) -> str:
     return str(Money(int(fen or 0), currency))
+
+
+def yuan_to_fen(value: Decimal) -> int:
+    """A yuan amount typed in a form (at most 2 decimals, checked by the form) as integer fen."""
+    return int((value * 100).to_integral_value())
+
+
+def fen_to_yuan(fen) -> Decimal:
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))

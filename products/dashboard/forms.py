@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
 from attractions.models import Village
+from orders.money import fen_to_yuan, yuan_to_fen
 
 from ..models import MAX_PRICE_FEN, FulfilmentStatus, ProductCategory, ProductUnit
 from ..uploads import check_photo
@@ -67,14 +68,6 @@ class PhotoField(forms.FileField):
 
 def village_choices():
     return Village.objects.filter(locale=Locale.get_default()).order_by("name")
-
-
-def yuan_to_fen(value: Decimal) -> int:
-    return int((value * 100).to_integral_value())
-
-
-def fen_to_yuan(fen) -> Decimal:
-    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
 
 
 class ProductForm(forms.Form):
