@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "orders",
     "search",
     "search.elastic",
+    "reports",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -118,8 +119,7 @@ SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 10,
     "init_command": (
-        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;"
-        "PRAGMA foreign_keys=ON;"
+        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
     ),
 }
 
@@ -236,6 +236,9 @@ STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 # Online orders still unpaid this long after their holds expired are cancelled
 # (orders_cancel_unpaid / orders.tasks.cancel_unpaid_orders): a late payment gets this much slack.
 ORDERS_UNPAID_GRACE_MINUTES = int(os.environ.get("ORDERS_UNPAID_GRACE_MINUTES", "120"))
+# Town reports and the admin dashboard are cached this long (seconds): figures of months can be
+# a few minutes behind, and the office opens them many times an hour.
+REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "田园 Tianyuan"
@@ -280,9 +283,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Maps: tiles from a configurable provider; coordinates stored as WGS-84.
 # MAP_TILE_COORDS = "gcj02" for Chinese providers (AMap, Tianditu's GCJ layers).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILE_ATTRIBUTION = os.environ.get(
-    "MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"
-)
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
 MAP_TILE_COORDS = os.environ.get("MAP_TILE_COORDS", "wgs84")
 
 LOGGING = {
