@@ -1,0 +1,52 @@
+"""The town reports in the admin's Reports menu, for users allowed to read them."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .views import (
+    HomestayReportView,
+    ProsperityReportView,
+    ShopReportView,
+    TourEventReportView,
+    permission_policy,
+)
+
+# (URL path, URL name, view, menu label, icon): each also has a "<name>_results" partial URL.
+REPORTS = [
+    ("homestays", "reports_homestays", HomestayReportView, _("Homestays"), "home"),
+    ("tours-events", "reports_tours_events", TourEventReportView, _("Tours and events"), "date"),
+    ("shop", "reports_shop", ShopReportView, _("Shop"), "pick"),
+    ("prosperity", "reports_prosperity", ProsperityReportView, _("Common prosperity"), "group"),
+]
+
+
+class TownReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permission_policy.user_has_permission(request.user, "view")
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    urls = []
+    for slug, name, view, _label, _icon in REPORTS:
+        urls.append(path(f"town-reports/{slug}/", view.as_view(), name=name))
+        urls.append(
+            path(f"town-reports/{slug}/results/", view.as_view(results_only=True), name=f"{name}_results")
+        )
+    return urls
+
+
+def _menu_item(index):
+    _slug, name, _view, label, icon = REPORTS[index]
+    return TownReportMenuItem(
+        label, reverse(name), name=name.replace("_", "-"), icon_name=icon, order=1000 + index * 10
+    )
+
+
+for _index in range(len(REPORTS)):
+    hooks.register("register_reports_menu_item", lambda index=_index: _menu_item(index))
+
+
+from . import panels  # noqa: E402,F401  (registers the admin home dashboard panel)
