@@ -192,6 +192,45 @@ class MapPointBlock(blocks.StructBlock):
         return context
 
 
+def _whole_percent(share):
+    """0..1 as a whole percent, halves up (62.5 -> 63, as a reader rounds; round() would give 62)."""
+    return int(share * 100 + 0.5)
+
+
+class TownInNumbersBlock(blocks.StructBlock):
+    """ "Our town in numbers": the season's visitors, produce sold and the villages the money
+    reached, worked out when the page is shown (reports.figures.town_in_numbers). Anonymised
+    totals only: no household, producer or single sale can be read from it."""
+
+    heading = blocks.CharBlock(label=_("Heading"), max_length=200)
+    intro = blocks.TextBlock(label=_("Introduction"), required=False)
+
+    class Meta:
+        icon = "table"
+        label = _("Our town in numbers")
+        template = "home/blocks/town_in_numbers_block.html"
+
+    def get_context(self, value, parent_context=None):
+        from reports.figures import town_in_numbers
+
+        context = super().get_context(value, parent_context=parent_context)
+        numbers = town_in_numbers()
+        context["numbers"] = numbers
+        context["helped_percent"] = None  # hidden unless enough households had sales
+        # Widths and texts of the village bars; "." decimals whatever the language (a CSS width).
+        context["village_bars"] = [
+            {
+                "village": share.village,
+                "percent": _whole_percent(share.share),
+                "width": f"{share.share * 100:.1f}",
+            }
+            for share in numbers.village_shares
+        ]
+        if numbers.supported_share is not None:
+            context["helped_percent"] = _whole_percent(numbers.supported_share)
+        return context
+
+
 class BaseStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = ParagraphBlock()
@@ -202,6 +241,7 @@ class BaseStreamBlock(blocks.StreamBlock):
     table = TableBlock()
     call_to_action = CallToActionBlock()
     map_point = MapPointBlock()
+    town_in_numbers = TownInNumbersBlock()
 
     class Meta:
         label = _("Body")
@@ -239,6 +279,7 @@ class HomeSectionsBlock(blocks.StreamBlock):
     """Live sections an editor can place on the home page."""
 
     this_month = ThisMonthBlock()
+    town_in_numbers = TownInNumbersBlock()
 
 
 class PlanYourVisitBlock(blocks.StreamBlock):
@@ -261,5 +302,6 @@ __all__ = [
     "QuoteBlock",
     "TableBlock",
     "ThisMonthBlock",
+    "TownInNumbersBlock",
     "VideoEmbedBlock",
 ]
