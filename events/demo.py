@@ -116,6 +116,16 @@ def _load_season_page(ctx):
                     "season_page": ctx.page("this-month", lang).pk,
                     "items_per_section": 3,
                 },
-            }
+            },
+            {
+                "type": "town_in_numbers",
+                "value": {
+                    "heading": {"zh": "田园数字", "en": "Our town in numbers"}[lang],
+                    "intro": {
+                        "zh": "这一季来了多少客人，农产品卖了多少，收入到了哪些村。",
+                        "en": "This season's visitors, their produce and the villages the money reached.",
+                    }[lang],
+                },
+            },
         ]
         publish(home)

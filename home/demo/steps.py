@@ -18,6 +18,7 @@ STEPS = [
     "home.demo.site.load_standard_pages",
     "home.demo.site.finish_home",
     "events.demo.load_tickets_and_season",
+    "reports.demo.load_sales_history",
     "home.demo.site.load_footer",
 ]
 
