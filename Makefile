@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 # Parallel test workers (pytest-xdist); `make test XDIST=0` runs in one process.
 XDIST ?= auto
 
-.PHONY: run test install install-dev migrate demo messages lint bench bench-search clean
+.PHONY: run test install install-dev migrate demo messages lint bench bench-search bench-reports clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: install-dev
 # Search over 1,000 and 10,000 generated documents on SQLite and PostgreSQL (BENCH_POSTGRES_URL).
 bench-search: install-dev
 	$(PY) bench/search.py
+
+# The town's reports and dashboard over a generated year of 10,000 and 100,000 order lines, on
+# SQLite and, when BENCH_POSTGRES_URL is set, PostgreSQL (database tianyuan_bench_reports).
+bench-reports: install-dev
+	$(PY) bench/reports.py
 
 clean:
 	rm -rf $(VENV) .test-media static_collected

@@ -455,28 +455,27 @@ def worker(database_url, sizes, repeat, budget):
 # -- the driver ------------------------------------------------------------------------------
 
 
-def run_worker(name, database_url, args):
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        database_url,
-        "--sizes",
-        args.sizes,
-        "--repeat",
-        str(args.repeat),
-        "--budget",
-        str(args.budget),
-    ]
+def run_script_worker(script, name, database_url, options, timeout, stderr=subprocess.PIPE):
+    """Run ``script --worker DATABASE_URL *options`` in a fresh process (Django is set up once per
+    process, for one database) and return the result it prints, or None."""
+    command = [sys.executable, script, "--worker", database_url, *options]
     started = time.monotonic()
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=args.timeout)
+    proc = subprocess.run(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True, timeout=timeout
+    )
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_PREFIX):
             result = json.loads(line[len(RESULT_PREFIX) :])
             result["wall"] = time.monotonic() - started
             return result
-    print(f"{name}: no result (exit {proc.returncode})\n{proc.stderr[-3000:]}", file=sys.stderr)
+    output = proc.stderr or proc.stdout
+    print(f"{name}: no result (exit {proc.returncode})\n{output[-3000:]}", file=sys.stderr)
     return None
+
+
+def run_worker(name, database_url, args):
+    options = ["--sizes", args.sizes, "--repeat", str(args.repeat), "--budget", str(args.budget)]
+    return run_script_worker(__file__, name, database_url, options, args.timeout)
 
 
 def main():
