@@ -493,14 +493,19 @@ def homestay_rows(
     period: Period, village_id: int | None = None, group: str = "homestay"
 ) -> list[HomestayRow]:
     """One row per homestay (``group="homestay"``) or village (``"village"``), then a total row."""
-    pages = HomestayPage.objects.filter(locale=Locale.get_default())
+    stays_in_period = Q(kind=ReservationKind.STAY, start_date__lt=period.end, end_date__gt=period.start)
+    # Homestays on the site now, and any with stays in the period (since unpublished): a draft
+    # that never took a booking would only lower the occupancy.
+    pages = HomestayPage.objects.filter(locale=Locale.get_default()).filter(
+        Q(live=True) | Q(pk__in=sold_lines().filter(stays_in_period).values("page_id_snapshot"))
+    )
     if village_id is not None:
         pages = pages.filter(village_id=village_id)
     pages = list(
         pages.only("pk", "title", "translation_key", "locale_id", "village_id").order_by("title", "pk")
     )
     capacity = _homestay_capacity(pages, period)
-    stays = Q(kind=ReservationKind.STAY, start_date__lt=period.end, end_date__gt=period.start)
+    stays = stays_in_period
     if village_id is not None:
         stays &= Q(village_id=village_id)
     by = "village_id" if group == "village" else "page_id_snapshot"
@@ -980,7 +985,7 @@ def dashboard(today: datetime.date | None = None) -> Dashboard:
     month = month_start(today or timezone.localdate())
     compared = [month, add_months(month, -1), add_months(month, -12)]
     monthly = _monthly(Period(add_months(month, -12), add_months(month, 1)))
-    pages = list(HomestayPage.objects.filter(locale=Locale.get_default()).only("pk"))
+    pages = list(HomestayPage.objects.live().filter(locale=Locale.get_default()).only("pk"))
     values = []
     for m in compared:
         available = sum(

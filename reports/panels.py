@@ -9,7 +9,6 @@ is cached: the panel runs no query of its own.
 ``reports.wagtail_hooks`` imports this module, which registers the hook.
 """
 
-
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
