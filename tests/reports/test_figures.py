@@ -14,6 +14,7 @@ from reports import figures
 from reports.figures import Period
 from tests.factories.attractions import VillageFactory
 from tests.factories.home import make_home_page, translate
+from tests.factories.homestays import HomestayPageFactory, RoomTypeFactory
 from tests.factories.products import ProducerFactory, ProductFactory
 from tests.reports.figures_fixtures import (
     add_more_orders,
@@ -609,3 +610,13 @@ def test_queries_do_not_grow_with_orders(town, name, django_assert_num_queries):
     with django_assert_num_queries(len(small)):
         after = call()
     assert after != before  # the extra orders are in the figures
+
+
+def test_a_draft_homestay_adds_no_room_nights(town):
+    before = figures.homestay_rows.uncached(NOV)[-1]
+    draft = HomestayPageFactory(parent=town.h1.get_parent(), title="未上线民宿", village=town.a)
+    RoomTypeFactory(page=draft, units=5)
+    type(draft).objects.filter(pk=draft.pk).update(live=False)  # a draft, never published
+    after = figures.homestay_rows.uncached(NOV)
+    assert draft.pk not in {row.key for row in after}
+    assert after[-1].room_nights_available == before.room_nights_available
