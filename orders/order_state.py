@@ -399,7 +399,7 @@ def refund_payment(
                 f"Refund of {amount} fen on payment {payment.pk} failed ({exc.message}): pay it out by hand.",
             )
         return None
-    return refund_recorded(
+    refund = refund_recorded(
         payment,
         amount_fen=amount,
         provider_reference=reference,
@@ -408,6 +408,11 @@ def refund_payment(
         manual=manual or not provider.online,
         keep_order=keep_order,
     )
+    if refund is None and reference:
+        # Booked already (the provider's webhook came first, or the same refund was asked for
+        # twice): the money went back, so it must not be reported as failed.
+        refund = Refund.objects.filter(provider_reference=reference).first()
+    return refund
 
 
 @dataclass

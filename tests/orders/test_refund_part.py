@@ -145,6 +145,30 @@ def test_a_refund_the_provider_refuses_is_flagged_for_staff(
     assert Refund.objects.get().manual is True
 
 
+def test_a_refund_the_webhook_booked_first_is_not_reported_failed(
+    visitor, stay_room, arrival, staff, fake_online, django_capture_on_commit_callbacks
+):
+    basket_with_stay(visitor, stay_room, arrival)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = check_out(visitor, payment_method="fake_online").order
+        payment = order.payments.get()
+        order_state.payment_succeeded(payment, amount_fen=payment.amount_fen, currency="CNY")
+    provider_refund = fake_online.refund
+
+    def refund_then_webhook(payment, amount, reason=""):
+        reference = provider_refund(payment, amount, reason=reason)
+        # The provider's refund webhook arrives before refund_payment books the refund itself.
+        order_state.refund_recorded(payment, amount_fen=amount, provider_reference=reference, keep_order=True)
+        return reference
+
+    fake_online.refund = refund_then_webhook
+    result = order_state.refund_part(order, 5000, reason="Room too cold", by_user=staff)
+    assert result.failed_fen == 0 and result.refunded_fen == 5000
+    assert Refund.objects.count() == 1
+    payment.refresh_from_db()
+    assert payment.refunded_fen == 5000
+
+
 # --- the admin form ---------------------------------------------------------------------------
 
 
