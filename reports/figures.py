@@ -625,6 +625,27 @@ def _tour_event_row(key, kind, date, name, village, capacity, figures):
     )
 
 
+def _seat_rows(places, lines, by, prefix, *, dated):
+    """A row for each of ``places`` (slots, experiences or events, as ``place_*`` values) with
+    what ``lines`` sold, grouped ``by`` the line field that points at the place."""
+    places = list(places)
+    sold = _seat_figures(lines, by)
+    villages = _village_names(place["place_village"] for place in places)
+    titles = _translated_titles({place["place_tkey"] for place in places})
+    return [
+        _tour_event_row(
+            f"{prefix}:{place['place_key']}",
+            "event" if prefix == "event" else ReservationKind.TOUR.value,
+            timezone.localtime(place["place_start"], _tz()).date() if dated else None,
+            titles.get(place["place_tkey"], place["place_title"]),
+            villages.get(place["place_village"]) or _no_village(),
+            int(place["place_capacity"] or 0),
+            sold.get((place["place_key"],)),
+        )
+        for place in places
+    ]
+
+
 @_cached
 def tour_event_rows(period: Period, village_id: int | None = None, group: str = "slot") -> list[TourEventRow]:
     """One row per tour slot (``"slot"``) or experience (``"experience"``) and one per event
@@ -648,56 +669,29 @@ def tour_event_rows(period: Period, village_id: int | None = None, group: str = 
         events = events.filter(money_village=village_id)
         tours, tickets = tours.filter(village_id=village_id), tickets.filter(village_id=village_id)
 
-    rows = []
     if group == "experience":
-        experiences = list(
-            slots.values("experience", "experience__title", "experience__translation_key", "money_village")
-            .annotate(capacity=Sum("seats"), first=Min("starts_at"))
-            .order_by("first")
-        )
-        figures = _seat_figures(tours, "page_id_snapshot")
-        villages = _village_names([e["money_village"] for e in experiences])
-        titles = _translated_titles({e["experience__translation_key"] for e in experiences})
-        for e in experiences:
-            rows.append(
-                _tour_event_row(
-                    f"experience:{e['experience']}",
-                    ReservationKind.TOUR.value,
-                    None,
-                    titles.get(e["experience__translation_key"], e["experience__title"]),
-                    villages.get(e["money_village"]) or _no_village(),
-                    int(e["capacity"] or 0),
-                    figures.get((e["experience"],)),
-                )
-            )
-    else:
-        slot_list = list(
+        experiences = (
             slots.values(
-                "pk",
-                "starts_at",
-                "experience__title",
-                "experience__translation_key",
-                "money_village",
-                "seats",
-            ).order_by("starts_at", "pk")
-        )
-        figures = _seat_figures(tours, "object_id")
-        villages = _village_names([s["money_village"] for s in slot_list])
-        titles = _translated_titles({s["experience__translation_key"] for s in slot_list})
-        for s in slot_list:
-            rows.append(
-                _tour_event_row(
-                    f"slot:{s['pk']}",
-                    ReservationKind.TOUR.value,
-                    timezone.localtime(s["starts_at"], _tz()).date(),
-                    titles.get(s["experience__translation_key"], s["experience__title"]),
-                    villages.get(s["money_village"]) or _no_village(),
-                    int(s["seats"] or 0),
-                    figures.get((s["pk"],)),
-                )
+                place_key=F("experience"),
+                place_title=F("experience__title"),
+                place_tkey=F("experience__translation_key"),
+                place_village=F("money_village"),
             )
-
-    event_list = list(
+            .annotate(place_capacity=Sum("seats"), place_start=Min("starts_at"))
+            .order_by("place_start")
+        )
+        rows = _seat_rows(experiences, tours, "page_id_snapshot", "experience", dated=False)
+    else:
+        each_slot = slots.values(
+            place_key=F("pk"),
+            place_title=F("experience__title"),
+            place_tkey=F("experience__translation_key"),
+            place_village=F("money_village"),
+            place_capacity=F("seats"),
+            place_start=F("starts_at"),
+        ).order_by("starts_at", "pk")
+        rows = _seat_rows(each_slot, tours, "object_id", "slot", dated=True)
+    each_event = (
         events.annotate(
             tickets=Coalesce(
                 Subquery(
@@ -709,24 +703,17 @@ def tour_event_rows(period: Period, village_id: int | None = None, group: str = 
                 Value(0),
             )
         )
-        .values("pk", "title", "translation_key", "start", "money_village", "tickets")
+        .values(
+            place_key=F("pk"),
+            place_title=F("title"),
+            place_tkey=F("translation_key"),
+            place_village=F("money_village"),
+            place_capacity=F("tickets"),
+            place_start=F("start"),
+        )
         .order_by("start", "pk")
     )
-    figures = _seat_figures(tickets, "page_id_snapshot")
-    villages = _village_names([e["money_village"] for e in event_list])
-    titles = _translated_titles({e["translation_key"] for e in event_list})
-    for e in event_list:
-        rows.append(
-            _tour_event_row(
-                f"event:{e['pk']}",
-                "event",
-                timezone.localtime(e["start"], _tz()).date(),
-                titles.get(e["translation_key"], e["title"]),
-                villages.get(e["money_village"]) or _no_village(),
-                int(e["tickets"] or 0),
-                figures.get((e["pk"],)),
-            )
-        )
+    rows += _seat_rows(each_event, tickets, "page_id_snapshot", "event", dated=True)
     rows.sort(key=lambda r: (r.date or period.start, r.kind != "tour", r.name))
     total = _tour_event_row(
         None,
