@@ -4,9 +4,8 @@ import time
 
 import pytest
 
-from orders import basket as basket_service
 from orders import services
-from orders.models import Basket, Order, OrderLine
+from orders.models import Order, OrderLine
 from orders.selectors import claimed_units
 from tests.concurrency import baskets_with, check_out_at_once
 from tests.factories.products import ProductFactory
@@ -24,14 +23,6 @@ def last_units(home_page):
     product = ProductFactory(stock=20)
     services.confirm(services.reserve([services.Claim("product", product.pk, 15)]))
     return product
-
-
-def basket_with_product(user, product):
-    basket, _created = Basket.objects.get_or_create(user=user)
-    basket_service.add_line(
-        basket, {"kind": "product", "product_id": product.pk, "quantity": 1, "delivery": "pickup"}
-    )
-    return basket
 
 
 def race(product):

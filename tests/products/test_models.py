@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from products.dashboard.forms import ProducerForm
 from products.models import Product, clean_months, season_mask
 from tests.factories.products import ProducerFactory, ProductFactory
 
@@ -48,7 +49,8 @@ def test_a_product_must_offer_one_way_of_delivery(db):
 def test_supported_household_is_staff_only_and_off_by_default(db):
     producer = ProducerFactory()
     assert producer.supported_household is False
-    assert "supported_household" not in producer.story
+    # The farmer's own form cannot set it: only staff do, in the admin.
+    assert "supported_household" not in ProducerForm().fields
 
 
 def test_product_url_lives_under_the_shop(product, shop):

@@ -163,6 +163,9 @@ def assert_no_flag(text):
     assert "supported_household" not in lowered
     assert "low-income" not in lowered
     assert "supported household" not in lowered
+    # The pages render in Chinese: the field's label and the reports' word for it.
+    assert "低收入" not in text
+    assert "帮扶户" not in text
     assert SECRET_NOTE.lower() not in lowered
 
 

@@ -22,6 +22,7 @@ def assert_nothing_identifying(html, producers):
     lowered = html.lower()
     assert "supported" not in lowered
     assert "low-income" not in lowered
+    assert "低收入" not in html  # the flag's Chinese label (the block says 帮扶计划中的家庭 instead)
     assert SECRET_NOTE.lower() not in lowered
     for producer in producers:
         assert producer.display_name not in html
