@@ -9,16 +9,15 @@ attractions app when it has them (imported lazily).
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from orders.models import OrderLine, OrderStatus, ReservationKind
+from attractions.models import TourSlot
+from orders.models import SOLD_STATUSES, OrderLine, ReservationKind
 from orders.vouchers import CheckInResult, check_in
 
 from .models import EventPage, TicketType, default_language
 
-VALID_ORDER_STATUSES = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED)
 # Which gates the picker offers: events running from today to this many days ahead.
 EVENT_DAYS_AHEAD = 14
 
@@ -60,13 +59,6 @@ class ScanOutcome:
         return self.result == CheckInResult.ADMITTED
 
 
-def _tour_slot_model():
-    try:
-        return apps.get_model("attractions", "TourSlot")
-    except LookupError:
-        return None
-
-
 def _local_day_bounds(now):
     today = timezone.localdate(now)
     tz = timezone.get_default_timezone()
@@ -90,8 +82,7 @@ def gates_for(user, now=None):
             .order_by("start", "pk")
         )
         gates = [Gate("event", e, e.title, e.start, ReservationKind.TICKET, []) for e in events]
-    TourSlot = _tour_slot_model()
-    if TourSlot is not None and user.is_authenticated:
+    if user.is_authenticated:
         slots = TourSlot.objects.filter(starts_at__gte=day_start, starts_at__lt=day_end)
         if not is_staff(user):
             slots = slots.filter(experience__owner=user)
@@ -126,8 +117,7 @@ def get_gate(key):
             raise UnknownGate(key)
         ids = list(TicketType.objects.canonical_for(event).values_list("pk", flat=True))
         return Gate("event", event, event.title, event.start, ReservationKind.TICKET, ids)
-    TourSlot = _tour_slot_model()
-    if kind == "slot" and TourSlot is not None:
+    if kind == "slot":
         slot = TourSlot.objects.filter(pk=int(pk)).select_related("experience").first()
         if slot is not None:
             return Gate("slot", slot, slot.experience.title, slot.starts_at, ReservationKind.TOUR, [slot.pk])
@@ -148,7 +138,7 @@ def gate_counts(gate):
     seats = _seats_expression(gate)
     totals = (
         gate.lines()
-        .filter(order__status__in=VALID_ORDER_STATUSES)
+        .filter(order__status__in=SOLD_STATUSES)
         .aggregate(sold=Sum(seats), admitted=Sum(seats, filter=Q(voucher__used_at__isnull=False)))
     )
     return totals["admitted"] or 0, totals["sold"] or 0

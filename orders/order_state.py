@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from . import notifications, services
 from .exceptions import ReservationError
 from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Refund, Reservation, Voucher
-from .models.orders import REFERENCE_ALPHABET
+from .models.orders import MONEY_IN, REFERENCE_ALPHABET
 from .payments import get_provider, refundable_fen
 from .payments.exceptions import PaymentError
 from .policies import refund_for_lines
@@ -47,7 +47,6 @@ from .policies import refund_for_lines
 logger = logging.getLogger(__name__)
 
 OPEN = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PAID)
-MONEY_IN = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
 REFERENCE_ATTEMPTS = 8
 
 
@@ -443,7 +442,7 @@ def refund_part(order, amount_fen, *, reason, by_user, manual=False) -> PartRefu
         raise OrderStateError(_("Please give a reason for the refund."), code="reason_required")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        payments = list(order.payments.select_for_update().order_by("created_at", "pk"))
+        payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))
         left = paid_left_fen(payments)
         if left <= 0:
             raise OrderStateError(_("Nothing paid on this order is left to refund."), code="nothing_paid")
@@ -452,14 +451,7 @@ def refund_part(order, amount_fen, *, reason, by_user, manual=False) -> PartRefu
                 _("A refund cannot exceed what is left paid (%(left)s fen).") % {"left": left},
                 code="bad_amount",
             )
-        plan, rest = [], amount_fen
-        for payment in payments:
-            if rest <= 0 or payment.status not in MONEY_IN:
-                continue
-            share = min(rest, refundable_fen(payment))
-            if share > 0:
-                plan.append((payment.pk, share))
-                rest -= share
+        plan = [(payment.pk, share) for payment, share in refund_shares(payments, amount_fen)]
     refunds, failed = [], 0
     for payment_pk, share in plan:
         refund = refund_payment(
@@ -488,9 +480,21 @@ def refund_part(order, amount_fen, *, reason, by_user, manual=False) -> PartRefu
 # --- cancelling and completing ----------------------------------------------------------------
 
 
+def refund_shares(payments, amount_fen):
+    """``amount_fen`` split over the payments that took money, in the order given (newest
+    first, where the callers lock them): [(payment, share)], each share at most what is left."""
+    shares, rest = [], amount_fen
+    for payment in payments:
+        share = min(rest, payment.kept_fen)
+        if share > 0:
+            shares.append((payment, share))
+            rest -= share
+    return shares
+
+
 def paid_left_fen(payments) -> int:
     """What could still be refunded: paid minus already refunded, over the payments that took money."""
-    return sum(refundable_fen(p) for p in payments if p.status in MONEY_IN)
+    return sum(p.kept_fen for p in payments)
 
 
 @dataclass(frozen=True)
@@ -556,13 +560,8 @@ def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now
         order.cancelled_by = by_user if getattr(by_user, "pk", None) else None
         order.cancel_reason = (reason or "").strip()
         order.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
-        left = amount
-        for payment in payments:
-            if left <= 0 or payment.status not in MONEY_IN:
-                continue
-            share = min(left, refundable_fen(payment))
+        for payment, share in refund_shares(payments, amount):
             _refund_after_commit(payment, share, reason or _("Cancelled by the visitor"), by_user=by_user)
-            left -= share
         notifications.order_cancelled(order, amount)
         return CancelResult(order, amount)
 

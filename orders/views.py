@@ -20,7 +20,7 @@ from . import order_state
 from .exceptions import ReservationError
 from .forms import AddStayForm, CancelForm, CheckoutForm
 from .lines import LineInvalid
-from .models import Order, OrderStatus
+from .models import SOLD_STATUSES, Order, OrderStatus
 
 
 def _back(request, fallback):
@@ -170,7 +170,7 @@ def order_detail(request, ref):
             "cancel_reason": quote.reason,
             "refund_fen": quote.refund_fen,
             "paid_fen": quote.paid_left_fen,
-            "show_vouchers": order.status in (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED),
+            "show_vouchers": order.status in SOLD_STATUSES,
             "cancel_form": CancelForm(),
         },
     )

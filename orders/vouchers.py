@@ -47,9 +47,9 @@ def check_in(code, *, by_user, now=None, belongs=None):
     from django.db import transaction
     from django.utils import timezone
 
-    from .models import OrderStatus, Voucher
+    from .models import SOLD_STATUSES, Voucher
 
-    valid_statuses = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED)
+    valid_statuses = SOLD_STATUSES
     code = normalize_code(code)
     with transaction.atomic():
         voucher = (

@@ -61,11 +61,9 @@ from wagtail.models import Locale, Page
 from attractions.models import TourSlot, TourSlotStatus, Village
 from events.models import EventPage, TicketType
 from homestays.models import HomestayPage, RateRuleKind, RoomRateRule, RoomType
-from orders.models import OrderLine, OrderStatus, Refund
+from orders.models import SOLD_STATUSES, OrderLine, OrderStatus, Refund
 from orders.models.reservations import ReservationKind
 from products.models import FulfilmentStatus, Producer, Product, ProductCategory
-
-SOLD = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED)
 
 # --- periods ----------------------------------------------------------------------------------
 
@@ -299,7 +297,7 @@ def _net_after_refunds():
 
 
 def sold_lines():
-    return OrderLine.objects.filter(order__status__in=SOLD)
+    return OrderLine.objects.filter(order__status__in=SOLD_STATUSES)
 
 
 def cancelled_lines():

@@ -1,6 +1,7 @@
 """Models of the orders app, one module per concern; import them from ``orders.models``."""
 
 from .orders import (  # noqa: F401
+    SOLD_STATUSES,
     Basket,
     BasketLine,
     Order,

@@ -86,6 +86,10 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# Orders that stand as sales: their lines count for vouchers, the gate, farmers and reports.
+SOLD_STATUSES = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED)
+
+
 class Order(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     user = models.ForeignKey(
@@ -224,6 +228,10 @@ class PaymentStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
 
 
+# Payments that took the visitor's money (some of it may have gone back since).
+MONEY_IN = (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+
+
 class Payment(models.Model):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
@@ -268,11 +276,7 @@ class Payment(models.Model):
     @property
     def kept_fen(self) -> int:
         """What the visitor has paid and not had back (0 while nothing is paid)."""
-        if self.status not in (
-            PaymentStatus.SUCCEEDED,
-            PaymentStatus.PARTIALLY_REFUNDED,
-            PaymentStatus.REFUNDED,
-        ):
+        if self.status not in MONEY_IN:
             return 0
         return max(0, self.amount_fen - self.refunded_fen)
 

@@ -11,14 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Locale, TaskState, WorkflowState
 
-from orders.models import OrderLine, OrderStatus, ReservationKind
+from orders.models import SOLD_STATUSES, OrderLine, ReservationKind
 
 from ..models import Product, ProductPhoto
 
 THUMBNAIL = "fill-160x160|format-webp"
 # Orders whose produce the farmer must hand over: the visitor confirmed (pays on site) or paid.
-FULFIL_STATUSES = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED)
-SOLD_STATUSES = FULFIL_STATUSES
 
 
 class ReviewStatus:
@@ -167,7 +165,7 @@ def lines_to_fulfil(producer):
     """Lines the farmer has to pack and hand over: open ones first, then the done ones."""
     return (
         my_lines(producer)
-        .filter(order__status__in=FULFIL_STATUSES)
+        .filter(order__status__in=SOLD_STATUSES)
         .select_related("order", "fulfilment")
         .order_by(
             # No fulfilment row yet, then packed, then handed over or shipped.

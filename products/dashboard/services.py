@@ -24,6 +24,8 @@ from wagtail.actions.create import CreateAction
 from wagtail.actions.edit import EditAction
 from wagtail.models import Locale, WorkflowState
 
+from orders.models import SOLD_STATUSES
+
 from ..models import FulfilmentStatus, LineFulfilment, Product, ProductPhoto
 from ..uploads import PhotoBatch
 from . import selectors
@@ -205,7 +207,7 @@ def update_fulfilment(producer, line_id, status, *, tracking_number="", user=Non
     with transaction.atomic():
         line = (
             selectors.my_lines(producer)
-            .filter(pk=line_id, order__status__in=selectors.FULFIL_STATUSES)
+            .filter(pk=line_id, order__status__in=SOLD_STATUSES)
             .select_for_update(of=("self",))
             .first()
         )
