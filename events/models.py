@@ -5,7 +5,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -210,12 +209,6 @@ class EventPage(RoutablePageMixin, Page):
         if self.village_id:
             return self.village_id
         return self.venue.village_id if self.venue_id and self.venue else None
-
-    @cached_property
-    def inventory_ticket_types(self):
-        """The ticket types that carry the inventory: this page's in the default locale, or the
-        originals a translation was copied from (matched by translation key)."""
-        return list(TicketType.objects.canonical_for(self))
 
     def tickets_url(self):
         return self.url + self.reverse_subpage("tickets")

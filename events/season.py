@@ -2,30 +2,25 @@
 produce — gathered from the apps that have them.
 
 Tours come from ``attractions.selectors.experiences_with_free_slots`` and produce from
-``products.selectors.in_season_products``; both are imported lazily and skipped when the app
-(or the function) is missing, so the page works whatever is installed. A fixed number of
-queries whatever the number of items.
+``products.selectors.in_season_products``. A fixed number of queries whatever the number of
+items.
 """
 
 import calendar
 import datetime
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
-from attractions.selectors import CARD_RENDITION, with_image_renditions
+from attractions.selectors import CARD_RENDITION, experiences_with_free_slots, with_image_renditions
+from products.selectors import in_season_products
 
-from .selectors import attach_venues, published_events
+from . import selectors
+from .selectors import BadMonth, attach_venues, published_events
 
 DEFAULT_LIMIT = 6
-
-
-class BadMonth(ValueError):
-    pass
 
 
 @dataclass
@@ -66,26 +61,16 @@ def parse_month(value, today=None):
     value = (value or "").strip()
     if not value:
         return today.year, today.month
-    year, _sep, month = value.partition("-")
-    if year.isdigit() and month.isdigit():
-        return check_month(int(year), int(month))
-    raise BadMonth(_("“%(value)s” is not a month; use the form YYYY-MM, e.g. 2026-04.") % {"value": value})
+    match = selectors.MONTH_RE.match(value)
+    if match is None:
+        raise selectors.month_format_error(value)
+    return check_month(int(match[1]), int(match[2]))
 
 
 def check_month(year, month):
     if not 1 <= month <= 12 or not 2000 <= year <= 2999:
         raise BadMonth(_("There is no such month to show."))
     return year, month
-
-
-def _optional(app_label, module, name):
-    """``app_label.module.name`` if that app is installed and has it, else None."""
-    if not apps.is_installed(app_label):
-        return None
-    try:
-        return getattr(import_module(f"{app_label}.{module}"), name, None)
-    except ImportError:
-        return None
 
 
 def in_season(year, month, *, limit=DEFAULT_LIMIT, locale=None, now=None) -> Season:
@@ -99,8 +84,7 @@ def in_season(year, month, *, limit=DEFAULT_LIMIT, locale=None, now=None) -> Sea
     last_day = datetime.date(year, month, calendar.monthrange(year, month)[1])
     season = Season(year, month, first_day, last_day)
 
-    experiences_with_free_slots = _optional("attractions", "selectors", "experiences_with_free_slots")
-    if experiences_with_free_slots is not None and last_day >= today:
+    if last_day >= today:
         season.experiences = experiences_with_free_slots(
             max(first_day, today), last_day, limit, locale=locale, now=now
         )
@@ -112,7 +96,5 @@ def in_season(year, month, *, limit=DEFAULT_LIMIT, locale=None, now=None) -> Sea
     festivals = with_image_renditions(festivals, CARD_RENDITION).order_by("start", "pk")[:limit]
     season.festivals = attach_venues(list(festivals), locale.pk)
 
-    in_season_products = _optional("products", "selectors", "in_season_products")
-    if in_season_products is not None:
-        season.products = list(in_season_products(month, limit, now=now, language=translation.get_language()))
+    season.products = list(in_season_products(month, limit, now=now, language=translation.get_language()))
     return season

@@ -27,13 +27,16 @@ class BadMonth(ValueError):
     pass
 
 
+def month_format_error(value):
+    return BadMonth(_("“%(value)s” is not a month; use the form YYYY-MM, e.g. 2026-04.") % {"value": value})
+
+
 def parse_month(value):
     """``YYYY-MM`` → (first moment of the month, first moment of the next), local time."""
     match = MONTH_RE.match(value or "")
     year, month = (int(match[1]), int(match[2])) if match else (0, 0)
     if not 1 <= month <= 12 or not 1900 <= year <= 2999:
-        message = _("“%(value)s” is not a month; use the form YYYY-MM, e.g. 2026-04.")
-        raise BadMonth(message % {"value": value})
+        raise month_format_error(value)
     tz = timezone.get_default_timezone()
     start = datetime.datetime(year, month, 1, tzinfo=tz)
     following = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)

@@ -27,7 +27,7 @@ from orders.services import Claim, local_today
 
 from . import services
 from .models import ProductUnit
-from .selectors import canonical_product
+from .selectors import canonical_product, units_left
 
 MAX_PRODUCT_QUANTITY = 99
 DELIVERY_CHOICES = {
@@ -158,8 +158,6 @@ class ProductLine(LineKind):
         return text
 
     def availability(self, line, *, now=None):
-        from orders.selectors import claimed_units
-
         product = self._product(line)
         if product is None:
             return False, gettext("This product is no longer on sale.")
@@ -170,7 +168,7 @@ class ProductLine(LineKind):
         options = line.options or {}
         if options.get("delivery_date") and options["delivery_date"] < local_today(now).isoformat():
             return False, gettext("The delivery day has passed.")
-        left = product.stock - claimed_units(self.kind, [product.pk], now=now)[product.pk]
+        left = units_left(product, now=now)
         if left < line.quantity:
             if left <= 0:
                 return False, gettext("Sold out.")

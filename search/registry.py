@@ -96,9 +96,6 @@ class SearchKind:
             qs = qs.prefetch_related(*self.prefetch_related)
         return qs
 
-    def is_searchable(self, obj) -> bool:
-        return self.queryset().filter(pk=obj.pk).exists()
-
 
 _kinds: dict[str, SearchKind] = {}
 
@@ -106,10 +103,6 @@ _kinds: dict[str, SearchKind] = {}
 def register(kind: SearchKind) -> SearchKind:
     _kinds[kind.kind] = kind
     return kind
-
-
-def unregister(name: str) -> None:
-    _kinds.pop(name, None)
 
 
 def get_kind(name: str) -> SearchKind | None:
