@@ -79,14 +79,19 @@ def test_in_the_openapi_schema(client):
 def test_tour_line_through_the_basket_api(client, slot):
     response = client.post(
         "/api/v1/basket/lines",
-        {"kind": "tour", "slot_id": slot.pk, "adults": 2, "children": 1, "child_ages": [2]},
+        # A tampered price in the post is ignored, as always.
+        {"kind": "tour", "slot_id": slot.pk, "adults": 2, "children": 1, "child_ages": [2], "total_fen": 1},
         content_type="application/json",
     )
     assert response.status_code in (200, 201), response.content
+    options = {"adults": 2, "children": 1, "child_ages": [2]}
+    assert response.json()["options"] == options
     line = BasketLine.objects.get()
     assert (line.object_id, line.quantity) == (slot.pk, 3)
+    assert line.options == options
     basket = client.get("/api/v1/basket").json()
     assert basket["total_fen"] == 2 * 8000  # the 2-year-old is free
+    assert basket["lines"][0]["options"] == options
 
 
 def test_bad_tour_line_through_the_basket_api(client, slot):

@@ -232,6 +232,6 @@ def test_checkout_makes_an_order_line_with_the_tour_snapshot(slot, meeting_point
     assert line.total_fen == 2 * 8000
     assert line.starts_at == slot.starts_at
     assert line.village_id == meeting_point.village_id
-    assert line.options["adults"] == 2 and line.options["children"] == 1
+    assert line.options == {"adults": 2, "children": 1, "child_ages": [1]}
     reservation = Reservation.objects.get(order_line=line)
     assert reservation.object_id == slot.pk and reservation.quantity == 3
