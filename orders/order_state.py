@@ -514,6 +514,24 @@ def cancellation_quote(order, now=None) -> CancellationQuote:
     return CancellationQuote(min(policy_fen, paid_left), cancellable, why, paid_left)
 
 
+def _mark_cancelled(order, payments, *, reason, by_user=None, now=None) -> list:
+    """Release the order's capacity, stop its unpaid payments and mark it cancelled (under the
+    caller's locks). Returns the pks of the payments stopped."""
+    services.cancel(_reservation_ids(order))
+    stopped = []
+    for payment in payments:
+        if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+            payment.status = PaymentStatus.CANCELED
+            payment.save(update_fields=["status", "updated_at"])
+            stopped.append(payment.pk)
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now or timezone.now()
+    order.cancelled_by = by_user if getattr(by_user, "pk", None) else None
+    order.cancel_reason = (reason or "").strip()
+    order.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+    return stopped
+
+
 def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now=None) -> CancelResult:
     """Cancel an open order, release its capacity and refund what the policy (or staff) says.
 
@@ -550,16 +568,7 @@ def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now
         else:
             amount = min(policy_fen, paid_left)
 
-        services.cancel(_reservation_ids(order))
-        for payment in payments:
-            if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
-                payment.status = PaymentStatus.CANCELED
-                payment.save(update_fields=["status", "updated_at"])
-        order.status = OrderStatus.CANCELLED
-        order.cancelled_at = now or timezone.now()
-        order.cancelled_by = by_user if getattr(by_user, "pk", None) else None
-        order.cancel_reason = (reason or "").strip()
-        order.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+        _mark_cancelled(order, payments, reason=reason, by_user=by_user, now=now)
         for payment, share in refund_shares(payments, amount):
             _refund_after_commit(payment, share, reason or _("Cancelled by the visitor"), by_user=by_user)
         notifications.order_cancelled(order, amount)
@@ -627,17 +636,7 @@ def cancel_unpaid(order, *, now=None, grace=None) -> bool:
             or any(p.status in MONEY_IN for p in payments)
         ):
             return False
-        services.cancel(_reservation_ids(order))
-        to_stop = []
-        for payment in payments:
-            if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
-                payment.status = PaymentStatus.CANCELED
-                payment.save(update_fields=["status", "updated_at"])
-                to_stop.append(payment.pk)
-        order.status = OrderStatus.CANCELLED
-        order.cancelled_at = now
-        order.cancel_reason = str(_("Not paid in time."))
-        order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+        to_stop = _mark_cancelled(order, payments, reason=str(_("Not paid in time.")), now=now)
         notifications.order_cancelled(order, 0)
         transaction.on_commit(lambda: _stop_payments(to_stop))
     return True
