@@ -90,7 +90,7 @@ def test_failed_logins_for_one_address_lock_it_for_a_while(client):
     right_password = {"login": "target@example.com", "password": DEFAULT_PASSWORD}
     response = client.post("/en/accounts/login/", right_password)
     assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many log-in attempts. Please wait a few minutes and try again." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -102,6 +102,21 @@ def test_too_many_login_posts_from_one_ip_get_429(client, settings):
         for i in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_the_429_page_says_what_happened_in_chinese_and_english(client, settings, home_page):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "1/m/ip"}
+    data = {"login": "u@example.com", "password": "nope"}
+    client.post("/accounts/login/", data)
+
+    chinese = client.post("/accounts/login/", data)
+    english = client.post("/en/accounts/login/", data)
+
+    assert chinese.status_code == english.status_code == 429
+    assert "短时间内尝试次数过多，请等几分钟后再试。" in chinese.content.decode()
+    assert "Please wait a few minutes and try again." in english.content.decode()
+    assert 'class="site-header"' in english.content.decode()
 
 
 def test_allauth_rate_limits_keep_the_login_limits_on(settings):
