@@ -20,3 +20,9 @@ class AccountAdapter(DefaultAccountAdapter):
             group, _created = Group.objects.get_or_create(name=VISITORS)
             user.groups.add(group)
         return user
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys an account's failed log-ins by the request's host (port included) and the
+        # login. The client picks the Host header among ALLOWED_HOSTS and any port, so each new
+        # one would start a fresh count: here one account is one key, whatever the host.
+        return credentials.get("email", credentials.get("username", "")).lower()

@@ -128,6 +128,17 @@ def test_the_account_lock_holds_until_its_window_passes(client, staff, time_mach
     assert logged_in(client) == str(staff.pk)
 
 
+@pytest.mark.parametrize("host", ["testserver:8443", "localhost"])
+def test_another_host_name_or_port_does_not_reset_the_account_lock(client, staff, host):
+    for _ in range(5):
+        log_in(client, "site", staff.email, "wrong")
+
+    response = log_in(client, "site", staff.email, DEFAULT_PASSWORD, HTTP_HOST=host)
+
+    assert not logged_in(client)
+    assert TOO_MANY_ZH in response.content.decode()
+
+
 def test_the_lock_message_is_clear_in_chinese_and_english(client, staff):
     for _ in range(5):
         log_in(client, "site", staff.email, "wrong")
