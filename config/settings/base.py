@@ -168,7 +168,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[田园 Tianyuan] "
 # allauth's own limits are on by default; these tighten the ones that matter most here. They
-# count in the cache, which must be shared by every process (production: REDIS_URL).
+# count in the cache, which must be shared by every process (production: REDIS_URL). "key" is
+# the account (accounts.adapters); "ip" the client's address: REMOTE_ADDR, or behind proxies
+# the one they report (ALLAUTH_TRUSTED_PROXY_COUNT, production settings).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

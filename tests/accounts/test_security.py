@@ -63,6 +63,21 @@ def test_csp_is_not_sent_on_the_wagtail_admin(settings, production_settings):
     assert "Content-Security-Policy" not in response
 
 
+@pytest.mark.parametrize(("value", "count"), [(None, 0), ("1", 1)])
+def test_production_takes_the_trusted_proxy_count_from_the_environment(monkeypatch, tmp_path, value, count):
+    for key, env_value in production_env(tmp_path).items():
+        monkeypatch.setenv(key, env_value)
+    if value is None:
+        monkeypatch.delenv("ALLAUTH_TRUSTED_PROXY_COUNT", raising=False)
+    else:
+        monkeypatch.setenv("ALLAUTH_TRUSTED_PROXY_COUNT", value)
+
+    production = importlib.reload(importlib.import_module("config.settings.production"))
+
+    trusted = production.ALLAUTH_TRUSTED_PROXY_COUNT
+    assert trusted == count  # 0: REMOTE_ADDR, X-Forwarded-For ignored
+
+
 @pytest.mark.django_db
 def test_too_many_login_posts_from_one_ip_get_429(client, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
