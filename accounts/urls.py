@@ -5,5 +5,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="account_login"),
     path("profile/", views.profile, name="account_profile"),
 ]

@@ -1,10 +1,37 @@
+from urllib.parse import urlsplit
+
+from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
 from .services import update_profile
+
+
+class LoginView(allauth_views.LoginView):
+    """allauth's log-in, which is the admin's too (WAGTAILADMIN_LOGIN_URL)."""
+
+    def get_authenticated_redirect_url(self):
+        url = super().get_authenticated_redirect_url()
+        # Wagtail sends a signed-in user who may not use the admin back here with next=/admin/...
+        # and its "no permission" message; sending them on to next would go round in circles.
+        admin = urlsplit(url).path.startswith(reverse("wagtailadmin_home"))
+        if admin and not self.request.user.has_perm("wagtailadmin.access_admin"):
+            return resolve_url(settings.LOGIN_REDIRECT_URL)
+        return url
+
+
+def admin_login(request):
+    """/admin/login/ checks no password: it sends everyone to the site's log-in, and back to the
+    admin after it, so one form, one limit and one lock apply to an account at either door."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("wagtailadmin_home")
+    return redirect_to_login(next_url, login_url=settings.WAGTAILADMIN_LOGIN_URL)
 
 
 @login_required

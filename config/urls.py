@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as account_views
 from config.api import api
 from events import views as event_views
 from home.sitemaps import PageSitemap
@@ -15,6 +16,8 @@ from orders.payments import views as payment_views
 from search import views as search_views
 
 urlpatterns = [
+    # Before Wagtail's own log-in at the same address: the admin logs in at the site's page.
+    path("admin/login/", account_views.admin_login),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),

@@ -85,7 +85,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.AdminLoginRateLimitMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -150,8 +149,12 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-# Private Wagtail pages send visitors to our (allauth) log-in page, not Wagtail's bare one.
+# One log-in for the site and the admin, so one limit and one lock apply to an account wherever
+# it signs in: private pages and the admin send people to allauth's page (/admin/login/ only
+# redirects there, accounts.views.admin_login), and the admin's own password reset is off.
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # allauth: e-mail is the login; nobody books or sells before verifying it.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -164,15 +167,16 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[田园 Tianyuan] "
-# allauth's own limits are on by default; these tighten the ones that matter most here.
+# allauth's own limits are on by default; these tighten the ones that matter most here. They
+# count in the cache, which must be shared by every process (production: REDIS_URL). "key" is
+# the account (accounts.adapters); "ip" the client's address: REMOTE_ADDR, or behind proxies
+# the one they report (ALLAUTH_TRUSTED_PROXY_COUNT, production settings).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-# The Wagtail admin log-in is not covered by allauth: it has its own limit (accounts/middleware).
-ADMIN_LOGIN_RATE_LIMIT = (10, 300)  # attempts per IP per window in seconds
 
 # Internationalisation: Chinese first (unprefixed URLs), English under /en/.
 LANGUAGE_CODE = "zh-hans"

@@ -1,7 +1,7 @@
 """Production: DEBUG off, every setting from the environment, secure cookies, HSTS, CSP.
 
 Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL. Optional: ELASTICSEARCH_URL, STRIPE_*,
-REDIS_URL, EMAIL_URL, SITE_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT.
+REDIS_URL, EMAIL_URL, SITE_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT, ALLAUTH_TRUSTED_PROXY_COUNT.
 """
 
 import os
@@ -37,6 +37,12 @@ SILENCED_SYSTEM_CHECKS = ["security.W019"]
 # Joining the browsers' HSTS preload list is hard to undo: an operator's decision, not a default.
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# The client's address, which the log-in limits count by: how many proxies of ours append to
+# X-Forwarded-For in front of the app (one nginx: 1); the address the outermost of them appended
+# is the client's. 0 (the default) takes REMOTE_ADDR and ignores the header, which any client
+# can write. Behind a proxy, 0 gives everyone the proxy's address and so one shared limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
 
 # Content-Security-Policy (accounts.middleware.ContentSecurityPolicyMiddleware sends it).
 MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.ContentSecurityPolicyMiddleware"]

@@ -9,8 +9,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from accounts.middleware import AdminLoginRateLimitMiddleware, ContentSecurityPolicyMiddleware
-from tests.factories.accounts import DEFAULT_PASSWORD, VerifiedUserFactory
+from accounts.middleware import ContentSecurityPolicyMiddleware
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -64,34 +63,19 @@ def test_csp_is_not_sent_on_the_wagtail_admin(settings, production_settings):
     assert "Content-Security-Policy" not in response
 
 
-@pytest.mark.django_db
-def test_admin_login_is_rate_limited_per_ip(client, settings):
-    settings.ADMIN_LOGIN_RATE_LIMIT = (3, 60)
-    statuses = [
-        client.post("/admin/login/", {"username": "x@example.com", "password": "wrong"}).status_code
-        for _ in range(4)
-    ]
-    assert statuses[:3] == [200, 200, 200]
-    assert statuses[3] == 429
+@pytest.mark.parametrize(("value", "count"), [(None, 0), ("1", 1)])
+def test_production_takes_the_trusted_proxy_count_from_the_environment(monkeypatch, tmp_path, value, count):
+    for key, env_value in production_env(tmp_path).items():
+        monkeypatch.setenv(key, env_value)
+    if value is None:
+        monkeypatch.delenv("ALLAUTH_TRUSTED_PROXY_COUNT", raising=False)
+    else:
+        monkeypatch.setenv("ALLAUTH_TRUSTED_PROXY_COUNT", value)
 
+    production = importlib.reload(importlib.import_module("config.settings.production"))
 
-def test_admin_rate_limit_counts_only_admin_login_posts(settings):
-    settings.ADMIN_LOGIN_RATE_LIMIT = (1, 60)
-    middleware = AdminLoginRateLimitMiddleware(lambda request: HttpResponse("ok"))
-    statuses = [middleware(RequestFactory().post("/en/accounts/login/")).status_code for _ in range(3)]
-    assert statuses == [200, 200, 200]
-
-
-@pytest.mark.django_db
-def test_failed_logins_for_one_address_lock_it_for_a_while(client):
-    VerifiedUserFactory(email="target@example.com")
-    for _ in range(5):
-        client.post("/en/accounts/login/", {"login": "target@example.com", "password": "nope"})
-    right_password = {"login": "target@example.com", "password": DEFAULT_PASSWORD}
-    response = client.post("/en/accounts/login/", right_password)
-    assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    trusted = production.ALLAUTH_TRUSTED_PROXY_COUNT
+    assert trusted == count  # 0: REMOTE_ADDR, X-Forwarded-For ignored
 
 
 @pytest.mark.django_db
@@ -102,6 +86,21 @@ def test_too_many_login_posts_from_one_ip_get_429(client, settings):
         for i in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_the_429_page_says_what_happened_in_chinese_and_english(client, settings, home_page):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "1/m/ip"}
+    data = {"login": "u@example.com", "password": "nope"}
+    client.post("/accounts/login/", data)
+
+    chinese = client.post("/accounts/login/", data)
+    english = client.post("/en/accounts/login/", data)
+
+    assert chinese.status_code == english.status_code == 429
+    assert "短时间内尝试次数过多，请等几分钟后再试。" in chinese.content.decode()
+    assert "Please wait a few minutes and try again." in english.content.decode()
+    assert 'class="site-header"' in english.content.decode()
 
 
 def test_allauth_rate_limits_keep_the_login_limits_on(settings):

@@ -67,7 +67,7 @@ def test_non_staff_refused(client, order):
     client.force_login(VerifiedUserFactory())
     response = client.post(reverse("orders_admin_manage", args=[order.pk]), {"action": "mark_paid"})
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/accounts/login/?next=")
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
 
