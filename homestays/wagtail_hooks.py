@@ -79,8 +79,8 @@ class ScopedObjectMixin:
 
 class HostScopedViewSet(ModelViewSet):
     """An admin viewset for rows that belong to a host's room types: the listing, the forms'
-    room type choices and every object view are limited to what the permission policy allows;
-    ``after_save`` runs after an add or edit."""
+    room type choices and every object view (edit, delete, history, usage) are limited to what
+    the permission policy allows; ``after_save`` runs after an add or edit."""
 
     copy_view_enabled = False
     inspect_view_enabled = False
@@ -136,6 +136,15 @@ class HostScopedViewSet(ModelViewSet):
             pass
 
         return HistoryView
+
+    @property
+    def usage_view_class(self):
+        base = super().usage_view_class
+
+        class UsageView(ScopedObjectMixin, base):
+            pass
+
+        return UsageView
 
 
 class RateRuleViewSet(HostScopedViewSet):

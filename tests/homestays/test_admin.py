@@ -221,7 +221,7 @@ def test_host_change_in_a_draft_waits_for_publishing(page_a, host_a, host_b):
     assert not page_a.permissions_for_user(fresh(pk=host_a.pk)).can_edit()
 
 
-@pytest.mark.parametrize("view", ["history", "history_results", "edit", "delete"])
+@pytest.mark.parametrize("view", ["history", "history_results", "usage", "edit", "delete"])
 def test_host_opens_the_object_views_of_their_own_rule_and_not_anothers(
     client, page_a, page_b, host_a, view
 ):

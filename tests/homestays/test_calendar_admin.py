@@ -109,7 +109,7 @@ def test_a_host_cannot_add_a_calendar_to_another_hosts_room(client, host_a, host
     assert RoomType.objects.filter(pk=other_room.pk).exists()
 
 
-@pytest.mark.parametrize("view", ["history", "history_results", "edit", "delete"])
+@pytest.mark.parametrize("view", ["history", "history_results", "usage", "edit", "delete"])
 def test_a_host_opens_the_object_views_of_their_own_calendar_and_not_anothers(
     client, host_a, host_b, view
 ):
