@@ -52,12 +52,16 @@ class RateRulePermissionPolicy(ModelPermissionPolicy):
 
 
 class ScopedObjectMixin:
-    """Edit/delete/history only objects the policy lets this user change; choices scoped too."""
+    """Edit/delete/history only objects the policy lets this user change; choices scoped too.
+
+    ``get_object`` passes its arguments through as given: Wagtail's generic views disagree on its
+    signature (``get_object(queryset=None)`` on edit and delete, ``get_object()`` on history and
+    usage), and one fixed signature here broke the views of the other kind."""
 
     instance_action = "change"
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         if not self.permission_policy.user_has_permission_for_instance(
             self.request.user, self.instance_action, obj
         ):
@@ -75,8 +79,8 @@ class ScopedObjectMixin:
 
 class HostScopedViewSet(ModelViewSet):
     """An admin viewset for rows that belong to a host's room types: the listing, the forms'
-    room type choices and every object view are limited to what the permission policy allows;
-    ``after_save`` runs after an add or edit."""
+    room type choices and every object view (edit, delete, history, usage) are limited to what
+    the permission policy allows; ``after_save`` runs after an add or edit."""
 
     copy_view_enabled = False
     inspect_view_enabled = False
@@ -132,6 +136,15 @@ class HostScopedViewSet(ModelViewSet):
             pass
 
         return HistoryView
+
+    @property
+    def usage_view_class(self):
+        base = super().usage_view_class
+
+        class UsageView(ScopedObjectMixin, base):
+            pass
+
+        return UsageView
 
 
 class RateRuleViewSet(HostScopedViewSet):

@@ -1,6 +1,8 @@
-"""Stripe webhooks: what a verified event does to our payments.
+"""Stripe webhooks: which requests are Stripe's events, and what such an event does to our payments.
 
-The view (``views.stripe_webhook``) checks the signature; ``handle_event`` then:
+The view (``views.stripe_webhook``) asks ``verified_event`` for the event: a UTF-8 JSON body
+signed with our secret at a time within five minutes of now (either side), holding an event
+object; anything else is ``InvalidWebhook`` (400, nothing read further). ``handle_event`` then:
 
 1. ignores event types we do not handle and event ids already processed;
 2. RE-FETCHES the PaymentIntent (or the charge and its refunds) from Stripe, outside any
@@ -14,7 +16,9 @@ A paid payment is never undone by a later "failed" or "canceled"; amount and cur
 against the order by ``order_state.payment_succeeded`` (a mismatch leaves it unpaid and flagged).
 """
 
+import json
 import logging
+import time
 
 import stripe
 from django.db import IntegrityError, OperationalError, transaction
@@ -35,12 +39,68 @@ HANDLED_EVENTS = INTENT_EVENTS | CHARGE_EVENTS
 SETTLED_STATUSES = {"succeeded", "refunded", "partially_refunded"}
 
 
+# How far a signature's timestamp may be from now, in seconds, in the past as in the future.
+SIGNATURE_TOLERANCE = 300
+
+
 class WebhookRetry(Exception):
     """The event could not be processed now (busy lock, Stripe unreachable): answer 503."""
 
 
-def handle_event(event) -> str:
-    """Process one verified Stripe event; return what happened (for logs and tests)."""
+class InvalidWebhook(Exception):
+    """Not a Stripe event signed with our secret just now: answer 400 and change nothing."""
+
+
+def verified_event(body: bytes, signature: str, secret: str) -> dict:
+    """The event posted in ``body``, once its ``Stripe-Signature`` header checks out.
+
+    Stripe's own check verifies the HMAC and refuses timestamps older than the tolerance but not
+    ones in the future: a body signed with a far-off timestamp would stay valid, and replayable,
+    until then. Those are refused here. The body must then be an event object (``id`` and
+    ``type`` as text, ``data.object`` an object), the only shape ``handle_event`` can read.
+    """
+    try:
+        payload = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidWebhook("the body is not UTF-8 text") from exc
+    try:
+        stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE)
+    except stripe.SignatureVerificationError as exc:
+        raise InvalidWebhook(f"bad signature: {exc}") from exc
+    if _signed_at(signature) > time.time() + SIGNATURE_TOLERANCE:
+        raise InvalidWebhook("bad signature: its timestamp is in the future")
+    try:
+        event = json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidWebhook("the body is not JSON") from exc
+    data = event.get("data") if isinstance(event, dict) else None
+    if not (
+        isinstance(event, dict)
+        and event.get("object") == "event"
+        and _text(event.get("id"))
+        and _text(event.get("type"))
+        and isinstance(data, dict)
+        and isinstance(data.get("object"), dict)
+    ):
+        raise InvalidWebhook("the body is not a Stripe event object")
+    return event
+
+
+def _signed_at(signature: str) -> int:
+    """The header's timestamp, read as ``stripe.WebhookSignature`` reads it (first ``t=``)."""
+    for item in signature.split(","):
+        parts = item.split("=", 2)
+        if parts[0] == "t":
+            return int(parts[1])
+    raise InvalidWebhook("bad signature: no timestamp")  # verify_header has refused it already
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def handle_event(event: dict) -> str:
+    """Process one event from ``verified_event``; return what happened (for logs and tests)."""
     from orders.models import Payment, StripeEvent
 
     event_id, event_type = _field(event, "id"), _field(event, "type")

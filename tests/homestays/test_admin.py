@@ -13,6 +13,7 @@ from homestays.models import HomestayPage, RateRuleKind, RoomType
 from homestays.services import ensure_review_workflow, grant_host_access, host_group_name
 from homestays.wagtail_hooks import sync_host_access
 from orders.models import ReservationKind, ReservationStatus
+from tests.factories.accounts import SuperuserFactory
 from tests.factories.homestays import HomestayPageFactory, RoomRateRuleFactory, RoomTypeFactory
 from tests.factories.orders import ReservationFactory
 
@@ -219,3 +220,23 @@ def test_host_change_in_a_draft_waits_for_publishing(page_a, host_a, host_b):
     fresh = type(host_a).objects.get  # fresh users: permissions are cached on the instance
     assert page_a.permissions_for_user(fresh(pk=host_b.pk)).can_edit()
     assert not page_a.permissions_for_user(fresh(pk=host_a.pk)).can_edit()
+
+
+@pytest.mark.parametrize("view", ["history", "history_results", "usage", "edit", "delete"])
+def test_host_opens_the_object_views_of_their_own_rule_and_not_anothers(
+    client, page_a, page_b, host_a, view
+):
+    mine = RoomRateRuleFactory(room_type=page_a.room_types.first())
+    theirs = RoomRateRuleFactory(room_type=page_b.room_types.first())
+    client.force_login(host_a)
+    assert client.get(reverse(f"rate_rules:{view}", args=[mine.pk])).status_code == 200
+    response = client.get(reverse(f"rate_rules:{view}", args=[theirs.pk]))
+    # Wagtail turns a permission denial into a redirect to the dashboard.
+    assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
+
+
+@pytest.mark.parametrize("view", ["history", "history_results"])
+def test_an_administrator_opens_the_history_of_a_hosts_rule(client, page_a, view):
+    rule = RoomRateRuleFactory(room_type=page_a.room_types.first())
+    client.force_login(SuperuserFactory())
+    assert client.get(reverse(f"rate_rules:{view}", args=[rule.pk])).status_code == 200

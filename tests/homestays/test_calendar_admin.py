@@ -107,3 +107,18 @@ def test_a_host_cannot_add_a_calendar_to_another_hosts_room(client, host_a, host
     assert response.status_code == 200  # the form refuses the choice
     assert not ExternalCalendar.objects.exists()
     assert RoomType.objects.filter(pk=other_room.pk).exists()
+
+
+@pytest.mark.parametrize("view", ["history", "history_results", "usage", "edit", "delete"])
+def test_a_host_opens_the_object_views_of_their_own_calendar_and_not_anothers(
+    client, host_a, host_b, view
+):
+    (user, room), (_other, other_room) = host_a, host_b
+    mine = ExternalCalendar.objects.create(room_type=room, name="Airbnb", url="https://a.example/c.ics")
+    theirs = ExternalCalendar.objects.create(
+        room_type=other_room, name="Ctrip", url="https://b.example/c.ics"
+    )
+    client.force_login(user)
+    assert client.get(reverse(f"external_calendars:{view}", args=[mine.pk])).status_code == 200
+    response = client.get(reverse(f"external_calendars:{view}", args=[theirs.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))

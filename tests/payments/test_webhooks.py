@@ -1,11 +1,16 @@
 """The Stripe webhook: signatures, replays, re-fetching, order of arrival, amounts, refunds, locks."""
 
+import datetime
+import hashlib
+import hmac
+import json
 import time
 
 import pytest
+import time_machine
 
 from orders.exceptions import InventoryBusy
-from orders.models import StripeEvent
+from orders.models import Payment, Refund, StripeEvent
 from orders.payments import RefundNotAllowed, get_provider
 
 from .conftest import WEBHOOK_SECRET, event_payload, sign
@@ -95,6 +100,103 @@ def test_stale_signature_is_refused(paid_in_stripe, post_event):
 def test_signed_garbage_is_refused(stripe_on, post_event):
     payload = "not json at all"
     assert post_event(None, None, payload=payload, signature=sign(payload)).status_code == 400
+
+
+def signed_post(client, body: bytes, timestamp=None):
+    """POST raw bytes with a valid signature over exactly those bytes."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return client.post(
+        WEBHOOK, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=f"t={timestamp},v1={mac}"
+    )
+
+
+def nothing_changed_since(payment):
+    """What a refused delivery must leave as it was: the payment, its order, events and refunds."""
+    payment.refresh_from_db()
+    return (
+        payment.status,
+        payment.order.status,
+        StripeEvent.objects.count(),
+        Refund.objects.count(),
+        Payment.objects.count(),
+    )
+
+
+def _without(event, *keys):
+    return {key: value for key, value in event.items() if key not in keys}
+
+
+# Signed bodies that are JSON but not a Stripe event object, built from a real event for the payment.
+NOT_EVENTS = {
+    "array of the event": lambda event, ref: [event],
+    "empty array": lambda event, ref: [],
+    "number": lambda event, ref: 42,
+    "string": lambda event, ref: "payment_intent.succeeded",
+    "null": lambda event, ref: None,
+    "true": lambda event, ref: True,
+    "empty object": lambda event, ref: {},
+    "no type": lambda event, ref: _without(event, "type"),
+    "no data": lambda event, ref: _without(event, "data"),
+    "no id": lambda event, ref: _without(event, "id"),
+    "not an event": lambda event, ref: {**event, "object": "payment_intent"},
+    "type is not text": lambda event, ref: {**event, "type": ["payment_intent.succeeded"]},
+    "data is a list": lambda event, ref: {**event, "data": [event["data"]["object"]]},
+    "data without object": lambda event, ref: {**event, "data": {}},
+    "data.object is an id": lambda event, ref: {**event, "data": {"object": ref}},
+}
+
+
+@pytest.mark.parametrize("shape", NOT_EVENTS.values(), ids=NOT_EVENTS.keys())
+def test_a_signed_body_that_is_not_an_event_object_is_refused_and_changes_nothing(
+    client, paid_in_stripe, shape
+):
+    event = json.loads(event_payload("payment_intent.succeeded", intent_obj(paid_in_stripe)))
+    before = nothing_changed_since(paid_in_stripe)
+    response = signed_post(client, json.dumps(shape(event, paid_in_stripe.provider_reference)).encode())
+    assert response.status_code == 400
+    assert nothing_changed_since(paid_in_stripe) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"\xff\xfe{}", b'{"id": "evt_1", "type": "\xe6\x94"}', b"", b"{", b"[" * 100_000],
+    ids=["bad utf-8", "cut utf-8", "empty", "cut json", "nested too deep"],
+)
+def test_a_signed_body_that_is_not_json_text_is_refused_and_changes_nothing(client, paid_in_stripe, body):
+    before = nothing_changed_since(paid_in_stripe)
+    assert signed_post(client, body).status_code == 400
+    assert nothing_changed_since(paid_in_stripe) == before
+
+
+# Signed this many seconds after (+) or before (-) the moment the webhook reads it.
+@pytest.mark.parametrize(
+    ("offset", "refusal"),
+    [
+        (-301, "outside the tolerance"),
+        (-299, None),
+        (0, None),
+        (299, None),
+        (301, "in the future"),
+        (3600, "in the future"),
+    ],
+)
+def test_only_signatures_within_five_minutes_of_now_either_side_are_accepted(
+    client, paid_in_stripe, django_capture_on_commit_callbacks, offset, refusal
+):
+    now = datetime.datetime(2026, 12, 5, 10, 0, tzinfo=datetime.UTC)
+    body = event_payload("payment_intent.succeeded", intent_obj(paid_in_stripe)).encode()
+    before = nothing_changed_since(paid_in_stripe)
+    with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, body, timestamp=int(now.timestamp()) + offset)
+    if refusal is None:
+        assert response.status_code == 200
+        paid_in_stripe.refresh_from_db()
+        assert paid_in_stripe.status == "succeeded"
+    else:
+        assert response.status_code == 400
+        assert refusal in response.content.decode()
+        assert nothing_changed_since(paid_in_stripe) == before
 
 
 def test_webhook_accepts_only_post(client, stripe_on):

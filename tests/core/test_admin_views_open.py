@@ -1,0 +1,452 @@
+"""Every admin view of ours opens for its owner: 200, or the redirect written down in its case.
+
+"Ours" is read from the admin's URL resolver, not listed by hand: a view whose code lives in one
+of our apps, or that serves one of our models (our viewsets, snippets and their choosers, the users
+viewset with our forms), plus the edit form of our site settings and the add and edit forms of our
+page types. ``test_every_admin_view_of_ours_has_a_case`` fails when one appears without a case in
+``CASES``, so a new view cannot go untested.
+
+The objects the views need are made once for the module inside a transaction rolled back at its
+end (each test runs in its own savepoint and only reads).
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.settings.registry import registry as settings_registry
+from wagtail.models import Page, PreviewableMixin, get_page_models
+
+from accounts.roles import EDITORS, HOSTS
+
+ADMIN_HOME = "/admin/"
+
+# --- which admin URLs are ours ----------------------------------------------------------------
+
+
+def our_packages():
+    """Top-level packages of the project's own apps (those under BASE_DIR, not the virtualenv)."""
+    root = Path(settings.BASE_DIR).resolve()
+    names = set()
+    for app in apps.get_app_configs():
+        path = Path(app.path).resolve()
+        if path.is_relative_to(root) and ".venv" not in path.relative_to(root).parts:
+            names.add(app.name.split(".")[0])
+    return names
+
+
+def _walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
+            yield name, pattern.callback
+
+
+def _served_model(callback):
+    model = getattr(callback, "view_initkwargs", {}).get("model")
+    if isinstance(model, str):
+        model = apps.get_model(model)
+    return model
+
+
+def our_admin_urls():
+    """The names of the admin views of ours (keys of ``CASES``)."""
+    ours = our_packages()
+
+    def is_ours(module):
+        return module.split(".")[0] in ours
+
+    admin = next(
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.urlconf_name is wagtailadmin_urls
+    )
+    names = set()
+    for name, callback in _walk(admin.url_patterns):
+        code = getattr(callback, "view_class", callback)
+        model = _served_model(callback)
+        if is_ours(code.__module__) or (model is not None and is_ours(model._meta.app_config.name)):
+            assert name, f"an admin view of ours has no URL name: {code!r}"
+            names.add(name)
+    # Generic URLs that take the model from the path: one key per model of ours.
+    for model in settings_registry:
+        if is_ours(model._meta.app_config.name):
+            names.add(f"wagtailsettings:edit {model._meta.label_lower}")
+            if issubclass(model, PreviewableMixin):
+                names.add(f"wagtailsettings:preview_on_edit {model._meta.label_lower}")
+    for model in get_page_models():
+        if is_ours(model._meta.app_config.name):
+            names.add(f"wagtailadmin_pages:add {model._meta.label_lower}")
+            names.add(f"wagtailadmin_pages:edit {model._meta.label_lower}")
+    return names
+
+
+# --- the objects the views open, made once ----------------------------------------------------
+
+
+def build_town():
+    """One of each object an admin view of ours needs, with its owners."""
+    from wagtail.models import Locale
+
+    from homestays.models import ExternalCalendar
+    from homestays.services import grant_host_access
+    from orders import basket as basket_service
+    from orders.models import Basket, Reservation
+    from products.models import ProducerStatus
+    from products.services import ensure_product_workflow
+    from search.models import SearchSynonym
+    from tests.factories.accounts import SuperuserFactory, UserFactory, VerifiedUserFactory
+    from tests.factories.attractions import (
+        AttractionIndexPageFactory,
+        AttractionPageFactory,
+        ExperiencePageFactory,
+        PageFactory,
+        RoutePageFactory,
+        TourSlotFactory,
+        VillageFactory,
+    )
+    from tests.factories.events import EventIndexPageFactory, EventPageFactory
+    from tests.factories.home import HomePageFactory, StandardPageFactory, make_home_page
+    from tests.factories.homestays import (
+        HomestayIndexPageFactory,
+        HomestayPageFactory,
+        RoomRateRuleFactory,
+        RoomTypeFactory,
+    )
+    from tests.factories.products import ProducerFactory, ProductFactory, ShippingRateFactory, ShopPageFactory
+    from tests.orders.checkout_fixtures import check_out
+
+    class SeasonPageFactory(PageFactory):
+        class Meta:
+            model = "events.SeasonPage"
+
+        title = "本月田园"
+        slug = "this-month"
+
+    town = {}
+    town["superuser"] = SuperuserFactory()
+    town["editor"] = UserFactory(email="editor@example.com")
+    town["editor"].groups.add(Group.objects.get(name=EDITORS))
+    ensure_product_workflow()  # the staff roles' shop rights and the moderation workflow
+
+    root = Page.get_first_root_node()
+    town["root"] = root
+    town["home"] = home = make_home_page()
+    # Add forms open under a second home page: index pages allow one of their kind per parent.
+    town["home_for_adding"] = HomePageFactory(parent=root, slug="qingxi-2", locale=Locale.get_default())
+    town["standard"] = StandardPageFactory(parent=home)
+
+    town["host"] = host = UserFactory(email="host@example.com")
+    host.groups.add(Group.objects.get_or_create(name=HOSTS)[0])
+    town["homestay_index"] = HomestayIndexPageFactory(parent=home, slug="homestays")
+    town["homestay"] = homestay = HomestayPageFactory(parent=town["homestay_index"], host=host)
+    grant_host_access(homestay)
+    room = RoomTypeFactory(page=homestay)
+    town["rule"] = RoomRateRuleFactory(room_type=room)
+    town["calendar"] = ExternalCalendar.objects.create(
+        room_type=room, name="Airbnb", url="https://calendar.example/room.ics"
+    )
+
+    town["village"] = village = VillageFactory()
+    town["attraction_index"] = AttractionIndexPageFactory(parent=home)
+    town["attraction"] = AttractionPageFactory(parent=town["attraction_index"], village=village)
+    town["route"] = RoutePageFactory(parent=town["attraction_index"], stops=[town["attraction"]])
+    town["experience"] = experience = ExperiencePageFactory(parent=town["attraction_index"])
+    town["slot"] = experience.slots.first() or TourSlotFactory(experience=experience)
+    town["event_index"] = EventIndexPageFactory(parent=home)
+    town["event"] = EventPageFactory(parent=town["event_index"])
+    town["season"] = SeasonPageFactory(parent=home)
+    town["shop"] = ShopPageFactory(parent=home)
+
+    town["applicant"] = ProducerFactory(village=village, status=ProducerStatus.APPLIED)
+    town["producer"] = producer = ProducerFactory(village=village)
+    town["shipping_rate"] = ShippingRateFactory()
+    town["synonym"] = SearchSynonym.objects.create(terms="民宿, 农家乐, homestay")
+
+    # A product with a published revision, a scheduled one, and a moderation under way.
+    town["product"] = product = ProductFactory(producer=producer)
+    first = product.save_revision(user=town["superuser"])
+    first.publish(user=town["superuser"])
+    town["revision"] = first
+    go_live = timezone.now() + datetime.timedelta(days=30)
+    town["scheduled_revision"] = product.save_revision(user=town["superuser"], approved_go_live_at=go_live)
+    product.refresh_from_db()
+    town["workflow_state"] = product.get_workflow().start(product, town["superuser"])
+    town["task_state"] = town["workflow_state"].current_task_state
+    town["locked_product"] = ProductFactory(
+        producer=producer, locked=True, locked_by=town["editor"], locked_at=timezone.now()
+    )
+
+    # A real order (checkout, on-site payment) with a product line and its reservation.
+    buyer = VerifiedUserFactory()
+    basket, _ = Basket.objects.get_or_create(user=buyer)
+    basket_service.add_line(
+        basket, {"kind": "product", "product_id": product.pk, "quantity": 1, "delivery": "pickup"}
+    )
+    town["order"] = order = check_out(buyer, basket).order
+    town["product_line"] = order.lines.get()
+    town["reservation"] = Reservation.objects.filter(order_line__order=order).first()
+    town["visitor"] = buyer
+    return town
+
+
+@pytest.fixture(scope="module")
+def town(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_town()
+        transaction.set_rollback(True)
+
+
+# --- what each view needs, who owns it, what it answers ---------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    owner: str  # who opens it: "host", "editor" or "superuser" (keys of ``town``)
+    obj: str | None = None  # the object (or parent page) the URL is about (a key of ``town``)
+    status: int = 200
+    location: str | Callable | None = None  # where a documented redirect goes (or town -> URL)
+    why: str = ""  # why the answer is a redirect and not the page
+    method: str = "get"  # "post" for views that only act (lock, unlock)
+
+
+def refused(owner, obj=None, why=""):
+    """Wagtail answers a permission denial with a redirect to the dashboard."""
+    return Case(owner, obj, status=302, location=ADMIN_HOME, why=why)
+
+
+READ_ONLY = "read-only: these rows change through the orders services, never in a form"
+
+OBJECT_VIEWS = ["edit", "delete", "history", "history_results", "usage"]
+LISTING_VIEWS = ["index", "index_results", "add"]
+SNIPPET_LISTING_VIEWS = ["list", "list_results", "add"]
+CHOOSER_VIEWS = ["choose", "choose_results", "create"]
+CHOOSER_OBJECT_VIEWS = ["chosen", "chosen_multiple"]
+
+
+def viewset_cases(namespace, owner, obj, views, object_views, **special):
+    cases = {f"{namespace}:{view}": Case(owner) for view in views}
+    cases.update({f"{namespace}:{view}": Case(owner, obj) for view in object_views})
+    cases.update({f"{namespace}:{view}": case for view, case in special.items()})
+    return cases
+
+
+def snippet_cases(model, owner, obj, extra_object_views=(), **special):
+    cases = viewset_cases(
+        f"wagtailsnippets_{model}",
+        owner,
+        obj,
+        SNIPPET_LISTING_VIEWS,
+        [*OBJECT_VIEWS, "copy", *extra_object_views],
+        **special,
+    )
+    choosers = f"wagtailsnippetchoosers_{model}"
+    cases.update(viewset_cases(choosers, owner, obj, CHOOSER_VIEWS, CHOOSER_OBJECT_VIEWS))
+    return cases
+
+
+def read_only_cases(namespace, obj):
+    return viewset_cases(
+        namespace,
+        "superuser",
+        obj,
+        ["index", "index_results"],
+        ["inspect"],
+        add=refused("superuser", why=READ_ONLY),
+        edit=refused("superuser", obj, why=READ_ONLY),
+        delete=refused("superuser", obj, why=READ_ONLY),
+        history=refused("superuser", obj, why=READ_ONLY + " (history needs add, change or delete)"),
+        history_results=refused("superuser", obj, why=READ_ONLY),
+        usage=refused("superuser", obj, why=READ_ONLY + " (usage needs change)"),
+    )
+
+
+def product_editor(key):
+    return lambda town: reverse("wagtailsnippets_products_product:edit", args=[town[key].pk])
+
+
+PRODUCT_OBJECT_VIEWS = [
+    "inspect",
+    "revisions_revert",
+    "revisions_compare",
+    "revisions_unschedule",
+    "unpublish",
+    "workflow_action",
+    "collect_workflow_action_data",
+    "confirm_workflow_cancellation",
+    "workflow_history",
+    "workflow_history_detail",
+]
+
+PAGE_PARENTS = {
+    "home.homepage": "root",
+    "home.standardpage": "home_for_adding",
+    "attractions.attractionindexpage": "home_for_adding",
+    "attractions.attractionpage": "attraction_index",
+    "attractions.routepage": "attraction_index",
+    "attractions.experiencepage": "attraction_index",
+    "events.eventindexpage": "home_for_adding",
+    "events.seasonpage": "home_for_adding",
+    "events.eventpage": "event_index",
+    "homestays.homestayindexpage": "home_for_adding",
+    "homestays.homestaypage": "homestay_index",
+    "products.shoppage": "home_for_adding",
+}
+PAGES = {
+    "home.homepage": "home",
+    "home.standardpage": "standard",
+    "attractions.attractionindexpage": "attraction_index",
+    "attractions.attractionpage": "attraction",
+    "attractions.routepage": "route",
+    "attractions.experiencepage": "experience",
+    "events.eventindexpage": "event_index",
+    "events.seasonpage": "season",
+    "events.eventpage": "event",
+    "homestays.homestayindexpage": "homestay_index",
+    "homestays.homestaypage": "homestay",
+    "products.shoppage": "shop",
+}
+
+CASES = {
+    # Hosts: their homestay's rates, closures and calendars, their bookings and export addresses.
+    **viewset_cases("rate_rules", "host", "rule", LISTING_VIEWS, OBJECT_VIEWS),
+    **viewset_cases("external_calendars", "host", "calendar", LISTING_VIEWS, OBJECT_VIEWS),
+    "homestays_bookings": Case("host"),
+    "homestays_calendar_exports": Case("host"),
+    # The tourism office: reports and site settings (granted to editors by the migrations).
+    **{
+        f"reports_{name}{suffix}": Case("editor")
+        for name in ("homestays", "tours_events", "shop", "prosperity")
+        for suffix in ("", "_results")
+    },
+    "wagtailsettings:edit home.sitefootersettings": Case("editor"),
+    # The shop: editors hold these rights (products.services.STAFF_PERMISSIONS); deleting a
+    # product is left to superusers.
+    **snippet_cases(
+        "products_product",
+        "editor",
+        "product",
+        PRODUCT_OBJECT_VIEWS,
+        delete=Case("superuser", "product"),
+        # Lock and unlock only act (POST), then go back to the editor; during moderation only the
+        # one who locked may unlock.
+        lock=Case("editor", "product", 302, product_editor("product"), "acts, then edits", "post"),
+        unlock=Case(
+            "editor", "locked_product", 302, product_editor("locked_product"), "acts, then edits", "post"
+        ),
+    ),
+    **snippet_cases("products_shippingrate", "editor", "shipping_rate"),
+    **viewset_cases(
+        "products_producer_applications",
+        "editor",
+        "applicant",
+        ["index", "index_results"],
+        ["edit", "history", "history_results", "usage", "inspect"],
+    ),
+    "products_producer_review": Case("editor", "applicant"),
+    **read_only_cases("product_orders", "product_line"),
+    # Staff (superusers): the rest.
+    **snippet_cases("attractions_village", "superuser", "village"),
+    **snippet_cases("attractions_tourslot", "superuser", "slot"),
+    **snippet_cases("sitesearch_searchsynonym", "superuser", "synonym"),
+    **read_only_cases("reservations", "reservation"),
+    **read_only_cases("orders", "order"),
+    "orders_admin_manage": Case("superuser", "order"),
+    **viewset_cases(
+        "wagtailusers_users",
+        "superuser",
+        "visitor",
+        LISTING_VIEWS,
+        [*OBJECT_VIEWS, "copy"],
+    ),
+    # Page editors: the editors' for every page type, the host's for their homestay.
+    **{f"wagtailadmin_pages:add {label}": Case("editor", parent) for label, parent in PAGE_PARENTS.items()},
+    **{f"wagtailadmin_pages:edit {label}": Case("editor", page) for label, page in PAGES.items()},
+}
+CASES["wagtailadmin_pages:edit homestays.homestaypage"] = Case("host", "homestay")
+
+
+def url_for(name, case, town):
+    """The address of the view ``name`` for the case's object."""
+    obj = town[case.obj] if case.obj else None
+    if " " in name:
+        url_name, label = name.split(" ")
+        app_label, model_name = label.split(".")
+        if url_name.startswith("wagtailsettings:"):
+            from wagtail.models import Site
+
+            site = Site.objects.get(is_default_site=True)
+            return reverse(url_name, args=[app_label, model_name, site.pk])
+        if url_name == "wagtailadmin_pages:add":
+            return reverse(url_name, args=[app_label, model_name, obj.pk])
+        return reverse(url_name, args=[obj.pk])
+    view = name.rsplit(":", 1)[-1]
+    if view == "chosen_multiple":
+        return f"{reverse(name)}?id={obj.pk}"
+    if view == "revisions_compare":
+        kwargs = {"pk": obj.pk, "revision_id_a": town["revision"].pk, "revision_id_b": "latest"}
+        return reverse(name, kwargs=kwargs)
+    extra = {
+        "revisions_revert": lambda: [town["revision"].pk],
+        "revisions_unschedule": lambda: [town["scheduled_revision"].pk],
+        "workflow_action": lambda: ["approve", town["task_state"].pk],
+        "collect_workflow_action_data": lambda: ["approve", town["task_state"].pk],
+        "workflow_history_detail": lambda: [town["workflow_state"].pk],
+    }.get(view, list)()
+    return reverse(name, args=[obj.pk, *extra] if obj is not None else [])
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+def test_every_admin_view_of_ours_has_a_case():
+    found = our_admin_urls()
+    missing = sorted(found - CASES.keys())
+    stale = sorted(CASES.keys() - found)
+    assert not missing, f"admin views of ours without a case in CASES: {missing}"
+    assert not stale, f"cases for admin views that no longer exist: {stale}"
+
+
+def test_the_inventory_finds_views_of_each_kind():
+    """The collector is not vacuous: it sees hooks' views, viewsets, snippets, settings and pages."""
+    found = our_admin_urls()
+    for name in [
+        "homestays_bookings",
+        "rate_rules:history",
+        "external_calendars:history",
+        "wagtailsnippets_products_product:workflow_action",
+        "wagtailsnippetchoosers_attractions_village:choose",
+        "wagtailusers_users:edit",
+        "wagtailsettings:edit home.sitefootersettings",
+        "wagtailadmin_pages:edit homestays.homestaypage",
+    ]:
+        assert name in found
+    assert not any(name.startswith(("wagtailimages", "wagtailusers_groups")) for name in found)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_owner_opens_the_admin_view(client, town, name):
+    case = CASES[name]
+    client.force_login(town[case.owner])
+    url = url_for(name, case, town)
+    response = getattr(client, case.method)(url)
+    if case.location is None:
+        assert response.status_code == case.status, f"{url}: {response.status_code}"
+    else:
+        location = case.location(town) if callable(case.location) else case.location
+        assert (response.status_code, response["Location"]) == (case.status, location), case.why
