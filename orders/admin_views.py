@@ -8,10 +8,10 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -45,9 +45,6 @@ class StaffCancelForm(forms.Form):
     )
 
 
-TOKEN_TTL = 24 * 60 * 60
-
-
 class PartRefundForm(forms.Form):
     """Give back part of what was paid without cancelling: an amount in yuan and a reason."""
 
@@ -66,7 +63,8 @@ class PartRefundForm(forms.Form):
         label=gettext_lazy("Paid back by hand (cash or bank transfer): only record it"),
         required=False,
     )
-    # One refund per form shown: a resubmitted form (a double click, a retried post) is refused.
+    # One refund per form shown: ``refund_part`` records the token under the order's lock, so a
+    # resubmitted form (a double click, a retried post) refunds nothing more.
     token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, refundable_fen=0, **kwargs):
@@ -92,6 +90,17 @@ class PartRefundForm(forms.Form):
         return reason
 
 
+def _already_sent(request, earlier):
+    messages.info(
+        request,
+        _("This refund form was already sent (%(amount)s at %(time)s); nothing more was refunded.")
+        % {
+            "amount": format_fen(earlier.amount_fen, earlier.order.currency),
+            "time": localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def order_manage(request, pk):
     order = get_object_or_404(Order.objects.select_related("user"), pk=pk)
@@ -110,17 +119,17 @@ def order_manage(request, pk):
             if action == "refund" and not staff:
                 raise PermissionDenied
             if action == "refund" and refund_form.is_valid():
-                # cache.add is atomic: of two identical posts racing, only one gets past here.
-                if not cache.add(f"orders:refund-form:{refund_form.cleaned_data['token']}", 1, TOKEN_TTL):
-                    messages.info(request, _("This refund form was already sent; nothing more was refunded."))
-                    return redirect(url)
                 result = order_state.refund_part(
                     order,
                     refund_form.cleaned_data["amount_yuan"],
                     reason=refund_form.cleaned_data["reason"],
                     by_user=request.user,
                     manual=refund_form.cleaned_data["manual"],
+                    token=refund_form.cleaned_data["token"],
                 )
+                if result.repeated:
+                    _already_sent(request, result.repeated)
+                    return redirect(url)
                 if result.refunds:
                     messages.success(
                         request,
@@ -136,6 +145,10 @@ def order_manage(request, pk):
                         )
                         % {"amount": format_fen(result.failed_fen, order.currency)},
                     )
+                return redirect(url)
+            if action == "refund" and (earlier := order_state.refund_request_for(request.POST.get("token"))):
+                # Sent again after it went through (the cap may now refuse the amount): say so.
+                _already_sent(request, earlier)
                 return redirect(url)
             if action == "mark_paid":
                 order_state.mark_paid_on_site(order, by_user=request.user)

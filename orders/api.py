@@ -4,7 +4,9 @@ Session-authenticated with CSRF on writes. The basket works for anonymous visito
 session's basket); checkout and orders need a logged-in user. Errors:
 
 * 422: ninja's shape, ``{"detail": [{"loc": ["body", field], "msg": ...}]}``, one per field;
-* 409: ``{"detail": reason, "code": "sold_out" | "dates_unavailable" | ...}``;
+* 409: ``{"detail": reason, "code": "sold_out" | "dates_unavailable" | ...}``; a checkout whose
+  ``shown_total_fen`` is not the total priced now: ``"code": "total_changed"`` with the new
+  ``total_fen`` (nothing held or charged);
 * 404 for anything that is not the caller's (another user's line or order).
 
 Prices in requests are ignored: the schemas have no price fields and the server prices lines.
@@ -19,6 +21,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 from ninja.security.apikey import APIKeyCookie
+from pydantic import StrictInt
 
 from accounts.services import UnverifiedEmail
 
@@ -97,11 +100,24 @@ class BasketOut(Schema):
 
 
 class CheckoutIn(Schema):
-    payment_method: str = "on_site"
+    """``payment_method`` is ignored for a free order (total 0). ``shown_total_fen``: the total
+    the visitor was shown; if given and the basket now costs something else, 409 ``total_changed``.
+    """
+
+    payment_method: str | None = "on_site"
     contact_name: str = ""
     contact_phone: str = ""
     notes: dict[int, str] | None = None
     token: str | None = None
+    shown_total_fen: StrictInt | None = None
+
+
+class CheckoutConflictOut(ErrorOut):
+    """A 409 of the checkout; with ``code`` "total_changed", the total priced now and the one shown."""
+
+    total_fen: int | None = None
+    shown_total_fen: int | None = None
+    currency: str | None = None
 
 
 class CheckoutOut(Schema):
@@ -261,7 +277,14 @@ def delete_basket_line(request, line_id: int):
 
 @router.post(
     "/checkout",
-    response={201: CheckoutOut, 200: CheckoutOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: dict},
+    response={
+        201: CheckoutOut,
+        200: CheckoutOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        409: CheckoutConflictOut,
+        422: dict,
+    },
     auth=django_auth,
     summary="Turn the basket into an order (holds last 30 minutes)",
 )
@@ -275,6 +298,7 @@ def post_checkout(request, payload: CheckoutIn):
             payment_method=payload.payment_method,
             notes=payload.notes,
             token=payload.token,
+            shown_total=payload.shown_total_fen,
             language=translation.get_language() or "",
         )
     except UnverifiedEmail as exc:
@@ -285,6 +309,17 @@ def post_checkout(request, payload: CheckoutIn):
         return Status(400, {"detail": str(exc.message), "code": exc.code})
     except ReservationError as exc:
         return Status(409, {"detail": str(exc.message), "code": exc.code})
+    except checkout_service.TotalChanged as exc:
+        return Status(
+            409,
+            {
+                "detail": str(exc.message),
+                "code": exc.code,
+                "total_fen": exc.total_fen,
+                "shown_total_fen": exc.shown_fen,
+                "currency": exc.currency,
+            },
+        )
     order = result.order
     body = {
         "order_ref": order.reference,

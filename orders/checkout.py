@@ -6,7 +6,10 @@ finds it empty), price every line on the server, hold every line through
 and empty the basket. After commit: ``provider.start(payment)`` (for Stripe this creates the
 PaymentIntent, an HTTP call that must not run inside the transaction).
 
-A form resubmitted with the same checkout token gets the order it already made.
+A form resubmitted with the same checkout token gets the order it already made. The total the
+visitor was shown comes with the checkout (``shown_total``): when the server's total differs, the
+checkout stops with ``TotalChanged`` before anything is held or charged (as pretix's
+``shown_total``). A free order (total 0) needs no payment method and is confirmed at once.
 """
 
 import logging
@@ -25,6 +28,7 @@ from . import services
 from .lines import LineInvalid, get_line_kind
 from .models import Basket, Order, Payment, PaymentStatus
 from .models.orders import DEFAULT_CURRENCY
+from .money import format_fen
 from .order_state import PlacedLine, place_order
 from .payments import StartResult, available_providers, get_provider
 from .payments.exceptions import PaymentError
@@ -42,6 +46,22 @@ class CheckoutInvalid(LineInvalid):
 class BasketEmpty(Exception):
     message = _("Your basket is empty.")
     code = "basket_empty"
+
+
+class TotalChanged(Exception):
+    """The total priced now is not the one the visitor saw: nothing was held or charged (409)."""
+
+    code = "total_changed"
+
+    def __init__(self, *, shown_fen: int, total_fen: int, currency=DEFAULT_CURRENCY):
+        self.shown_fen = shown_fen
+        self.total_fen = total_fen
+        self.currency = currency
+        self.message = _(
+            "The total has changed since this page was shown: it was %(shown)s and is now %(total)s. "
+            "Nothing was booked or charged; please check the new total and place the order again."
+        ) % {"shown": format_fen(shown_fen, currency), "total": format_fen(total_fen, currency)}
+        super().__init__(str(self.message))
 
 
 @dataclass
@@ -89,22 +109,25 @@ def checkout(
     payment_method="on_site",
     notes: dict | None = None,
     token=None,
+    shown_total=None,
     language="",
     now=None,
 ) -> CheckoutResult:
     """Turn ``basket`` into an order. Raises ``UnverifiedEmail`` (403), ``CheckoutInvalid`` (422),
-    ``BasketEmpty`` (400), ``ReservationError`` (409: sold out, dates unavailable)."""
+    ``BasketEmpty`` (400), ``ReservationError`` (409: sold out, dates unavailable),
+    ``TotalChanged`` (409: the total is not ``shown_total``, the fen the visitor saw; None: not
+    checked). ``payment_method`` is ignored when the total is 0."""
     require_verified_email(user)
     name, phone = clean_contact(contact_name, contact_phone)
     token = _clean_token(token)
+    shown_total = _clean_shown_total(shown_total)
     if token is not None:
         previous = Order.objects.filter(checkout_token=token, user=user).first()
         if previous is not None:
             return CheckoutResult(previous, existing=True)
     providers = {p.name: p for p in available_providers(None)}
-    provider = providers.get(payment_method) if isinstance(payment_method, str) else None
-    if provider is None:
-        raise CheckoutInvalid({"payment_method": _("Please choose one of the payment methods offered.")})
+    # Whether a method is needed at all is known once the basket is priced, under its lock.
+    chosen = providers.get(payment_method) if isinstance(payment_method, str) else None
     if basket is None or basket.user_id != user.pk:
         raise BasketEmpty()
     now = now or timezone.now()
@@ -125,17 +148,6 @@ def checkout(
                 # Availability is decided by reserve() under the inventory locks, below.
                 price = handler.price(line)
                 snapshot = handler.snapshot(line)
-                ways = snapshot.payment_ways
-                way = "online" if provider.online else "offline"
-                if ways is not None and way not in ways and price.total.fen > 0:
-                    raise CheckoutInvalid(
-                        {
-                            "payment_method": _(
-                                "%(title)s cannot be paid this way; please choose another method."
-                            )
-                            % {"title": snapshot.title}
-                        }
-                    )
                 note = (notes or {}).get(line.pk, (notes or {}).get(str(line.pk), line.note)) or ""
                 if not isinstance(note, str) or len(note) > 500:
                     raise CheckoutInvalid(
@@ -158,10 +170,18 @@ def checkout(
                         reservations=[None] * len(line_claims),
                     )
                 )
+            total_fen = sum(item.price.total.fen for item in placed)
             currencies = {p.price.total.currency for p in placed}
             if len(currencies) > 1:
                 raise CheckoutInvalid({"basket": _("All items of one order must be priced in one currency.")})
+            currency = currencies.pop() if currencies else DEFAULT_CURRENCY
             reservations = services.reserve(claims, holder=user, hold_for=HOLD_FOR, now=now)
+            # Checked after reserve(), so a line sold out meanwhile says so rather than "total
+            # changed", and before the payment method, which the visitor chose for the total they
+            # saw. Raising rolls the holds back: nothing is held or charged.
+            if shown_total is not None and shown_total != total_fen:
+                raise TotalChanged(shown_fen=shown_total, total_fen=total_fen, currency=currency)
+            provider = _provider_for(chosen, placed) if total_fen > 0 else None
             position = 0
             for item in placed:
                 count = len(item.reservations)
@@ -173,7 +193,7 @@ def checkout(
                 contact_name=name,
                 contact_phone=phone,
                 provider=provider,
-                currency=currencies.pop() if currencies else DEFAULT_CURRENCY,
+                currency=currency,
                 checkout_token=token,
                 language=language,
                 hold_expires_at=now + HOLD_FOR,
@@ -188,6 +208,23 @@ def checkout(
         return CheckoutResult(previous, existing=True)
 
     return start_payment(order)
+
+
+def _provider_for(chosen, placed):
+    """The provider of an order with something to pay: the one chosen, if every line takes it."""
+    if chosen is None:
+        raise CheckoutInvalid({"payment_method": _("Please choose one of the payment methods offered.")})
+    way = "online" if chosen.online else "offline"
+    for item in placed:
+        ways = item.snapshot.payment_ways
+        if ways is not None and way not in ways and item.price.total.fen > 0:
+            raise CheckoutInvalid(
+                {
+                    "payment_method": _("%(title)s cannot be paid this way; please choose another method.")
+                    % {"title": item.snapshot.title}
+                }
+            )
+    return chosen
 
 
 def start_payment(order) -> CheckoutResult:
@@ -205,6 +242,19 @@ def start_payment(order) -> CheckoutResult:
 
 def pending_payment(order) -> Payment | None:
     return order.payments.filter(status=PaymentStatus.PENDING).order_by("-created_at").first()
+
+
+def _clean_shown_total(value):
+    """The total the visitor was shown, in fen: a whole number from 0, or None (not checked)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise CheckoutInvalid(
+            {"shown_total_fen": _("The total shown must be a whole number of fen; please reload the page.")}
+        )
+    return value
 
 
 def _clean_token(token):

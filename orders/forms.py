@@ -18,13 +18,25 @@ class AddStayForm(forms.Form):
     rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=MAX_QUANTITY, initial=1)
 
 
+BAD_TOTAL = _("The total shown must be a whole number of fen; please reload the page.")
+
+
 class CheckoutForm(forms.Form):
     contact_name = forms.CharField(label=_("Guest name"), max_length=100)
     contact_phone = forms.CharField(
         label=_("Phone"), max_length=32, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
     )
-    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
+    # Not required here: a free order needs none, and whether the order is free is decided by the
+    # checkout when it prices the basket (it asks for a method when there is something to pay).
+    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect, required=False)
     token = forms.UUIDField(widget=forms.HiddenInput)
+    # The total the page showed (fen): the checkout stops if the server's total is not this one.
+    shown_total_fen = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        required=False,
+        error_messages={"invalid": BAD_TOTAL, "min_value": BAD_TOTAL},
+    )
 
     def __init__(self, *args, payment_choices=(), lines=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,7 +20,8 @@ Rules:
 * Refunds go to the provider only after the transaction commits (no HTTP call inside a
   transaction); ``refund_recorded`` then books them, once per provider reference.
 * Staff may refund part of what was paid without cancelling (``refund_part``): capped at what is
-  left paid, the order keeps its state, the payment becomes partially refunded or refunded.
+  left paid, the order keeps its state, the payment becomes partially refunded or refunded; the
+  refund form's token is recorded under the order's lock, so one form refunds once.
 * Online orders still unpaid past their holds and a grace period are cancelled
   (``cancel_unpaid_orders``, "not paid in time"); their PaymentIntents are cancelled after commit.
 * E-mails leave through ``orders.notifications`` on commit, each at most once.
@@ -28,6 +29,7 @@ Rules:
 
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -40,6 +42,7 @@ from . import notifications, services
 from .exceptions import ReservationError
 from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Refund, Reservation, Voucher
 from .models.orders import MONEY_IN, REFERENCE_ALPHABET
+from .models.refund_requests import RefundRequest
 from .payments import get_provider, refundable_fen
 from .payments.exceptions import PaymentError
 from .policies import refund_for_lines
@@ -419,13 +422,15 @@ class PartRefundResult:
     order: Order
     refunds: list  # the Refund rows booked
     failed_fen: int = 0  # what the provider would not refund: flagged for staff to pay by hand
+    # The same form (token) was sent before: that request, and nothing refunded this time.
+    repeated: RefundRequest | None = None
 
     @property
     def refunded_fen(self) -> int:
         return sum(refund.amount_fen for refund in self.refunds)
 
 
-def refund_part(order, amount_fen, *, reason, by_user, manual=False) -> PartRefundResult:
+def refund_part(order, amount_fen, *, reason, by_user, manual=False, token=None) -> PartRefundResult:
     """Staff give back ``amount_fen`` of what was paid without cancelling the order.
 
     At most what is left paid (``paid_left_fen``); through the provider (Stripe's Refunds API),
@@ -433,16 +438,22 @@ def refund_part(order, amount_fen, *, reason, by_user, manual=False) -> PartRefu
     order keeps its state (a cancelled order that ends fully refunded becomes "refunded"); each
     payment becomes partially refunded or refunded, and the visitor is e-mailed per refund.
     Checked and planned under the order's lock; the provider is called after that transaction,
-    never inside it.
+    never inside it. ``token`` (the refund form's): a request with a token already used refunds
+    nothing and returns ``repeated``, so a form sent twice, even at the same instant, refunds once.
     """
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise OrderStateError(_("A refund must be a positive amount."), code="bad_amount")
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise OrderStateError(_("Please give a reason for the refund."), code="reason_required")
+    token = _clean_refund_token(token)
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))
+        # Under the order's lock: a twin request waits above, then finds the first one's row.
+        earlier = RefundRequest.objects.filter(token=token).first() if token else None
+        if earlier is not None:
+            return PartRefundResult(order, [], repeated=earlier)
         left = paid_left_fen(payments)
         if left <= 0:
             raise OrderStateError(_("Nothing paid on this order is left to refund."), code="nothing_paid")
@@ -451,6 +462,19 @@ def refund_part(order, amount_fen, *, reason, by_user, manual=False) -> PartRefu
                 _("A refund cannot exceed what is left paid (%(left)s fen).") % {"left": left},
                 code="bad_amount",
             )
+        if token:
+            try:
+                with transaction.atomic():
+                    RefundRequest.objects.create(
+                        token=token,
+                        order=order,
+                        amount_fen=amount_fen,
+                        reason=reason,
+                        manual=manual,
+                        created_by=by_user if getattr(by_user, "pk", None) else None,
+                    )
+            except IntegrityError:  # the token came with another order's form, used there
+                return PartRefundResult(order, [], repeated=RefundRequest.objects.get(token=token))
         plan = [(payment.pk, share) for payment, share in refund_shares(payments, amount_fen)]
     refunds, failed = [], 0
     for payment_pk, share in plan:
@@ -475,6 +499,24 @@ def refund_part(order, amount_fen, *, reason, by_user, manual=False) -> PartRefu
         failed,
     )
     return PartRefundResult(order, refunds, failed)
+
+
+def refund_request_for(token) -> RefundRequest | None:
+    """The part refund already asked for with this form token, if any (None for a bad token)."""
+    try:
+        token = _clean_refund_token(token)
+    except OrderStateError:
+        return None
+    return RefundRequest.objects.select_related("order").filter(token=token).first() if token else None
+
+
+def _clean_refund_token(token):
+    if token in (None, ""):
+        return None
+    try:
+        return token if isinstance(token, uuid.UUID) else uuid.UUID(str(token))
+    except ValueError:
+        raise OrderStateError(_("This form has expired; please reload the page."), code="bad_token") from None
 
 
 # --- cancelling and completing ----------------------------------------------------------------

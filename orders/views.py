@@ -88,7 +88,7 @@ def checkout_page(request):
         "contact_phone": getattr(request.user, "phone", ""),
     }
     form = CheckoutForm(request.POST or None, payment_choices=choices, lines=lines, initial=initial)
-    status = 200
+    status, total_changed = 200, None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -100,6 +100,7 @@ def checkout_page(request):
                 payment_method=data["payment_method"],
                 notes=form.notes(),
                 token=data["token"],
+                shown_total=data["shown_total_fen"],
                 language=translation.get_language() or "",
             )
         except UnverifiedEmail as exc:
@@ -116,11 +117,21 @@ def checkout_page(request):
             messages.error(request, exc.message)
             summary = basket_service.summarize(basket)
             status = 409
+        except checkout_service.TotalChanged as exc:
+            # Shown next to the total; the page now shows (and posts) the new one.
+            total_changed = exc
+            summary = basket_service.summarize(basket)
+            status = 409
         else:
             return _after_checkout(request, result)
     elif request.method == "POST":
         status = 422
-    return render(request, "orders/checkout.html", {"form": form, "summary": summary}, status=status)
+    return render(
+        request,
+        "orders/checkout.html",
+        {"form": form, "summary": summary, "total_changed": total_changed},
+        status=status,
+    )
 
 
 def _after_checkout(request, result):

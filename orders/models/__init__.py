@@ -13,4 +13,5 @@ from .orders import (  # noqa: F401
     Voucher,
 )
 from .payments_stripe import StripeEvent  # noqa: F401
+from .refund_requests import RefundRequest  # noqa: F401
 from .reservations import Reservation, ReservationKind, ReservationQuerySet, ReservationStatus  # noqa: F401

@@ -195,6 +195,73 @@ def test_another_users_order_404(logged_in, stay_room, arrival):
     assert logged_in.get("/api/v1/orders/TY-0000-NOPE").status_code == 404
 
 
+CONTACT = {"contact_name": "李华", "contact_phone": "13800000000"}
+
+
+def test_checkout_total_changed_409_with_the_new_total(logged_in, stay_room, arrival):
+    from homestays.models import RoomType
+    from orders.models import Payment, Reservation
+
+    shown = post(logged_in, "/api/v1/basket/lines", stay_data(stay_room, arrival)).json()["total_fen"]
+    RoomType.objects.filter(pk=stay_room.pk).update(base_price_fen=35000)
+    response = post(logged_in, "/api/v1/checkout", {**CONTACT, "shown_total_fen": shown})
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["code"] == "total_changed"
+    assert (body["total_fen"], body["shown_total_fen"], body["currency"]) == (70000, 60000, "CNY")
+    assert "¥600.00" in body["detail"] and "¥700.00" in body["detail"]
+    assert not Order.objects.exists() and not Payment.objects.exists() and not Reservation.objects.exists()
+    assert BasketLine.objects.count() == 1
+    response = post(logged_in, "/api/v1/checkout", {**CONTACT, "shown_total_fen": body["total_fen"]})
+    assert response.status_code == 201 and response.json()["total_fen"] == 70000
+
+
+def test_checkout_matching_shown_total_201(logged_in, stay_room, arrival):
+    post(logged_in, "/api/v1/basket/lines", stay_data(stay_room, arrival))
+    response = post(logged_in, "/api/v1/checkout", {**CONTACT, "shown_total_fen": 60000})
+    assert response.status_code == 201 and response.json()["total_fen"] == 60000
+
+
+@pytest.mark.parametrize("shown", ["abc", "600", 600.5, True, -1, [60000]])
+def test_checkout_malformed_shown_total_422(logged_in, stay_room, arrival, shown):
+    post(logged_in, "/api/v1/basket/lines", stay_data(stay_room, arrival))
+    response = post(logged_in, "/api/v1/checkout", {**CONTACT, "shown_total_fen": shown})
+    assert response.status_code == 422, response.content
+    assert [error["loc"][-1] for error in response.json()["detail"]] == ["shown_total_fen"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("method", [{}, {"payment_method": None}, {"payment_method": "on_site"}])
+def test_free_registration_checks_out_without_a_payment_provider(
+    logged_in, visitor, home_page, monkeypatch, method
+):
+    from orders.payments import base as payments_base
+    from tests.events.ticket_fixtures import ticket_data
+    from tests.factories.events import TicketTypeFactory
+
+    from .checkout_fixtures import FakeOnlineProvider
+
+    online = FakeOnlineProvider()  # pay-on-site switched off: nothing a free order could use
+    monkeypatch.setattr(payments_base, "_registry", lambda: {online.name: online})
+    free_pass = TicketTypeFactory(price_fen=0, page__parent=home_page)
+    assert post(logged_in, "/api/v1/basket/lines", ticket_data(free_pass, 2)).status_code == 201
+    response = post(logged_in, "/api/v1/checkout", {**CONTACT, **method, "shown_total_fen": 0})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["total_fen"], body["client_secret"]) == ("confirmed", 0, None)
+    order = logged_in.get(f"/api/v1/orders/{body['order_ref']}").json()
+    assert order["payments"] == [] and order["lines"][0]["voucher_code"]
+    assert online.started == []
+
+
+def test_checkout_without_a_method_when_something_is_to_pay_422(logged_in, stay_room, arrival):
+    post(logged_in, "/api/v1/basket/lines", stay_data(stay_room, arrival))
+    response = post(logged_in, "/api/v1/checkout", {**CONTACT, "payment_method": None})
+    assert response.status_code == 422
+    assert [error["loc"][-1] for error in response.json()["detail"]] == ["payment_method"]
+    assert not Order.objects.exists()
+
+
 def test_openapi_lists_endpoints(api):
     paths = api.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/basket", "/api/v1/basket/lines", "/api/v1/checkout", "/api/v1/orders/{ref}"} <= set(

@@ -1,19 +1,20 @@
 """Checkout: basket → order in one transaction, all or none, once per submission."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 
 from accounts.services import UnverifiedEmail
 from homestays.models import HomestayPage
-from orders.checkout import BasketEmpty, CheckoutInvalid
+from orders.checkout import BasketEmpty, CheckoutInvalid, TotalChanged
 from orders.exceptions import SoldOut
 from orders.models import Basket, BasketLine, Order, OrderStatus, Payment, Reservation, ReservationStatus
 from tests.factories.accounts import UserFactory
 from tests.factories.homestays import RoomTypeFactory
 
-from .checkout_fixtures import basket_with_stay, check_out
+from .checkout_fixtures import FakeOnlineProvider, basket_with_stay, check_out
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -77,7 +78,7 @@ def test_all_or_none(visitor, stay_homestay, arrival):
     from orders.services import Claim, reserve
 
     reserve(
-        [Claim("stay", taken.pk, 1, arrival, arrival + __import__("datetime").timedelta(days=2))],
+        [Claim("stay", taken.pk, 1, arrival, arrival + timedelta(days=2))],
         holder=other,
     )
     with pytest.raises(SoldOut):
@@ -174,3 +175,97 @@ def test_reference_collision_retried(visitor, stay_room, arrival, monkeypatch):
     monkeypatch.setattr(order_state, "new_reference", lambda now=None: next(refs))
     basket_with_stay(visitor, stay_room, arrival)
     assert check_out(visitor).order.reference == "TY-2030-CCCCCC"
+
+
+# --- the total the visitor saw ------------------------------------------------------------------
+
+
+def test_a_total_that_changed_since_it_was_shown_stops_the_checkout(visitor, stay_room, arrival):
+    basket = basket_with_stay(visitor, stay_room, arrival, nights=2)  # ¥600.00 on the page
+    RoomTypeFactory._meta.model.objects.filter(pk=stay_room.pk).update(base_price_fen=35000)
+    with pytest.raises(TotalChanged) as info:
+        check_out(visitor, shown_total=60000)
+    assert (info.value.shown_fen, info.value.total_fen, info.value.code) == (60000, 70000, "total_changed")
+    assert "¥600.00" in str(info.value.message) and "¥700.00" in str(info.value.message)
+    # Nothing held, ordered or charged; the basket is as it was.
+    assert not Order.objects.exists() and not Payment.objects.exists()
+    assert not Reservation.objects.exists()
+    assert basket.lines.count() == 1
+    assert mail.outbox == []
+    # Checked out again with the total now shown: it goes through at that total.
+    assert check_out(visitor, shown_total=70000).order.total_fen == 70000
+
+
+def test_the_total_shown_is_checked_only_when_given(visitor, stay_room, arrival):
+    basket_with_stay(visitor, stay_room, arrival, nights=2)
+    assert check_out(visitor, shown_total=60000).order.total_fen == 60000
+    basket_with_stay(visitor, stay_room, arrival + timedelta(days=7), nights=1)
+    assert check_out(visitor).order.total_fen == 30000
+
+
+@pytest.mark.parametrize("shown", ["abc", "-1", -1, 12.5, "600.00", True, [60000]])
+def test_a_malformed_total_shown_is_refused(visitor, stay_room, arrival, shown):
+    basket_with_stay(visitor, stay_room, arrival)
+    with pytest.raises(CheckoutInvalid) as info:
+        check_out(visitor, shown_total=shown)
+    assert "shown_total_fen" in info.value.errors
+    assert not Order.objects.exists() and not Reservation.objects.exists()
+
+
+def test_a_sold_out_line_says_so_rather_than_total_changed(visitor, stay_room, arrival):
+    from orders.services import Claim, reserve
+
+    basket_with_stay(visitor, stay_room, arrival)
+    reserve(
+        [Claim("stay", stay_room.pk, 1, arrival, arrival + timedelta(days=2))],
+        holder=UserFactory(),
+    )
+    with pytest.raises(SoldOut):
+        check_out(visitor, shown_total=1)
+
+
+# --- free orders ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def online_only(monkeypatch):
+    """Only an online provider is offered (no pay-on-site): a free order must not need it."""
+    from orders.payments import base as payments_base
+
+    provider = FakeOnlineProvider()
+    monkeypatch.setattr(payments_base, "_registry", lambda: {provider.name: provider})
+    return provider
+
+
+@pytest.mark.parametrize("method", [None, "", "on_site", "bitcoin"])
+def test_a_free_order_needs_no_payment_method(
+    visitor, stay_homestay, arrival, online_only, method, django_capture_on_commit_callbacks
+):
+    free_room = RoomTypeFactory(page=stay_homestay, base_price_fen=0)
+    basket_with_stay(visitor, free_room, arrival)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = check_out(visitor, payment_method=method, shown_total=0)
+    order = result.order
+    assert order.status == OrderStatus.CONFIRMED and order.total_fen == 0
+    assert not Payment.objects.exists() and online_only.started == []
+    assert order.lines.get().voucher.code
+    assert Reservation.objects.get().status == ReservationStatus.CONFIRMED
+    assert [m.to for m in mail.outbox] == [[visitor.email]]
+
+
+def test_an_order_with_something_to_pay_still_needs_a_method(visitor, stay_room, arrival):
+    basket_with_stay(visitor, stay_room, arrival)
+    with pytest.raises(CheckoutInvalid) as info:
+        check_out(visitor, payment_method=None)
+    assert "payment_method" in info.value.errors
+    assert not Order.objects.exists() and not Reservation.objects.exists()
+
+
+def test_a_free_item_that_now_costs_stops_before_asking_for_a_method(visitor, stay_homestay, arrival):
+    room = RoomTypeFactory(page=stay_homestay, base_price_fen=0)
+    basket_with_stay(visitor, room, arrival)  # free on the page: no payment step shown
+    RoomTypeFactory._meta.model.objects.filter(pk=room.pk).update(base_price_fen=10000)
+    with pytest.raises(TotalChanged) as info:
+        check_out(visitor, payment_method=None, shown_total=0)
+    assert info.value.total_fen == 20000
+    assert not Order.objects.exists()

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from orders import order_state
-from orders.models import OrderStatus, PaymentStatus, Refund, Reservation, ReservationStatus
+from orders.models import OrderStatus, PaymentStatus, Refund, RefundRequest, Reservation, ReservationStatus
 from orders.order_state import OrderStateError
 from tests.factories.accounts import SuperuserFactory, VerifiedUserFactory
 
@@ -38,6 +38,17 @@ def paid_on_site(visitor, stay_room, arrival, staff, django_capture_on_commit_ca
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+@pytest.fixture
+def english_staff_client(staff_client, staff):
+    """The admin follows the user's preferred language, not the browser's: English here."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(staff)
+    profile.preferred_language = "en"
+    profile.save()
+    return staff_client
 
 
 def manage_url(order):
@@ -169,6 +180,49 @@ def test_a_refund_the_webhook_booked_first_is_not_reported_failed(
     assert payment.refunded_fen == 5000
 
 
+def test_the_same_token_twice_refunds_once_and_returns_the_first_request(
+    paid_on_site, staff, django_capture_on_commit_callbacks
+):
+    form = {"reason": "Double click", "by_user": staff, "token": uuid.uuid4()}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = order_state.refund_part(paid_on_site, 5000, **form)
+        second = order_state.refund_part(paid_on_site, 5000, **form)
+    assert first.refunded_fen == 5000 and first.repeated is None
+    assert second.refunds == [] and second.repeated == RefundRequest.objects.get(token=form["token"])
+    assert (second.repeated.amount_fen, second.repeated.created_by) == (5000, staff)
+    assert Refund.objects.get().amount_fen == 5000
+    assert paid_on_site.payments.get().refunded_fen == 5000
+    assert len(mail.outbox) == 1
+    # Another token is another request.
+    with django_capture_on_commit_callbacks(execute=True):
+        order_state.refund_part(paid_on_site, 5000, reason="Again", by_user=staff, token=uuid.uuid4())
+    assert paid_on_site.payments.get().refunded_fen == 10000
+
+
+def test_a_token_sent_again_after_everything_was_refunded_is_still_a_repeat(paid_on_site, staff):
+    token = str(uuid.uuid4())
+    order_state.refund_part(paid_on_site, 60000, reason="All", by_user=staff, token=token)
+    again = order_state.refund_part(paid_on_site, 60000, reason="All", by_user=staff, token=token)
+    assert again.repeated is not None and again.refunds == []
+    assert Refund.objects.count() == 1
+
+
+def test_a_refused_request_leaves_its_token_free(paid_on_site, staff):
+    token = uuid.uuid4()
+    with pytest.raises(OrderStateError):
+        order_state.refund_part(paid_on_site, 60001, reason="Too much", by_user=staff, token=token)
+    assert not RefundRequest.objects.exists()
+    result = order_state.refund_part(paid_on_site, 600, reason="Corrected", by_user=staff, token=token)
+    assert result.refunded_fen == 600 and result.repeated is None
+
+
+def test_a_malformed_token_is_refused(paid_on_site, staff):
+    with pytest.raises(OrderStateError) as error:
+        order_state.refund_part(paid_on_site, 100, reason="x", by_user=staff, token="not-a-uuid")
+    assert error.value.code == "bad_token"
+    assert not Refund.objects.exists() and not RefundRequest.objects.exists()
+
+
 # --- the admin form ---------------------------------------------------------------------------
 
 
@@ -263,16 +317,33 @@ def test_hosts_cannot_refund(client, paid_on_site):
 
 
 def test_the_same_form_sent_twice_refunds_once(
-    staff_client, paid_on_site, django_capture_on_commit_callbacks
+    english_staff_client, paid_on_site, django_capture_on_commit_callbacks
 ):
+    staff_client = english_staff_client
     data = {"action": "refund", "token": str(uuid.uuid4()), "amount_yuan": "50", "reason": "Double click"}
     with django_capture_on_commit_callbacks(execute=True):
         first = staff_client.post(manage_url(paid_on_site), data)
         second = staff_client.post(manage_url(paid_on_site), data)
     assert first.status_code == second.status_code == 302
     assert Refund.objects.get().amount_fen == 5000
+    page = staff_client.get(manage_url(paid_on_site)).content.decode()
+    assert "This refund form was already sent (¥50.00 at" in page
     assert paid_on_site.payments.get().refunded_fen == 5000
     # A fresh form (a new token) may refund again.
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(manage_url(paid_on_site), {**data, "token": str(uuid.uuid4())})
     assert paid_on_site.payments.get().refunded_fen == 10000
+
+
+def test_the_whole_amount_sent_twice_says_already_sent(
+    english_staff_client, paid_on_site, django_capture_on_commit_callbacks
+):
+    """The second post can no longer pass the form's cap; it is still told it was a repeat."""
+    staff_client = english_staff_client
+    data = {"action": "refund", "token": str(uuid.uuid4()), "amount_yuan": "600", "reason": "All"}
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(manage_url(paid_on_site), data)
+        response = staff_client.post(manage_url(paid_on_site), data, follow=True)
+    assert response.status_code == 200
+    assert "This refund form was already sent (¥600.00 at" in response.content.decode()
+    assert Refund.objects.count() == 1

@@ -1,11 +1,15 @@
 """Staff refund part of a card payment: through Stripe's Refunds API (localstripe), then the webhook."""
 
+import threading
 import uuid
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
-from orders.models import OrderStatus, PaymentStatus, Refund
+from orders import order_state
+from orders.models import OrderStatus, PaymentStatus, Refund, RefundRequest
 from tests.factories.accounts import SuperuserFactory
 from tests.orders.checkout_fixtures import basket_with_stay, check_out
 
@@ -133,3 +137,68 @@ def test_a_refund_made_in_the_stripe_dashboard_is_flagged(
     card_paid.refresh_from_db()
     assert card_paid.needs_attention is True
     assert payment.refunds.get().amount_fen == 5000
+
+
+# --- the same form posted twice at the same instant (PostgreSQL, real threads) ------------------
+
+
+def post_at_once(url, data, clients):
+    """Each client posts ``data`` from its own thread and connection at the same instant."""
+    barrier = threading.Barrier(len(clients))
+    statuses, lock = [], threading.Lock()
+
+    def send(client):
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            outcome = client.post(url, data).status_code
+        except Exception as exc:  # noqa: BLE001 - a broken thread fails the test visibly
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            statuses.append(outcome)
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
+def double_click(order, *, posts=2):
+    staff = SuperuserFactory()
+    clients = []
+    for _ in range(posts):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(staff)
+        clients.append(client)
+    data = {"action": "refund", "token": str(uuid.uuid4()), "amount_yuan": "50", "reason": "Double click"}
+    return post_at_once(reverse("orders_admin_manage", args=[order.pk]), data, clients)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_refund_form_posted_twice_at_once_refunds_once(stripe_on, card_paid):
+    payment = card_paid.payments.get()
+    assert double_click(card_paid) == [302, 302]
+    (in_stripe,) = stripe_refunds(stripe_on, payment.provider_reference)
+    assert in_stripe.amount == 5000
+    assert Refund.objects.get().provider_reference == in_stripe.id
+    assert RefundRequest.objects.count() == 1
+    payment.refresh_from_db()
+    assert payment.refunded_fen == 5000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_token_the_double_post_refunds_twice(stripe_on, card_paid, monkeypatch):
+    """Proves the test above can fail: with the token check off, both posts reach Stripe."""
+    monkeypatch.setattr(order_state, "_clean_refund_token", lambda token: None)
+    payment = card_paid.payments.get()
+    assert double_click(card_paid) == [302, 302]
+    assert [r.amount for r in stripe_refunds(stripe_on, payment.provider_reference)] == [5000, 5000]
+    assert Refund.objects.count() == 2
+    payment.refresh_from_db()
+    assert payment.refunded_fen == 10000
