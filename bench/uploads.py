@@ -13,7 +13,7 @@ memory reported (ru_maxrss) is that step's alone:
 - next view: the same two pages once the worker has run.
 
 Tasks go to the database queue as in production (`django_tasks_db`), so the upload request does
-not run them inline. Figures are printed, never asserted; the run takes about a minute and removes
+not run them inline. Figures are printed, never asserted; the run takes a few minutes and removes
 everything it made.
 """
 
