@@ -231,7 +231,7 @@ def _hourly_limit_reached(recent, used, pixels, limit, now):
             "million an hour). Please try again in %(wait)s."
         )
         % {
-            "used": megapixels(used),
+            "used": round(used / 1_000_000),
             "max": megapixels(limit),
             "wait": ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes},
         },

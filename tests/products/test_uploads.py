@@ -316,7 +316,7 @@ def test_the_hourly_limit_refuses_the_next_request_and_allows_it_an_hour_later(
         response = post_product(farmer_client, photos=two, name="高山土鸡蛋")
         assert response.status_code == 429
         body = response.content.decode()
-        assert "many photos in the last hour (2 million pixels; at most 2 million an hour)" in body
+        assert "many photos in the last hour (1 million pixels; at most 2 million an hour)" in body
         assert "try again in 50 minutes" in body
         assert (Product.objects.count(), get_image_model().objects.count()) == (1, 3)
         assert PhotoUpload.objects.filter(user=farmer.user).count() == 1
