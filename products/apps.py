@@ -7,6 +7,14 @@ class ProductsConfig(AppConfig):
     verbose_name = _("Farmers' shop")
 
     def ready(self):
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow's own guard, in every process (web and task workers): it warns above this and
+        # refuses twice this, so nothing past twice the upload limit is ever decoded here, whatever
+        # the path (its default, 89 million pixels, would let 179 million through).
+        Image.MAX_IMAGE_PIXELS = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
+
         from orders.inventory import register_inventory
         from orders.lines import register_line_kind
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import dates
+from django.utils import dates, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -340,6 +340,29 @@ class ProductPhoto(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("product photo")
         verbose_name_plural = _("product photos")
+
+
+class PhotoUpload(models.Model):
+    """Pixels a user sent to be decoded in one request: the hourly upload limit sums these rows.
+
+    Written before the photos are decoded, so a request whose photos then turn out broken still
+    counts (its cost was paid); rows older than the window are removed on the user's next upload.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    pixels = models.PositiveBigIntegerField(_("pixels"))
+    photos = models.PositiveSmallIntegerField(_("photos"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo upload")
+        verbose_name_plural = _("photo uploads")
+        indexes = [models.Index(fields=["user", "created_at"], name="products_photoupload_recent")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.pixels} px {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ShippingRate(models.Model):

@@ -77,7 +77,7 @@ def apply(user, *, display_name, village, story, phone, pickup_address, photo=No
         for name, value in values.items():
             setattr(producer, name, value)
         if photo is not None:
-            producer.photo = photos.store(photo, title=display_name)
+            producer.photo = photos.store(photo, title=display_name, renditions="producer")
         producer.status = ProducerStatus.APPLIED
         producer.status_note = ""
         producer.full_clean()
@@ -96,7 +96,7 @@ def update_profile(producer, *, display_name, village, story, phone, pickup_addr
         locked.phone = phone
         locked.pickup_address = pickup_address
         if photo is not None:
-            locked.photo = photos.store(photo, title=display_name)
+            locked.photo = photos.store(photo, title=display_name, renditions="producer")
         locked.full_clean()
         locked.save()
     return locked

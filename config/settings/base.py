@@ -277,7 +277,15 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {
     "jpeg": "webp",
 }
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Pixels, checked from the file's header before anything is decoded (products/uploads.py). One
+# photo: 40 million (a 48-50 MP phone's full-size mode is refused, its default 12 MP is four
+# times under); Pillow's own limit is set to the same (products/apps.py). One farmer's request:
+# 120 million, eight ordinary 12 MP photos (a product's most) with room to spare, three of the
+# largest; decoding that is about a second of one worker. One user's hour: 400 million, some 33
+# phone photos (four full products), counted in the database across every process.
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+PRODUCTS_UPLOAD_MAX_PIXELS_PER_REQUEST = 120_000_000
+PRODUCTS_UPLOAD_MAX_PIXELS_PER_HOUR = 400_000_000
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True

@@ -1,4 +1,7 @@
-"""Tests: fast hashing, in-memory e-mail, immediate tasks. DATABASE_URL switches to PostgreSQL."""
+"""Tests: fast hashing, in-memory e-mail, immediate tasks. DATABASE_URL switches to PostgreSQL,
+REDIS_URL to a shared Redis cache (as production with several hosts)."""
+
+import os
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, database_from_env
@@ -13,3 +16,14 @@ DATABASES = {"default": database_from_env(f"sqlite:///{BASE_DIR / 'test.sqlite3'
 MEDIA_ROOT = BASE_DIR / ".test-media"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    # Django's RedisCache, with a key prefix per test process (each xdist worker, each run) and a
+    # clear() that deletes only that prefix's keys, so parallel workers never empty each other's.
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    CACHES = {
+        "default": {
+            "BACKEND": "tests.redis_cache.PrefixedRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"tianyuan-test-{_worker}-{os.getpid()}",
+        }
+    }

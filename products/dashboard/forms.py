@@ -1,10 +1,12 @@
 """Forms of the farmer dashboard: big, labelled fields for a phone; prices typed in yuan and kept
-in fen; photos checked with Pillow (``products.uploads``) before anything is stored."""
+in fen; photos checked with Pillow (``products.uploads``) before anything is stored: each one's
+header by its field, then all of a request's photos together, within the request's and the
+uploader's hourly pixel limits, before any is decoded."""
 
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,7 @@ from attractions.models import Village
 from orders.money import fen_to_yuan, yuan_to_fen
 
 from ..models import MAX_PRICE_FEN, FulfilmentStatus, ProductCategory, ProductUnit
-from ..uploads import check_photo
+from ..uploads import HOURLY_LIMIT_CODE, charge_upload, check_request_pixels, decode_photo, read_photo
 from .services import MAX_PHOTOS, MAX_STOCK
 
 phone_validator = RegexValidator(
@@ -27,7 +29,8 @@ class MultiplePhotoInput(forms.FileInput):
 
 
 class PhotoField(forms.FileField):
-    """One or several photos; each is checked with Pillow and comes back as a ``CheckedPhoto``.
+    """One or several photos; each one's header is checked with Pillow (no pixel decoded) and it
+    comes back as a ``CheckedPhoto``. The form decodes them (``PhotoUploadsMixin``).
 
     The input opens the phone's camera (``capture``) or, with ``camera=False``, its gallery.
     """
@@ -47,7 +50,7 @@ class PhotoField(forms.FileField):
         uploads = data if isinstance(data, list | tuple) else [data]
         uploads = [upload for upload in uploads if upload]
         if len(uploads) > MAX_PHOTOS:
-            # Refused before decoding anything: each check decodes a whole photo.
+            # Refused before reading any: the form decodes every photo it accepts.
             raise ValidationError(_("A product can have at most %(n)d photos.") % {"n": MAX_PHOTOS})
         if not uploads:
             if self.required:
@@ -57,7 +60,7 @@ class PhotoField(forms.FileField):
         for upload in uploads:
             try:
                 super().clean(upload, initial)
-                checked.append(check_photo(upload))
+                checked.append(read_photo(upload))
             except ValidationError as exc:
                 name = getattr(upload, "name", "") or _("photo")
                 errors.extend(f"{name}: {message}" for message in exc.messages)
@@ -66,11 +69,55 @@ class PhotoField(forms.FileField):
         return checked if self.multiple else checked[0]
 
 
+class PhotoUploadsMixin:
+    """A form with ``PhotoField``s: once every other check passed, the photos of all its photo
+    fields are admitted together: within the request's pixel limit, counted against the
+    uploader's hourly limit, then each decoded (``products.uploads``). ``uploader`` is the user
+    the hourly limit counts for."""
+
+    def __init__(self, *args, uploader=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.uploader = uploader
+
+    def clean_photo_uploads(self):
+        """Call at the end of ``clean()``. The request's total is checked even when another field is
+        wrong; counting against the hour and decoding wait until the rest of the form is valid."""
+        by_field = {}
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name) if isinstance(field, PhotoField) else None
+            if value:
+                by_field[name] = value if isinstance(value, list) else [value]
+        photos = [photo for field_photos in by_field.values() for photo in field_photos]
+        if not photos:
+            return
+        try:
+            check_request_pixels(photos)
+            if self.errors:
+                return
+            charge_upload(self.uploader, photos)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return
+        for name, field_photos in by_field.items():
+            errors = []
+            for photo in field_photos:
+                try:
+                    decode_photo(photo)
+                except ValidationError as exc:
+                    errors.extend(f"{photo.name or _('photo')}: {message}" for message in exc.messages)
+            if errors:
+                self.add_error(name, errors)
+
+    @property
+    def over_hourly_limit(self):
+        return self.has_error(NON_FIELD_ERRORS, HOURLY_LIMIT_CODE)
+
+
 def village_choices():
     return Village.objects.filter(locale=Locale.get_default()).order_by("name")
 
 
-class ProductForm(forms.Form):
+class ProductForm(PhotoUploadsMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     category = forms.ChoiceField(label=_("Category"), choices=ProductCategory.choices)
     description = forms.CharField(
@@ -145,6 +192,7 @@ class ProductForm(forms.Form):
         kept = len(self.existing_photos) - len(cleaned.get("remove_photos") or [])
         if new + kept > MAX_PHOTOS:
             self.add_error("photos", _("A product can have at most %(n)d photos.") % {"n": MAX_PHOTOS})
+        self.clean_photo_uploads()
         return cleaned
 
     @classmethod
@@ -185,7 +233,7 @@ class ProductForm(forms.Form):
         return [*(self.cleaned_data.get("photos") or []), *(self.cleaned_data.get("gallery_photos") or [])]
 
 
-class ProducerForm(forms.Form):
+class ProducerForm(PhotoUploadsMixin, forms.Form):
     """Asking to sell, and later the farmer's public profile."""
 
     display_name = forms.CharField(
@@ -214,6 +262,11 @@ class ProducerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = village_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_photo_uploads()
+        return cleaned
 
     @classmethod
     def initial_for(cls, producer):

@@ -67,7 +67,10 @@ class NotFound(DashboardError):
 
 def _set_photos(product, kept, checked_photos, photos, title):
     """Give the (in-memory) product its photo list: the kept ones, then the new uploads."""
-    new = [ProductPhoto(image=photos.store(checked, title=title)) for checked in checked_photos]
+    new = [
+        ProductPhoto(image=photos.store(checked, title=title, renditions="product"))
+        for checked in checked_photos
+    ]
     ordered = list(kept) + new
     for index, photo in enumerate(ordered):
         photo.sort_order = index

@@ -21,6 +21,7 @@ from . import selectors, services
 from .forms import FulfilmentForm, ProducerForm, ProductForm, StockForm
 
 INVALID = 422
+TOO_MANY = 429  # the farmer's photos of the last hour are over the hourly limit
 
 
 def farmer_required(view):
@@ -42,6 +43,11 @@ def _render(request, template, context, status=200):
     return render(request, f"products/dashboard/{template}", context, status=status)
 
 
+def _invalid(form):
+    """The status of a form shown again with its errors."""
+    return TOO_MANY if form.over_hourly_limit else INVALID
+
+
 # --- asking to sell ---------------------------------------------------------------------------
 
 
@@ -56,7 +62,7 @@ def apply(request):
         initial = ProducerForm.initial_for(producer)
     else:
         initial = {"display_name": request.user.display_name, "phone": request.user.phone}
-    form = ProducerForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProducerForm(request.POST or None, request.FILES or None, initial=initial, uploader=request.user)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -66,7 +72,7 @@ def apply(request):
             else:
                 messages.success(request, _("Thank you! The tourism office will check your request soon."))
                 return redirect("farmer_apply")
-        return _render(request, "apply.html", {"form": form, "producer": producer}, status=INVALID)
+        return _render(request, "apply.html", {"form": form, "producer": producer}, status=_invalid(form))
     return _render(request, "apply.html", {"form": form, "producer": producer})
 
 
@@ -74,7 +80,10 @@ def apply(request):
 @require_http_methods(["GET", "POST"])
 def profile(request, producer):
     form = ProducerForm(
-        request.POST or None, request.FILES or None, initial=ProducerForm.initial_for(producer)
+        request.POST or None,
+        request.FILES or None,
+        initial=ProducerForm.initial_for(producer),
+        uploader=request.user,
     )
     if request.method == "POST":
         if form.is_valid():
@@ -82,7 +91,10 @@ def profile(request, producer):
             messages.success(request, _("Your profile is saved."))
             return redirect("farmer_profile")
         return _render(
-            request, "profile.html", {"form": form, "producer": producer, "tab": "profile"}, status=INVALID
+            request,
+            "profile.html",
+            {"form": form, "producer": producer, "tab": "profile"},
+            status=_invalid(form),
         )
     return _render(request, "profile.html", {"form": form, "producer": producer, "tab": "profile"})
 
@@ -104,7 +116,10 @@ def _products_page(request, producer, status=200):
 @require_http_methods(["GET", "POST"])
 def product_create(request, producer):
     form = ProductForm(
-        request.POST or None, request.FILES or None, initial={"offers_pickup": True, "stock": 0}
+        request.POST or None,
+        request.FILES or None,
+        initial={"offers_pickup": True, "stock": 0},
+        uploader=request.user,
     )
     if request.method == "POST":
         if form.is_valid():
@@ -124,7 +139,7 @@ def product_create(request, producer):
             request,
             "product_form.html",
             {"form": form, "producer": producer, "tab": "products"},
-            status=INVALID,
+            status=_invalid(form),
         )
     return _render(request, "product_form.html", {"form": form, "producer": producer, "tab": "products"})
 
@@ -149,6 +164,7 @@ def product_edit(request, producer, pk):
         request.FILES or None,
         initial=ProductForm.initial_for(latest),
         existing_photos=existing_photos,
+        uploader=request.user,
     )
     context = {
         "form": form,
@@ -185,7 +201,7 @@ def product_edit(request, producer, pk):
                 else:
                     messages.success(request, _("Saved as a draft."))
                 return redirect("farmer_product_edit", pk=product.pk)
-        return _render(request, "product_form.html", context, status=INVALID)
+        return _render(request, "product_form.html", context, status=_invalid(form))
     return _render(request, "product_form.html", context)
 
 

@@ -1,11 +1,15 @@
 """Farmers' photo uploads: only real JPEG/PNG/WebP photos within the size and pixel limits are
 stored (as Wagtail images); anything else gets a clear message and stores nothing."""
 
+import datetime
+import functools
 import io
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -13,8 +17,9 @@ from django.urls import reverse
 from PIL import Image
 from wagtail.images import get_image_model
 
-from products.models import Product, ProductPhoto
-from products.uploads import PhotoBatch, check_photo
+from products.models import PhotoUpload, Product, ProductPhoto
+from products.tasks import RENDITIONS, make_photo_renditions
+from products.uploads import PhotoBatch, check_photo, decode_photo, read_photo
 
 from .farmer_fixtures import bomb_png, photo_bytes, product_form_data, upload
 
@@ -188,13 +193,240 @@ def test_dashboard_stores_good_photos_as_wagtail_images(farmer_client, farmer):
 
 
 @pytest.mark.usefixtures("english")
-def test_too_many_photos_are_refused_before_any_is_decoded(farmer_client, settings, monkeypatch):
+def test_too_many_photos_are_refused_before_any_is_read(farmer_client, settings, monkeypatch):
     import products.dashboard.forms as forms_module
 
-    decoded = []
-    monkeypatch.setattr(forms_module, "check_photo", lambda upload: decoded.append(upload))
+    read = []
+    monkeypatch.setattr(forms_module, "read_photo", lambda upload: read.append(upload))
     response = post_product(farmer_client, photos=[upload(f"{n}.jpg", size=(40, 30)) for n in range(9)])
     assert response.status_code == 422
     assert "at most 8 photos" in response.content.decode()
-    assert decoded == []
+    assert read == []
     assert not get_image_model().objects.exists()
+
+
+# --- pixel limits: per photo, per request, per uploader and hour ----------------------------------
+
+
+@functools.cache
+def big_png_bytes(width=6300, height=6300):
+    """A real RGB PNG of one colour, made by Pillow: ~130 KB on disk, 119 MB once decoded."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (60, 160, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def big_png(name, width=6300, height=6300):
+    return SimpleUploadedFile(name, big_png_bytes(width, height), content_type="image/png")
+
+
+def nothing_saved(settings):
+    return (
+        not Product.objects.exists()
+        and not get_image_model().objects.exists()
+        and not PhotoUpload.objects.exists()
+        and stored_files(settings) == []
+    )
+
+
+@pytest.fixture
+def decoded(monkeypatch):
+    """The photos the dashboard's forms decode (each still decoded for real)."""
+    import products.dashboard.forms as forms_module
+
+    names = []
+
+    def spy(photo):
+        names.append(photo.name)
+        return decode_photo(photo)
+
+    monkeypatch.setattr(forms_module, "decode_photo", spy)
+    return names
+
+
+def test_pillow_refuses_what_is_far_over_the_upload_limit_in_every_process(settings):
+    assert Image.MAX_IMAGE_PIXELS == settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS == 40_000_000
+
+
+def test_the_per_photo_limit_is_read_from_the_header():
+    assert read_photo(bomb_png((6300, 6300))).pixels == 39_690_000  # under 40 million: fine alone
+    with pytest.raises(ValidationError) as exc:
+        read_photo(bomb_png((6325, 6325)))  # 40,005,625
+    assert exc.value.code == "too_many_pixels"
+
+
+@pytest.mark.usefixtures("english")
+def test_a_photo_over_the_per_photo_limit_is_refused_and_nothing_is_saved(farmer_client, settings, decoded):
+    response = post_product(farmer_client, photos=[upload("small.jpg"), big_png("huge.png", 6400, 6400)])
+    assert response.status_code == 422
+    assert "huge.png: This photo is too large (more than 40 million pixels)" in response.content.decode()
+    assert decoded == []
+    assert nothing_saved(settings)
+
+
+@pytest.mark.usefixtures("english")
+def test_the_issues_eight_6300_pixel_pngs_are_refused_together_before_any_is_decoded(
+    farmer_client, settings, decoded
+):
+    files = [big_png(f"{n}.png") for n in range(8)]
+    assert sum(f.size for f in files) < 2_000_000  # the issue's "1 MB upload"
+    response = post_product(farmer_client, photos=files[:5], gallery_photos=files[5:])
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "These photos are too large together (318 million pixels; at most 120 million" in body
+    assert decoded == []
+    assert nothing_saved(settings)
+
+
+@pytest.mark.usefixtures("english")
+def test_a_request_over_its_total_is_refused_though_each_photo_is_under(farmer_client, settings, decoded):
+    settings.PRODUCTS_UPLOAD_MAX_PIXELS_PER_REQUEST = 1_000_000
+    # 480,000 pixels each: one fits, three (two of them from the gallery field) do not.
+    response = post_product(
+        farmer_client,
+        photos=upload("a.jpg", size=(800, 600)),
+        gallery_photos=[
+            upload("b.jpg", size=(800, 600)),
+            upload("c.png", "PNG", "image/png", size=(800, 600)),
+        ],
+    )
+    assert response.status_code == 422
+    assert "too large together (2 million pixels; at most 1 million at a time)" in response.content.decode()
+    assert decoded == []
+    assert nothing_saved(settings)
+
+    response = post_product(farmer_client, photos=upload("a.jpg", size=(800, 600)))
+    assert response.status_code == 302
+    assert decoded == ["a.jpg"]
+
+
+@pytest.mark.usefixtures("english")
+def test_the_hourly_limit_refuses_the_next_request_and_allows_it_an_hour_later(
+    farmer_client, farmer, settings, decoded
+):
+    settings.PRODUCTS_UPLOAD_MAX_PIXELS_PER_HOUR = 2_000_000
+    three = [upload(f"{n}.jpg", size=(800, 600)) for n in range(3)]  # 1.44 million pixels
+    start = datetime.datetime(2026, 12, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=False) as traveller:
+        assert post_product(farmer_client, photos=three).status_code == 302
+        assert (Product.objects.count(), get_image_model().objects.count()) == (1, 3)
+
+        traveller.move_to(start + datetime.timedelta(minutes=10))
+        two = [upload(f"more{n}.jpg", size=(800, 600)) for n in range(2)]  # 0.96 million more: over 2
+        response = post_product(farmer_client, photos=two, name="高山土鸡蛋")
+        assert response.status_code == 429
+        body = response.content.decode()
+        assert "many photos in the last hour (1 million pixels; at most 2 million an hour)" in body
+        assert "try again in 50 minutes" in body
+        assert (Product.objects.count(), get_image_model().objects.count()) == (1, 3)
+        assert PhotoUpload.objects.filter(user=farmer.user).count() == 1
+        assert len(decoded) == 3
+
+        traveller.move_to(start + datetime.timedelta(minutes=60, seconds=1))
+        two = [upload(f"more{n}.jpg", size=(800, 600)) for n in range(2)]
+        assert post_product(farmer_client, photos=two, name="高山土鸡蛋").status_code == 302
+        assert (Product.objects.count(), get_image_model().objects.count()) == (2, 5)
+        # The first hour's row aged out and was tidied away.
+        assert list(PhotoUpload.objects.values_list("user", "pixels")) == [(farmer.user.pk, 960_000)]
+
+
+@pytest.mark.usefixtures("english")
+def test_a_broken_photo_still_counts_against_the_hour(farmer_client, farmer, settings):
+    data = photo_bytes("JPEG", size=(1200, 900))
+    broken = SimpleUploadedFile("cut.jpg", data[: len(data) // 2], content_type="image/jpeg")
+    response = post_product(farmer_client, photos=broken)
+    assert response.status_code == 422
+    assert "cut.jpg: This file is not a photo we can read" in response.content.decode()
+    assert not get_image_model().objects.exists()
+    assert list(PhotoUpload.objects.values_list("user", "pixels")) == [(farmer.user.pk, 1_080_000)]
+
+
+@pytest.mark.usefixtures("english")
+def test_the_limits_apply_to_the_profile_photo_too(farmer_client, farmer, settings):
+    from products.dashboard.forms import ProducerForm
+
+    settings.PRODUCTS_UPLOAD_MAX_PIXELS_PER_HOUR = 1_000_000
+    data = ProducerForm.initial_for(farmer)
+    response = farmer_client.post(reverse("farmer_profile"), {**data, "photo": upload(size=(1200, 900))})
+    assert response.status_code == 429
+    assert "at most 1 million an hour" in response.content.decode()
+    assert not get_image_model().objects.exists()
+
+
+# --- renditions: made by a background task, not by the pages ----------------------------------
+
+
+PENDING = 'class="photo-pending"'
+
+
+def renditions():
+    return get_image_model().get_rendition_model().objects
+
+
+def test_the_task_makes_every_rendition_the_pages_show(farmer_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_product(farmer_client, photos=[upload("a.jpg"), upload("b.png", "PNG", "image/png")])
+    assert response.status_code == 302
+    specs = RENDITIONS["product"]
+    assert set(specs) >= {"fill-160x160|format-webp", "fill-360x360|format-webp", "fill-1080x810|format-webp"}
+    assert renditions().count() == 2 * len(specs)
+    assert set(renditions().values_list("filter_spec", flat=True)) == set(specs)
+
+    product = Product.objects.get()
+    for url in (reverse("farmer_products"), response["Location"]):
+        page = farmer_client.get(url)
+        assert page.status_code == 200
+        assert PENDING not in page.content.decode()
+        assert 'src="/media/images/' in page.content.decode()
+    assert renditions().count() == 2 * len(specs)  # the pages found them all made
+    assert product.photos.count() == 2
+
+
+def test_the_dashboard_shows_a_placeholder_until_the_task_has_run(
+    farmer_client, settings, django_capture_on_commit_callbacks
+):
+    # The queue's worker has not run yet.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_product(farmer_client, photos=[upload("a.jpg"), upload("b.jpg")])
+    assert response.status_code == 302
+    for url in (reverse("farmer_products"), response["Location"]):
+        page = farmer_client.get(url)
+        assert page.status_code == 200
+        assert page.content.decode().count(PENDING) == (1 if url.endswith("/farmer/") else 2)
+    assert renditions().count() == 0
+
+    for image in get_image_model().objects.all():
+        make_photo_renditions.call(image.pk, "product")
+    page = farmer_client.get(response["Location"])
+    assert PENDING not in page.content.decode()
+    assert page.content.decode().count('src="/media/images/') == 2
+
+
+def test_a_photo_without_a_queued_task_is_shown_as_before(farmer_client, farmer):
+    """Photos stored before this change, or by staff in the admin: nothing is pending, so the page
+    makes the one rendition it needs, as Wagtail's own tag does."""
+    post_product(farmer_client, photos=upload("a.jpg"))  # on-commit callbacks never run here
+    page = farmer_client.get(reverse("farmer_products"))
+    assert PENDING not in page.content.decode()
+    assert list(renditions().values_list("filter_spec", flat=True)) == ["fill-160x160|format-webp"]
+
+
+def test_a_profile_photo_gets_the_renditions_of_its_pages(
+    farmer_client, farmer, django_capture_on_commit_callbacks
+):
+    from products.dashboard.forms import ProducerForm
+
+    data = ProducerForm.initial_for(farmer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = farmer_client.post(reverse("farmer_profile"), {**data, "photo": upload(size=(1200, 900))})
+    assert response.status_code == 302
+    assert sorted(renditions().values_list("filter_spec", flat=True)) == sorted(RENDITIONS["producer"])
+
+
+def test_the_request_limit_is_explained_in_chinese_by_default(farmer_client, settings):
+    settings.PRODUCTS_UPLOAD_MAX_PIXELS_PER_REQUEST = 1_000_000
+    response = post_product(farmer_client, photos=[upload(f"{n}.jpg", size=(800, 600)) for n in range(3)])
+    assert response.status_code == 422
+    assert "这些照片合起来太大了（2 百万像素；每次最多 1 百万像素）" in response.content.decode()
+    assert not Product.objects.exists()
