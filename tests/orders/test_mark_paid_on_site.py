@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from wagtail.users.models import UserProfile
 
 from orders import order_state
 from orders.models import OrderStatus, PaymentStatus
@@ -35,6 +36,9 @@ def test_marking_paid_records_who_took_the_money_once(order):
 
 def test_order_admin_shows_who_marked_it_paid(client, order):
     staff = SuperuserFactory(email="desk@example.com")
+    profile = UserProfile.get_for_user(staff)
+    profile.preferred_language = "en"  # the admin in English, so the line reads as written
+    profile.save()
     client.force_login(staff)
     url = reverse("orders_admin_manage", args=[order.pk])
     client.post(url, {"action": "mark_paid"})
