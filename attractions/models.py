@@ -657,8 +657,17 @@ class TourSlotStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class TourSlotOrigin(models.TextChoices):
+    SCHEDULE = "schedule", _("From the schedule")
+    BY_HAND = "by_hand", _("Added by hand")
+
+
 class TourSlot(models.Model):
-    """One departure of an experience (for camping: one night); the "tour" inventory unit."""
+    """One departure of an experience (for camping: one night); the "tour" inventory unit.
+
+    Slots made from the weekly schedule (``attractions.schedules``) say so in ``origin``; any
+    other is staff's, added by hand, and regenerating the schedule never touches it.
+    """
 
     experience = models.ForeignKey(
         ExperiencePage, verbose_name=_("experience"), on_delete=models.CASCADE, related_name="slots"
@@ -674,6 +683,13 @@ class TourSlot(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=12, choices=TourSlotStatus.choices, default=TourSlotStatus.OPEN
+    )
+    origin = models.CharField(
+        _("origin"),
+        max_length=12,
+        choices=TourSlotOrigin.choices,
+        default=TourSlotOrigin.BY_HAND,
+        editable=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -5,8 +5,10 @@ from the page's schedules, skipping its closed dates:
 
 * idempotent: an existing slot is never created twice (the (experience, starts_at) unique
   constraint backs this up, and ``bulk_create(ignore_conflicts=True)`` makes a concurrent run
-  harmless); a slot whose ends_at no longer matches the duration is corrected;
-* a future slot that the pattern no longer produces is deleted only if it has no live
+  harmless); a slot it made whose ends_at no longer matches the duration is corrected;
+* only the slots it made (``origin`` "schedule") are its own: a slot staff added by hand is
+  never changed or deleted here, and it takes the place of a generated one at the same time;
+* a future generated slot that the pattern no longer produces is deleted only if it has no live
   reservation (confirmed, or held and not expired) — the rows are locked the way the reservation
   core locks them, so a booking cannot slip in between the check and the delete; booked slots
   are kept (staff may cancel them on purpose);
@@ -27,7 +29,7 @@ from django.utils import timezone
 from orders.locking import lock_rows
 from orders.models import Reservation, ReservationKind
 
-from .models import ExperiencePage, TourSlot
+from .models import ExperiencePage, TourSlot, TourSlotOrigin
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 400
@@ -82,23 +84,24 @@ def generate_slots(page, *, days=DEFAULT_DAYS, now=None) -> GenerationResult:
         for slot in TourSlot.objects.filter(experience=page, starts_at__gt=now, starts_at__lt=window_end)
     }
     new = [
-        TourSlot(experience=page, starts_at=start, ends_at=start + duration)
+        TourSlot(experience=page, starts_at=start, ends_at=start + duration, origin=TourSlotOrigin.SCHEDULE)
         for start in sorted(wanted)
         if start not in existing
     ]
+    generated = {start: slot for start, slot in existing.items() if slot.origin == TourSlotOrigin.SCHEDULE}
     with transaction.atomic():
         if new:
             before = TourSlot.objects.filter(experience=page).count()
             TourSlot.objects.bulk_create(new, ignore_conflicts=True)
             result.created = TourSlot.objects.filter(experience=page).count() - before
         wrong_end = [
-            slot for start, slot in existing.items() if start in wanted and slot.ends_at != start + duration
+            slot for start, slot in generated.items() if start in wanted and slot.ends_at != start + duration
         ]
         for slot in wrong_end:
             TourSlot.objects.filter(pk=slot.pk).update(ends_at=slot.starts_at + duration)
         result.updated = len(wrong_end)
 
-        stale = [slot.pk for start, slot in existing.items() if start not in wanted]
+        stale = [slot.pk for start, slot in generated.items() if start not in wanted]
         if stale:
             locked = lock_rows(TourSlot, stale)
             booked = set(

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from attractions.models import TourSlot
 from orders.models import SOLD_STATUSES, OrderLine, ReservationKind
+from orders.money import Money
+from orders.selectors import on_site_payment_due
 from orders.vouchers import CheckInResult, check_in
 
 from .models import EventPage, TicketType, default_language
@@ -53,10 +55,17 @@ class ScanOutcome:
     result: str
     line: OrderLine | None = None
     used_at: datetime.datetime | None = None
+    # UNPAID: what staff must take before admitting (the whole order: one order, one payment).
+    due: Money | None = None
+    due_lines: int = 0
 
     @property
     def admitted(self):
         return self.result == CheckInResult.ADMITTED
+
+    @property
+    def unpaid(self):
+        return self.result == CheckInResult.UNPAID
 
 
 def _local_day_bounds(now):
@@ -124,13 +133,29 @@ def get_gate(key):
     raise UnknownGate(key)
 
 
-def admit(gate, code, *, by_user, now=None) -> ScanOutcome:
-    """Check in ``code`` at ``gate``: admitted once; a second scan shows when it was first used."""
-    result, voucher = check_in(code, by_user=by_user, now=now, belongs=gate.belongs)
+def admit(gate, code, *, by_user, collect=False, now=None) -> ScanOutcome:
+    """Check in ``code`` at ``gate``: admitted once; a second scan shows when it was first used.
+
+    A voucher whose order is still to be paid on site is not admitted: the outcome says how much
+    to take for the whole order. ``collect``: the scanner took that money; it is recorded as paid
+    by them and the voucher admitted (once, however often the request is sent).
+    """
+    result, voucher = check_in(code, by_user=by_user, now=now, belongs=gate.belongs, collect=collect)
     if voucher is None:
         return ScanOutcome(result)
     line = OrderLine.objects.select_related("order").get(pk=voucher.order_line_id)
-    return ScanOutcome(result, line, voucher.used_at)
+    outcome = ScanOutcome(result, line, voucher.used_at)
+    if outcome.unpaid:
+        outcome.due, outcome.due_lines = amount_to_collect(line.order)
+    return outcome
+
+
+def amount_to_collect(order):
+    """(Money still to be paid on site for ``order``, or None; how many lines it pays for)."""
+    payment = on_site_payment_due(order)
+    if payment is None:
+        return None, 0
+    return Money(payment.amount_fen, payment.currency), order.lines.count()
 
 
 def gate_counts(gate):

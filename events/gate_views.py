@@ -3,6 +3,10 @@
 Thin: ``events.gate`` decides. A scan form carries a one-off ``scan_id``: a request retried
 with the same id (poor signal at the gate) shows the first answer again instead of "already
 used", and the voucher lock in ``orders.vouchers.check_in`` makes sure it is admitted once.
+
+A voucher of an order to be paid on site is not admitted: the page shows the amount to take for
+the whole order and a "Collected, admit" form (``action=collect``, its own ``scan_id``), which
+records the payment as taken by the user and admits, once however often it is sent.
 """
 
 import uuid
@@ -18,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from orders.models import OrderLine
+from orders.order_state import OrderStateError
 from orders.vouchers import CheckInResult, normalize_code
 
 from . import gate as gate_service
@@ -29,7 +34,9 @@ STATUS = {
     CheckInResult.ALREADY_USED: 409,
     CheckInResult.ELSEWHERE: 422,
     CheckInResult.NOT_VALID: 422,
+    CheckInResult.UNPAID: 402,
 }
+COLLECT = "collect"
 
 
 @never_cache
@@ -51,50 +58,60 @@ def gate_scan(request, key):
         raise Http404(_("There is no such event or tour time.")) from None
     if not gate_service.may_open(request.user, gate):
         raise PermissionDenied
-    outcome, error, status, replayed = None, "", 200, False
+    outcome, code, error, status, replayed = None, "", "", 200, False
     if request.method == "POST":
         code = normalize_code(request.POST.get("code"))
         scan_id = (request.POST.get("scan_id") or "")[:64]
+        action = COLLECT if request.POST.get("action") == COLLECT else "scan"
         if not code:
             error, status = _("Please type or scan a code."), 422
         else:
-            outcome = _replayed(request, scan_id, gate, code)
+            outcome = _replayed(request, scan_id, gate, code, action)
             replayed = outcome is not None
             if outcome is None:
-                outcome = gate_service.admit(gate, code, by_user=request.user)
-                _remember(request, scan_id, gate, code, outcome)
-            status = STATUS[outcome.result]
+                try:
+                    outcome = gate_service.admit(gate, code, by_user=request.user, collect=action == COLLECT)
+                except OrderStateError as exc:
+                    error, status = exc.message, 409
+                else:
+                    _remember(request, scan_id, gate, code, action, outcome)
+            if outcome is not None:
+                status = STATUS[outcome.result]
     admitted, sold = gate_service.gate_counts(gate)
     context = {
         "gate": gate,
         "outcome": outcome,
+        "code": code,
         "who": gate_service.who(outcome.line) if outcome and outcome.line else None,
         "replayed": replayed,
         "error": error,
         "admitted": admitted,
         "sold": sold,
         "scan_id": uuid.uuid4().hex,
+        "collect_id": uuid.uuid4().hex,
     }
     return render(request, "events/gate/scan.html", context, status=status)
 
 
-def _replayed(request, scan_id, gate, code):
+def _replayed(request, scan_id, gate, code, action):
     """The outcome this very scan got before (a retried request), or None."""
     seen = request.session.get(SESSION_KEY, {}).get(scan_id) if scan_id else None
-    if not seen or seen.get("gate") != gate.key or seen.get("code") != code:
+    if not seen or (seen.get("gate"), seen.get("code"), seen.get("action")) != (gate.key, code, action):
         return None
     line = OrderLine.objects.select_related("order").filter(pk=seen.get("line")).first()
     used_at = parse_datetime(seen["used_at"]) if seen.get("used_at") else None
     return gate_service.ScanOutcome(seen["result"], line, used_at)
 
 
-def _remember(request, scan_id, gate, code, outcome):
-    if not scan_id:
+def _remember(request, scan_id, gate, code, action, outcome):
+    # An unpaid voucher admitted nothing: asking again is harmless and shows the amount afresh.
+    if not scan_id or outcome.unpaid:
         return
     scans = dict(request.session.get(SESSION_KEY, {}))
     scans[scan_id] = {
         "gate": gate.key,
         "code": code,
+        "action": action,
         "result": outcome.result,
         "line": outcome.line.pk if outcome.line else None,
         "used_at": outcome.used_at.isoformat() if outcome.used_at else None,

@@ -24,6 +24,8 @@ def check_on_sale(ticket_type, quantity=None, *, now=None):
         raise TicketClosed(_("This event is not open for booking."))
     if page.end < now:
         raise TicketClosed(_("This event is over."))
+    if ticket_type.archived:
+        raise TicketClosed(_("This ticket is no longer sold."))
     state = ticket_type.sales_state(now)
     if state == "not_yet":
         message = _("Sales of this ticket open on %(when)s.") % {

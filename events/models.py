@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -17,6 +17,7 @@ from attractions.models import postal_address
 from home.blocks import BaseStreamBlock
 
 from .blocks import ProgrammeBlock
+from .forms import EventPageForm
 
 
 class EventIndexPage(Page):
@@ -163,6 +164,7 @@ class EventPage(RoutablePageMixin, Page):
     ]
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
+    base_form_class = EventPageForm
 
     class Meta:
         verbose_name = _("event")
@@ -270,6 +272,13 @@ class TicketTypeQuerySet(models.QuerySet):
             self.canonical().filter(page__translation_key=page.translation_key).order_by("sort_order", "pk")
         )
 
+    def sold(self):
+        """Ticket types that some order has a line for, whatever became of the order since: orders
+        keep their history, so these are archived, never deleted."""
+        from orders.models import OrderLine, ReservationKind
+
+        return self.filter(pk__in=OrderLine.objects.filter(kind=ReservationKind.TICKET).values("object_id"))
+
 
 class TicketType(TranslatableMixin, Orderable):
     """A kind of ticket to an event (day pass, family ticket, free registration): the "ticket"
@@ -291,6 +300,14 @@ class TicketType(TranslatableMixin, Orderable):
     max_per_order = models.PositiveSmallIntegerField(
         _("most per order"), default=10, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
+    archived = models.BooleanField(
+        _("archived"),
+        default=False,
+        help_text=_(
+            "No longer sold or shown; its orders keep it and their vouchers still admit. A ticket "
+            "type that has sold cannot be deleted: archive it instead."
+        ),
+    )
 
     objects = TicketTypeQuerySet.as_manager()
 
@@ -299,6 +316,7 @@ class TicketType(TranslatableMixin, Orderable):
         FieldPanel("description"),
         FieldRowPanel([FieldPanel("capacity"), FieldPanel("max_per_order")]),
         FieldRowPanel([FieldPanel("sales_start"), FieldPanel("sales_end")]),
+        FieldPanel("archived"),
     ]
 
     class Meta(TranslatableMixin.Meta, Orderable.Meta):
@@ -320,6 +338,13 @@ class TicketType(TranslatableMixin, Orderable):
     def __str__(self):
         return f"{self.page.title} · {self.name}" if self.page_id else self.name
 
+    def delete(self, *args, **kwargs):
+        # Publishing a page deletes the inline rows it no longer has, one by one through here; the
+        # page form refuses first with a message (``EventPageForm``), this stops any other way.
+        if self.pk and TicketType.objects.filter(pk=self.pk).sold().exists():
+            raise ProtectedError(sold_ticket_type_message([self]), {self})
+        return super().delete(*args, **kwargs)
+
     def clean(self):
         super().clean()
         if self.sales_start and self.sales_end and self.sales_end <= self.sales_start:
@@ -334,10 +359,17 @@ class TicketType(TranslatableMixin, Orderable):
         return self.sales_end or self.page.end
 
     def sales_state(self, now=None):
-        """ "not_yet", "open" or "closed" (the event is over or the window has passed)."""
+        """ "not_yet", "open" or "closed" (archived, the event is over or the window has passed)."""
         now = now or timezone.now()
-        if self.page.end < now or self.sales_closes_at() <= now:
+        if self.archived or self.page.end < now or self.sales_closes_at() <= now:
             return "closed"
         if self.sales_start and self.sales_start > now:
             return "not_yet"
         return "open"
+
+
+def sold_ticket_type_message(ticket_types):
+    return _(
+        "Ticket types that have been sold cannot be removed: %(names)s. Tick “archived” instead: "
+        "it stops their sale and keeps them on their orders."
+    ) % {"names": ", ".join(t.name for t in ticket_types)}

@@ -158,15 +158,15 @@ class TicketOffer:
 
 
 def ticket_offers(page, now=None):
-    """Every ticket type of ``page`` (the default-locale rows for a translation), in two queries
-    whatever their number: the ticket types, then their live claims."""
+    """Every ticket type of ``page`` still sold (the default-locale rows for a translation; archived
+    ones left out), in two queries whatever their number: the ticket types, then their live claims."""
     from orders.models import ReservationKind
     from orders.selectors import claimed_units
 
     from .models import TicketType
 
     now = now or timezone.now()
-    ticket_types = list(TicketType.objects.canonical_for(page).select_related("page"))
+    ticket_types = list(TicketType.objects.canonical_for(page).filter(archived=False).select_related("page"))
     if not ticket_types:
         return []
     sold = claimed_units(ReservationKind.TICKET, [t.pk for t in ticket_types], now=now)

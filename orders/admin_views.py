@@ -177,7 +177,7 @@ def order_manage(request, pk):
         except order_state.OrderStateError as exc:
             messages.error(request, exc.message)
             return redirect(url)
-    payments = list(order.payments.prefetch_related("refunds__created_by"))
+    payments = list(order.payments.select_related("recorded_by").prefetch_related("refunds__created_by"))
     context = {
         "order": order,
         "page_title": _("Order %(ref)s") % {"ref": order.reference},

@@ -284,28 +284,42 @@ def payment_canceled(payment) -> bool:
         return True
 
 
-def mark_paid_on_site(order, *, by_user) -> str:
-    """Host or staff took the money at the homestay or the visitor centre."""
-    payment = (
-        Payment.objects.filter(order=order, provider="on_site")
-        .exclude(status__in=[PaymentStatus.CANCELED])
-        .order_by("-created_at")
-        .first()
+def mark_paid_on_site(order, *, by_user, now=None) -> str:
+    """Host or staff took the money in person (at the homestay, the visitor centre or the gate).
+
+    Books the order's on-site payment as paid, with who took it (``Payment.recorded_by``) and when.
+    Decided under the order's lock, so a retried or simultaneous second call records nothing and
+    returns "duplicate"; otherwise what ``payment_succeeded`` returns ("paid").
+    """
+    with transaction.atomic():
+        # Every change of a payment locks its order first: the payment read below cannot move.
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        payment = (
+            Payment.objects.filter(order=order, provider="on_site")
+            .exclude(status=PaymentStatus.CANCELED)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if payment is None:
+            raise OrderStateError(_("This order has no payment to be made on site."))
+        if payment.status in MONEY_IN:
+            return "duplicate"
+        if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PENDING, OrderStatus.COMPLETED):
+            raise OrderStateError(_("A cancelled order cannot be marked paid."))
+        result = payment_succeeded(
+            payment,
+            amount_fen=payment.amount_fen,
+            currency=payment.currency,
+            provider_reference=f"on_site-{payment.idempotency_key}",
+            now=now,
+        )
+        if result == "paid":
+            payment.refresh_from_db()
+            payment.recorded_by = by_user if getattr(by_user, "pk", None) else None
+            payment.save(update_fields=["recorded_by", "updated_at"])
+    logger.info(
+        "Order %s marked paid on site by %s: %s", order.reference, getattr(by_user, "email", "?"), result
     )
-    if payment is None:
-        raise OrderStateError(_("This order has no payment to be made on site."))
-    if payment.status in MONEY_IN:
-        return "duplicate"
-    if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PENDING, OrderStatus.COMPLETED):
-        raise OrderStateError(_("A cancelled order cannot be marked paid."))
-    who = getattr(by_user, "email", "") or "?"
-    result = payment_succeeded(
-        payment,
-        amount_fen=payment.amount_fen,
-        currency=payment.currency,
-        provider_reference=f"on_site-{payment.idempotency_key}",
-    )
-    logger.info("Order %s marked paid on site by %s: %s", order.reference, who, result)
     return result
 
 

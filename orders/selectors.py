@@ -42,3 +42,17 @@ def claimed_units(
             result[(obj_id, night)] += total
             night += timedelta(days=1)
     return result
+
+
+def on_site_payment_due(order):
+    """The payment still to be taken in person for ``order`` (pending, paid on site), or None.
+
+    An order is one payment, so this is the whole order's amount, whatever line is being looked at.
+    """
+    from .models import Payment, PaymentStatus
+
+    return (
+        Payment.objects.filter(order=order, provider="on_site", status=PaymentStatus.PENDING)
+        .order_by("-created_at", "-pk")
+        .first()
+    )

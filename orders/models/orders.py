@@ -251,6 +251,15 @@ class Payment(models.Model):
     refunded_fen = models.PositiveBigIntegerField(_("refunded (fen)"), default=0)
     failure_reason = models.CharField(_("failure reason"), max_length=500, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Who took the money in person (on-site payments marked paid by staff or the host).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked paid by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

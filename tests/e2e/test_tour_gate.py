@@ -96,11 +96,24 @@ def test_family_books_a_picking_tour_and_is_admitted_once_at_the_gate(journey, p
     count = gate.locator("#gate-count")
     assert re.findall(r"\d+", count.inner_text()) == ["0", "3"]
 
-    # The code typed in (lower case, as a phone keyboard may send it) admits the family of three.
+    # The code typed in (lower case, as a phone keyboard may send it): the order is to be paid on
+    # site, so the page asks staff to take the whole order's ¥200 before letting anyone in.
     gate.locator('input[name="code"]').fill(code.lower())
     journey.shot(gate, "code-typed")
     with gate.expect_navigation():
         gate.locator('.gate-form button[type="submit"]').click()
+    result = gate.locator(".gate-result")
+    journey.shot(gate, "to-collect")
+    assert result.get_attribute("data-result") == "unpaid"
+    assert "200.00" in gate.locator("#gate-due").inner_text()
+    assert re.findall(r"\d+", count.inner_text()) == ["0", "3"]
+    tour_line.voucher.refresh_from_db()
+    assert tour_line.voucher.used_at is None
+
+    # Staff take the money and press "Collected, admit": the family of three is in, the payment
+    # recorded as taken by them.
+    with gate.expect_navigation():
+        gate.locator('.gate-collect button[type="submit"]').click()
     result = gate.locator(".gate-result")
     journey.shot(gate, "admitted")
     assert result.get_attribute("data-result") == "admitted"
@@ -110,6 +123,9 @@ def test_family_books_a_picking_tour_and_is_admitted_once_at_the_gate(journey, p
     tour_line.voucher.refresh_from_db()
     assert tour_line.voucher.used_at is not None
     assert tour_line.voucher.used_by_id == staff.pk
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert order.payments.get().recorded_by_id == staff.pk
 
     # Scanning the same voucher again is refused, with the time it was first used.
     gate.locator('input[name="code"]').fill(code)

@@ -1,4 +1,5 @@
-"""PostgreSQL, real threads: one voucher scanned at two gates' phones at once is admitted once."""
+"""PostgreSQL, real threads: one voucher scanned at two gates' phones at once is admitted once, and
+an unpaid on-site order collected by several staff at once is paid once."""
 
 import threading
 from collections import Counter
@@ -7,7 +8,8 @@ import pytest
 from django.db import connection
 
 from events import gate as gate_service
-from orders.models import Voucher
+from orders import order_state
+from orders.models import OrderStatus, Payment, PaymentStatus, Voucher
 from orders.vouchers import CheckInResult
 from tests.factories.accounts import UserFactory
 
@@ -18,31 +20,72 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 SCANS = 12
 
 
-def test_simultaneous_scans_admit_once(visitor, festival, day_pass):
-    staff = UserFactory(is_staff=True)
-    code = Voucher.objects.get(order_line__order=buy_tickets(visitor, day_pass, 2).order).code
-    gate = gate_service.get_gate(f"event-{festival.pk}")
-    barrier = threading.Barrier(SCANS)
+def at_once(calls, *, timeout=60):
+    """Run each of ``calls`` in its own thread and connection, released together; their results
+    (or the repr of what one raised, so a broken thread fails the test visibly)."""
+    barrier = threading.Barrier(len(calls))
     results, lock = [], threading.Lock()
 
-    def scan():
+    def run(call):
         try:
             connection.ensure_connection()
             barrier.wait(timeout=30)
-            outcome = gate_service.admit(gate, code, by_user=staff).result
-        except Exception as exc:  # a broken thread fails the test visibly
+            outcome = call()
+        except Exception as exc:
             outcome = repr(exc)
         finally:
             connection.close()
         with lock:
             results.append(outcome)
 
-    threads = [threading.Thread(target=scan) for _ in range(SCANS)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
-    counts = Counter(results)
+        thread.join(timeout=timeout)
+    return Counter(results)
+
+
+def test_simultaneous_scans_admit_once(visitor, festival, day_pass):
+    staff = UserFactory(is_staff=True)
+    result = buy_tickets(visitor, day_pass, 2)
+    order_state.mark_paid_on_site(result.order, by_user=staff)
+    code = Voucher.objects.get(order_line__order=result.order).code
+    gate = gate_service.get_gate(f"event-{festival.pk}")
+    counts = at_once([lambda: gate_service.admit(gate, code, by_user=staff).result] * SCANS)
     assert counts[CheckInResult.ADMITTED] == 1, counts
     assert counts[CheckInResult.ALREADY_USED] == SCANS - 1, counts
     assert gate_service.gate_counts(gate) == (2, 2)
+
+
+def test_staff_pressing_collected_at_once_record_one_payment(visitor, festival, day_pass):
+    result = buy_tickets(visitor, day_pass, 2)
+    code = Voucher.objects.get(order_line__order=result.order).code
+    gate = gate_service.get_gate(f"event-{festival.pk}")
+    staff = [UserFactory(is_staff=True) for _ in range(SCANS)]
+
+    def press(user):
+        return lambda: gate_service.admit(gate, code, by_user=user, collect=True).result
+
+    counts = at_once([press(user) for user in staff])
+    assert counts[CheckInResult.ADMITTED] == 1, counts
+    assert counts[CheckInResult.ALREADY_USED] == SCANS - 1, counts
+    payment = Payment.objects.get(order=result.order)
+    assert payment.status == PaymentStatus.SUCCEEDED
+    voucher = Voucher.objects.get(code=code)
+    assert payment.recorded_by == voucher.used_by  # whoever got in first took the money and admitted
+    result.order.refresh_from_db()
+    assert result.order.status == OrderStatus.PAID
+    assert gate_service.gate_counts(gate) == (2, 2)
+
+
+def test_marking_paid_at_once_records_it_once_with_one_name(visitor, festival, day_pass):
+    result = buy_tickets(visitor, day_pass, 1)
+    staff = [UserFactory(is_staff=True) for _ in range(SCANS)]
+
+    def mark(user):
+        return lambda: order_state.mark_paid_on_site(result.order, by_user=user)
+
+    counts = at_once([mark(user) for user in staff])
+    assert counts == Counter({"paid": 1, "duplicate": SCANS - 1}), counts
+    assert Payment.objects.get(order=result.order).recorded_by in staff

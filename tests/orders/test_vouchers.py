@@ -4,7 +4,7 @@ import pytest
 
 from homestays.models import HomestayPage
 from orders import order_state
-from orders.models import Voucher
+from orders.models import OrderStatus, PaymentStatus, Voucher
 from orders.vouchers import CheckInResult, check_in, qr_png, qr_svg_data_uri
 from tests.factories.accounts import UserFactory, VerifiedUserFactory
 
@@ -29,16 +29,40 @@ def test_qr_images():
     assert qr_png("ABC").startswith(b"\x89PNG")
 
 
-def test_host_checks_in_once(voucher, stay_room):
+@pytest.fixture
+def host(voucher, stay_room):
     host = UserFactory()
     HomestayPage.objects.filter(pk=stay_room.page_id).update(host=host)
     voucher.order_line.provider_user = host
     voucher.order_line.save()
+    return host
+
+
+def test_host_checks_in_once(voucher, host):
+    order_state.mark_paid_on_site(voucher.order_line.order, by_user=host)
     typed = voucher.code[:4].lower() + " - " + voucher.code[4:]
     assert check_in(typed, by_user=host)[0] == CheckInResult.ADMITTED
     assert check_in(voucher.code, by_user=host)[0] == CheckInResult.ALREADY_USED
     voucher.refresh_from_db()
     assert voucher.used_by == host
+
+
+def test_unpaid_on_site_order_is_not_checked_in_until_the_money_is_taken(voucher, host):
+    order = voucher.order_line.order
+    payment = order.payments.get()
+    assert check_in(voucher.code, by_user=host)[0] == CheckInResult.UNPAID
+    voucher.refresh_from_db()
+    payment.refresh_from_db()
+    assert voucher.used_at is None and payment.status == PaymentStatus.PENDING
+
+    assert check_in(voucher.code, by_user=host, collect=True)[0] == CheckInResult.ADMITTED
+    payment.refresh_from_db()
+    assert (payment.status, payment.recorded_by) == (PaymentStatus.SUCCEEDED, host)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    # Pressed again: nothing more is recorded and nobody is admitted twice.
+    assert check_in(voucher.code, by_user=host, collect=True)[0] == CheckInResult.ALREADY_USED
+    assert order.payments.get().paid_at == payment.paid_at
 
 
 def test_other_hosts_and_unknown_codes_refused(voucher):

@@ -1,0 +1,146 @@
+"""Slots staff add by hand are theirs: regenerating the schedule never changes or deletes them,
+while the generated slots it no longer wants go (unless booked), as before."""
+
+import datetime
+import importlib
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.utils import timezone
+
+from attractions.models import ExperienceClosedDate, TourSlot, TourSlotOrigin
+from attractions.schedules import generate_slots
+from orders import services
+from orders.models import ReservationKind
+from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Shanghai")
+
+# An ordinary morning, and the moments where days, months and years turn over in the town.
+MOMENTS = [
+    datetime.datetime(2026, 12, 5, 10, 0, tzinfo=TZ),
+    datetime.datetime(2026, 12, 31, 23, 50, tzinfo=TZ),
+    datetime.datetime(2027, 1, 1, 0, 10, tzinfo=TZ),
+    datetime.datetime(2028, 2, 29, 12, 0, tzinfo=TZ),
+    datetime.datetime(2027, 4, 30, 23, 59, tzinfo=TZ),
+]
+
+
+@pytest.fixture(autouse=True, params=MOMENTS, ids=lambda moment: moment.strftime("%Y-%m-%d_%H%M"))
+def now(request):
+    with time_machine.travel(request.param, tick=False):
+        yield request.param
+
+
+def at(now, days, hour, minute=0):
+    """``days`` after ``now``'s town date, at hour:minute town time."""
+    day = timezone.localtime(now, TZ).date() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=TZ)
+
+
+@pytest.fixture
+def tour(attraction_index):
+    """Every day at 09:00 and 14:00, two hours; publishing made its slots from the schedule."""
+    return ExperiencePageFactory(parent=attraction_index, schedules=[{"start_times": "09:00, 14:00"}])
+
+
+def drop_afternoons(tour):
+    schedule = tour.schedules.get()
+    schedule.start_times = "09:00"
+    schedule.save()
+    return generate_slots(tour)
+
+
+def test_generated_slots_say_so(tour):
+    assert tour.slots.exists()
+    assert set(tour.slots.values_list("origin", flat=True)) == {TourSlotOrigin.SCHEDULE}
+
+
+def test_a_slot_added_by_hand_survives_regeneration(tour, now):
+    extra = TourSlotFactory(
+        experience=tour, starts_at=at(now, 2, 11, 30), duration=datetime.timedelta(hours=1)
+    )
+    assert extra.origin == TourSlotOrigin.BY_HAND  # whatever made it, if not the schedule
+    result = drop_afternoons(tour)
+    assert result.deleted > 0
+    extra.refresh_from_db()
+    assert extra.ends_at - extra.starts_at == datetime.timedelta(hours=1)  # not "corrected" either
+    tour.schedules.all().delete()
+    generate_slots(tour)
+    assert list(tour.slots.filter(starts_at__gt=now).values_list("pk", flat=True)) == [extra.pk]
+
+
+def test_a_slot_added_by_hand_at_a_scheduled_time_stands_in_for_the_generated_one(tour, now):
+    start = at(now, 3, 14)
+    tour.slots.filter(starts_at=start).delete()
+    extra = TourSlotFactory(
+        experience=tour, starts_at=start, capacity=4, duration=datetime.timedelta(hours=3)
+    )
+    generate_slots(tour)
+    assert tour.slots.filter(starts_at=start).get().pk == extra.pk  # no second slot at 14:00
+    drop_afternoons(tour)
+    extra.refresh_from_db()
+    assert (extra.capacity, extra.ends_at) == (4, start + datetime.timedelta(hours=3))
+
+
+def test_an_unsold_generated_slot_no_longer_in_the_schedule_is_removed(tour, now):
+    afternoon = tour.slots.get(starts_at=at(now, 2, 14))
+    result = drop_afternoons(tour)
+    assert not TourSlot.objects.filter(pk=afternoon.pk).exists()
+    assert result.kept_booked == 0
+    local_hours = {timezone.localtime(s, TZ).hour for s in tour.slots.values_list("starts_at", flat=True)}
+    assert local_hours == {9}
+
+
+def test_a_booked_generated_slot_no_longer_in_the_schedule_is_kept(tour, now):
+    booked = tour.slots.get(starts_at=at(now, 2, 14))
+    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, booked.pk, 2)]))
+    result = drop_afternoons(tour)
+    assert TourSlot.objects.filter(pk=booked.pk).exists()
+    assert result.kept_booked == 1
+
+
+def test_existing_slots_are_told_apart_by_the_schedule_that_makes_them(tour, now, attraction_index):
+    """The data migration: slots the schedule makes become "schedule", any other "by hand"."""
+    migration = importlib.import_module("attractions.migrations.0005_tourslot_origin_of_existing_slots")
+    generated = tour.slots.get(starts_at=at(now, 2, 9))
+    odd_time = TourSlotFactory(experience=tour, starts_at=at(now, 2, 11))
+    odd_length = tour.slots.get(starts_at=at(now, 3, 9))
+    TourSlot.objects.filter(pk=odd_length.pk).update(
+        ends_at=odd_length.starts_at + datetime.timedelta(hours=5)
+    )
+    closed_day = tour.slots.get(starts_at=at(now, 4, 9))
+    ExperienceClosedDate.objects.create(page=tour, date=at(now, 4, 9).date())
+    weekends = ExperiencePageFactory(
+        parent=attraction_index, schedules=[{"start_times": "10:00", **dict.fromkeys(WEEKDAYS, False)}]
+    )
+    weekend_slot = weekends.slots.order_by("starts_at").first()
+    weekday_slot = TourSlotFactory(experience=weekends, starts_at=next_weekday(now, 10))
+    TourSlot.objects.update(origin=TourSlotOrigin.BY_HAND)  # as the schema migration leaves them
+
+    migration.mark_scheduled_slots(apps, None)
+
+    origin = dict(TourSlot.objects.values_list("pk", "origin"))
+    assert origin[generated.pk] == origin[weekend_slot.pk] == TourSlotOrigin.SCHEDULE
+    hand_made = {
+        "odd time": odd_time,
+        "odd length": odd_length,
+        "closed day": closed_day,
+        "weekday": weekday_slot,
+    }
+    assert {name: origin[slot.pk] for name, slot in hand_made.items()} == dict.fromkeys(
+        hand_made, TourSlotOrigin.BY_HAND
+    )
+
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+
+
+def next_weekday(now, hour):
+    day = 1
+    while at(now, day, hour).weekday() >= 5:
+        day += 1
+    return at(now, day, hour)
