@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0004_line_options_and_village'),
+        ('orders', '0005_refundrequest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
