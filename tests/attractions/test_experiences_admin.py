@@ -87,7 +87,7 @@ def test_bad_start_times_are_refused_in_the_admin(admin_client, attraction_index
 
 def test_staff_list_slots_and_change_capacity_but_cancel_only_through_its_page(admin_client, picking):
     """Setting the status by hand would skip the refunds: the form shows it read-only, and the
-    list and the edit page link to the cancellation page (tests/orders/test_organiser_cancel_admin.py)."""
+    list and the edit page link to the cancellation page (test_tour_call_off_admin.py)."""
     slot = TourSlotFactory(experience=picking)
     call_off = reverse("wagtailsnippets_attractions_tourslot:call_off", args=(slot.pk,))
     listing = admin_client.get(reverse("wagtailsnippets_attractions_tourslot:list"))
