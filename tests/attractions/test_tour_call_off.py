@@ -299,3 +299,28 @@ def test_a_reason_is_required_and_nothing_changes_without_it(visitor, slot, staf
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     assert TourSlot.objects.get(pk=slot.pk).status == TourSlotStatus.OPEN
+
+
+def test_the_api_shows_the_called_off_line_without_its_voucher(
+    client, visitor, slot, stay_room, arrival, staff, capture
+):
+    order = book(visitor, stay_data(stay_room, arrival), tour_data(slot))
+    call_off(slot, staff, capture)
+    client.force_login(visitor)
+
+    body = client.get(f"/api/v1/orders/{order.reference}").json()
+
+    stay, tour = sorted(body["lines"], key=lambda line: line["kind"])
+    assert (stay["cancelled_at"], tour["cancelled_at"] is not None) == (None, True)
+    assert stay["voucher_code"] and tour["voucher_code"] is None
+
+
+def test_the_preview_costs_three_queries_whatever_the_number_of_orders(
+    slot, stay_room, arrival, django_assert_num_queries
+):
+    for adults in (1, 2, 1, 3):
+        book(VerifiedUserFactory(), tour_data(slot, adults=adults))
+    book(VerifiedUserFactory(), stay_data(stay_room, arrival), tour_data(slot))
+    with django_assert_num_queries(3):
+        summary = organiser_cancel.preview(TOUR, [slot.pk])
+    assert summary.orders == 5
