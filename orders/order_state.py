@@ -34,7 +34,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications, services
@@ -264,7 +264,9 @@ def _refund_called_off_lines(order, payment):
     if amount <= 0:
         return
     logger.info("Order %s: %s fen paid for called-off lines goes back", order.reference, amount)
-    payment_pk, reason = payment.pk, _("Cancelled by the organiser")
+    with translation.override(order.language or settings.LANGUAGE_CODE):  # for the visitor's e-mail
+        reason = str(_("Cancelled by the organiser"))
+    payment_pk = payment.pk
     transaction.on_commit(lambda: refund_payment(payment_pk, amount, reason=reason, keep_order=True))
 
 

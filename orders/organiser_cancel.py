@@ -24,9 +24,10 @@ import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications, services
@@ -160,11 +161,14 @@ def call_off(kind, object_ids, *, reason, by_user, now=None) -> CallOffResult:
             continue
         result.summary.add(plan)
         _stop_payments(stopped)
+        with translation.override(plan.order.language or settings.LANGUAGE_CODE):
+            # The visitor reads it in their refund e-mail.
+            refund_reason = _("Cancelled by the organiser: %(reason)s") % {"reason": reason}
         for payment, share in plan.refunds:
             refund = refund_payment(
                 payment.pk,
                 share,
-                reason=_("Cancelled by the organiser: %(reason)s") % {"reason": reason},
+                reason=refund_reason,
                 by_user_pk=getattr(by_user, "pk", None),
                 keep_order=True,
             )

@@ -255,18 +255,22 @@ def test_other_slots_and_their_orders_are_left_alone(visitor, slot, picking, sta
 
 
 def test_each_visitor_is_told_in_the_language_they_booked_in(slot, staff, capture):
-    chinese = book(VerifiedUserFactory(), tour_data(slot, adults=1), language="zh-hans")
+    with capture():
+        chinese = book(VerifiedUserFactory(), tour_data(slot, adults=1), language="zh-hans")
+        order_state.mark_paid_on_site(chinese, by_user=staff)
     english = book(VerifiedUserFactory(), tour_data(slot, adults=1), language="en")
     mail.outbox.clear()
 
     call_off(slot, staff, capture)
 
-    by_address = {m.to[0]: m for m in mail.outbox}
-    zh, en = by_address[chinese.user.email], by_address[english.user.email]
-    assert zh.subject.endswith(f"主办方已取消：{chinese.reference}")
-    assert "很抱歉：主办方已取消您的预订" in zh.body and "此项目尚未付款" in zh.body
-    assert en.subject.endswith(f"Cancelled by the organiser: {english.reference}")
-    assert "We are sorry: the organiser has cancelled" in en.body
+    zh_told, zh_refund = (m for m in mail.outbox if m.to == [chinese.user.email])
+    (en_told,) = (m for m in mail.outbox if m.to == [english.user.email])
+    assert zh_told.subject.endswith(f"主办方已取消：{chinese.reference}")
+    assert "很抱歉：主办方已取消您的预订" in zh_told.body and "将全额退还" in zh_told.body
+    assert "主办方取消：暴雨预警，果园关闭" in zh_refund.body  # the refund's reason, in Chinese too
+    assert en_told.subject.endswith(f"Cancelled by the organiser: {english.reference}")
+    assert "We are sorry: the organiser has cancelled" in en_told.body
+    assert "Nothing was paid for it" in en_told.body
 
 
 def test_the_preview_counts_orders_visitors_places_and_money_per_provider(
