@@ -18,9 +18,14 @@ class TourSlotInventory(Inventory):
     def capacity(self, obj, day=None):
         return obj.effective_capacity
 
+    def is_called_off(self, obj):
+        return obj.status == TourSlotStatus.CANCELLED
+
+    def call_off(self, obj, *, reason, by_user):
+        obj.status = TourSlotStatus.CANCELLED
+        obj.save(update_fields=["status"])
+
     def validate(self, obj, claim):
-        if obj.status == TourSlotStatus.CANCELLED:
-            raise DatesUnavailable(_("This tour has been cancelled."), claim=claim)
         if obj.starts_at <= timezone.now():
             raise DatesUnavailable(
                 _("This tour has already started; please choose a later time."), claim=claim

@@ -7,7 +7,7 @@ from orders.exceptions import DatesUnavailable, InvalidClaim
 from orders.inventory import Inventory
 from orders.models import ReservationKind
 
-from .models import TicketType
+from .models import EventCancellation, TicketType, is_called_off
 
 
 class TicketClosed(DatesUnavailable):
@@ -22,6 +22,8 @@ def check_on_sale(ticket_type, quantity=None, *, now=None):
     page = ticket_type.page
     if not page.live:
         raise TicketClosed(_("This event is not open for booking."))
+    if is_called_off(page):
+        raise TicketClosed(_("This event has been cancelled by the organiser."))
     if page.end < now:
         raise TicketClosed(_("This event is over."))
     if ticket_type.archived:
@@ -46,6 +48,16 @@ class TicketTypeInventory(Inventory):
 
     def capacity(self, obj, day):
         return obj.capacity
+
+    def is_called_off(self, obj):
+        return is_called_off(obj.page)
+
+    def call_off(self, obj, *, reason, by_user):
+        # The whole event goes: its page (the original, whose rows carry the inventory) is marked.
+        EventCancellation.objects.get_or_create(
+            event_id=obj.page_id,
+            defaults={"reason": reason, "cancelled_by": by_user if getattr(by_user, "pk", None) else None},
+        )
 
     def validate(self, obj, claim):
         # Reads the event (live, end) while the ticket row is locked: the rules hold until commit.

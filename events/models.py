@@ -1,5 +1,6 @@
 """Festivals and events: the events index (upcoming, archive, month filter) and event pages."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -250,6 +251,39 @@ class EventPage(RoutablePageMixin, Page):
         if image_url:
             data["image"] = image_url
         return data
+
+
+class EventCancellation(models.Model):
+    """The organiser called the event off (``orders.organiser_cancel``): its tickets are no longer
+    sold, and those sold were cancelled and refunded. A row of its own rather than a page field,
+    so that publishing an older revision of the page cannot put the event back on sale. Events
+    have one date each, so calling off "a date" is calling off the event."""
+
+    event = models.OneToOneField(
+        EventPage, verbose_name=_("event"), on_delete=models.CASCADE, related_name="cancellation"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), default=timezone.now)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("event cancellation")
+        verbose_name_plural = _("event cancellations")
+
+    def __str__(self):
+        return f"{self.event_id} cancelled {self.cancelled_at:%Y-%m-%d}"
+
+
+def is_called_off(event) -> bool:
+    """Has the organiser called off ``event`` (or the original it was translated from)?"""
+    return EventCancellation.objects.filter(event__translation_key=event.translation_key).exists()
 
 
 def default_language():

@@ -148,6 +148,8 @@ class TicketOffer:
         self.ticket_type = ticket_type
         self.remaining = max(ticket_type.capacity - sold, 0)
         state = ticket_type.sales_state(now)
+        if hasattr(ticket_type.page, "cancellation"):  # called off by the organiser
+            state = "cancelled"
         self.state = "sold_out" if state == "open" and self.remaining == 0 else state
         self.on_sale = self.state == "open"
         self.max_quantity = min(ticket_type.max_per_order, self.remaining)
@@ -166,7 +168,9 @@ def ticket_offers(page, now=None):
     from .models import TicketType
 
     now = now or timezone.now()
-    ticket_types = list(TicketType.objects.canonical_for(page).filter(archived=False).select_related("page"))
+    ticket_types = list(
+        TicketType.objects.canonical_for(page).filter(archived=False).select_related("page", "page__cancellation")
+    )
     if not ticket_types:
         return []
     sold = claimed_units(ReservationKind.TICKET, [t.pk for t in ticket_types], now=now)

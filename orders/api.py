@@ -141,6 +141,8 @@ class OrderLineOut(Schema):
     total_fen: int
     note: str
     voucher_code: str | None
+    # Set when the organiser called the line off (refunded in full; its voucher is void).
+    cancelled_at: datetime | None = None
 
 
 class PaymentOut(Schema):
@@ -199,6 +201,7 @@ def _order_out(order) -> dict:
     lines = []
     for line in order.lines.select_related("voucher"):
         voucher = getattr(line, "voucher", None)
+        valid = voucher and voucher.voided_at is None and order.status in ("confirmed", "paid", "completed")
         lines.append(
             {
                 "kind": line.kind,
@@ -212,9 +215,8 @@ def _order_out(order) -> dict:
                 "unit_price_fen": line.unit_price_fen,
                 "total_fen": line.total_fen,
                 "note": line.note,
-                "voucher_code": voucher.code
-                if voucher and order.status in ("confirmed", "paid", "completed")
-                else None,
+                "voucher_code": voucher.code if valid else None,
+                "cancelled_at": line.cancelled_at,
             }
         )
     return {

@@ -34,6 +34,13 @@ class DatesUnavailable(ReservationError):
     default_message = _("These dates are not available.")
 
 
+class CalledOff(DatesUnavailable):
+    """The organiser cancelled it (a tour slot, an event): nothing more can be booked on it."""
+
+    code = "called_off"
+    default_message = _("Sorry, the organiser has cancelled this.")
+
+
 class HoldExpired(ReservationError):
     code = "hold_expired"
     default_message = _("Your hold on this booking has expired.")

@@ -13,8 +13,9 @@ per kind of thing it sells and registers an instance (in its ``AppConfig.ready``
 
     register_inventory(RoomTypeInventory())
 
-``services.reserve`` locks the ``model`` rows, then asks ``capacity`` and ``validate`` while the
-locks are held, so both may read anything (closures, sales windows) and trust it until commit.
+``services.reserve`` locks the ``model`` rows, then asks ``is_called_off``, ``capacity`` and
+``validate`` while the locks are held, so they may read anything (closures, sales windows) and
+trust it until commit. ``call_off`` is how the organiser's cancellation closes a row for good.
 """
 
 from datetime import date
@@ -43,6 +44,18 @@ class Inventory:
 
     def validate(self, obj, claim) -> None:
         """Extra rules (minimum nights, sales window, ...): raise a ReservationError subclass."""
+
+    def is_called_off(self, obj) -> bool:
+        """Did the organiser cancel ``obj`` (``orders.organiser_cancel``)? reserve() then refuses it."""
+        return False
+
+    def call_off(self, obj, *, reason: str, by_user) -> None:
+        """Mark ``obj`` cancelled by the organiser, so that ``is_called_off`` says so from now on.
+
+        Called with the row locked as reserve() locks it: a claim is either taken before (and
+        its order cancelled with the rest) or refused after. Kinds nobody calls off leave it out.
+        """
+        raise NotImplementedError(f"{self.kind} cannot be called off.")
 
     def get_objects(self, pks) -> dict[int, models.Model]:
         """The rows for ``pks`` without locking (reads, previews); reserve() locks them itself."""

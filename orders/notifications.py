@@ -46,6 +46,10 @@ def refund_issued(refund):
     _enqueue_on_commit(send_refund_mail, refund.pk)
 
 
+def called_off(order, line_ids, refund_fen):
+    _enqueue_on_commit(send_called_off_mail, order.pk, list(line_ids), refund_fen)
+
+
 def _enqueue_on_commit(the_task, *args):
     transaction.on_commit(lambda: the_task.enqueue(*args))
 
@@ -64,7 +68,8 @@ def send_confirmation(order_id: int) -> bool:
     if not claimed:
         return False
     order = Order.objects.select_related("user").get(pk=order_id)
-    lines = list(order.lines.select_related("voucher", "provider_user"))
+    # Lines the organiser called off before the payment came have no voucher to send.
+    lines = list(order.lines.filter(cancelled_at__isnull=True).select_related("voucher", "provider_user"))
     with translation.override(order.language or settings.LANGUAGE_CODE):
         images = [
             (f"voucher-{line.voucher.code}", qr_png(line.voucher.code))
@@ -114,6 +119,30 @@ def send_order_mail(order_id: int, kind: str, refund_fen: int = 0) -> None:
                 "order": order,
                 "lines": list(order.lines.all()),
                 "refund": format_fen(refund_fen, order.currency),
+            },
+        )
+
+
+@task()
+def send_called_off_mail(order_id: int, line_ids: list, refund_fen: int) -> None:
+    """The organiser cancelled some (or all) of what the visitor booked: what, why, what comes back."""
+    from .models import Order, OrderStatus
+
+    order = Order.objects.select_related("user").get(pk=order_id)
+    lines = list(order.lines.filter(pk__in=line_ids))
+    kept = order.lines.filter(cancelled_at__isnull=True).exists()
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        _send(
+            "called_off",
+            _("Cancelled by the organiser: %(ref)s") % {"ref": order.reference},
+            order.user.email,
+            {
+                "order": order,
+                "lines": lines,
+                "reason": lines[0].cancel_reason if lines else "",
+                "refund_fen": refund_fen,
+                "refund": format_fen(refund_fen, order.currency),
+                "order_goes_on": kept and order.status != OrderStatus.CANCELLED,
             },
         )
 

@@ -16,7 +16,8 @@ Rules:
 * An amount or currency that does not match leaves the order unpaid and flags it for staff.
 * A payment arriving after its holds expired confirms the order only if the capacity is still
   there (``orders.services.confirm``); otherwise the order is cancelled, the money refunded
-  automatically after the transaction commits, and the visitor told.
+  automatically after the transaction commits, and the visitor told. Money arriving for lines
+  the organiser called off meanwhile (``organiser_cancel``) is refunded the same way.
 * Refunds go to the provider only after the transaction commits (no HTTP call inside a
   transaction); ``refund_recorded`` then books them, once per provider reference.
 * Staff may refund part of what was paid without cancelling (``refund_part``): capped at what is
@@ -35,7 +36,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications, services
@@ -200,7 +201,9 @@ def _flag(order, note):
 
 
 def _reservation_ids(order):
-    return list(Reservation.objects.filter(order_line__order=order).values_list("pk", flat=True))
+    # Lines the organiser called off gave their claims back already (organiser_cancel).
+    standing = Reservation.objects.filter(order_line__order=order, order_line__cancelled_at__isnull=True)
+    return list(standing.values_list("pk", flat=True))
 
 
 def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None, now=None) -> str:
@@ -249,7 +252,25 @@ def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None,
             order.save(update_fields=["status", "updated_at"])
         if not was_confirmed:
             notifications.order_confirmed(order)
+        _refund_called_off_lines(order, payment)
         return "paid"
+
+
+def _refund_called_off_lines(order, payment):
+    """Money paid for lines the organiser called off while it was on its way goes back, in full,
+    after the commit; the rest of the order stands (see ``organiser_cancel``)."""
+    lines = list(order.lines.all())
+    if not any(line.cancelled_at for line in lines):
+        return
+    owed = sum(line.total_fen for line in lines if line.cancelled_at is None)
+    amount = min(paid_left_fen(order.payments.all()) - owed, refundable_fen(payment))
+    if amount <= 0:
+        return
+    logger.info("Order %s: %s fen paid for called-off lines goes back", order.reference, amount)
+    with translation.override(order.language or settings.LANGUAGE_CODE):  # for the visitor's e-mail
+        reason = str(_("Cancelled by the organiser"))
+    payment_pk = payment.pk
+    transaction.on_commit(lambda: refund_payment(payment_pk, amount, reason=reason, keep_order=True))
 
 
 def payment_failed(payment, *, reason="") -> bool:
@@ -565,7 +586,8 @@ class CancellationQuote:
 
 def cancellation_quote(order, now=None) -> CancellationQuote:
     """The visitor's refund if they cancelled now: the policy's amount, capped at what is paid."""
-    policy_fen, cancellable, why = refund_for_lines(list(order.lines.all()), now)
+    lines = [line for line in order.lines.all() if line.cancelled_at is None]  # called off: refunded
+    policy_fen, cancellable, why = refund_for_lines(lines, now)
     paid_left = paid_left_fen(order.payments.all())
     return CancellationQuote(min(policy_fen, paid_left), cancellable, why, paid_left)
 
@@ -603,7 +625,8 @@ def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now
             raise OrderStateError(_("This order cannot be cancelled any more."))
         if staff and not (reason or "").strip():
             raise OrderStateError(_("Please give a reason for cancelling."), code="reason_required")
-        lines = list(order.lines.all())
+        # Lines the organiser called off were refunded in full already.
+        lines = [line for line in order.lines.all() if line.cancelled_at is None]
         policy_fen, cancellable, why = refund_for_lines(lines, now)
         if not staff and not cancellable:
             raise OrderStateError(why)

@@ -6,8 +6,8 @@ Protocol (DESIGN.md, "The commerce core"), all in one transaction:
    ``SELECT ... FOR UPDATE`` in a fixed (kind, pk) order, so concurrent bookings queue on the
    same rows and can never deadlock (see ``locking.py``; SQLite serialises writers instead).
 2. Count the live claims on them: confirmed, or held and not yet expired.
-3. Refuse (``SoldOut``, ``DatesUnavailable``) or insert the new claims as holds that expire
-   after ``hold_for``.
+3. Refuse (``SoldOut``, ``DatesUnavailable``, ``CalledOff`` once the organiser cancelled the
+   thing) or insert the new claims as holds that expire after ``hold_for``.
 4. Commit. All claims of a call are taken together or not at all.
 
 Expiry: an expired hold stops counting at once because every count goes through
@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .exceptions import DatesUnavailable, InvalidClaim, SoldOut
+from .exceptions import CalledOff, DatesUnavailable, InvalidClaim, SoldOut
 from .inventory import Inventory, get_inventory
 from .locking import lock_rows
 from .models import Reservation, ReservationStatus
@@ -76,6 +76,9 @@ def reserve(claims, *, holder=None, hold_for: timedelta = timedelta(minutes=30),
             obj = objects.get((claim.kind, claim.obj_id))
             if obj is None:
                 raise InvalidClaim(_("This item does not exist."), claim=claim)
+            # Under the lock call_off() takes: a claim is refused once the organiser cancelled.
+            if inventories[claim.kind].is_called_off(obj):
+                raise CalledOff(claim=claim)
             inventories[claim.kind].validate(obj, claim)
         _check_capacity(claims, inventories, objects, now=now)
         _after_count()

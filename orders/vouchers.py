@@ -43,9 +43,10 @@ def check_in(code, *, by_user, now=None, belongs=None, collect=False):
     """Mark a voucher used; return (result, voucher or None). A retried scan never admits twice.
 
     Staff may check in any voucher; a host only those of their own homestay. Vouchers of orders
-    that are not confirmed, paid or completed are not valid. ``belongs`` (optional) is asked,
-    under the lock, whether the order line is for this gate (event, tour slot): if not, the
-    voucher is left unused and the result is ``ELSEWHERE``.
+    that are not confirmed, paid or completed are not valid, nor are void ones (the organiser
+    called their line off). ``belongs`` (optional) is asked, under the lock, whether the order
+    line is for this gate (event, tour slot): if not, the voucher is left unused and the result
+    is ``ELSEWHERE``.
 
     An order still to be paid on site is not admitted (``UNPAID``) unless ``collect``: the one
     who scans took the whole order's money, which is recorded as paid by them
@@ -79,7 +80,7 @@ def check_in(code, *, by_user, now=None, belongs=None, collect=False):
             return CheckInResult.NOT_VALID, None
         line = voucher.order_line
         allowed = by_user.is_staff or by_user.is_superuser or line.provider_user_id == by_user.pk
-        if not allowed or line.order.status not in valid_statuses:
+        if not allowed or line.order.status not in valid_statuses or voucher.voided_at is not None:
             return CheckInResult.NOT_VALID, None
         if belongs is not None and not belongs(line):
             return CheckInResult.ELSEWHERE, voucher

@@ -297,14 +297,17 @@ def _net_after_refunds():
 
 
 def sold_lines():
-    return OrderLine.objects.filter(order__status__in=SOLD_STATUSES)
+    # A line the organiser called off is no sale, even if the rest of its order stands.
+    return OrderLine.objects.filter(order__status__in=SOLD_STATUSES, cancelled_at__isnull=True)
 
 
 def cancelled_lines():
-    """Lines of bookings the visitor or staff cancelled, or that were refunded in full."""
+    """Lines of bookings the visitor or staff cancelled, or that were refunded in full, and lines
+    the organiser called off."""
     return OrderLine.objects.filter(
         Q(order__status=OrderStatus.CANCELLED, order__cancelled_by__isnull=False)
         | Q(order__status=OrderStatus.REFUNDED)
+        | Q(cancelled_at__isnull=False)
     )
 
 

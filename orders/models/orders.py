@@ -182,6 +182,10 @@ class OrderLine(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when the organiser called off what the line sold (a tour slot, an event): the line no
+    # longer stands, its voucher is void and its price went back; the rest of the order stands.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("order line")
@@ -209,6 +213,8 @@ class Voucher(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A void voucher admits no one (its line was called off by the organiser).
+    voided_at = models.DateTimeField(_("void since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,5 @@
 """Editors add an experience with its schedule in the Wagtail admin; publishing makes its slots;
-staff adjust a slot's capacity or cancel it in the slot listing."""
+staff adjust a slot's capacity in the slot listing (cancelling has its own page)."""
 
 import datetime
 
@@ -85,14 +85,20 @@ def test_bad_start_times_are_refused_in_the_admin(admin_client, attraction_index
     assert not ExperiencePage.objects.filter(slug="strawberry").exists()
 
 
-def test_staff_list_and_cancel_slots(admin_client, picking):
+def test_staff_list_slots_and_change_capacity_but_cancel_only_through_its_page(admin_client, picking):
+    """Setting the status by hand would skip the refunds: the form shows it read-only, and the
+    list and the edit page link to the cancellation page (test_tour_call_off_admin.py)."""
     slot = TourSlotFactory(experience=picking)
+    call_off = reverse("wagtailsnippets_attractions_tourslot:call_off", args=(slot.pk,))
     listing = admin_client.get(reverse("wagtailsnippets_attractions_tourslot:list"))
     assert listing.status_code == 200
     assert picking.title in listing.text
+    assert call_off in listing.text
     edit = reverse("wagtailsnippets_attractions_tourslot:edit", args=(slot.pk,))
-    assert admin_client.get(edit).status_code == 200
+    page = admin_client.get(edit)
+    assert page.status_code == 200
+    assert call_off in page.text
     response = admin_client.post(edit, {"capacity": "4", "status": "cancelled"})
     assert response.status_code == 302
     slot = TourSlot.objects.get(pk=slot.pk)
-    assert (slot.capacity, slot.status, slot.effective_capacity) == (4, "cancelled", 0)
+    assert (slot.capacity, slot.status, slot.effective_capacity) == (4, "open", 4)
