@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from orders.inventory import canonical_id
 from orders.models import ReservationKind
 from orders.selectors import claimed_units
 from orders.services import local_today
@@ -93,13 +94,10 @@ def merge_nights(nights, state=None):
 
 def canonical_room_type(room_type):
     """The inventory row: a translated room type sells the default-locale original's rooms."""
-    from wagtail.models import Locale
-
-    default = Locale.get_default()
-    if room_type.locale_id == default.pk:
+    original = canonical_id(ReservationKind.STAY, room_type.pk)
+    if original is None or original == room_type.pk:
         return room_type
-    original = RoomType.objects.filter(translation_key=room_type.translation_key, locale=default).first()
-    return original or room_type
+    return RoomType.objects.filter(pk=original).first() or room_type
 
 
 def busy_ranges(room_type, start, end, *, now=None):
