@@ -3,8 +3,10 @@ the one inventory row (the default-locale room type) is locked, counted and clos
 
 import json
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from homestays.models import RateRuleKind
 from orders.exceptions import DatesUnavailable, SoldOut
@@ -12,6 +14,7 @@ from orders.models import BasketLine, Order, Reservation, ReservationKind
 from orders.services import Claim, reserve
 from tests.factories.accounts import VerifiedUserFactory
 from tests.factories.homestays import RoomRateRuleFactory, RoomTypeFactory
+from tests.factories.orders import ReservationFactory
 from tests.orders.checkout_fixtures import basket_with_stay, check_out, stay_data
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +125,20 @@ def test_english_room_without_a_chinese_original_cannot_be_booked(client, homest
     response = add_line(client, english_only, monday)
     assert response.status_code == 422, response.content
     assert response.json()["detail"][0]["loc"] == ["body", "room_type_id"]
+
+
+def test_claims_left_on_the_english_room_are_moved_to_the_chinese_one(last_room, english_room, monday):
+    end = monday + timedelta(days=2)
+    # What the old code left behind: a confirmed claim on the copy, invisible to the original.
+    stale = ReservationFactory(
+        kind=ReservationKind.STAY, object_id=english_room.pk, start_date=monday, end_date=end, confirmed=True
+    )
+    out = StringIO()
+    call_command("orders_move_translated_claims", stdout=out)
+    stale.refresh_from_db()
+    assert (stale.object_id, stale.inventory_key) == (last_room.pk, f"stay:{last_room.pk}")
+    assert f"stay {english_room.pk} -> {last_room.pk}: 1 reservation(s)" in out.getvalue()
+    with pytest.raises(SoldOut):
+        reserve([Claim(ReservationKind.STAY, last_room.pk, 1, monday, end)])
+    call_command("orders_move_translated_claims", stdout=(again := StringIO()))
+    assert "0 translated row(s) moved." in again.getvalue()
