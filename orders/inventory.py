@@ -77,7 +77,8 @@ def canonical_ids(model, pks, *, via="", same=()) -> dict[int, int]:
     copies of the default-locale row with the same translation key (and the same ``same``
     fields): they map to it, and are left out when it does not exist. Other rows are their own.
     """
-    pks = {pk for pk in pks if isinstance(pk, int) and not isinstance(pk, bool) and pk > 0}
+    # Ids out of the 64-bit range name nothing (and SQLite cannot even take them as parameters).
+    pks = {pk for pk in pks if isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63}
     if not pks:
         return {}
     rows = model._default_manager.filter(pk__in=pks)

@@ -93,3 +93,9 @@ def test_english_ticket_without_a_chinese_original_cannot_be_booked(client, engl
     response = add_line(client, english_only)
     assert response.status_code == 422, response.content
     assert response.json()["detail"][0]["loc"] == ["body", "ticket_type_id"]
+
+
+def test_a_ticket_id_too_large_for_any_row_is_refused_with_422(client, english_event):
+    response = client.post(english_event.specific.tickets_url(), {"ticket_type_id": "9" * 30, "quantity": 1})
+    assert response.status_code == 422
+    assert not BasketLine.objects.exists()
