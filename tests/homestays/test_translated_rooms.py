@@ -133,11 +133,14 @@ def test_claims_left_on_the_english_room_are_moved_to_the_chinese_one(last_room,
     stale = ReservationFactory(
         kind=ReservationKind.STAY, object_id=english_room.pk, start_date=monday, end_date=end, confirmed=True
     )
+    english_only = RoomTypeFactory(page=english_room.page, units=1, base_price_fen=30000)
+    ReservationFactory(kind=ReservationKind.STAY, object_id=english_only.pk, start_date=monday, end_date=end)
     out = StringIO()
     call_command("orders_move_translated_claims", stdout=out)
     stale.refresh_from_db()
     assert (stale.object_id, stale.inventory_key) == (last_room.pk, f"stay:{last_room.pk}")
     assert f"stay {english_room.pk} -> {last_room.pk}: 1 reservation(s)" in out.getvalue()
+    assert f"stay {english_only.pk}: a translated copy without an original" in out.getvalue()
     with pytest.raises(SoldOut):
         reserve([Claim(ReservationKind.STAY, last_room.pk, 1, monday, end)])
     call_command("orders_move_translated_claims", stdout=(again := StringIO()))

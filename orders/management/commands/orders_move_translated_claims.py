@@ -17,5 +17,5 @@ class Command(BaseCommand):
                 f"{item.lines} line(s) moved; check {item.kind}:{item.to_id} for double bookings."
             )
         for kind, obj_id in orphans:
-            self.stdout.write(f"{kind} {obj_id}: no such row or no original to move to; left as is.")
+            self.stdout.write(f"{kind} {obj_id}: a translated copy without an original; left as is.")
         self.stdout.write(f"{len(moved)} translated row(s) moved.")
