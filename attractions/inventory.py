@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, InvalidClaim
-from orders.inventory import Inventory
+from orders.inventory import Inventory, canonical_ids
 from orders.models import ReservationKind
 
 from .models import TourSlot, TourSlotStatus
@@ -32,6 +32,11 @@ class TourSlotInventory(Inventory):
             )
         if not obj.experience.live:
             raise InvalidClaim(_("This experience can no longer be booked."), claim=claim)
+
+    def canonical_ids(self, pks):
+        # Slots belong to the default-locale experience (a translation shows its original's); a slot
+        # made on a translation is the original's departure at the same time, if there is one.
+        return canonical_ids(TourSlot, pks, via="experience", same=("starts_at",))
 
     def get_objects(self, pks):
         return TourSlot.objects.select_related("experience").in_bulk(pks)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import ReservationError
+from orders.inventory import canonical_id
 from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field
 from orders.models import ReservationKind
 from orders.money import Money
@@ -132,12 +133,14 @@ class TourLine(LineKind):
     kind = ReservationKind.TOUR
 
     def _slot(self, slot_id):
+        """The default-locale slot that ``slot_id`` (maybe one made on a translation) sells."""
         from .models import TourSlot
 
+        pk = canonical_id(self.kind, slot_id)
+        if pk is None:
+            return None
         return (
-            TourSlot.objects.filter(pk=slot_id)
-            .select_related("experience", "experience__meeting_point")
-            .first()
+            TourSlot.objects.filter(pk=pk).select_related("experience", "experience__meeting_point").first()
         )
 
     def _unavailable_reason(self, slot, *, now=None):

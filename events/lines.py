@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import ReservationError
+from orders.inventory import canonical_id
 from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field
 from orders.models import ReservationKind
 from orders.money import Money
@@ -24,10 +25,14 @@ MAX_TICKETS_PER_LINE = 50
 
 
 def ticket_type_for_sale(ticket_type_id):
-    """The default-locale ticket type with its live event and venue (None if there is none)."""
+    """The default-locale ticket type that ``ticket_type_id`` (maybe a translated event's) sells,
+    with its live event and venue (None if there is none)."""
+    pk = canonical_id(ReservationKind.TICKET, ticket_type_id)
+    if pk is None:
+        return None
     return (
         TicketType.objects.canonical()
-        .filter(pk=ticket_type_id, page__live=True)
+        .filter(pk=pk, page__live=True)
         .select_related("page", "page__venue")
         .first()
     )

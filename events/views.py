@@ -37,7 +37,9 @@ def add_tickets(page, request):
 
     from orders import basket as basket_service
     from orders.exceptions import ReservationError
+    from orders.inventory import canonical_id
     from orders.lines import LineInvalid
+    from orders.models import ReservationKind
 
     from .models import TicketType
 
@@ -49,11 +51,10 @@ def add_tickets(page, request):
         "quantity": request.POST.get("quantity", ""),
     }
     ticket_type_id = data["ticket_type_id"].strip()
+    # The English page's own ticket ids stand for the originals it shows.
+    original = canonical_id(ReservationKind.TICKET, int(ticket_type_id)) if ticket_type_id.isdigit() else None
     status, errors = 422, []
-    if (
-        not ticket_type_id.isdigit()
-        or not TicketType.objects.canonical_for(page).filter(pk=ticket_type_id).exists()
-    ):
+    if original is None or not TicketType.objects.canonical_for(page).filter(pk=original).exists():
         errors = [_("Please choose one of this event's tickets.")]
     else:
         try:

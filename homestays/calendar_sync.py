@@ -5,7 +5,10 @@ all-day events: "Reserved" where every room of the type is taken, "Closed" where
 covers it. No guest data leaves the site; the token is the only protection of the address.
 
 Import: an ``ExternalCalendar`` is fetched (http/https only, 10 s, 2 MB), each event becomes
-closed nights, and in one transaction the closures from that source are replaced. A feed that
+closed nights, and in one transaction the closures from that source are replaced. Repeating
+events are expanded over the import window (today to two years ahead) by recurring-ical-events:
+RRULE and RDATE add occurrences, EXDATE removes them, a RECURRENCE-ID override moves or cancels
+one; all-day and timed events alike, timed ones placed in the town's time zone. A feed that
 cannot be fetched or read records ``last_error`` and leaves its previous closures alone, so a
 platform's outage never reopens nights booked there; the host is e-mailed when the error changes.
 
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import recurring_ical_events
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -30,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from orders.inventory import canonical_id
 from orders.models import ReservationKind
 from orders.selectors import claimed_units
 from orders.services import local_today
@@ -49,6 +54,12 @@ EXPORT_PAST_DAYS = 30
 EXPORT_FUTURE_DAYS = 730
 # Import window: past nights are useless and a runaway event must not close decades.
 IMPORT_FUTURE_DAYS = 730
+# Expanding repeats costs time for each period from a series' start and each repetition in the
+# window: a feed past these bounds, or repeating more than once a day (a night is closed or not,
+# whatever repeats within it), is refused rather than keep a sync worker busy for minutes.
+MAX_REPEAT_PERIODS = 500_000
+MAX_OCCURRENCES = 20_000
+PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}
 
 RESERVED = "reserved"
 CLOSED = "closed"
@@ -83,13 +94,10 @@ def merge_nights(nights, state=None):
 
 def canonical_room_type(room_type):
     """The inventory row: a translated room type sells the default-locale original's rooms."""
-    from wagtail.models import Locale
-
-    default = Locale.get_default()
-    if room_type.locale_id == default.pk:
+    original = canonical_id(ReservationKind.STAY, room_type.pk)
+    if original is None or original == room_type.pk:
         return room_type
-    original = RoomType.objects.filter(translation_key=room_type.translation_key, locale=default).first()
-    return original or room_type
+    return RoomType.objects.filter(pk=original).first() or room_type
 
 
 def busy_ranges(room_type, start, end, *, now=None):
@@ -218,8 +226,66 @@ def _event_nights(event, tz):
     return first, max(end, first + timedelta(days=1))
 
 
+def _as_list(value):
+    """A property that may appear once or several times, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _rule_cost(rule, start, first, horizon):
+    """(periods from the series' start to the window's end, repetitions at most within the
+    window [first, horizon)) of one RRULE; FeedError for repeats of less than a day."""
+    freq = str((rule.get("FREQ") or [""])[0]).upper()
+    within_a_day = 1
+    for part in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+        within_a_day *= max(1, len(rule.get(part) or ()))
+    if freq not in PERIOD_DAYS or within_a_day > 1:
+        raise FeedError(
+            _("The calendar has an event that repeats more than once a day; it cannot be imported.")
+        )
+    interval = max(1, int((rule.get("INTERVAL") or [1])[0]))
+    per_period = 1
+    for part in ("BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH"):
+        per_period *= max(1, len(rule.get(part) or ()))
+    step = PERIOD_DAYS[freq] * interval
+    window_days = max(0, (horizon - max(first, start)).days)
+    periods = max(0, (horizon - start).days) // step + 1
+    repetitions = min(window_days + 1, (window_days // step + 1) * min(per_period, PERIOD_DAYS[freq]))
+    return periods, repetitions
+
+
+def _check_size(calendar, first, horizon, tz):
+    """FeedError when expanding the repeating events over [first, horizon) would cost too much."""
+    periods, repetitions = 0, 0
+    for event in calendar.walk("VEVENT"):
+        rules = _as_list(event.get("RRULE"))
+        if rules:
+            start = _local_date(event.decoded("DTSTART"), tz)
+            for rule in rules:
+                rule_periods, rule_repetitions = _rule_cost(rule, start, first, horizon)
+                periods += rule_periods
+                repetitions += rule_repetitions
+        for rdate in _as_list(event.get("RDATE")):
+            repetitions += len(getattr(rdate, "dts", ()) or ())
+        if periods > MAX_REPEAT_PERIODS or repetitions > MAX_OCCURRENCES:
+            raise FeedError(_("The calendar has too many repeating events to be imported."))
+
+
+def _occurrences(calendar, first, horizon, tz):
+    """Every occurrence of the calendar's events overlapping [first, horizon), one VEVENT each,
+    repeating events expanded; events without a start are left out (they block nothing)."""
+    calendar.subcomponents = [
+        c for c in calendar.subcomponents if c.name != "VEVENT" or c.get("DTSTART") is not None
+    ]
+    _check_size(calendar, first, horizon, tz)
+    # A day's margin on each side: a timed event is placed in its own zone, nights in the town's.
+    return recurring_ical_events.of(calendar).between(first - timedelta(days=1), horizon + timedelta(days=1))
+
+
 def parse_feed(body, *, today):
-    """(closed nights, number of events) from an iCalendar body; FeedError when it is not one."""
+    """(closed nights, number of blocking events in the window, each repetition counted) from an
+    iCalendar body; FeedError when it is not one, or cannot be read."""
     if not body or not body.strip():
         raise FeedError(_("The calendar is empty."))
     try:
@@ -231,12 +297,14 @@ def parse_feed(body, *, today):
     tz = ZoneInfo(settings.TIME_ZONE)
     horizon = today + timedelta(days=IMPORT_FUTURE_DAYS)
     nights, count = set(), 0
-    for event in calendar.walk("VEVENT"):
-        try:
-            span = _event_nights(event, tz)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise FeedError(_("The calendar has an event with a date that cannot be read.")) from exc
-        if span is None:
+    try:
+        # The library raises InvalidCalendar (a ValueError) and others on bad rules and dates.
+        events = _occurrences(calendar, today, horizon, tz)
+        spans = [_event_nights(event, tz) for event in events]
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        raise FeedError(_("The calendar has an event with a date that cannot be read.")) from exc
+    for span in spans:
+        if span is None or span[1] <= today or span[0] >= horizon:
             continue
         count += 1
         night = max(span[0], today)

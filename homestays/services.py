@@ -13,6 +13,7 @@ from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, Wor
 from accounts.roles import EDITORS, HOSTS
 from orders import services as order_services
 from orders.exceptions import InvalidClaim
+from orders.inventory import canonical_id
 from orders.models import ReservationKind
 
 from .forms import MAX_GUESTS
@@ -43,11 +44,9 @@ def reserve_stay(room_type_id, check_in, check_out, guests, rooms=1, *, holder=N
         raise InvalidClaim(_("Please choose at least one room."))
     if not isinstance(guests, int) or not 1 <= guests <= MAX_GUESTS:
         raise InvalidClaim(_("Please give between 1 and %(n)d guests.") % {"n": MAX_GUESTS})
-    room_type = (
-        RoomType.objects.filter(pk=room_type_id, page__live=True).select_related("page").first()
-        if isinstance(room_type_id, int)
-        else None
-    )
+    # A translated page's room type sells its default-locale original.
+    pk = canonical_id(ReservationKind.STAY, room_type_id)
+    room_type = RoomType.objects.filter(pk=pk, page__live=True).select_related("page").first() if pk else None
     if room_type is None:
         raise InvalidClaim(_("This room does not exist."))
     if guests > room_type.max_guests * rooms:

@@ -16,11 +16,21 @@ per kind of thing it sells and registers an instance (in its ``AppConfig.ready``
 ``services.reserve`` locks the ``model`` rows, then asks ``is_called_off``, ``capacity`` and
 ``validate`` while the locks are held, so they may read anything (closures, sales windows) and
 trust it until commit. ``call_off`` is how the organiser's cancellation closes a row for good.
+
+Translations: a translated page or snippet copies its rows (an English room type, ticket type or
+product has its own id), but the thing sold is one. Every id is first resolved to the row that
+carries the inventory, the default-locale original (``Inventory.canonical_ids``): line kinds
+resolve what a visitor posted, and ``reserve`` resolves every claim again before it locks, so no
+path can lock, count or close a copy.
 """
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import TranslatableMixin
 
 _registry: dict[str, "Inventory"] = {}
 
@@ -57,9 +67,52 @@ class Inventory:
         """
         raise NotImplementedError(f"{self.kind} cannot be called off.")
 
+    def canonical_ids(self, pks) -> dict[int, int]:
+        """{id: id of the row that carries its inventory} for the ids that name a row; a
+        translation's id maps to its default-locale original's, an id with no original is left
+        out. Override when rows are shared another way (slots of a translated experience)."""
+        return canonical_ids(self.model, pks)
+
     def get_objects(self, pks) -> dict[int, models.Model]:
         """The rows for ``pks`` without locking (reads, previews); reserve() locks them itself."""
         return self.model._default_manager.in_bulk(pks)
+
+
+def default_language() -> str:
+    """The language of the default locale, whose rows carry the inventory."""
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def canonical_ids(model, pks, *, via="", same=()) -> dict[int, int]:
+    """Map each id of ``pks`` naming a ``model`` row to the id of the row that is sold, in one query.
+
+    Rows of a ``TranslatableMixin`` model (or hanging from one through the relation ``via``) are
+    copies of the default-locale row with the same translation key (and the same ``same``
+    fields): they map to it, and are left out when it does not exist. Other rows are their own.
+    """
+    # Ids out of the 64-bit range name nothing (and SQLite cannot even take them as parameters).
+    pks = {pk for pk in pks if isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63}
+    if not pks:
+        return {}
+    rows = model._default_manager.filter(pk__in=pks)
+    translated_model = model._meta.get_field(via).related_model if via else model
+    if not issubclass(translated_model, TranslatableMixin):
+        return {pk: pk for pk in rows.values_list("pk", flat=True)}
+    prefix = f"{via}__" if via else ""
+    originals = model._default_manager.filter(
+        **{
+            f"{prefix}locale__language_code": default_language(),
+            f"{prefix}translation_key": OuterRef(f"{prefix}translation_key"),
+        },
+        **{name: OuterRef(name) for name in same},
+    ).order_by("pk")
+    rows = rows.annotate(original=Subquery(originals.values("pk")[:1])).order_by()
+    return {pk: original for pk, original in rows.values_list("pk", "original") if original is not None}
+
+
+def canonical_id(kind: str, obj_id) -> int | None:
+    """The id of the row that ``obj_id`` of ``kind`` sells (see ``canonical_ids``), or None."""
+    return get_inventory(kind).canonical_ids([obj_id]).get(obj_id)
 
 
 def inventory_key(kind: str, obj_id: int) -> str:

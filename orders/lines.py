@@ -8,6 +8,10 @@ delegates to homestays' pricing and availability.
 A "line" handed to a handler is anything with ``kind``, ``object_id``, ``start_date``,
 ``end_date``, ``guests`` and ``quantity`` (a ``BasketLine``, or an unsaved one). Prices are
 always computed here, on the server; nothing a client posts is a price.
+
+Every handler sells the row that carries the inventory: an id from a translated page (an English
+room type, ...) is resolved with ``canonical_id`` before anything is checked, priced or claimed,
+so a line validated from a copy is stored, priced and claimed as the original.
 """
 
 import datetime
@@ -19,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ReservationError
+from .inventory import canonical_id
 from .models import ReservationKind
 from .money import Money
 from .services import Claim, local_today
@@ -157,13 +162,13 @@ class StayLine(LineKind):
     kind = ReservationKind.STAY
 
     def _room_type(self, object_id):
+        """The live default-locale room type that ``object_id`` (maybe a translation's) sells."""
         from homestays.models import RoomType
 
-        return (
-            RoomType.objects.filter(pk=object_id, page__live=True)
-            .select_related("page", "page__host")
-            .first()
-        )
+        pk = canonical_id(self.kind, object_id)
+        if pk is None:
+            return None
+        return RoomType.objects.filter(pk=pk, page__live=True).select_related("page", "page__host").first()
 
     def validate(self, data):
         from homestays import pricing

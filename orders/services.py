@@ -2,6 +2,8 @@
 
 Protocol (DESIGN.md, "The commerce core"), all in one transaction:
 
+0. Resolve each claim to the row that carries the inventory: a translated room type, slot,
+   ticket type or product id claims its default-locale original (``Inventory.canonical_ids``).
 1. Lock the inventory rows (room types, tour slots, ticket types, products) with
    ``SELECT ... FOR UPDATE`` in a fixed (kind, pk) order, so concurrent bookings queue on the
    same rows and can never deadlock (see ``locking.py``; SQLite serialises writers instead).
@@ -21,7 +23,7 @@ arrived is confirmed only if, under the same locks, capacity is still there; oth
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -71,6 +73,7 @@ def reserve(claims, *, holder=None, hold_for: timedelta = timedelta(minutes=30),
         holder = None
 
     with transaction.atomic():
+        claims = _canonical_claims(claims, inventories)
         objects = _lock_inventory(inventories, {(c.kind, c.obj_id) for c in claims})
         for claim in claims:
             obj = objects.get((claim.kind, claim.obj_id))
@@ -210,6 +213,22 @@ def _check_shape(claim, inventory, today):
         raise DatesUnavailable(_("These dates are in the past."), claim=claim)
     if (claim.end - claim.start).days > MAX_NIGHTS:
         raise InvalidClaim(_("This stay is too long to book online."), claim=claim)
+
+
+def _canonical_claims(claims, inventories):
+    """The claims on the rows that carry their inventory (one query per kind); a claim on a copy
+    with no original is refused, as is one on a row that does not exist."""
+    ids = defaultdict(set)
+    for claim in claims:
+        ids[claim.kind].add(claim.obj_id)
+    originals = {kind: inventories[kind].canonical_ids(pks) for kind, pks in ids.items()}
+    resolved = []
+    for claim in claims:
+        obj_id = originals[claim.kind].get(claim.obj_id)
+        if obj_id is None:
+            raise InvalidClaim(_("This item does not exist."), claim=claim)
+        resolved.append(claim if obj_id == claim.obj_id else replace(claim, obj_id=obj_id))
+    return resolved
 
 
 def _lock_inventory(inventories, keys):

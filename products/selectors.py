@@ -17,6 +17,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 
 from attractions.models import Village
+from orders.inventory import canonical_id
 from orders.models import Reservation, ReservationKind
 
 from .models import Product, ProductPhoto, ShopPage
@@ -47,15 +48,10 @@ def canonical_product(pk, *, live_only=False):
     """The default-locale product for ``pk`` (a translation's pk maps to its original), or None.
 
     ``live_only``: None unless it is on sale (published, verified producer)."""
-    if not isinstance(pk, int) or isinstance(pk, bool):
+    original = canonical_id(ReservationKind.PRODUCT, pk)
+    if original is None:
         return None
-    product = Product.objects.select_related("producer", "producer__user", "locale").filter(pk=pk).first()
-    if product is not None and product.locale.language_code != default_language():
-        product = (
-            Product.objects.select_related("producer", "producer__user", "locale")
-            .filter(translation_key=product.translation_key, locale__language_code=default_language())
-            .first()
-        )
+    product = Product.objects.select_related("producer", "producer__user").filter(pk=original).first()
     if product is None:
         return None
     if live_only and not (product.live and product.producer.is_verified):
