@@ -362,6 +362,9 @@ CASES = {
     # Staff (superusers): the rest.
     **snippet_cases("attractions_village", "superuser", "village"),
     **snippet_cases("attractions_tourslot", "superuser", "slot"),
+    # The organiser's cancellation: the confirmation page (a GET shows the figures, changes nothing).
+    "wagtailsnippets_attractions_tourslot:call_off": Case("superuser", "slot"),
+    "events_call_off": Case("superuser", "event"),
     **snippet_cases("sitesearch_searchsynonym", "superuser", "synonym"),
     **read_only_cases("reservations", "reservation"),
     **read_only_cases("orders", "order"),
