@@ -714,6 +714,11 @@ class TourSlot(models.Model):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("A slot must end after it starts.")})
+        # Seats are counted on the original's slots: a slot on a translation would sell apart.
+        if self.experience_id and self.experience.locale_id != Locale.get_default().pk:
+            raise ValidationError(
+                {"experience": _("Add slots to the experience in the default language, not a translation.")}
+            )
 
     @property
     def effective_capacity(self):

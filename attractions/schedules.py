@@ -29,7 +29,7 @@ from django.utils import timezone
 from orders.locking import lock_rows
 from orders.models import Reservation, ReservationKind
 
-from .models import ExperiencePage, TourSlot, TourSlotOrigin
+from .models import ExperiencePage, TourSlot, TourSlotOrigin, TourSlotStatus
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 400
@@ -101,7 +101,12 @@ def generate_slots(page, *, days=DEFAULT_DAYS, now=None) -> GenerationResult:
             TourSlot.objects.filter(pk=slot.pk).update(ends_at=slot.starts_at + duration)
         result.updated = len(wrong_end)
 
-        stale = [slot.pk for start, slot in generated.items() if start not in wanted]
+        # A slot the organiser called off stays as the record of it (its orders point at it).
+        stale = [
+            slot.pk
+            for start, slot in generated.items()
+            if start not in wanted and slot.status != TourSlotStatus.CANCELLED
+        ]
         if stale:
             locked = lock_rows(TourSlot, stale)
             booked = set(

@@ -3,7 +3,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
@@ -81,7 +81,7 @@ class TourSlotViewSet(SnippetViewSet):
     """Staff see every slot with its bookings and may change its capacity. Cancelling one goes
     through its own page ("Cancel and refund"), which cancels and refunds what was sold on it;
     its status is never edited by hand. Slots are made from the experiences' schedules
-    (``attractions.schedules``), not by hand."""
+    (``attractions.schedules``); staff may add extra ones by hand."""
 
     model = TourSlot
     icon = "date"
@@ -98,8 +98,20 @@ class TourSlotViewSet(SnippetViewSet):
         FieldPanel("capacity"),
         FieldPanel("status", read_only=True),
     ]
+    # Adding a slot by hand (an extra departure): which experience and when; it is "by hand",
+    # so regenerating the schedule keeps it. Once made, only its capacity changes here.
+    add_panels = [
+        FieldPanel("experience"),
+        FieldPanel("starts_at"),
+        FieldPanel("ends_at"),
+        FieldPanel("capacity"),
+    ]
     index_view_class = TourSlotIndexView
     edit_view_class = TourSlotEditView
+
+    def get_add_view_kwargs(self, **kwargs):
+        panel = ObjectList(self.add_panels).bind_to_model(self.model)
+        return super().get_add_view_kwargs(panel=panel, form_class=panel.get_form_class(), **kwargs)
 
     def get_queryset(self, request):
         return TourSlot.objects.select_related("experience")

@@ -144,3 +144,64 @@ def next_weekday(now, hour):
     while at(now, day, hour).weekday() >= 5:
         day += 1
     return at(now, day, hour)
+
+
+def test_a_slot_the_organiser_called_off_is_kept_when_the_schedule_drops_its_time(tour, now):
+    """The cancelled slot is the record its cancelled orders point at; regenerating never
+    deletes it (and, while its time is wanted, never makes a second, bookable one beside it)."""
+    from attractions.models import TourSlotStatus
+
+    afternoon = tour.slots.get(starts_at=at(now, 2, 14))
+    TourSlot.objects.filter(pk=afternoon.pk).update(status=TourSlotStatus.CANCELLED)
+    generate_slots(tour)
+    at_that_time = tour.slots.filter(starts_at=afternoon.starts_at).values_list("pk", flat=True)
+    assert list(at_that_time) == [afternoon.pk]
+    drop_afternoons(tour)
+    assert TourSlot.objects.get(pk=afternoon.pk).status == TourSlotStatus.CANCELLED
+
+
+def test_staff_add_a_slot_by_hand_in_the_admin_and_regeneration_keeps_it(tour, now, admin_client):
+    from django.urls import reverse
+
+    start = timezone.localtime(at(now, 2, 11, 30), TZ)
+    url = reverse("wagtailsnippets_attractions_tourslot:add")
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(
+        url,
+        {
+            "experience": tour.pk,
+            "starts_at": start.strftime("%Y-%m-%d %H:%M"),
+            "ends_at": (start + datetime.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M"),
+            "capacity": "6",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    slot = TourSlot.objects.get(experience=tour, starts_at=start)
+    assert (slot.origin, slot.capacity) == (TourSlotOrigin.BY_HAND, 6)
+    drop_afternoons(tour)
+    tour.schedules.all().delete()
+    generate_slots(tour)
+    assert TourSlot.objects.filter(pk=slot.pk).exists()
+
+
+def test_the_admin_refuses_a_slot_on_a_translation_or_ending_before_it_starts(tour, now, admin_client):
+    from django.urls import reverse
+
+    from tests.factories.home import en_locale
+
+    english = tour.copy_for_translation(en_locale(), copy_parents=True)
+    start = timezone.localtime(at(now, 2, 11), TZ)
+    url = reverse("wagtailsnippets_attractions_tourslot:add")
+    before = TourSlot.objects.count()
+    for experience, ends in ((english.pk, start + datetime.timedelta(hours=1)), (tour.pk, start)):
+        response = admin_client.post(
+            url,
+            {
+                "experience": experience,
+                "starts_at": start.strftime("%Y-%m-%d %H:%M"),
+                "ends_at": ends.strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+        assert response.status_code == 200  # the form again, with its error
+        assert response.context["form"].errors
+    assert TourSlot.objects.count() == before
