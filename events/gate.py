@@ -159,11 +159,12 @@ def amount_to_collect(order):
 
 
 def gate_counts(gate):
-    """(admitted, sold) for the gate, in one query: tickets or seats on valid orders."""
+    """(admitted, sold) for the gate, in one query: tickets or seats on valid orders, less the
+    lines the organiser called off (their order may live on for its other lines)."""
     seats = _seats_expression(gate)
     totals = (
         gate.lines()
-        .filter(order__status__in=SOLD_STATUSES)
+        .filter(order__status__in=SOLD_STATUSES, cancelled_at__isnull=True)
         .aggregate(sold=Sum(seats), admitted=Sum(seats, filter=Q(voucher__used_at__isnull=False)))
     )
     return totals["admitted"] or 0, totals["sold"] or 0

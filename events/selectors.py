@@ -169,7 +169,9 @@ def ticket_offers(page, now=None):
 
     now = now or timezone.now()
     ticket_types = list(
-        TicketType.objects.canonical_for(page).filter(archived=False).select_related("page", "page__cancellation")
+        TicketType.objects.canonical_for(page)
+        .filter(archived=False)
+        .select_related("page", "page__cancellation")
     )
     if not ticket_types:
         return []

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from attractions.models import TourSlot, TourSlotStatus
+from events.gate import gate_counts, get_gate
 from orders import basket as basket_service
 from orders import order_state, organiser_cancel, services
 from orders.exceptions import CalledOff
@@ -140,11 +141,14 @@ def test_an_order_with_another_line_keeps_it_and_gets_back_only_the_tour(
     stay_line, tour_line = order.lines.order_by("pk")
     assert tour_line.kind == TOUR and payment.amount_fen == stay_line.total_fen + TWO_ADULTS
     mail.outbox.clear()
+    gate = get_gate(f"slot-{slot.pk}")
+    assert gate_counts(gate) == (0, 2)
 
     result = call_off(slot, staff, capture)
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID and not order.needs_attention
+    assert gate_counts(gate) == (0, 0)  # the order stands for its stay; the gate expects no one
     assert (result.summary.orders, result.summary.orders_cancelled) == (1, 0)
     assert fake_online.refunds == [(payment.pk, TWO_ADULTS)]
     payment.refresh_from_db()
