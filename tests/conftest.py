@@ -1,7 +1,11 @@
+import datetime
 import os
 import shutil
+import time
+import zoneinfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -10,6 +14,86 @@ from django.test import override_settings
 # Fixtures of the basket/checkout/order tests (helper H): visitor, stay_room, arrival, fake_online.
 # Farmer dashboard fixtures: farmer, other_farmer, farmer_client, moderator, product_workflow.
 pytest_plugins = ["tests.orders.checkout_fixtures", "tests.products.farmer_fixtures"]
+
+# TIANYUAN_NOW=2026-12-31T23:50 runs the tests at that moment (town time unless it has an offset):
+# collection, the test database and every module's fixtures are made at exactly that moment, and
+# each test starts there with the clock running on (so holds still expire). A test that pins its
+# own moment with time_machine keeps it (the innermost travel wins). `.ci/run` runs the tests
+# marked date_sensitive at a few such moments.
+NOW_VARIABLE = "TIANYUAN_NOW"
+
+
+def fixed_moment():
+    """The moment TIANYUAN_NOW names (an aware datetime in UTC), or None when it is not set."""
+    value = os.environ.get(NOW_VARIABLE, "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"{NOW_VARIABLE}={value!r} is not an ISO date and time such as 2026-12-31T23:50"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    # In UTC, so that time-machine leaves the process's TZ alone (Django set it from TIME_ZONE).
+    return moment.astimezone(datetime.UTC)
+
+
+def real_now():
+    """The real time, even while travelling."""
+    hatch = time_machine.escape_hatch
+    seconds = hatch.time.time() if hatch.is_travelling() else time.time()
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+
+
+def start_travel(moment, *, tick):
+    if moment is None:
+        return None
+    travel = time_machine.travel(moment, tick=tick)
+    travel.start()
+    return travel
+
+
+def pytest_configure(config):
+    config._tianyuan_travel = start_travel(fixed_moment(), tick=False)
+
+
+def pytest_unconfigure(config):
+    travel = getattr(config, "_tianyuan_travel", None)
+    if travel is not None:
+        travel.stop()
+
+
+def pytest_report_header(config):
+    moment = fixed_moment()
+    if moment is not None:
+        town = moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return f"{NOW_VARIABLE}: every test starts at {town.isoformat()} ({settings.TIME_ZONE})"
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fixed_moment_for_module():
+    """Module fixtures (the demo town) are made at TIANYUAN_NOW exactly, however long the run or the
+    loading takes: the clock stands still outside the tests."""
+    travel = start_travel(fixed_moment(), tick=False)
+    yield
+    if travel is not None:
+        travel.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fixed_moment(request):
+    """Each test (and its fixtures) starts at TIANYUAN_NOW and its clock runs; a real_clock test
+    travels back to the real time."""
+    moment = fixed_moment()
+    if moment is not None and request.node.get_closest_marker("real_clock"):
+        moment = real_now()
+    travel = start_travel(moment, tick=True)
+    yield
+    if travel is not None:
+        travel.stop()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -12,7 +12,7 @@ from orders.models import ReservationKind
 from orders.services import local_today
 from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory, tomorrow_at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def sell(slot, quantity):

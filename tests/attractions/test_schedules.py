@@ -15,7 +15,7 @@ from orders.models import ReservationKind
 from orders.services import local_today
 from tests.factories.attractions import ExperiencePageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 TZ = ZoneInfo("Asia/Shanghai")
 
 

@@ -10,7 +10,7 @@ from orders.models import BasketLine, ReservationKind
 from orders.services import local_today
 from tests.factories.attractions import TourSlotFactory, tomorrow_at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from events.models import EventPage
 from home.demo.content import DEMO_PASSWORD, USERS
 from home.models import HomePage, StandardPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def event_start(event):

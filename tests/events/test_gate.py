@@ -15,7 +15,7 @@ from tests.factories.events import EventPageFactory, TicketTypeFactory
 
 from .ticket_fixtures import buy_tickets
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

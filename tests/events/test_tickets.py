@@ -17,7 +17,7 @@ from tests.orders.checkout_fixtures import check_out
 
 from .ticket_fixtures import buy_tickets, ticket_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def basket_of(user):

@@ -9,7 +9,7 @@ from tests.factories.events import TicketTypeFactory
 
 from .ticket_fixtures import buy_tickets
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def test_event_tickets_lists_price_remaining_and_on_sale(client, visitor, festival, day_pass, free_pass):

@@ -13,7 +13,7 @@ from tests.pages import WARM_BUDGET
 
 from .ticket_fixtures import buy_tickets
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def test_event_page_lists_ticket_types_with_price_remaining_and_state(client, festival, day_pass, free_pass):

@@ -11,7 +11,7 @@ from tests.factories.attractions import AttractionIndexPageFactory, AttractionPa
 from tests.factories.events import EventIndexPageFactory, EventPageFactory
 from tests.factories.home import ImageFactory, StandardPageFactory, set_footer, translate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def html(response):

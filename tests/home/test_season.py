@@ -17,9 +17,18 @@ from tests.factories.attractions import (
 from tests.factories.events import EventIndexPageFactory, EventPageFactory
 from tests.factories.products import ProductFactory, ProductPhotoFactory, ShopPageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 TZ = timezone.get_default_timezone()
+
+
+@pytest.fixture(autouse=True)
+def ten_in_the_morning(time_machine):
+    """Today, whatever day the suite runs on, at 10:00 town time: the month always has a later
+    hour for a tour, and a festival from 09:00 to 17:00 today is running (so the home page's
+    upcoming events list it too). The last minutes of a month have their own tests below."""
+    today = timezone.localdate()
+    time_machine.move_to(datetime.datetime.combine(today, datetime.time(10), tzinfo=TZ))
 
 
 def this_month():
@@ -28,10 +37,14 @@ def this_month():
 
 
 def a_later_day_this_month():
-    """A moment later this month (town time) when there is one, else later today."""
-    now = timezone.localtime()
-    later = now + datetime.timedelta(hours=2)
-    return later if later.month == now.month else now + datetime.timedelta(minutes=30)
+    """Two hours from now: still today, as it is 10:00 (``ten_in_the_morning``)."""
+    return timezone.localtime() + datetime.timedelta(hours=2)
+
+
+def section(html, name):
+    """The HTML of the season section ``name`` ("season-festivals", ...), empty when absent."""
+    start = html.find(f'class="section {name}"')
+    return "" if start < 0 else html[start : html.index("</section>", start)]
 
 
 @pytest.fixture
@@ -115,6 +128,21 @@ def test_season_page_shows_the_current_month(client, season_page, town):
     assert response.status_code == 200
     assert "本月节日" in response.text
     assert f'datetime="{year:04d}-{month:02d}"' in response.text
+
+
+def test_the_month_turns_at_midnight_town_time(client, season_page, town, time_machine):
+    """At 23:50 on 31 December the page is still December's (a tour on 1 January is not in it);
+    twenty minutes later it is January's, with that tour and without December's festival."""
+    festival_in(town["events"], 2026, 12, "年货节", day=31)
+    picking_tour(town["attractions"], "元旦采摘", datetime.datetime(2027, 1, 1, 9, tzinfo=TZ))
+    time_machine.move_to(datetime.datetime(2026, 12, 31, 23, 50, tzinfo=TZ))
+    december = client.get(season_page.url).text
+    assert 'datetime="2026-12"' in december
+    assert "年货节" in december and "元旦采摘" not in december
+    time_machine.move_to(datetime.datetime(2027, 1, 1, 0, 10, tzinfo=TZ))
+    january = client.get(season_page.url).text
+    assert 'datetime="2027-01"' in january
+    assert "元旦采摘" in january and "年货节" not in january
 
 
 def test_month_parameter_redirects_to_the_month_address(client, season_page):
@@ -209,4 +237,7 @@ def test_home_page_block_runs_a_fixed_number_of_queries(
     client.get("/")
     with django_assert_num_queries(HOME_WITH_BLOCK_QUERIES):
         response = client.get("/")
-    assert response.text.count('class="card card--event"') == min(count, 3)
+    # Today's festivals are also the home page's upcoming events (3 by default): only the
+    # block's own cards are counted.
+    assert section(response.text, "season-festivals").count('class="card card--event"') == min(count, 3)
+    assert section(response.text, "season-tours").count('class="card card--experience"') == min(count, 3)

@@ -8,7 +8,7 @@ from homestays.models import RateRuleKind
 from orders.services import local_today
 from tests.factories.homestays import RoomRateRuleFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 AVAILABILITY = "/api/v1/homestays/availability"
 
 

@@ -58,6 +58,7 @@ def test_every_homestay_has_its_own_verified_host_who_may_edit_it(demo_town):
     )
 
 
+@pytest.mark.date_sensitive
 def test_rooms_have_prices_holiday_overrides_closures_and_booked_nights(demo_town):
     rooms = RoomType.objects.filter(locale=Locale.get_default())
     assert all(18000 <= rt.base_price_fen <= 88000 for rt in rooms)

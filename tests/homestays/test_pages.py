@@ -35,6 +35,7 @@ def test_index_without_dates_lists_homestays_from_their_lowest_price(client, ind
     assert "¥300" in html
 
 
+@pytest.mark.date_sensitive
 def test_index_search_shows_total_for_the_stay(client, index_page, room, monday):
     response = client.get(index_page.url, stay_query(monday, nights=3))
     assert response.status_code == 200
@@ -85,6 +86,7 @@ def test_index_search_context_query_count_is_pinned(
         assert len(list(context["page_obj"])) == 10
 
 
+@pytest.mark.date_sensitive
 def test_homestay_page_shows_rooms_policy_and_calendar(client, room):
     response = client.get(room.page.url)
     assert response.status_code == 200
@@ -101,18 +103,21 @@ def test_strict_policy_is_explained_in_plain_words(client, room):
     assert "50%" in html.replace(" %", "%") and "7 天" in html
 
 
+@pytest.mark.date_sensitive
 def test_calendar_month_navigation_shows_the_chosen_month(client, room, monday):
     next_month = (monday.replace(day=1) + timedelta(days=32)).replace(day=1)
     response = client.get(room.page.url, {"month": next_month.strftime("%Y-%m")})
     assert response.context["month_start"] == next_month
 
 
+@pytest.mark.date_sensitive
 def test_malformed_month_falls_back_to_this_month(client, room):
     response = client.get(room.page.url, {"month": "2030-99"})
     assert response.status_code == 200
     assert response.context["month_start"].day == 1
 
 
+@pytest.mark.date_sensitive
 def test_calendar_marks_closed_nights(client, room, monday):
     RoomRateRuleFactory(room_type=room, kind=RateRuleKind.CLOSED, start_date=monday)
     response = client.get(room.page.url, {"month": monday.strftime("%Y-%m")})
@@ -121,6 +126,7 @@ def test_calendar_marks_closed_nights(client, room, monday):
     assert [day.date for day in closed] == [monday]
 
 
+@pytest.mark.date_sensitive
 def test_quote_shows_each_night_and_the_total(client, room, monday):
     response = client.get(room.page.url, stay_query(monday, nights=2))
     (entry,) = response.context["quotes"]

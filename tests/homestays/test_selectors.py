@@ -18,7 +18,7 @@ from tests.factories.homestays import (
 )
 from tests.factories.orders import ReservationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def book(room, start, end, quantity=1, **kwargs):

@@ -15,7 +15,7 @@ from tests.factories.homestays import RoomTypeFactory
 
 from .checkout_fixtures import stay_data
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 
 
 def add(client, data):

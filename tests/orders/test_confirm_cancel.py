@@ -9,7 +9,7 @@ from orders.models import Reservation, ReservationStatus
 from orders.services import Claim, cancel, confirm, release_expired, reserve
 from orders.tasks import release_expired_holds
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def test_confirm_turns_a_live_hold_into_a_confirmed_reservation(units, row):

@@ -9,7 +9,7 @@ from orders.models import Reservation, ReservationStatus
 from orders.services import Claim, reserve
 from tests.factories.orders import InventoryRowFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def test_reserve_inserts_a_held_reservation_with_expiry(units, row):

@@ -14,7 +14,7 @@ from tests.orders.checkout_fixtures import basket_with_stay, check_out
 
 from .test_providers import confirm_as_browser
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def age(order, hours):

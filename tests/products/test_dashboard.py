@@ -17,7 +17,7 @@ from tests.factories.products import ProductFactory
 
 from .farmer_fixtures import approve, product_form_data, request_changes, sold_line, upload
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 
 
 def status_of(client, product):

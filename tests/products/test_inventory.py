@@ -12,7 +12,7 @@ from orders.services import Claim
 from products.inventory import ProductInventory
 from products.selectors import units_left
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def claim(product, quantity):

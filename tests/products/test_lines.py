@@ -15,7 +15,7 @@ from tests.factories.accounts import VerifiedUserFactory
 from tests.factories.products import ProductFactory
 from tests.orders.checkout_fixtures import basket_with_stay, check_out
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 handler = get_line_kind("product")
 

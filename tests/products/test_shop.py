@@ -12,7 +12,7 @@ from products.models import ProducerStatus
 from tests.factories.attractions import VillageFactory
 from tests.factories.products import ProducerFactory, ProductFactory, ProductPhotoFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def names(response):

@@ -27,6 +27,8 @@ from tests.reports.figures_fixtures import (
     stay,
 )
 
+pytestmark = pytest.mark.date_sensitive
+
 OCT = Period(d(2026, 10, 1), d(2026, 11, 1))
 NOV = Period(d(2026, 11, 1), d(2026, 12, 1))
 DEC = Period(d(2026, 12, 1), d(2027, 1, 1))

@@ -18,6 +18,8 @@ from tests.factories.accounts import SuperuserFactory, UserFactory, VerifiedUser
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
 
+pytestmark = pytest.mark.date_sensitive
+
 PANEL_ID = 'id="town-figures-section"'
 
 

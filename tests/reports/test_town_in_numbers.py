@@ -14,6 +14,8 @@ from tests.factories.home import StandardPageFactory, translate
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
 
+pytestmark = pytest.mark.date_sensitive
+
 SECRET_NOTE = "STAFF-ONLY-NOTE-4K2"
 HELPED = "town-numbers__fact--helped"
 

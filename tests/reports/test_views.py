@@ -32,7 +32,7 @@ from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFact
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 
 TOWN = ZoneInfo("Asia/Shanghai")
 REPORTS = ["reports_homestays", "reports_tours_events", "reports_shop", "reports_prosperity"]
