@@ -47,7 +47,8 @@ INDEX = {
     ),
 }
 
-# Spring Festival (春节) by year: the first day of the lunar year.
+# Spring Festival (春节) by year: the first day of the lunar year, as the `holidays` package's Chinese
+# calendar has it. A demo loaded past the table's last year has no Spring Festival prices.
 SPRING_FESTIVAL = {
     2025: datetime.date(2025, 1, 29),
     2026: datetime.date(2026, 2, 17),
@@ -56,6 +57,25 @@ SPRING_FESTIVAL = {
     2029: datetime.date(2029, 2, 13),
     2030: datetime.date(2030, 2, 3),
     2031: datetime.date(2031, 1, 23),
+    2032: datetime.date(2032, 2, 11),
+    2033: datetime.date(2033, 1, 31),
+    2034: datetime.date(2034, 2, 19),
+    2035: datetime.date(2035, 2, 8),
+    2036: datetime.date(2036, 1, 28),
+    2037: datetime.date(2037, 2, 15),
+    2038: datetime.date(2038, 2, 4),
+    2039: datetime.date(2039, 1, 24),
+    2040: datetime.date(2040, 2, 12),
+    2041: datetime.date(2041, 2, 1),
+    2042: datetime.date(2042, 1, 22),
+    2043: datetime.date(2043, 2, 10),
+    2044: datetime.date(2044, 1, 30),
+    2045: datetime.date(2045, 2, 17),
+    2046: datetime.date(2046, 2, 6),
+    2047: datetime.date(2047, 1, 26),
+    2048: datetime.date(2048, 2, 14),
+    2049: datetime.date(2049, 2, 2),
+    2050: datetime.date(2050, 1, 23),
 }
 
 

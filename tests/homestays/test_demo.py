@@ -1,6 +1,6 @@
 """The demo homestays: loaded by ``load_demo``, idempotent, bookable data for the next 12 months."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from wagtail.models import GroupPagePermission, Locale
 
 from accounts.roles import HOSTS
-from homestays.demo import HOMESTAYS, load_demo_homestays
+from homestays.demo import HOMESTAYS, holiday_periods, load_demo_homestays
 from homestays.models import HomestayIndexPage, HomestayPage, RateRuleKind, RoomRateRule, RoomType
 from orders.models import Reservation, ReservationKind, ReservationStatus
 from orders.services import local_today
@@ -56,6 +56,15 @@ def test_every_homestay_has_its_own_verified_host_who_may_edit_it(demo_town):
         get_user_model().objects.filter(email__startswith="host", email__endswith="@tianyuan.example").count()
         >= 10
     )
+
+
+@pytest.mark.parametrize("today", [date(2031, 3, 1), date(2041, 12, 31), date(2049, 6, 1)])
+def test_the_next_spring_festival_is_known_for_decades(today):
+    """Its date comes from a table: loading the demo in years to come still prices 春节."""
+    spring = [p for p in holiday_periods(today) if "春节" in p[0]]
+    assert len(spring) == 1
+    (_note, first, last, _factor, _nights) = spring[0]
+    assert today <= first <= last <= today + timedelta(days=366)
 
 
 @pytest.mark.date_sensitive
