@@ -29,7 +29,7 @@ from tests.orders.checkout_fixtures import check_out, stay_data
 
 from .tour_fixtures import tour_data
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 
 TOUR = ReservationKind.TOUR
 TWO_ADULTS = 16000  # 2 × ¥80

@@ -19,7 +19,7 @@ from tests.orders.checkout_fixtures import check_out
 
 from .tour_fixtures import tour_data
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 
 
 def english_admin(user):

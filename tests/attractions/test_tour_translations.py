@@ -13,7 +13,7 @@ from tests.factories.attractions import TourSlotFactory, tomorrow_at
 
 from .tour_fixtures import tour_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.factories.accounts import SuperuserFactory, VerifiedUserFactory
 
 from .ticket_fixtures import buy_tickets, ticket_data
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 
 TICKET = ReservationKind.TICKET
 

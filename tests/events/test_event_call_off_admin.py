@@ -14,7 +14,7 @@ from tests.factories.accounts import SuperuserFactory, UserFactory, VerifiedUser
 
 from .ticket_fixtures import buy_tickets
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 
 
 def english_admin(user):

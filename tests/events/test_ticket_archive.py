@@ -17,7 +17,7 @@ from tests.factories.accounts import SuperuserFactory, UserFactory, VerifiedUser
 from .test_admin import event_form
 from .ticket_fixtures import buy_tickets, ticket_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.factories.events import TicketTypeFactory
 
 from .ticket_fixtures import buy_tickets, ticket_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tests.factories.homestays import RoomRateRuleFactory, RoomTypeFactory
 from tests.factories.orders import ReservationFactory
 from tests.orders.checkout_fixtures import basket_with_stay, check_out, stay_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

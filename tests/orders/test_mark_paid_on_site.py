@@ -10,7 +10,7 @@ from tests.factories.accounts import SuperuserFactory, VerifiedUserFactory
 
 from .checkout_fixtures import basket_with_stay, check_out
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 
 
 @pytest.fixture
