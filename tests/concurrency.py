@@ -23,35 +23,47 @@ def baskets_with(line_data: dict, count: int) -> list[Basket]:
     return baskets
 
 
-def check_out_at_once(baskets: list[Basket], *, timeout: float = 120) -> Counter:
-    """Every basket's owner checks out at the same instant (a barrier releases them together).
+def at_once(calls, *, timeout: float = 120) -> Counter:
+    """Run each of ``calls`` in its own thread and database connection, released together by a
+    barrier; a Counter of what they returned, or of the repr of what one raised, so a broken
+    thread fails the test visibly instead of passing as a refusal."""
+    barrier = threading.Barrier(len(calls))
+    results, lock = [], threading.Lock()
 
-    Returns how it went: "ordered", "sold_out", "busy", or the repr of any other exception, so a
-    broken thread fails the test visibly instead of passing as a refusal.
-    """
-    barrier = threading.Barrier(len(baskets))
-    outcomes, lock = [], threading.Lock()
-
-    def buy(basket):
+    def run(call):
         try:
-            connection.ensure_connection()
+            connection.ensure_connection()  # connect before the start line, not after it
             barrier.wait(timeout=60)
-            check_out(basket.user, basket)
-            outcome = "ordered"
-        except SoldOut:
-            outcome = "sold_out"
-        except InventoryBusy:
-            outcome = "busy"
-        except Exception as exc:
+            outcome = call()
+        except Exception as exc:  # noqa: BLE001 - reported in the results
             outcome = repr(exc)
         finally:
             connection.close()
         with lock:
-            outcomes.append(outcome)
+            results.append(outcome)
 
-    threads = [threading.Thread(target=buy, args=(basket,)) for basket in baskets]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=timeout)
-    return Counter(outcomes)
+    return Counter(results)
+
+
+def check_out_at_once(baskets: list[Basket], *, timeout: float = 120) -> Counter:
+    """Every basket's owner checks out at the same instant: "ordered", "sold_out", "busy", or
+    the repr of any other exception."""
+
+    def buyer(basket):
+        def buy():
+            try:
+                check_out(basket.user, basket)
+            except SoldOut:
+                return "sold_out"
+            except InventoryBusy:
+                return "busy"
+            return "ordered"
+
+        return buy
+
+    return at_once([buyer(basket) for basket in baskets], timeout=timeout)

@@ -1,16 +1,15 @@
 """PostgreSQL, real threads: one voucher scanned at two gates' phones at once is admitted once, and
 an unpaid on-site order collected by several staff at once is paid once."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from events import gate as gate_service
 from orders import order_state
 from orders.models import OrderStatus, Payment, PaymentStatus, Voucher
 from orders.vouchers import CheckInResult
+from tests.concurrency import at_once
 from tests.factories.accounts import UserFactory
 
 from .ticket_fixtures import buy_tickets
@@ -18,32 +17,6 @@ from .ticket_fixtures import buy_tickets
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SCANS = 12
-
-
-def at_once(calls, *, timeout=60):
-    """Run each of ``calls`` in its own thread and connection, released together; their results
-    (or the repr of what one raised, so a broken thread fails the test visibly)."""
-    barrier = threading.Barrier(len(calls))
-    results, lock = [], threading.Lock()
-
-    def run(call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            outcome = call()
-        except Exception as exc:
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout)
-    return Counter(results)
 
 
 def test_simultaneous_scans_admit_once(visitor, festival, day_pass):

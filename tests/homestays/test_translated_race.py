@@ -5,18 +5,17 @@ exactly one wins. The control run skips the resolution and sells the room twice,
 the hole this closes.
 """
 
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from orders import services
 from orders.exceptions import ReservationError
 from orders.models import Reservation, ReservationKind, ReservationStatus
 from orders.services import Claim, local_today, reserve
+from tests.concurrency import at_once
 from tests.factories.home import en_locale, make_home_page
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 
@@ -38,30 +37,18 @@ def rooms(transactional_db):
 def race(room_ids):
     """One booking of the same night per id, all started at the same instant; their outcomes."""
     night = local_today() + timedelta(days=30)
-    barrier = threading.Barrier(len(room_ids))
-    outcomes, lock = [], threading.Lock()
 
-    def book(room_id):
-        try:
-            connection.ensure_connection()  # connect before the start line, not after it
-            barrier.wait(timeout=30)
-            reserve([Claim(ReservationKind.STAY, room_id, 1, night, night + timedelta(days=1))])
-            outcome = "reserved"
-        except ReservationError as exc:
-            outcome = f"refused:{type(exc).__name__}"
-        except Exception as exc:  # reported, so a broken thread fails the test visibly
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+    def booker(room_id):
+        def book():
+            try:
+                reserve([Claim(ReservationKind.STAY, room_id, 1, night, night + timedelta(days=1))])
+            except ReservationError as exc:
+                return f"refused:{type(exc).__name__}"
+            return "reserved"
 
-    workers = [threading.Thread(target=book, args=(room_id,)) for room_id in room_ids]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=90)
-    return Counter(outcomes)
+        return book
+
+    return at_once([booker(room_id) for room_id in room_ids], timeout=90)
 
 
 def both_ids(rooms):

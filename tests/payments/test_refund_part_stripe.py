@@ -1,15 +1,14 @@
 """Staff refund part of a card payment: through Stripe's Refunds API (localstripe), then the webhook."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from orders import order_state
 from orders.models import OrderStatus, PaymentStatus, Refund, RefundRequest
+from tests.concurrency import at_once
 from tests.factories.accounts import SuperuserFactory
 from tests.orders.checkout_fixtures import basket_with_stay, check_out
 
@@ -144,27 +143,8 @@ def test_a_refund_made_in_the_stripe_dashboard_is_flagged(
 
 def post_at_once(url, data, clients):
     """Each client posts ``data`` from its own thread and connection at the same instant."""
-    barrier = threading.Barrier(len(clients))
-    statuses, lock = [], threading.Lock()
-
-    def send(client):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            outcome = client.post(url, data).status_code
-        except Exception as exc:  # noqa: BLE001 - a broken thread fails the test visibly
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            statuses.append(outcome)
-
-    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
+    posts = [lambda client=client: client.post(url, data).status_code for client in clients]
+    return list(at_once(posts).elements())
 
 
 def double_click(order, *, posts=2):
