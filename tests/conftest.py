@@ -175,3 +175,19 @@ def en_locale(db):
     from tests.factories.home import en_locale
 
     return en_locale()
+
+
+@pytest.fixture
+def english_admin_client(client):
+    """A client logged in as a superuser whose admin is in English, so messages can be compared
+    as written."""
+    from wagtail.users.models import UserProfile
+
+    from tests.factories.accounts import SuperuserFactory
+
+    user = SuperuserFactory()
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(user)
+    return client

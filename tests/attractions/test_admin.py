@@ -3,23 +3,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
-from wagtail.users.models import UserProfile
 
 from attractions.models import AttractionPage, Village
-from tests.factories.accounts import SuperuserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
-    """A superuser whose admin is in English, so messages can be compared as written."""
-    user = SuperuserFactory()
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(user)
-    return client
+def admin_client(english_admin_client):
+    return english_admin_client
 
 
 def attraction_form(**overrides):

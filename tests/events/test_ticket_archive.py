@@ -5,14 +5,13 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset
-from wagtail.users.models import UserProfile
 
 from events import gate as gate_service
 from events.models import EventPage, TicketType
 from orders import order_state
 from orders.exceptions import ReservationError
 from orders.models import Basket, OrderStatus
-from tests.factories.accounts import SuperuserFactory, UserFactory, VerifiedUserFactory
+from tests.factories.accounts import UserFactory, VerifiedUserFactory
 
 from .test_admin import event_form
 from .ticket_fixtures import buy_tickets, ticket_data
@@ -21,14 +20,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture
-def editor(client):
-    """A superuser whose admin is in English, so messages can be compared as written."""
-    user = SuperuserFactory()
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(user)
-    return client
+def editor(english_admin_client):
+    return english_admin_client
 
 
 def local(moment):
