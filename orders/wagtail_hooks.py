@@ -16,6 +16,7 @@ from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from . import admin_views
 from .models import Order, OrderStatus, Reservation, ReservationKind
 
 
@@ -144,6 +145,4 @@ def register_order_viewset():
 
 @hooks.register("register_admin_urls")
 def register_order_manage_urls():
-    from . import admin_views
-
     return [path("orders/manage/<int:pk>/", admin_views.order_manage, name="orders_admin_manage")]
