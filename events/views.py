@@ -1,11 +1,20 @@
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from wagtail.models import Locale
 
+from orders import basket as basket_service
+from orders.exceptions import ReservationError
+from orders.inventory import canonical_id
+from orders.lines import LineInvalid
+from orders.models import ReservationKind
+
 from .feeds import build_calendar, ical_response
+from .models import TicketType
 from .selectors import feed_events
 
 
@@ -32,17 +41,6 @@ def add_tickets(page, request):
 
     Success: to the basket. Bad input: the event page again with the message, 422 (bad
     quantity, a ticket of another event) or 409 (sold out, sales closed)."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from orders import basket as basket_service
-    from orders.exceptions import ReservationError
-    from orders.inventory import canonical_id
-    from orders.lines import LineInvalid
-    from orders.models import ReservationKind
-
-    from .models import TicketType
-
     if request.method != "POST":
         return redirect(page.url)
     data = {

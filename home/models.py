@@ -12,6 +12,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock, HomeSectionsBlock, PlanYourVisitBlock
+from .selectors import home_page_context
 
 
 def image_field(verbose_name=None):
@@ -105,8 +106,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import home_page_context
-
         context = super().get_context(request, *args, **kwargs)
         context.update(home_page_context(self, request))
         return context

@@ -14,6 +14,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from wagtail.models import Page, Site
 
 from accounts.roles import HOSTS
 from attractions.models import Village
@@ -627,11 +628,13 @@ def _village(ctx, slug, lang):
 
 
 def _home(ctx):
-    from home.models import HomePage
-
     if ("home", "zh") in ctx.pages:
         return ctx.page("home")
-    home = HomePage.objects.filter(locale=ctx.zh).order_by("depth", "path").first()
+    # The demo's Chinese home page is the default site's root (home.demo.site.load_home); before
+    # that, the root is Wagtail's welcome page, a plain Page.
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    root = site.root_page if site else None
+    home = root.specific if root and root.locale_id == ctx.zh.pk and root.specific_class is not Page else None
     if home is None:
         raise RuntimeError("The demo home page is missing: run `python manage.py load_demo` first.")
     return home

@@ -17,8 +17,13 @@ from accounts.roles import FARMERS
 from attractions.models import Village
 from home.demo.base import upsert_page
 from home.demo.content import DEMO_PASSWORD, t
+from orders import order_state, services
+from orders.lines import get_line_kind
+from orders.models import BasketLine, OrderLine
+from orders.payments.base import get_provider
 
 from .models import (
+    FulfilmentStatus,
     LineFulfilment,
     Producer,
     ProducerStatus,
@@ -660,13 +665,6 @@ def _in_review(ctx, producer):
 
 def _orders(ctx, products):
     """The demo visitor's produce orders: paid and packed, confirmed and shipped, cancelled."""
-    from orders import order_state, services
-    from orders.lines import get_line_kind
-    from orders.models import BasketLine, OrderLine
-    from orders.payments.base import get_provider
-
-    from .models import FulfilmentStatus
-
     visitor = get_user_model().objects.filter(email__iexact=VISITOR_EMAIL).first()
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     if visitor is None or OrderLine.objects.filter(order__user=visitor, kind="product").exists():

@@ -17,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from orders.models import OrderLine, OrderStatus, ReservationKind
 
+from .lines import delivery_label
 from .models import FulfilmentStatus, Producer, Product, ProductCategory, ShippingRate
 
 
@@ -141,8 +142,6 @@ def _fulfilment(line):
 
 
 def _delivery(line):
-    from .lines import delivery_label
-
     options = line.options or {}
     parts = [delivery_label(options.get("delivery", ""))]
     parts += [options[key] for key in ("delivery_date", "shipping_region") if options.get(key)]
