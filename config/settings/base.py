@@ -27,7 +27,8 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
-    # Ours, first so our templates win over the packages' ones.
+    # Ours, first so our templates win over the packages' ones; town, the base, first of all.
+    "town",
     "accounts",
     "home",
     "attractions",
