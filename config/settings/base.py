@@ -208,7 +208,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Pages cache their fragments under a shared content version (home/cache.py): with more than one
+# Pages cache their fragments under a shared content version (town/cache.py): with more than one
 # process, set REDIS_URL so a publish reaches them all.
 CACHES = {
     "default": {
