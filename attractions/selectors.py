@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from home.cache import cached, is_page_number, lazy_value, query_key
 from orders.services import local_today
+from town import geo
+from town.cache import cached, is_page_number, lazy_value, query_key
+from town.models import Village
 
-from . import geo
-from .models import AttractionCategory, AttractionPage, Village
+from .models import AttractionCategory, AttractionPage
 
 CARD_RENDITION = "fill-600x400|format-webp"
 HERO_RENDITION = "fill-1200x675|format-webp"
@@ -43,7 +44,7 @@ def private_pages_q():
 
 def locale_villages(locale_id):
     """The villages in a locale (the filter's choices): one query, then cached until the next edit."""
-    return cached(("villages", locale_id), lambda: list(Village.objects.filter(locale_id=locale_id)))
+    return cached(("villages", locale_id), lambda: list(Village.objects.in_locale(locale_id)))
 
 
 def localized_pages(pages, locale_id, model=AttractionPage):

@@ -6,7 +6,7 @@ import datetime
 from django.db.models import Sum
 from django.utils import timezone
 
-from home.demo.base import publish, upsert_page
+from town.demo.base import publish, upsert_page
 
 from .models import EventPage, SeasonPage, TicketType
 

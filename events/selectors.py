@@ -15,7 +15,7 @@ from attractions.selectors import (
     private_pages_q,
     with_image_renditions,
 )
-from home.cache import is_page_number, lazy_value, query_key
+from town.cache import is_page_number, lazy_value, query_key
 
 from .models import EventPage
 

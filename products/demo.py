@@ -14,9 +14,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import FARMERS
-from attractions.models import Village
-from home.demo.base import upsert_page
-from home.demo.content import DEMO_PASSWORD, t
+from town.demo.base import DEMO_PASSWORD, t, upsert_page
+from town.models import Village
 
 from .models import (
     LineFulfilment,
