@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
-from home.cache import cached, is_page_number, lazy_value, query_key
 from orders.models import ReservationKind
 from orders.selectors import claimed_units
 from orders.services import local_today
+from town import geo
+from town.cache import cached, is_page_number, lazy_value, query_key
+from town.models import Village
 
-from . import geo
 from .forms import ExperienceBookingForm
 from .models import (
     AttractionCategory,
@@ -28,7 +29,6 @@ from .models import (
     RoutePage,
     TourSlot,
     TourSlotStatus,
-    Village,
 )
 
 CARD_RENDITION = "fill-600x400|format-webp"
@@ -54,7 +54,7 @@ def private_pages_q():
 
 def locale_villages(locale_id):
     """The villages in a locale (the filter's choices): one query, then cached until the next edit."""
-    return cached(("villages", locale_id), lambda: list(Village.objects.filter(locale_id=locale_id)))
+    return cached(("villages", locale_id), lambda: list(Village.objects.in_locale(locale_id)))
 
 
 def localized_pages(pages, locale_id, model=AttractionPage):

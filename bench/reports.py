@@ -159,7 +159,7 @@ class Town(search_bench.Town):
         return [u.pk for u in made]
 
     def _villages(self):
-        from attractions.models import Village
+        from town.models import Village
 
         return Village.objects.bulk_create(
             [

@@ -153,7 +153,7 @@ class Town:
         self.pages = {}
 
     def _villages(self):
-        from attractions.models import Village
+        from town.models import Village
 
         made = []
         for name, slug, lat, lon in VILLAGES:

@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
 
-from home.demo.base import publish, upsert_page
 from orders import basket as basket_service
 from orders.checkout import checkout
 from orders.models import Basket, OrderLine
+from town.demo.base import publish, upsert_page
 
 from .models import EventPage, SeasonPage, TicketType
 

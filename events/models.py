@@ -16,9 +16,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
-from attractions.models import postal_address
-from home.blocks import BaseStreamBlock
 from orders.models import OrderLine, ReservationKind
+from town.blocks import BaseStreamBlock
+from town.models import postal_address
 
 from .blocks import ProgrammeBlock
 from .feeds import build_calendar, ical_response
@@ -120,7 +120,7 @@ class EventPage(RoutablePageMixin, Page):
         related_name="events",
     )
     village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village"),
         null=True,
         blank=True,

@@ -15,9 +15,9 @@ from attractions.selectors import (
     private_pages_q,
     with_image_renditions,
 )
-from home.cache import is_page_number, lazy_value, query_key
 from orders.models import ReservationKind
 from orders.selectors import claimed_units
+from town.cache import is_page_number, lazy_value, query_key
 
 from .models import EventPage, TicketType
 

@@ -11,7 +11,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .blocks import BaseStreamBlock, HomeSectionsBlock, PlanYourVisitBlock
+from town.blocks import BaseStreamBlock
+
+from .blocks import HomeSectionsBlock, PlanYourVisitBlock
 from .selectors import home_page_context
 
 

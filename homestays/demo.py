@@ -17,13 +17,12 @@ from django.contrib.auth.models import Group
 from wagtail.models import Page, Site
 
 from accounts.roles import HOSTS
-from attractions.models import Village
-from home.demo.base import DemoContext, ensure_locales, upsert_page
-from home.demo.blocks import stream
-from home.demo.content import DEMO_PASSWORD, t
 from orders.exceptions import ReservationError
 from orders.models import Reservation, ReservationKind
 from orders.services import Claim, confirm, reserve
+from town.demo.base import DEMO_PASSWORD, DemoContext, ensure_locales, t, upsert_page
+from town.demo.blocks import stream
+from town.models import Village
 
 from .models import (
     Amenity,

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from town.models import Village
+
 from . import pricing
 from .models import AmenityCode
 from .selectors import local_today
@@ -49,12 +51,7 @@ class AvailabilityForm(StayDatesForm):
 
     def __init__(self, *args, locale=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from attractions.models import Village
-
-        villages = Village.objects.all()
-        if locale is not None and hasattr(Village, "locale"):
-            villages = villages.filter(locale=locale)
-        self.fields["village"].queryset = villages
+        self.fields["village"].queryset = Village.objects.in_locale(locale)
         self.fields["check_in"].required = False
         self.fields["check_out"].required = False
         self.fields["guests"].required = False

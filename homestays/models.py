@@ -30,8 +30,8 @@ from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from accounts.roles import HOSTS
-from home.blocks import BaseStreamBlock
 from orders.policies import CancellationPolicy
+from town.blocks import BaseStreamBlock
 
 MAX_GUESTS_PER_ROOM = 20
 
@@ -118,7 +118,7 @@ class HomestayPage(Page):
         limit_choices_to={"groups__name": HOSTS},
     )
     village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village"),
         null=True,
         blank=True,

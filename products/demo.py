@@ -14,13 +14,12 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import FARMERS
-from attractions.models import Village
-from home.demo.base import upsert_page
-from home.demo.content import DEMO_PASSWORD, t
 from orders import order_state, services
 from orders.lines import get_line_kind
 from orders.models import BasketLine, OrderLine
 from orders.payments.base import get_provider
+from town.demo.base import DEMO_PASSWORD, t, upsert_page
+from town.models import Village
 
 from .models import (
     FulfilmentStatus,

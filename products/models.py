@@ -53,7 +53,7 @@ class Producer(models.Model):
     )
     display_name = models.CharField(_("display name"), max_length=100)
     village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village"),
         null=True,
         blank=True,
@@ -223,7 +223,7 @@ class Product(
     # Derived from months_in_season on save (see season_mask).
     season_mask = models.PositiveIntegerField(_("season mask"), default=0, editable=False)
     origin_village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village of origin"),
         null=True,
         blank=True,

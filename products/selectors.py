@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 
-from attractions.models import Village
 from orders.inventory import canonical_id
 from orders.models import Reservation, ReservationKind
 from orders.selectors import claimed_units
+from town.models import Village
 
 from .models import MONTH_NAMES, Product, ProductPhoto, ShopPage
 

@@ -16,6 +16,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from orders.models import OrderLine, OrderStatus, ReservationKind
+from town.models import Village
 
 from .lines import delivery_label
 from .models import FulfilmentStatus, Producer, Product, ProductCategory, ShippingRate
@@ -80,14 +81,6 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(OrderLine, ReadOnlyPolicy(OrderLine), exact_class=True)
 
 
-def _villages(request=None):
-    from wagtail.models import Locale
-
-    from attractions.models import Village
-
-    return Village.objects.filter(locale=Locale.get_default()).order_by("name")
-
-
 class ProductLineFilterSet(WagtailFilterSet):
     order__status = django_filters.ChoiceFilter(
         label=_("Order status"), choices=OrderStatus.choices, widget=forms.RadioSelect, empty_label=_("All")
@@ -103,7 +96,7 @@ class ProductLineFilterSet(WagtailFilterSet):
         label=_("Producer"), queryset=Producer.objects.all(), method="filter_producer"
     )
     village = django_filters.ModelChoiceFilter(
-        label=_("Village"), queryset=_villages, method="filter_village"
+        label=_("Village"), queryset=lambda request: Village.objects.in_locale(), method="filter_village"
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=ProductCategory.choices, method="filter_category", empty_label=_("All")

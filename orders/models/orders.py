@@ -175,7 +175,7 @@ class OrderLine(models.Model):
     # Where the money goes: the village of the homestay, experience, event or producer, kept
     # with the sale so staff filters and the town's reports do not depend on later edits.
     village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village"),
         null=True,
         blank=True,

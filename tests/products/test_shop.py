@@ -9,8 +9,8 @@ from django.urls import reverse
 from orders.models import BasketLine
 from orders.services import Claim, local_today, reserve
 from products.models import ProducerStatus
-from tests.factories.attractions import VillageFactory
 from tests.factories.products import ProducerFactory, ProductFactory, ProductPhotoFactory
+from tests.factories.town import VillageFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 

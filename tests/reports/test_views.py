@@ -26,11 +26,11 @@ from tests.factories.attractions import (
     AttractionPageFactory,
     ExperiencePageFactory,
     TourSlotFactory,
-    VillageFactory,
 )
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
+from tests.factories.town import VillageFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 

@@ -18,6 +18,12 @@ from . import images
 
 LANGS = ("zh", "en")
 DEMO_COLLECTION = "演示图片 Demo images"
+DEMO_PASSWORD = "tianyuan-demo"  # noqa: S105 - development only, printed by the command
+
+
+def t(zh, en):
+    """A demo text in both languages."""
+    return {"zh": zh, "en": en}
 
 
 @dataclass

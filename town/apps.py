@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TownConfig(AppConfig):
+    name = "town"
+    verbose_name = _("The town: villages and shared parts")
+
+    def ready(self):
+        from .cache import connect_signals
+
+        connect_signals()
