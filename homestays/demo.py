@@ -14,13 +14,12 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from wagtail.models import Page, Site
 
 from accounts.roles import HOSTS
 from orders.exceptions import ReservationError
 from orders.models import Reservation, ReservationKind
 from orders.services import Claim, confirm, reserve
-from town.demo.base import DEMO_PASSWORD, DemoContext, ensure_locales, t, upsert_page
+from town.demo.base import DEMO_PASSWORD, DemoContext, ensure_locales, home_page, t, upsert_page
 from town.demo.blocks import stream
 from town.models import Village
 
@@ -626,19 +625,6 @@ def _village(ctx, slug, lang):
     return village
 
 
-def _home(ctx):
-    if ("home", "zh") in ctx.pages:
-        return ctx.page("home")
-    # The demo's Chinese home page is the default site's root (home.demo.site.load_home); before
-    # that, the root is Wagtail's welcome page, a plain Page.
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    root = site.root_page if site else None
-    home = root.specific if root and root.locale_id == ctx.zh.pk and root.specific_class is not Page else None
-    if home is None:
-        raise RuntimeError("The demo home page is missing: run `python manage.py load_demo` first.")
-    return home
-
-
 def _fill_room_types(page, specs, lang, photos):
     existing = list(page.room_types.all().order_by("sort_order", "pk"))
     rooms = []
@@ -771,7 +757,7 @@ def _bookings(ctx, index, rooms, visitor):
 
 def load_homestays(ctx):
     """The homestay index, ten homestays with hosts, rooms, rates, closures and bookings."""
-    home = _home(ctx)
+    home = home_page(ctx)
 
     def fill_index(page, lang):
         page.title = INDEX["title"][lang]

@@ -18,7 +18,7 @@ from orders import order_state, services
 from orders.lines import get_line_kind
 from orders.models import BasketLine, OrderLine
 from orders.payments.base import get_provider
-from town.demo.base import DEMO_PASSWORD, t, upsert_page
+from town.demo.base import DEMO_PASSWORD, home_page, t, upsert_page
 from town.models import Village
 
 from .models import (
@@ -732,9 +732,7 @@ def _orders(ctx, products):
 
 
 def load_shop(ctx):
-    from homestays.demo import _home
-
-    home = _home(ctx)
+    home = home_page(ctx)
 
     def fill_shop(page, lang):
         page.title = SHOP["title"][lang]
