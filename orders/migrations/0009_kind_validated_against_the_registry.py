@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0007_called_off'),
+        ('orders', '0008_village_in_town'),
     ]
 
     operations = [
