@@ -8,10 +8,13 @@ class HomestaysConfig(AppConfig):
 
     def ready(self):
         from orders.inventory import register_inventory
+        from orders.lines import register_line_kind
 
         from .inventory import RoomTypeInventory
+        from .lines import StayLine
 
         register_inventory(RoomTypeInventory())
+        register_line_kind(StayLine())
 
         from wagtail.signals import page_published
 

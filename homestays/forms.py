@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from town.models import Village
 
 from . import pricing
+from .lines import MAX_LINE_GUESTS, MAX_ROOMS
 from .models import AmenityCode
 from .selectors import local_today
 
@@ -86,3 +87,14 @@ class AvailabilityForm(StayDatesForm):
 
 class QuoteForm(StayDatesForm):
     rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=10, initial=1, required=False)
+
+
+class AddStayForm(forms.Form):
+    """The "add to basket" form under a room on a homestay page; the stay line kind validates
+    and prices it (``homestays.lines``)."""
+
+    room_type_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    check_in = forms.DateField(label=_("Check-in"), widget=forms.DateInput(attrs={"type": "date"}))
+    check_out = forms.DateField(label=_("Check-out"), widget=forms.DateInput(attrs={"type": "date"}))
+    guests = forms.IntegerField(label=_("Guests"), min_value=1, max_value=MAX_LINE_GUESTS, initial=2)
+    rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=MAX_ROOMS, initial=1)

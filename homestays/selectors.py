@@ -160,7 +160,7 @@ def available_room_types(
             quote = pricing.quote(rt, check_in, check_out, rules[rt.pk])
         except ReservationError:
             continue
-        free = min(rt.units - claimed.get((rt.pk, n.night), 0) for n in quote.nights)
+        free = free_rooms(rt, quote.nights, claimed)
         if free < rooms:
             continue
         per_night = quote.total_fen // quote.night_count
@@ -223,14 +223,19 @@ def room_calendars(homestay, start, end, *, now=None):
     return calendars
 
 
+def free_rooms(room_type, nights, claimed) -> int:
+    """Rooms of ``room_type`` free on every one of ``nights`` (NightPrices of a quote), given the
+    live ``claimed`` units per (room type, night) from ``claimed_units``."""
+    return min(room_type.units - claimed.get((room_type.pk, n.night), 0) for n in nights)
+
+
 def quote_stay(room_type, check_in, check_out, *, rooms=1, now=None):
     """A price quote for one room type, also checking that enough rooms are free; raises
     ReservationError subclasses (DatesUnavailable, SoldOut, InvalidClaim)."""
     rules = rules_for([room_type.pk], check_in, check_out)
     quote = pricing.quote(room_type, check_in, check_out, rules)
     claimed = claimed_units(ReservationKind.STAY, [room_type.pk], check_in, check_out, now=now)
-    free = min(room_type.units - claimed.get((room_type.pk, n.night), 0) for n in quote.nights)
-    if free < rooms:
+    if free_rooms(room_type, quote.nights, claimed) < rooms:
         raise SoldOut()
     return quote
 

@@ -11,7 +11,6 @@ class OrdersConfig(AppConfig):
         # session's anonymous basket into the account's.
         from django.contrib.auth.signals import user_logged_in
 
-        from . import lines  # noqa: F401 (registers the stay line kind)
         from .basket import merge_on_login
 
         user_logged_in.connect(merge_on_login, dispatch_uid="orders_merge_baskets")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import require_verified_email
 
 from . import services
-from .lines import LineInvalid, get_line_kind
+from .lines import LineInvalid, get_line_kind, prepare_lines
 from .models import Basket, Order, Payment, PaymentStatus
 from .models.orders import DEFAULT_CURRENCY
 from .money import format_fen
@@ -143,11 +143,13 @@ def checkout(
             if not basket_lines:
                 raise BasketEmpty()
             placed, claims = [], []
+            # Each kind's rows for all its lines at once, so the pricing does not grow with the lines.
+            batches = prepare_lines(basket_lines, now=now)
             for line in basket_lines:
-                handler = get_line_kind(line.kind)
+                handler, batch = get_line_kind(line.kind), batches[line.kind]
                 # Availability is decided by reserve() under the inventory locks, below.
-                price = handler.price(line)
-                snapshot = handler.snapshot(line)
+                price = handler.price(line, batch)
+                snapshot = handler.snapshot(line, batch)
                 note = (notes or {}).get(line.pk, (notes or {}).get(str(line.pk), line.note)) or ""
                 if not isinstance(note, str) or len(note) > 500:
                     raise CheckoutInvalid(
