@@ -70,7 +70,7 @@ class LineSnapshot:
     starts_at: datetime.datetime | None = None
     provider_user: object = None
     page_id: int | None = None
-    # The village the money reaches (attractions.Village pk), for filters and reports.
+    # The village the money reaches (town.Village pk), for filters and reports.
     village_id: int | None = None
     # How this item may be paid: {"online", "offline"} (provider.online); None: any way.
     payment_ways: set | None = None
