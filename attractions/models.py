@@ -46,6 +46,7 @@ class AttractionIndexPage(Page):
         verbose_name = _("attraction index")
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import attraction_index_context
 
         context = super().get_context(request, *args, **kwargs)
@@ -130,6 +131,7 @@ class AttractionPage(Page):
         clean_coordinates(self)
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import attraction_page_context
 
         context = super().get_context(request, *args, **kwargs)
@@ -142,6 +144,7 @@ class AttractionPage(Page):
 
     def nearby(self, limit=4):
         """The nearest other live, public attractions in this page's language, closest first."""
+        # Selectors import this module.
         from .selectors import nearby_attractions
 
         return nearby_attractions(self, limit=limit)
@@ -225,6 +228,7 @@ class RoutePage(Page):
         verbose_name = _("route")
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import route_stops
 
         context = super().get_context(request, *args, **kwargs)
@@ -243,6 +247,7 @@ class RoutePage(Page):
 
     def total_distance_km(self, stops=None):
         """Straight-line length through the stops in order, in km with one decimal."""
+        # Selectors import this module.
         from .selectors import route_stops
 
         stops = route_stops(self) if stops is None else stops
@@ -438,6 +443,7 @@ class ExperiencePage(Page):
             raise ValidationError(errors)
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import experience_page_context
 
         context = super().get_context(request, *args, **kwargs)
@@ -446,6 +452,7 @@ class ExperiencePage(Page):
 
     def serve(self, request, *args, **kwargs):
         if request.method == "POST":
+            # When serving: views import this module (a Wagtail page is its own view).
             from .views import book_experience
 
             return book_experience(self, request)

@@ -31,6 +31,8 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+# The site's modules are imported inside the functions below, never at the top: each process
+# first picks its database and settings and calls django.setup() (models need the app registry).
 ROOT = Path(__file__).resolve().parents[1]
 ROOM_TYPES_PER_HOMESTAY = 3
 DAYS = 365

@@ -32,6 +32,8 @@ import time
 import uuid
 from pathlib import Path
 
+# The site's modules are imported inside the functions below, never at the top: each process
+# first picks its database and settings and calls django.setup() (models need the app registry).
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/tianyuan_bench_search"

@@ -1,11 +1,17 @@
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from wagtail.models import Locale
 
+from orders.inventory import canonical_id
+from orders.views import add_to_basket
+
 from .feeds import build_calendar, ical_response
+from .inventory import TICKET
+from .models import TicketType
 from .selectors import feed_events
 
 
@@ -32,14 +38,6 @@ def add_tickets(page, request):
 
     Success: to the basket. Bad input: the event page again with the message, 422 (bad
     quantity, a ticket of another event) or 409 (sold out, sales closed)."""
-    from django.shortcuts import redirect
-
-    from orders.inventory import canonical_id
-    from orders.views import add_to_basket
-
-    from .inventory import TICKET
-    from .models import TicketType
-
     if request.method != "POST":
         return redirect(page.url)
     data = {

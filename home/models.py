@@ -14,6 +14,7 @@ from wagtail.search import index
 from town.blocks import BaseStreamBlock
 
 from .blocks import HomeSectionsBlock, PlanYourVisitBlock
+from .selectors import home_page_context
 
 
 def image_field(verbose_name=None):
@@ -107,8 +108,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import home_page_context
-
         context = super().get_context(request, *args, **kwargs)
         context.update(home_page_context(self, request))
         return context

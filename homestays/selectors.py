@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from django.db.models import Count, Min
 from wagtail.models import Locale
 
-from orders.exceptions import ReservationError
+from accounts.roles import EDITORS
+from orders.exceptions import ReservationError, SoldOut
 from orders.models import Reservation, ReservationKind, ReservationStatus
 from orders.selectors import claimed_units
 from orders.services import local_today  # noqa: F401 (the town's today, re-exported for forms)
@@ -231,8 +232,6 @@ def free_rooms(room_type, nights, claimed) -> int:
 def quote_stay(room_type, check_in, check_out, *, rooms=1, now=None):
     """A price quote for one room type, also checking that enough rooms are free; raises
     ReservationError subclasses (DatesUnavailable, SoldOut, InvalidClaim)."""
-    from orders.exceptions import SoldOut
-
     rules = rules_for([room_type.pk], check_in, check_out)
     quote = pricing.quote(room_type, check_in, check_out, rules)
     claimed = claimed_units(ReservationKind.STAY, [room_type.pk], check_in, check_out, now=now)
@@ -261,8 +260,6 @@ def month_range(month_start):
 
 def manageable_homestays(user):
     """Homestays whose bookings ``user`` may see: all for the tourism office, else their own."""
-    from accounts.roles import EDITORS
-
     if user.is_superuser or user.groups.filter(name=EDITORS).exists():
         return HomestayPage.objects.all()
     return HomestayPage.objects.filter(host=user)

@@ -45,6 +45,7 @@ from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Refun
 from .models.orders import MONEY_IN, REFERENCE_ALPHABET
 from .models.refund_requests import RefundRequest
 from .payments import get_provider, refundable_fen
+from .payments.base import online_provider_names
 from .payments.exceptions import PaymentError
 from .policies import refund_for_lines
 
@@ -678,8 +679,6 @@ def unpaid_grace() -> timedelta:
 
 def unpaid_online_orders(*, now=None, grace=None):
     """Pending orders paid online, nothing received, whose holds expired more than ``grace`` ago."""
-    from .payments.base import online_provider_names
-
     now = now or timezone.now()
     grace = unpaid_grace() if grace is None else grace
     online = online_provider_names()

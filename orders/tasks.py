@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from . import order_state
 from .services import release_expired
 
 
@@ -14,6 +15,4 @@ def release_expired_holds() -> int:
 @task()
 def cancel_unpaid_orders() -> int:
     """Periodic tidy: cancel online orders left unpaid past their holds and the grace period."""
-    from .order_state import cancel_unpaid_orders as cancel
-
-    return cancel()
+    return order_state.cancel_unpaid_orders()

@@ -20,6 +20,7 @@ from .exceptions import ReservationError
 from .forms import CancelForm, CheckoutForm
 from .lines import LineInvalid
 from .models import SOLD_STATUSES, Order, OrderStatus
+from .money import format_fen
 
 
 def add_to_basket(request, data: dict):
@@ -180,8 +181,6 @@ def order_cancel(request, ref):
     except order_state.OrderStateError as exc:
         messages.error(request, exc.message)
         return redirect(order)
-    from .money import format_fen
-
     messages.success(
         request,
         _("Your booking is cancelled. Refund: %(amount)s.")

@@ -18,6 +18,7 @@ from wagtail.permissions import register_permission_policy
 
 from town.models import Village
 
+from . import admin_views
 from .models import Order, OrderStatus, Reservation, ReservationKind
 
 
@@ -138,6 +139,4 @@ def register_order_viewset():
 
 @hooks.register("register_admin_urls")
 def register_order_manage_urls():
-    from . import admin_views
-
     return [path("orders/manage/<int:pk>/", admin_views.order_manage, name="orders_admin_manage")]

@@ -14,11 +14,13 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import EDITORS, MODERATORS
 from orders.exceptions import ReservationError
 from orders.lines import get_line_kind
 from orders.models import BasketLine, OrderLine, OrderStatus, ReservationKind
+from orders.services import local_today
 
-from .models import ShippingRate
+from .models import Product, ShippingRate
 
 # Produce is delivered to a homestay at most this far ahead (it is fresh food).
 MAX_DELIVERY_DAYS_AHEAD = 180
@@ -84,8 +86,6 @@ def stay_covering(user, day, *, basket=None):
 def stay_periods(user, *, basket=None, today=None):
     """The visitor's stays from ``today`` on: [(check-in, check-out)], from their confirmed or paid
     orders and their basket; at most two queries (none for an anonymous visitor without basket)."""
-    from orders.services import local_today
-
     today = today or local_today()
     periods = set()
     if user is not None and getattr(user, "is_authenticated", False):
@@ -201,10 +201,6 @@ def ensure_product_workflow():
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
-
-    from accounts.roles import EDITORS, MODERATORS
-
-    from .models import Product
 
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in (MODERATORS, EDITORS)}
     for name, codenames in STAFF_PERMISSIONS.items():

@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from orders.models import OrderLine, OrderStatus, ReservationKind
 from town.models import Village
 
+from .lines import delivery_label
 from .models import FulfilmentStatus, Producer, Product, ProductCategory, ShippingRate
 
 
@@ -134,8 +135,6 @@ def _fulfilment(line):
 
 
 def _delivery(line):
-    from .lines import delivery_label
-
     options = line.options or {}
     parts = [delivery_label(options.get("delivery", ""))]
     parts += [options[key] for key in ("delivery_date", "shipping_region") if options.get(key)]

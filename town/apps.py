@@ -7,6 +7,7 @@ class TownConfig(AppConfig):
     verbose_name = _("The town: villages and shared parts")
 
     def ready(self):
+        # In ready(), as Django advises for what connects signals: every app is loaded by then.
         from .cache import connect_signals
 
         connect_signals()
