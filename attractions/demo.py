@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 
 from orders.exceptions import ReservationError
 from orders.models import Reservation, ReservationKind
-from orders.services import Claim, confirm, reserve
+from orders.reservations import Claim, confirm, reserve
 from town.demo.base import t, upsert_page
 
 from .models import ExperienceClosedDate, ExperiencePage, ExperienceSchedule

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from orders.exceptions import CalledOff, DatesUnavailable, ReservationError, SoldOut
 from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field, load_rows
 from orders.money import Money
+from orders.reservations import Claim
 from orders.selectors import claimed_units
-from orders.services import Claim
 
 from .inventory import TOUR
 from .models import TourSlot, TourSlotStatus

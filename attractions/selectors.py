@@ -15,8 +15,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
 from orders.models import ReservationKind
+from orders.reservations import local_today
 from orders.selectors import claimed_units
-from orders.services import local_today
 from town import geo
 from town.cache import cached, is_page_number, lazy_value, query_key
 from town.models import Village

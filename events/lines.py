@@ -14,8 +14,8 @@ from orders.exceptions import ReservationError, SoldOut
 from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field, load_rows
 from orders.money import Money
 from orders.policies import FLEXIBLE
+from orders.reservations import Claim
 from orders.selectors import claimed_units
-from orders.services import Claim
 
 from .inventory import TICKET, check_on_sale
 from .models import EventCancellation, TicketType

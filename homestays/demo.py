@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from accounts.roles import HOSTS
 from orders.exceptions import ReservationError
 from orders.models import Reservation, ReservationKind
-from orders.services import Claim, confirm, reserve
+from orders.reservations import Claim, confirm, reserve
 from town.demo.base import DEMO_PASSWORD, DemoContext, ensure_locales, home_page, t, upsert_page
 from town.demo.blocks import stream
 from town.models import Village

@@ -26,8 +26,8 @@ from orders.lines import (
     load_rows,
 )
 from orders.money import Money
+from orders.reservations import Claim, local_today
 from orders.selectors import claimed_units
-from orders.services import Claim, local_today
 
 from . import pricing
 from .inventory import STAY, rules_for

@@ -18,8 +18,8 @@ from wagtail.models import Locale
 from accounts.roles import EDITORS
 from orders.exceptions import ReservationError, SoldOut
 from orders.models import Reservation, ReservationKind, ReservationStatus
+from orders.reservations import local_today  # noqa: F401 (the town's today, re-exported for forms)
 from orders.selectors import claimed_units
-from orders.services import local_today  # noqa: F401 (the town's today, re-exported for forms)
 
 from . import pricing
 from .inventory import rules_for

@@ -2,7 +2,7 @@
 
 In one transaction: lock the basket row (a second submit of the same basket waits here, then
 finds it empty), price every line on the server, hold every line through
-``orders.services.reserve`` (all or none), create the order through ``order_state.place_order``
+``orders.reservations.reserve`` (all or none), create the order through ``order_state.place_order``
 and empty the basket. After commit: ``provider.start(payment)`` (for Stripe this creates the
 PaymentIntent, an HTTP call that must not run inside the transaction).
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import require_verified_email
 
-from . import services
+from . import reservations
 from .lines import LineInvalid, get_line_kind, prepare_lines
 from .models import Basket, Order, Payment, PaymentStatus
 from .models.orders import DEFAULT_CURRENCY
@@ -177,7 +177,7 @@ def checkout(
             if len(currencies) > 1:
                 raise CheckoutInvalid({"basket": _("All items of one order must be priced in one currency.")})
             currency = currencies.pop() if currencies else DEFAULT_CURRENCY
-            reservations = services.reserve(claims, holder=user, hold_for=HOLD_FOR, now=now)
+            holds = reservations.reserve(claims, holder=user, hold_for=HOLD_FOR, now=now)
             # Checked after reserve(), so a line sold out meanwhile says so rather than "total
             # changed", and before the payment method, which the visitor chose for the total they
             # saw. Raising rolls the holds back: nothing is held or charged.
@@ -187,7 +187,7 @@ def checkout(
             position = 0
             for item in placed:
                 count = len(item.reservations)
-                item.reservations = reservations[position : position + count]
+                item.reservations = holds[position : position + count]
                 position += count
             order = place_order(
                 user=user,

@@ -13,7 +13,7 @@ per kind of thing it sells and registers an instance (in its ``AppConfig.ready``
 
     register_inventory(RoomTypeInventory())
 
-``services.reserve`` locks the ``model`` rows, then asks ``is_called_off``, ``capacity`` and
+``reservations.reserve`` locks the ``model`` rows, then asks ``is_called_off``, ``capacity`` and
 ``validate`` while the locks are held, so they may read anything (closures, sales windows) and
 trust it until commit. ``call_off`` is how the organiser's cancellation closes a row for good.
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from .exceptions import ReservationError
 from .inventory import get_inventory
 from .money import Money
-from .services import Claim
+from .reservations import Claim
 
 
 class LineInvalid(Exception):

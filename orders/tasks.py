@@ -3,12 +3,12 @@
 from django_tasks import task
 
 from . import order_state
-from .services import release_expired
+from .reservations import release_expired
 
 
 @task()
 def release_expired_holds() -> int:
-    """Periodic tidy: mark lapsed holds expired (counts already ignore them; see services)."""
+    """Periodic tidy: mark lapsed holds expired (counts already ignore them; see reservations.py)."""
     return release_expired()
 
 

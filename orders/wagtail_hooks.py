@@ -1,6 +1,6 @@
 """Wagtail admin: a read-only list of reservations for staff.
 
-Reservations change only through orders.services (reserve, confirm, cancel), never by hand in a
+Reservations change only through orders.reservations (reserve, confirm, cancel), never by hand in a
 form, so the viewset offers the list and the inspect page and refuses add, edit and delete.
 """
 

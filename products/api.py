@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
-from orders.services import local_today
+from orders.reservations import local_today
 from town.models import Village
 
 from . import selectors

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import FARMERS
-from orders import order_state, services
+from orders import order_state, reservations
 from orders.lines import get_line_kind
 from orders.models import BasketLine, OrderLine
 from orders.payments.base import get_provider
@@ -703,7 +703,7 @@ def _orders(ctx, products):
                     note="",
                     price=handler.price(line),
                     snapshot=handler.snapshot(line),
-                    reservations=services.reserve(handler.claims(line), holder=visitor),
+                    reservations=reservations.reserve(handler.claims(line), holder=visitor),
                     options=options,
                 )
             )

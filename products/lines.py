@@ -28,8 +28,8 @@ from orders.lines import (
     load_rows,
 )
 from orders.money import Money
+from orders.reservations import Claim, local_today
 from orders.selectors import claimed_units
-from orders.services import Claim, local_today
 
 from . import services
 from .inventory import PRODUCT

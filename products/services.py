@@ -18,7 +18,7 @@ from accounts.roles import EDITORS, MODERATORS
 from orders.exceptions import ReservationError
 from orders.lines import get_line_kind
 from orders.models import BasketLine, OrderLine, OrderStatus, ReservationKind
-from orders.services import local_today
+from orders.reservations import local_today
 
 from .models import Product, ShippingRate
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from orders import basket as basket_service
-from orders.services import local_today
+from orders.reservations import local_today
 from orders.views import add_to_basket
 
 from . import selectors, services

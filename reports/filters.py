@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
-from orders.services import local_today
+from orders.reservations import local_today
 from town.models import Village
 
 from . import figures

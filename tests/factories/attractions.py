@@ -117,7 +117,7 @@ def tomorrow_at(hour=9, minute=0, days=1):
     import datetime
     from zoneinfo import ZoneInfo
 
-    from orders.services import local_today
+    from orders.reservations import local_today
 
     day = local_today() + datetime.timedelta(days=days)
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from orders.models import BasketLine
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.attractions import (
     AttractionIndexPageFactory,
     ExperiencePageFactory,

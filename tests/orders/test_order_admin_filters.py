@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from homestays.models import HomestayPage
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.accounts import SuperuserFactory, VerifiedUserFactory
 from tests.factories.homestays import HomestayPageFactory, RoomTypeFactory
 from tests.factories.town import VillageFactory

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import BasketLine
-from orders.services import Claim, local_today, reserve
+from orders.reservations import Claim, local_today, reserve
 from products.models import ProducerStatus
 from tests.factories.products import ProducerFactory, ProductFactory, ProductPhotoFactory
 from tests.factories.town import VillageFactory

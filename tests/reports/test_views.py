@@ -17,7 +17,7 @@ from wagtail.users.models import UserProfile
 from accounts.roles import EDITORS, HOSTS
 from accounts.services import assign_role
 from orders.models import OrderLine
-from orders.services import local_today
+from orders.reservations import local_today
 from reports import figures
 from reports.filters import month_end
 from tests.factories.accounts import SuperuserFactory, UserFactory, VerifiedUserFactory
