@@ -1,7 +1,8 @@
 """Staff pages in the Wagtail admin: one order's detail, "mark paid on site", "cancel and refund",
 "refund part" (without cancelling).
 
-Every change goes through ``orders.order_state``; these views only check permission and input.
+Every change goes through ``orders.order_state`` or ``orders.refunds``; these views only check
+permission and input.
 """
 
 import uuid
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import order_state
+from . import order_state, refunds
 from .models import Order
 from .money import format_fen, yuan_to_fen
 
@@ -109,7 +110,7 @@ def order_manage(request, pk):
         raise PermissionDenied
     url = reverse("orders_admin_manage", args=[order.pk])
     cancel_form = StaffCancelForm(request.POST if request.POST.get("action") == "cancel" else None)
-    paid_left = order_state.paid_left_fen(order.payments.all())
+    paid_left = refunds.paid_left_fen(order.payments.all())
     refund_form = PartRefundForm(
         request.POST if request.POST.get("action") == "refund" else None, refundable_fen=paid_left
     )
@@ -119,7 +120,7 @@ def order_manage(request, pk):
             if action == "refund" and not staff:
                 raise PermissionDenied
             if action == "refund" and refund_form.is_valid():
-                result = order_state.refund_part(
+                result = refunds.refund_part(
                     order,
                     refund_form.cleaned_data["amount_yuan"],
                     reason=refund_form.cleaned_data["reason"],
@@ -146,7 +147,7 @@ def order_manage(request, pk):
                         % {"amount": format_fen(result.failed_fen, order.currency)},
                     )
                 return redirect(url)
-            if action == "refund" and (earlier := order_state.refund_request_for(request.POST.get("token"))):
+            if action == "refund" and (earlier := refunds.refund_request_for(request.POST.get("token"))):
                 # Sent again after it went through (the cap may now refuse the amount): say so.
                 _already_sent(request, earlier)
                 return redirect(url)
@@ -183,12 +184,12 @@ def order_manage(request, pk):
         "page_title": _("Order %(ref)s") % {"ref": order.reference},
         "lines": order.lines.select_related("voucher"),
         "payments": payments,
-        "paid_left": order_state.paid_left_fen(payments),
+        "paid_left": refunds.paid_left_fen(payments),
         "can_mark_paid": any(p.provider == "on_site" and p.status == "pending" for p in payments)
         and order.status in ("confirmed", "pending"),
         "can_cancel": staff and order.is_open,
         "cancel_form": cancel_form,
-        "can_refund": staff and order_state.paid_left_fen(payments) > 0,
+        "can_refund": staff and refunds.paid_left_fen(payments) > 0,
         "refund_form": refund_form,
     }
     invalid = cancel_form.errors or refund_form.errors

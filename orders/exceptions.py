@@ -49,3 +49,16 @@ class HoldExpired(ReservationError):
 class InventoryBusy(ReservationError):
     code = "inventory_busy"
     default_message = _("This is being booked by someone else right now; please try again.")
+
+
+class OrderStateError(Exception):
+    """A transition of an order or a payment that is not allowed now (``order_state``,
+    ``refunds``); ``message`` can be shown as is."""
+
+    code = "order_state"
+
+    def __init__(self, message, *, code=None):
+        self.message = message
+        if code:
+            self.code = code
+        super().__init__(str(message))

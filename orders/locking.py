@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import OperationalError, connection
 
 from .exceptions import InventoryBusy
+from .models import Order, Payment
 
 DEFAULT_LOCK_TIMEOUT_MS = 5000
 
@@ -52,3 +53,13 @@ def lock_rows(model, pks) -> dict:
 def _is_lock_timeout(exc: OperationalError) -> bool:
     # psycopg raises errors.LockNotAvailable (SQLSTATE 55P03); Django wraps it in OperationalError.
     return getattr(exc.__cause__, "sqlstate", None) == "55P03"
+
+
+def lock_payment(payment):
+    """Lock a payment and its order for a change of state; returns (payment, order), fresh.
+
+    Order first, then its payment: the same order as ``cancel_order`` and the refunds take, so
+    webhooks, staff and visitors acting on one order at once never deadlock."""
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    return payment, order

@@ -19,10 +19,7 @@ Rules:
   automatically after the transaction commits, and the visitor told. Money arriving for lines
   the organiser called off meanwhile (``organiser_cancel``) is refunded the same way.
 * Refunds go to the provider only after the transaction commits (no HTTP call inside a
-  transaction); ``refund_recorded`` then books them, once per provider reference.
-* Staff may refund part of what was paid without cancelling (``refund_part``): capped at what is
-  left paid, the order keeps its state, the payment becomes partially refunded or refunded; the
-  refund form's token is recorded under the order's lock, so one form refunds once.
+  transaction), through ``orders.refunds``, which also holds staff's part refunds.
 * Online orders still unpaid past their holds and a grace period are cancelled
   (``cancel_unpaid_orders``, "not paid in time"); their PaymentIntents are cancelled after commit.
 * E-mails leave through ``orders.notifications`` on commit, each at most once.
@@ -30,7 +27,6 @@ Rules:
 
 import logging
 import secrets
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -40,31 +36,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications, reservations
-from .exceptions import ReservationError
-from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Refund, Reservation, Voucher
-from .models.orders import MONEY_IN, REFERENCE_ALPHABET
-from .models.refund_requests import RefundRequest
+from .exceptions import OrderStateError, ReservationError
+from .locking import lock_payment
+from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Reservation, Voucher
+from .models.orders import MONEY_IN, OPEN_STATUSES, REFERENCE_ALPHABET
 from .payments import get_provider, refundable_fen
 from .payments.base import online_provider_names
-from .payments.exceptions import PaymentError
 from .policies import refund_for_lines
+from .refunds import paid_left_fen, refund_after_commit, refund_payment, refund_shares
 
 logger = logging.getLogger(__name__)
 
-OPEN = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PAID)
 REFERENCE_ATTEMPTS = 8
-
-
-class OrderStateError(Exception):
-    """A transition that is not allowed now; ``message`` can be shown as is."""
-
-    code = "order_state"
-
-    def __init__(self, message, *, code=None):
-        self.message = message
-        if code:
-            self.code = code
-        super().__init__(str(message))
 
 
 @dataclass
@@ -187,36 +170,15 @@ def _create_with_reference(now=None, **fields):
 # --- payments ---------------------------------------------------------------------------------
 
 
-def _lock(payment):
-    # Order first, then its payment: the same order as cancel_order, so the two never deadlock.
-    order = Order.objects.select_for_update().get(pk=payment.order_id)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    return payment, order
-
-
-def _flag(order, note):
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    order.needs_attention = True
-    order.staff_note = (order.staff_note + "\n" if order.staff_note else "") + f"[{stamp}] {note}"
-    order.save(update_fields=["needs_attention", "staff_note", "updated_at"])
-
-
-def _reservation_ids(order):
-    # Lines the organiser called off gave their claims back already (organiser_cancel).
-    standing = Reservation.objects.filter(order_line__order=order, order_line__cancelled_at__isnull=True)
-    return list(standing.values_list("pk", flat=True))
-
-
 def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None, now=None) -> str:
     """The provider (or staff, on site) reports the money in. Returns what happened:
     "paid", "duplicate", "mismatch", "refunding" (arrived too late or for a cancelled order)."""
     with transaction.atomic():
-        payment, order = _lock(payment)
+        payment, order = lock_payment(payment)
         if payment.status in MONEY_IN:
             return "duplicate"
         if amount_fen != payment.amount_fen or (currency or "").upper() != payment.currency.upper():
-            _flag(
-                order,
+            order.flag_for_staff(
                 f"Payment {payment.pk} ({payment.provider}) reported {amount_fen} {currency}, "
                 f"expected {payment.amount_fen} {payment.currency}: not marked paid.",
             )
@@ -230,22 +192,26 @@ def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None,
             update_fields=["status", "paid_at", "provider_reference", "failure_reason", "updated_at"]
         )
 
-        if order.status not in OPEN and order.status != OrderStatus.COMPLETED:
-            _flag(order, f"Payment {payment.pk} arrived for a {order.status} order: refunded automatically.")
-            _refund_after_commit(payment, refundable_fen(payment), _("Order already cancelled"))
+        if order.status not in OPEN_STATUSES and order.status != OrderStatus.COMPLETED:
+            order.flag_for_staff(
+                f"Payment {payment.pk} arrived for a {order.status} order: refunded automatically."
+            )
+            refund_after_commit(payment, refundable_fen(payment), _("Order already cancelled"))
             return "refunding"
         try:
             with transaction.atomic():
-                reservations.confirm(_reservation_ids(order), now=now)
+                reservations.confirm(reservations.standing_for(order), now=now)
         except ReservationError:
-            reservations.cancel(_reservation_ids(order))
+            reservations.cancel(reservations.standing_for(order))
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = timezone.now()
             order.cancel_reason = str(_("Sold out while the payment was on its way; refunded in full."))
             order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
-            _flag(order, "Payment arrived after the holds expired and the capacity was gone: refunded.")
+            order.flag_for_staff(
+                "Payment arrived after the holds expired and the capacity was gone: refunded."
+            )
             notifications.sold_out_refund(order)
-            _refund_after_commit(payment, refundable_fen(payment), _("Sold out before the payment arrived"))
+            refund_after_commit(payment, refundable_fen(payment), _("Sold out before the payment arrived"))
             return "refunding"
         was_confirmed = order.status == OrderStatus.CONFIRMED
         if order.status in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
@@ -277,7 +243,7 @@ def _refund_called_off_lines(order, payment):
 def payment_failed(payment, *, reason="") -> bool:
     """A pending payment failed (the visitor may try again). Never undoes a success."""
     with transaction.atomic():
-        payment, order = _lock(payment)
+        payment, order = lock_payment(payment)
         if payment.status != PaymentStatus.PENDING:
             return False
         payment.status = PaymentStatus.FAILED
@@ -291,14 +257,14 @@ def payment_failed(payment, *, reason="") -> bool:
 def payment_canceled(payment) -> bool:
     """The provider gave up on a payment: a pending order loses its holds. Never undoes a success."""
     with transaction.atomic():
-        payment, order = _lock(payment)
+        payment, order = lock_payment(payment)
         if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
             return False
         payment.status = PaymentStatus.CANCELED
         payment.save(update_fields=["status", "updated_at"])
         others_paid = order.payments.exclude(pk=payment.pk).filter(status__in=MONEY_IN).exists()
         if order.status == OrderStatus.PENDING and not others_paid:
-            reservations.cancel(_reservation_ids(order))
+            reservations.cancel(reservations.standing_for(order))
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = timezone.now()
             order.cancel_reason = str(_("The payment was cancelled."))
@@ -345,234 +311,7 @@ def mark_paid_on_site(order, *, by_user, now=None) -> str:
     return result
 
 
-# --- refunds ----------------------------------------------------------------------------------
-
-
-def refund_recorded(
-    payment, *, amount_fen, provider_reference, reason="", by_user=None, manual=False, keep_order=False
-) -> Refund | None:
-    """Book a refund that the provider (or staff, by hand) has made. Once per provider reference.
-
-    ``keep_order``: staff gave part of the money back on purpose (``refund_part``); an open order
-    stays as it is. Without it, a refund of an open order came from elsewhere (the provider's
-    dashboard) and is flagged for staff.
-    """
-    with transaction.atomic():
-        payment, order = _lock(payment)
-        if provider_reference and Refund.objects.filter(provider_reference=provider_reference).exists():
-            return None
-        amount = min(int(amount_fen), refundable_fen(payment))
-        if amount <= 0:
-            if amount_fen:
-                _flag(order, f"A refund of {amount_fen} fen on payment {payment.pk} exceeds what was paid.")
-            return None
-        refund = Refund.objects.create(
-            payment=payment,
-            amount_fen=amount,
-            reason=str(reason or ""),
-            provider_reference=provider_reference or "",
-            created_by=by_user if getattr(by_user, "pk", None) else None,
-            manual=manual,
-        )
-        payment.refunded_fen += amount
-        payment.status = (
-            PaymentStatus.REFUNDED
-            if payment.refunded_fen >= payment.amount_fen
-            else PaymentStatus.PARTIALLY_REFUNDED
-        )
-        payment.save(update_fields=["refunded_fen", "status", "updated_at"])
-        paid = order.payments.filter(status__in=MONEY_IN)
-        fully_refunded = all(p.refunded_fen >= p.amount_fen for p in paid)
-        if order.status == OrderStatus.CANCELLED and fully_refunded:
-            order.status = OrderStatus.REFUNDED
-            order.save(update_fields=["status", "updated_at"])
-        elif not keep_order and (order.status in OPEN or order.status == OrderStatus.COMPLETED):
-            # Refunded outside a cancellation (e.g. in the provider's dashboard).
-            if fully_refunded and order.status != OrderStatus.COMPLETED:
-                reservations.cancel(_reservation_ids(order))
-                order.status = OrderStatus.REFUNDED
-                order.cancelled_at = timezone.now()
-                order.save(update_fields=["status", "cancelled_at", "updated_at"])
-            _flag(order, f"Refund of {amount} fen on payment {payment.pk} made outside a cancellation.")
-        notifications.refund_issued(refund)
-        return refund
-
-
-def _refund_after_commit(payment, amount_fen, reason, *, by_user=None):
-    if amount_fen <= 0:
-        return
-    payment_pk, user_pk = payment.pk, getattr(by_user, "pk", None)
-    transaction.on_commit(lambda: refund_payment(payment_pk, amount_fen, reason=reason, by_user_pk=user_pk))
-
-
-def refund_payment(
-    payment_pk, amount_fen, *, reason="", by_user_pk=None, manual=False, keep_order=False
-) -> Refund | None:
-    """Give money back through the provider (outside any transaction), then record it.
-
-    Providers that cannot refund online (a method's window has passed) leave a flag for staff to
-    pay it out by hand and record it (``manual=True``: staff paid it out of band, nothing goes
-    through the provider) from the admin.
-    """
-    from django.contrib.auth import get_user_model
-
-    payment = Payment.objects.select_related("order").get(pk=payment_pk)
-    by_user = get_user_model().objects.filter(pk=by_user_pk).first() if by_user_pk else None
-    amount = min(amount_fen, refundable_fen(payment))
-    if amount <= 0:
-        return None
-    provider = get_provider(payment.provider)
-    try:
-        if manual:
-            reference = provider.refund_manually(payment, amount, reason=str(reason))
-        else:
-            if not provider.can_refund_online(payment):
-                raise PaymentError(_("This payment can no longer be refunded online."))
-            reference = provider.refund(payment, amount, reason=str(reason))
-    except PaymentError as exc:
-        with transaction.atomic():
-            order = Order.objects.select_for_update().get(pk=payment.order_id)
-            _flag(
-                order,
-                f"Refund of {amount} fen on payment {payment.pk} failed ({exc.message}): pay it out by hand.",
-            )
-        return None
-    refund = refund_recorded(
-        payment,
-        amount_fen=amount,
-        provider_reference=reference,
-        reason=reason,
-        by_user=by_user,
-        manual=manual or not provider.online,
-        keep_order=keep_order,
-    )
-    if refund is None and reference:
-        # Booked already (the provider's webhook came first, or the same refund was asked for
-        # twice): the money went back, so it must not be reported as failed.
-        refund = Refund.objects.filter(provider_reference=reference).first()
-    return refund
-
-
-@dataclass
-class PartRefundResult:
-    order: Order
-    refunds: list  # the Refund rows booked
-    failed_fen: int = 0  # what the provider would not refund: flagged for staff to pay by hand
-    # The same form (token) was sent before: that request, and nothing refunded this time.
-    repeated: RefundRequest | None = None
-
-    @property
-    def refunded_fen(self) -> int:
-        return sum(refund.amount_fen for refund in self.refunds)
-
-
-def refund_part(order, amount_fen, *, reason, by_user, manual=False, token=None) -> PartRefundResult:
-    """Staff give back ``amount_fen`` of what was paid without cancelling the order.
-
-    At most what is left paid (``paid_left_fen``); through the provider (Stripe's Refunds API),
-    or recorded for on-site payments and for money staff paid out by hand (``manual``). The
-    order keeps its state (a cancelled order that ends fully refunded becomes "refunded"); each
-    payment becomes partially refunded or refunded, and the visitor is e-mailed per refund.
-    Checked and planned under the order's lock; the provider is called after that transaction,
-    never inside it. ``token`` (the refund form's): a request with a token already used refunds
-    nothing and returns ``repeated``, so a form sent twice, even at the same instant, refunds once.
-    """
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise OrderStateError(_("A refund must be a positive amount."), code="bad_amount")
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise OrderStateError(_("Please give a reason for the refund."), code="reason_required")
-    token = _clean_refund_token(token)
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))
-        # Under the order's lock: a twin request waits above, then finds the first one's row.
-        earlier = RefundRequest.objects.filter(token=token).first() if token else None
-        if earlier is not None:
-            return PartRefundResult(order, [], repeated=earlier)
-        left = paid_left_fen(payments)
-        if left <= 0:
-            raise OrderStateError(_("Nothing paid on this order is left to refund."), code="nothing_paid")
-        if amount_fen > left:
-            raise OrderStateError(
-                _("A refund cannot exceed what is left paid (%(left)s fen).") % {"left": left},
-                code="bad_amount",
-            )
-        if token:
-            try:
-                with transaction.atomic():
-                    RefundRequest.objects.create(
-                        token=token,
-                        order=order,
-                        amount_fen=amount_fen,
-                        reason=reason,
-                        manual=manual,
-                        created_by=by_user if getattr(by_user, "pk", None) else None,
-                    )
-            except IntegrityError:  # the token came with another order's form, used there
-                return PartRefundResult(order, [], repeated=RefundRequest.objects.get(token=token))
-        plan = [(payment.pk, share) for payment, share in refund_shares(payments, amount_fen)]
-    refunds, failed = [], 0
-    for payment_pk, share in plan:
-        refund = refund_payment(
-            payment_pk,
-            share,
-            reason=reason,
-            by_user_pk=getattr(by_user, "pk", None),
-            manual=manual,
-            keep_order=True,
-        )
-        if refund is None:
-            failed += share
-        else:
-            refunds.append(refund)
-    logger.info(
-        "Order %s: %s fen refunded by %s (%s), %s fen failed",
-        order.reference,
-        sum(r.amount_fen for r in refunds),
-        getattr(by_user, "email", "?"),
-        reason,
-        failed,
-    )
-    return PartRefundResult(order, refunds, failed)
-
-
-def refund_request_for(token) -> RefundRequest | None:
-    """The part refund already asked for with this form token, if any (None for a bad token)."""
-    try:
-        token = _clean_refund_token(token)
-    except OrderStateError:
-        return None
-    return RefundRequest.objects.select_related("order").filter(token=token).first() if token else None
-
-
-def _clean_refund_token(token):
-    if token in (None, ""):
-        return None
-    try:
-        return token if isinstance(token, uuid.UUID) else uuid.UUID(str(token))
-    except ValueError:
-        raise OrderStateError(_("This form has expired; please reload the page."), code="bad_token") from None
-
-
 # --- cancelling and completing ----------------------------------------------------------------
-
-
-def refund_shares(payments, amount_fen):
-    """``amount_fen`` split over the payments that took money, in the order given (newest
-    first, where the callers lock them): [(payment, share)], each share at most what is left."""
-    shares, rest = [], amount_fen
-    for payment in payments:
-        share = min(rest, payment.kept_fen)
-        if share > 0:
-            shares.append((payment, share))
-            rest -= share
-    return shares
-
-
-def paid_left_fen(payments) -> int:
-    """What could still be refunded: paid minus already refunded, over the payments that took money."""
-    return sum(p.kept_fen for p in payments)
 
 
 @dataclass(frozen=True)
@@ -596,7 +335,7 @@ def cancellation_quote(order, now=None) -> CancellationQuote:
 def _mark_cancelled(order, payments, *, reason, by_user=None, now=None) -> list:
     """Release the order's capacity, stop its unpaid payments and mark it cancelled (under the
     caller's locks). Returns the pks of the payments stopped."""
-    reservations.cancel(_reservation_ids(order))
+    reservations.cancel(reservations.standing_for(order))
     stopped = []
     for payment in payments:
         if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
@@ -622,7 +361,7 @@ def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now
         order = Order.objects.select_for_update().get(pk=order.pk)
         if not staff and order.user_id != getattr(by_user, "pk", None):
             raise OrderStateError(_("This order does not exist."), code="not_found")
-        if order.status not in OPEN:
+        if order.status not in OPEN_STATUSES:
             raise OrderStateError(_("This order cannot be cancelled any more."))
         if staff and not (reason or "").strip():
             raise OrderStateError(_("Please give a reason for cancelling."), code="reason_required")
@@ -650,7 +389,7 @@ def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now
 
         _mark_cancelled(order, payments, reason=reason, by_user=by_user, now=now)
         for payment, share in refund_shares(payments, amount):
-            _refund_after_commit(payment, share, reason or _("Cancelled by the visitor"), by_user=by_user)
+            refund_after_commit(payment, share, reason or _("Cancelled by the visitor"), by_user=by_user)
         notifications.order_cancelled(order, amount)
         return CancelResult(order, amount)
 

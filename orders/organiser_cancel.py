@@ -31,22 +31,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications, reservations
-from .exceptions import InventoryBusy
+from .exceptions import InventoryBusy, OrderStateError
 from .inventory import get_inventory
 from .locking import lock_rows
 from .models import Order, OrderLine, Payment, PaymentStatus, Reservation, Voucher
-from .models.orders import DEFAULT_CURRENCY
-from .order_state import (
-    OPEN,
-    OrderStateError,
-    _mark_cancelled,
-    _stop_payments,
-    paid_left_fen,
-    refund_payment,
-    refund_shares,
-)
+from .models.orders import DEFAULT_CURRENCY, OPEN_STATUSES
+from .order_state import _mark_cancelled, _stop_payments
 from .payments import get_provider
 from .payments.exceptions import UnknownProvider
+from .refunds import paid_left_fen, refund_payment, refund_shares
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +100,7 @@ def affected_lines(kind, object_ids):
     claimed = Reservation.objects.filter(kind=kind, object_id__in=ids, order_line__isnull=False)
     return OrderLine.objects.filter(
         Q(pk__in=claimed.values("order_line_id")) | Q(kind=kind, object_id__in=ids),
-        order__status__in=OPEN,
+        order__status__in=OPEN_STATUSES,
         cancelled_at__isnull=True,
     ).order_by("order_id", "pk")
 
@@ -193,7 +186,7 @@ def _call_off_order(order_id, kind, ids, *, reason, by_user, now):
     """One order, under its lock: returns (plan, payments to stop) or (None, []) if nothing is left."""
     with transaction.atomic():
         order = lock_rows(Order, [order_id]).get(order_id)
-        if order is None or order.status not in OPEN:
+        if order is None or order.status not in OPEN_STATUSES:
             return None, []
         lines = list(affected_lines(kind, ids).filter(order=order))
         if not lines:

@@ -179,6 +179,13 @@ def release_expired(now=None) -> int:
         )
 
 
+def standing_for(order) -> list[int]:
+    """The pks of an order's reservations that still stand: lines the organiser called off gave
+    their claims back already (``organiser_cancel``)."""
+    standing = Reservation.objects.filter(order_line__order=order, order_line__cancelled_at__isnull=True)
+    return list(standing.values_list("pk", flat=True))
+
+
 def local_today(now=None) -> date:
     """Today in the town's time zone, whatever zone the request activated."""
     return timezone.localtime(now or timezone.now(), ZoneInfo(settings.TIME_ZONE)).date()

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..inventory import validate_kind
@@ -88,6 +89,8 @@ class OrderStatus(models.TextChoices):
 
 # Orders that stand as sales: their lines count for vouchers, the gate, farmers and reports.
 SOLD_STATUSES = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.COMPLETED)
+# Orders still running: they can be paid, cancelled or called off.
+OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PAID)
 
 
 class Order(models.Model):
@@ -137,7 +140,14 @@ class Order(models.Model):
 
     @property
     def is_open(self):
-        return self.status in (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PAID)
+        return self.status in OPEN_STATUSES
+
+    def flag_for_staff(self, note):
+        """Mark the order for staff's attention with a dated note (the caller holds its lock)."""
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        self.needs_attention = True
+        self.staff_note = (self.staff_note + "\n" if self.staff_note else "") + f"[{stamp}] {note}"
+        self.save(update_fields=["needs_attention", "staff_note", "updated_at"])
 
 
 class OrderLine(models.Model):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class RefundRequest(models.Model):
     """A part refund staff asked for, written under the order's lock before any money moves.
 
-    ``order_state.refund_part`` looks its token up under that lock: a second request with the same
+    ``refunds.refund_part`` looks its token up under that lock: a second request with the same
     token finds this row and refunds nothing more; the unique constraint backs that up.
     """
 

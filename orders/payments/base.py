@@ -64,7 +64,7 @@ class PaymentProvider:
     def refund(self, payment, amount_fen: int, *, reason: str = "") -> str:
         """Give back ``amount_fen`` of ``payment``; return the provider's reference of the refund.
 
-        Only does the money part: the caller records it with ``order_state.refund_recorded``.
+        Only does the money part: the caller records it with ``refunds.refund_recorded``.
         """
         amount_fen = check_refund_amount(payment, amount_fen)
         if not self.can_refund_online(payment):

@@ -23,7 +23,7 @@ import time
 import stripe
 from django.db import IntegrityError, OperationalError, transaction
 
-from orders import order_state
+from orders import order_state, refunds
 from orders.exceptions import InventoryBusy
 from orders.locking import lock_rows
 from orders.models import Payment, StripeEvent
@@ -188,10 +188,10 @@ def _apply_intent(payment, intent, event_type) -> str:
     return "pending"
 
 
-def _apply_refunds(payment, refunds) -> str:
+def _apply_refunds(payment, stripe_refunds) -> str:
     known = set(payment.refunds.exclude(provider_reference="").values_list("provider_reference", flat=True))
     recorded = 0
-    for refund in refunds:
+    for refund in stripe_refunds:
         if refund.id in known or _field(refund, "status") not in ("succeeded", "pending"):
             continue
         if refund.amount > refundable_fen(payment):
@@ -202,7 +202,7 @@ def _apply_refunds(payment, refunds) -> str:
         # refund made in Stripe's dashboard carries no payment id and is flagged for staff.
         metadata = _field(refund, "metadata")
         ours = str(_field(metadata, "payment_id", "") or "") == str(payment.pk)
-        order_state.refund_recorded(
+        refunds.refund_recorded(
             payment,
             amount_fen=refund.amount,
             provider_reference=refund.id,

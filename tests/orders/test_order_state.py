@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from orders import order_state
+from orders import order_state, refunds
 from orders.models import Order, OrderStatus, PaymentStatus, Refund, Reservation, ReservationStatus
 from orders.reservations import Claim, reserve
 from tests.factories.accounts import VerifiedUserFactory
@@ -128,7 +128,7 @@ def test_payment_after_expiry_without_capacity_refunds_and_tells(
     assert any("refunded" in b for b in bodies)
     # The provider's "refunded" webhook for the same refund changes nothing.
     ref = Refund.objects.get().provider_reference
-    assert order_state.refund_recorded(payment, amount_fen=payment.amount_fen, provider_reference=ref) is None
+    assert refunds.refund_recorded(payment, amount_fen=payment.amount_fen, provider_reference=ref) is None
     assert Refund.objects.count() == 1
 
 
@@ -169,8 +169,8 @@ def test_refund_from_dashboard_on_open_order_flags(pending, django_capture_on_co
     order, payment = pending
     succeed(payment, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        order_state.refund_recorded(payment, amount_fen=1000, provider_reference="re_1")
-        order_state.refund_recorded(payment, amount_fen=1000, provider_reference="re_1")
+        refunds.refund_recorded(payment, amount_fen=1000, provider_reference="re_1")
+        refunds.refund_recorded(payment, amount_fen=1000, provider_reference="re_1")
     payment.refresh_from_db()
     order.refresh_from_db()
     assert payment.refunded_fen == 1000 and payment.status == PaymentStatus.PARTIALLY_REFUNDED

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from orders import order_state
+from orders import order_state, refunds
 from tests.factories.accounts import SuperuserFactory
 
 from .checkout_fixtures import basket_with_stay, check_out
@@ -27,7 +27,7 @@ def refunded_in_part(visitor, stay_room, arrival, django_capture_on_commit_callb
     staff = SuperuserFactory()
     order = paid_order(visitor, stay_room, arrival, staff, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        order_state.refund_part(order, 1250, reason="Breakfast was not served", by_user=staff)
+        refunds.refund_part(order, 1250, reason="Breakfast was not served", by_user=staff)
     return order
 
 
@@ -65,7 +65,7 @@ def test_my_trips_shows_refunds_in_a_flat_number_of_queries(
             visitor, stay_room, arrival + timedelta(days=7 * week), staff, django_capture_on_commit_callbacks
         )
         with django_capture_on_commit_callbacks(execute=True):
-            order_state.refund_part(order, 100 * week, reason=f"Goodwill {week}", by_user=staff)
+            refunds.refund_part(order, 100 * week, reason=f"Goodwill {week}", by_user=staff)
     client.get("/en/trips/")
     with CaptureQueriesContext(connection) as three:
         page = client.get("/en/trips/").content.decode()

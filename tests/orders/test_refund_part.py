@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from orders import order_state
+from orders import order_state, refunds
+from orders.exceptions import OrderStateError
 from orders.models import OrderStatus, PaymentStatus, Refund, RefundRequest, Reservation, ReservationStatus
-from orders.order_state import OrderStateError
 from tests.factories.accounts import SuperuserFactory, VerifiedUserFactory
 
 from .checkout_fixtures import basket_with_stay, check_out
@@ -62,7 +62,7 @@ def test_part_refund_keeps_the_order_and_tells_the_visitor(
     paid_on_site, staff, visitor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        result = order_state.refund_part(paid_on_site, 1250, reason="Breakfast was not served", by_user=staff)
+        result = refunds.refund_part(paid_on_site, 1250, reason="Breakfast was not served", by_user=staff)
     assert result.refunded_fen == 1250 and result.failed_fen == 0
     refund = Refund.objects.get()
     assert refund.amount_fen == 1250
@@ -84,15 +84,15 @@ def test_refunding_what_is_left_marks_the_payment_refunded_not_the_order(
     paid_on_site, staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        order_state.refund_part(paid_on_site, 10000, reason="Rain", by_user=staff)
-        order_state.refund_part(paid_on_site, 50000, reason="More rain", by_user=staff)
+        refunds.refund_part(paid_on_site, 10000, reason="Rain", by_user=staff)
+        refunds.refund_part(paid_on_site, 50000, reason="More rain", by_user=staff)
     payment = paid_on_site.payments.get()
     assert payment.status == PaymentStatus.REFUNDED and payment.refunded_fen == 60000
     assert [r.amount_fen for r in Refund.objects.order_by("pk")] == [10000, 50000]
     paid_on_site.refresh_from_db()
     assert paid_on_site.status == OrderStatus.PAID
     with pytest.raises(OrderStateError) as error:
-        order_state.refund_part(paid_on_site, 1, reason="Once more", by_user=staff)
+        refunds.refund_part(paid_on_site, 1, reason="Once more", by_user=staff)
     assert error.value.code == "nothing_paid"
     assert Refund.objects.count() == 2
 
@@ -100,7 +100,7 @@ def test_refunding_what_is_left_marks_the_payment_refunded_not_the_order(
 @pytest.mark.parametrize("amount", [0, -100, 60001, 12.5, "1250", True, None])
 def test_bad_amounts_are_refused_and_nothing_is_written(paid_on_site, staff, amount):
     with pytest.raises(OrderStateError) as error:
-        order_state.refund_part(paid_on_site, amount, reason="x", by_user=staff)
+        refunds.refund_part(paid_on_site, amount, reason="x", by_user=staff)
     assert error.value.code == "bad_amount"
     assert not Refund.objects.exists()
     assert paid_on_site.payments.get().status == PaymentStatus.SUCCEEDED
@@ -108,7 +108,7 @@ def test_bad_amounts_are_refused_and_nothing_is_written(paid_on_site, staff, amo
 
 def test_a_reason_is_required(paid_on_site, staff):
     with pytest.raises(OrderStateError) as error:
-        order_state.refund_part(paid_on_site, 100, reason="   ", by_user=staff)
+        refunds.refund_part(paid_on_site, 100, reason="   ", by_user=staff)
     assert error.value.code == "reason_required"
     assert not Refund.objects.exists()
 
@@ -117,7 +117,7 @@ def test_unpaid_order_has_nothing_to_refund(visitor, stay_room, arrival, staff):
     basket_with_stay(visitor, stay_room, arrival)
     order = check_out(visitor).order  # on site, not yet paid
     with pytest.raises(OrderStateError) as error:
-        order_state.refund_part(order, 100, reason="x", by_user=staff)
+        refunds.refund_part(order, 100, reason="x", by_user=staff)
     assert error.value.code == "nothing_paid"
     assert not Refund.objects.exists()
 
@@ -130,7 +130,7 @@ def test_rest_of_a_cancelled_order_refunded_makes_it_refunded(
     paid_on_site.refresh_from_db()
     assert paid_on_site.status == OrderStatus.CANCELLED
     with django_capture_on_commit_callbacks(execute=True):
-        order_state.refund_part(paid_on_site, 40000, reason="Goodwill: the rest", by_user=staff)
+        refunds.refund_part(paid_on_site, 40000, reason="Goodwill: the rest", by_user=staff)
     paid_on_site.refresh_from_db()
     assert paid_on_site.status == OrderStatus.REFUNDED
     assert paid_on_site.payments.get().refunded_fen == 60000
@@ -145,13 +145,13 @@ def test_a_refund_the_provider_refuses_is_flagged_for_staff(
         payment = order.payments.get()
         order_state.payment_succeeded(payment, amount_fen=payment.amount_fen, currency="CNY")
     fake_online.can_refund_online = lambda payment: False  # past Alipay's 90 days, say
-    result = order_state.refund_part(order, 5000, reason="Late refund", by_user=staff)
+    result = refunds.refund_part(order, 5000, reason="Late refund", by_user=staff)
     assert result.refunds == [] and result.failed_fen == 5000
     order.refresh_from_db()
     assert order.needs_attention is True and "5000 fen" in order.staff_note
     assert not Refund.objects.exists()
     # Staff pay it back by hand and record it: nothing goes through the provider.
-    result = order_state.refund_part(order, 5000, reason="Paid back in cash", by_user=staff, manual=True)
+    result = refunds.refund_part(order, 5000, reason="Paid back in cash", by_user=staff, manual=True)
     assert result.refunded_fen == 5000 and fake_online.refunds == []
     assert Refund.objects.get().manual is True
 
@@ -169,11 +169,11 @@ def test_a_refund_the_webhook_booked_first_is_not_reported_failed(
     def refund_then_webhook(payment, amount, reason=""):
         reference = provider_refund(payment, amount, reason=reason)
         # The provider's refund webhook arrives before refund_payment books the refund itself.
-        order_state.refund_recorded(payment, amount_fen=amount, provider_reference=reference, keep_order=True)
+        refunds.refund_recorded(payment, amount_fen=amount, provider_reference=reference, keep_order=True)
         return reference
 
     fake_online.refund = refund_then_webhook
-    result = order_state.refund_part(order, 5000, reason="Room too cold", by_user=staff)
+    result = refunds.refund_part(order, 5000, reason="Room too cold", by_user=staff)
     assert result.failed_fen == 0 and result.refunded_fen == 5000
     assert Refund.objects.count() == 1
     payment.refresh_from_db()
@@ -185,8 +185,8 @@ def test_the_same_token_twice_refunds_once_and_returns_the_first_request(
 ):
     form = {"reason": "Double click", "by_user": staff, "token": uuid.uuid4()}
     with django_capture_on_commit_callbacks(execute=True):
-        first = order_state.refund_part(paid_on_site, 5000, **form)
-        second = order_state.refund_part(paid_on_site, 5000, **form)
+        first = refunds.refund_part(paid_on_site, 5000, **form)
+        second = refunds.refund_part(paid_on_site, 5000, **form)
     assert first.refunded_fen == 5000 and first.repeated is None
     assert second.refunds == [] and second.repeated == RefundRequest.objects.get(token=form["token"])
     assert (second.repeated.amount_fen, second.repeated.created_by) == (5000, staff)
@@ -195,14 +195,14 @@ def test_the_same_token_twice_refunds_once_and_returns_the_first_request(
     assert len(mail.outbox) == 1
     # Another token is another request.
     with django_capture_on_commit_callbacks(execute=True):
-        order_state.refund_part(paid_on_site, 5000, reason="Again", by_user=staff, token=uuid.uuid4())
+        refunds.refund_part(paid_on_site, 5000, reason="Again", by_user=staff, token=uuid.uuid4())
     assert paid_on_site.payments.get().refunded_fen == 10000
 
 
 def test_a_token_sent_again_after_everything_was_refunded_is_still_a_repeat(paid_on_site, staff):
     token = str(uuid.uuid4())
-    order_state.refund_part(paid_on_site, 60000, reason="All", by_user=staff, token=token)
-    again = order_state.refund_part(paid_on_site, 60000, reason="All", by_user=staff, token=token)
+    refunds.refund_part(paid_on_site, 60000, reason="All", by_user=staff, token=token)
+    again = refunds.refund_part(paid_on_site, 60000, reason="All", by_user=staff, token=token)
     assert again.repeated is not None and again.refunds == []
     assert Refund.objects.count() == 1
 
@@ -210,15 +210,15 @@ def test_a_token_sent_again_after_everything_was_refunded_is_still_a_repeat(paid
 def test_a_refused_request_leaves_its_token_free(paid_on_site, staff):
     token = uuid.uuid4()
     with pytest.raises(OrderStateError):
-        order_state.refund_part(paid_on_site, 60001, reason="Too much", by_user=staff, token=token)
+        refunds.refund_part(paid_on_site, 60001, reason="Too much", by_user=staff, token=token)
     assert not RefundRequest.objects.exists()
-    result = order_state.refund_part(paid_on_site, 600, reason="Corrected", by_user=staff, token=token)
+    result = refunds.refund_part(paid_on_site, 600, reason="Corrected", by_user=staff, token=token)
     assert result.refunded_fen == 600 and result.repeated is None
 
 
 def test_a_malformed_token_is_refused(paid_on_site, staff):
     with pytest.raises(OrderStateError) as error:
-        order_state.refund_part(paid_on_site, 100, reason="x", by_user=staff, token="not-a-uuid")
+        refunds.refund_part(paid_on_site, 100, reason="x", by_user=staff, token="not-a-uuid")
     assert error.value.code == "bad_token"
     assert not Refund.objects.exists() and not RefundRequest.objects.exists()
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from orders import order_state
+from orders import refunds
 from orders.models import OrderStatus, PaymentStatus, Refund, RefundRequest
 from tests.concurrency import at_once
 from tests.factories.accounts import SuperuserFactory
@@ -94,12 +94,10 @@ def test_over_refund_never_reaches_stripe(stripe_on, card_paid, client):
 
 
 def test_two_part_refunds_add_up_to_refunded(stripe_on, card_paid, django_capture_on_commit_callbacks):
-    from orders import order_state
-
     staff = SuperuserFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        order_state.refund_part(card_paid, 20000, reason="First", by_user=staff)
-        order_state.refund_part(card_paid, 40000, reason="Second", by_user=staff)
+        refunds.refund_part(card_paid, 20000, reason="First", by_user=staff)
+        refunds.refund_part(card_paid, 40000, reason="Second", by_user=staff)
     payment = card_paid.payments.get()
     assert sorted(r.amount for r in stripe_refunds(stripe_on, payment.provider_reference)) == [20000, 40000]
     payment.refresh_from_db()
@@ -175,7 +173,7 @@ def test_the_same_refund_form_posted_twice_at_once_refunds_once(stripe_on, card_
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_token_the_double_post_refunds_twice(stripe_on, card_paid, monkeypatch):
     """Proves the test above can fail: with the token check off, both posts reach Stripe."""
-    monkeypatch.setattr(order_state, "_clean_refund_token", lambda token: None)
+    monkeypatch.setattr(refunds, "_clean_refund_token", lambda token: None)
     payment = card_paid.payments.get()
     assert double_click(card_paid) == [302, 302]
     assert [r.amount for r in stripe_refunds(stripe_on, payment.provider_reference)] == [5000, 5000]

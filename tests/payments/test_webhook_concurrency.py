@@ -76,14 +76,14 @@ def succeeded_events(payment, *, same_id=False):
 
 
 def slow_lock(monkeypatch):
-    real = order_state._lock
+    real = order_state.lock_payment
 
     def lock_then_wait(payment):
         locked = real(payment)
         time.sleep(WINDOW)
         return locked
 
-    monkeypatch.setattr(order_state, "_lock", lock_then_wait)
+    monkeypatch.setattr(order_state, "lock_payment", lock_then_wait)
 
 
 def test_concurrent_deliveries_of_one_event_change_state_once(paid_in_stripe, mailoutbox, monkeypatch):
@@ -122,6 +122,6 @@ def test_control_without_the_payment_lock_the_race_happens(paid_in_stripe, monke
         return payment, order
 
     monkeypatch.setattr(webhooks, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
-    monkeypatch.setattr(order_state, "_lock", read_without_lock)
+    monkeypatch.setattr(order_state, "lock_payment", read_without_lock)
     results = deliver_at_once(succeeded_events(paid_in_stripe))
     assert [body for _status, body in results].count("paid") > 1, results

@@ -9,6 +9,7 @@ import time
 import pytest
 import time_machine
 
+from orders import refunds
 from orders.exceptions import InventoryBusy
 from orders.models import Payment, Refund, StripeEvent
 from orders.payments import RefundNotAllowed, get_provider
@@ -463,13 +464,11 @@ def test_charge_refunded_records_a_refund_made_in_stripe(
 def test_charge_refunded_after_our_own_refund_does_not_count_it_twice(
     stripe_on, paid_in_stripe, post_event, django_capture_on_commit_callbacks
 ):
-    from orders import order_state
-
     _pay(post_event, django_capture_on_commit_callbacks, paid_in_stripe)
     provider = get_provider("stripe")
     refund_id = provider.refund(paid_in_stripe, 52800, reason="cancelled")
     with django_capture_on_commit_callbacks(execute=True):
-        order_state.refund_recorded(paid_in_stripe, amount_fen=52800, provider_reference=refund_id)
+        refunds.refund_recorded(paid_in_stripe, amount_fen=52800, provider_reference=refund_id)
     charge_id = stripe_on.v1.refunds.retrieve(refund_id).charge
 
     response = deliver(
