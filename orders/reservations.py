@@ -1,6 +1,6 @@
 """The reservation core: the only way capacity is taken, for every kind of line.
 
-Protocol (DESIGN.md, "The commerce core"), all in one transaction:
+Protocol (docs/architecture.md, "How a kind registers"), all in one transaction:
 
 0. Resolve each claim to the row that carries the inventory: a translated room type, slot,
    ticket type or product id claims its default-locale original (``Inventory.canonical_ids``).

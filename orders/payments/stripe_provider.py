@@ -9,7 +9,8 @@ Alipay payments only within 90 days and WeChat Pay within 180 days of the charge
 ``can_refund_online`` is False and staff use the manual path (``refund_manually``: pay it back out
 of band, record it with the returned "manual-..." reference).
 
-No call here may run inside a database transaction (see STYLE.md): callers call after commit.
+No call here may run inside a database transaction (a network call would hold the locks): callers
+call after commit.
 """
 
 import logging
@@ -25,7 +26,7 @@ from .exceptions import PaymentError, ProviderUnavailable
 
 logger = logging.getLogger(__name__)
 
-# Stripe refuses refunds of these methods after this long (DESIGN.md, "Refund windows").
+# Stripe refuses refunds of these methods after this long (Stripe's documentation of Alipay and WeChat Pay).
 REFUND_WINDOWS = {"alipay": timedelta(days=90), "wechat_pay": timedelta(days=180)}
 DEFAULT_PAYMENT_METHOD_TYPES = ["card", "alipay", "wechat_pay"]
 REFUNDABLE_STATUSES = {"succeeded", "partially_refunded"}

@@ -2,7 +2,7 @@
 
 PostgreSQL: 50 threads with different but overlapping stays (all share one night) against one
 room; exactly one wins. The control run switches the lock off and must oversell, which proves the
-race could fail (STYLE.md). SQLite: the same race on a file database in a subprocess, where
+race could fail. SQLite: the same race on a file database in a subprocess, where
 IMMEDIATE transactions and the busy timeout serialise writers without "database is locked".
 """
 

@@ -1,7 +1,7 @@
 """Real threads, real connections, PostgreSQL: the reservation lock under contention.
 
 Each race has a control run with the lock switched off that must oversell, which proves the race
-test could fail (STYLE.md). The window between counting and inserting is widened through the
+test could fail. The window between counting and inserting is widened through the
 ``orders.reservations._after_count`` seam so the control oversells reliably.
 """
 
