@@ -75,8 +75,8 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="module", autouse=True)
 def _fixed_moment_for_module():
-    """Module fixtures (the demo town) are made at TIANYUAN_NOW exactly, however long the run or the
-    loading takes: the clock stands still outside the tests."""
+    """Module fixtures (a module's town, the demo town) are made at TIANYUAN_NOW exactly, however
+    long the run or the loading takes: the clock stands still outside the tests."""
     travel = start_travel(fixed_moment(), tick=False)
     yield
     if travel is not None:
@@ -96,12 +96,23 @@ def _fixed_moment(request):
         travel.stop()
 
 
+def uses_demo(item):
+    return "demo_town" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skip with a reason on SQLite, unless CI says PostgreSQL is required.
 
     Every transactional test restores the data the migrations made (serialized rollback): its
     flush then skips post_migrate, whose handlers would recreate content types, groups and
     workflows under new ids on PostgreSQL and break the next test that needs the originals.
+
+    The tests on the demo town run first, one after another, so each process loads the town once
+    for all of them (see DemoTown). xdist's (default) load distribution hands the tests out in
+    this order, so each worker runs whatever demo tests it gets before any other; in a whole run
+    they all fit in the first worker's first batch (a quarter of its share), so one worker loads
+    the town once. (``--dist loadgroup`` cannot group them: with pytest 9 xdist 3.8 ignores the
+    xdist_group mark.)
     """
     for item in items:
         marker = item.get_closest_marker("django_db")
@@ -109,8 +120,11 @@ def pytest_collection_modifyitems(config, items):
             marker is not None and marker.kwargs.get("transaction")
         )
         if transactional:
+            if uses_demo(item):
+                raise pytest.UsageError(f"{item.nodeid}: the demo town is not for transactional tests")
             kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+    items[:] = [item for item in items if uses_demo(item)] + [item for item in items if not uses_demo(item)]
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     if on_postgres:
         return
@@ -122,17 +136,85 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+class DemoTown:
+    """The demo town (``load_demo``) of one test process, loaded inside a transaction that stays
+    open while the tests using it run one after another (they only read it; each still runs in
+    its own savepoint) and is rolled back before the first test that does not use it: loading
+    takes up to a minute."""
+
+    def __init__(self, blocker, media):
+        self.blocker = blocker
+        self.media = media
+        self.atomic = None
+
+    @property
+    def loaded(self):
+        return self.atomic is not None
+
+    def load(self):
+        if self.loaded:
+            return
+        self.media.mkdir(parents=True, exist_ok=True)
+        # Made at TIANYUAN_NOW exactly, the clock standing still however long loading takes.
+        travel = start_travel(fixed_moment(), tick=False)
+        try:
+            with self.blocker.unblock():
+                self.atomic = transaction.atomic()
+                self.atomic.__enter__()
+                try:
+                    with override_settings(MEDIA_ROOT=str(self.media)):
+                        call_command("load_demo", force=True, quiet=True)
+                except BaseException:
+                    self.unload()
+                    raise
+        finally:
+            if travel is not None:
+                travel.stop()
+
+    def unload(self):
+        if not self.loaded:
+            return
+        atomic, self.atomic = self.atomic, None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        shutil.rmtree(self.media, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _demo_town_process(django_db_setup, django_db_blocker, tmp_path_factory, pytestconfig):
+    town = DemoTown(django_db_blocker, tmp_path_factory.mktemp("demo") / "media")
+    pytestconfig._tianyuan_demo_town = town
+    yield town
+    town.unload()  # before the test database goes
+    pytestconfig._tianyuan_demo_town = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test that does not use the demo town never sees it: it is rolled back first."""
+    town = getattr(item.config, "_tianyuan_demo_town", None)
+    if town is not None and not uses_demo(item):
+        town.unload()
+
+
 @pytest.fixture(scope="module")
-def demo_town(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo town (``load_demo``), loaded once per test module inside a transaction that is
-    rolled back after the module: loading it takes long, and the checks using it only read it
-    (each test still runs in its own savepoint). Yields the demo's media folder."""
-    media = tmp_path_factory.mktemp("demo-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
-        call_command("load_demo", force=True, quiet=True)
-        yield str(media)
-        transaction.set_rollback(True)
-    shutil.rmtree(media, ignore_errors=True)
+def _demo_town_module(_demo_town_process):
+    # Module scope: loaded before any test's own transaction (function fixtures) begins.
+    _demo_town_process.load()
+    return _demo_town_process
+
+
+@pytest.fixture
+def demo_town(_demo_town_module):
+    """The demo town, shared read-only by the tests using it (see DemoTown). Yields its media
+    folder. Not for transactional tests: their flush would empty it."""
+    if not _demo_town_module.loaded:
+        pytest.fail(
+            "the demo town was rolled back for a test between this module's demo tests: "
+            "the demo tests must run one after another (see pytest_collection_modifyitems)"
+        )
+    return str(_demo_town_module.media)
 
 
 @pytest.fixture(autouse=True)
