@@ -38,8 +38,10 @@ run: demo
 test: install-dev
 	$(VENV)/bin/pytest -n $(XDIST)
 
+# ruff, then the import contracts between apps (pyproject.toml [tool.importlinter]).
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install-dev
 	$(PY) bench/pages.py

@@ -7,6 +7,8 @@ class AttractionsConfig(AppConfig):
     verbose_name = _("Attractions, routes and experiences")
 
     def ready(self):
+        # Here and in the handlers below, not at the top: Django imports apps.py before any
+        # model exists, and these modules import models.
         from orders.inventory import register_inventory
         from orders.lines import register_line_kind
 

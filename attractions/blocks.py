@@ -3,6 +3,9 @@ free time (computed when the page is shown, never cached)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.models import Locale
+
+from .selectors import featured_experiences
 
 
 class FeaturedExperiencesBlock(blocks.StructBlock):
@@ -15,10 +18,6 @@ class FeaturedExperiencesBlock(blocks.StructBlock):
         template = "attractions/includes/featured_experiences.html"
 
     def get_context(self, value, parent_context=None):
-        from wagtail.models import Locale
-
-        from .selectors import featured_experiences
-
         context = super().get_context(value, parent_context=parent_context)
         page = (parent_context or {}).get("page")
         locale_id = page.locale_id if page is not None else Locale.get_active().pk

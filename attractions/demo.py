@@ -13,11 +13,10 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
-from home.demo.base import upsert_page
-from home.demo.content import t
 from orders.exceptions import ReservationError
 from orders.models import Reservation, ReservationKind
-from orders.services import Claim, confirm, reserve
+from orders.reservations import Claim, confirm, reserve
+from town.demo.base import t, upsert_page
 
 from .models import ExperienceClosedDate, ExperiencePage, ExperienceSchedule
 from .schedules import generate_slots

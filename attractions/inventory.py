@@ -5,13 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, InvalidClaim
 from orders.inventory import Inventory, canonical_ids
-from orders.models import ReservationKind
 
 from .models import TourSlot, TourSlotStatus
 
+# The name tours are stored under (lines, order lines, reservations), the same as
+# orders.models.ReservationKind.TOUR, which other apps filter by.
+TOUR = "tour"
+
 
 class TourSlotInventory(Inventory):
-    kind = ReservationKind.TOUR
+    kind = TOUR
     model = TourSlot
     per_night = False
 

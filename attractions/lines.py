@@ -13,6 +13,7 @@ Posted data: ``{"kind": "tour", "slot_id": N, "adults": N, "children": N, "child
 """
 
 import math
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,12 +22,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from orders.exceptions import ReservationError
-from orders.inventory import canonical_id
-from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field
-from orders.models import ReservationKind
+from orders.exceptions import CalledOff, DatesUnavailable, ReservationError, SoldOut
+from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field, load_rows
 from orders.money import Money
-from orders.services import Claim
+from orders.reservations import Claim
+from orders.selectors import claimed_units
+
+from .inventory import TOUR
+from .models import TourSlot, TourSlotStatus
 
 MAX_PEOPLE = 50
 
@@ -129,32 +132,46 @@ def local_dt(value):
     return timezone.localtime(value, ZoneInfo(settings.TIME_ZONE))
 
 
+def _slots():
+    return TourSlot.objects.select_related("experience", "experience__meeting_point", "experience__owner")
+
+
+class TourBatch:
+    """The slots of some tour lines with their experiences (two queries), and their live claims
+    (one more, when availability is asked for)."""
+
+    def __init__(self, lines, now=None):
+        self.now = now
+        self.slots = load_rows(TOUR, {line.object_id for line in lines}, _slots())
+
+    def slot(self, line):
+        return self.slots.get(line.object_id)
+
+    @cached_property
+    def claimed(self):
+        ids = sorted({slot.pk for slot in self.slots.values() if slot is not None})
+        return claimed_units(TOUR, ids, now=self.now) if ids else {}
+
+
+def unavailable(slot, *, now=None):
+    """The ``ReservationError`` that keeps ``slot`` (None: gone) from being booked now, or None."""
+    if slot is None:
+        return ReservationError(gettext("This tour time can no longer be booked."))
+    if not slot.experience.live:
+        return ReservationError(gettext("This experience can no longer be booked."))
+    if slot.status == TourSlotStatus.CANCELLED:
+        return CalledOff(gettext("This tour has been cancelled."))
+    if slot.starts_at <= (now or timezone.now()):
+        return DatesUnavailable(gettext("This tour has already started; please choose a later time."))
+    return None
+
+
 class TourLine(LineKind):
-    kind = ReservationKind.TOUR
+    kind = TOUR
+    input_fields = {"slot_id": int, "adults": int, "children": int, "child_ages": list[int]}
 
-    def _slot(self, slot_id):
-        """The default-locale slot that ``slot_id`` (maybe one made on a translation) sells."""
-        from .models import TourSlot
-
-        pk = canonical_id(self.kind, slot_id)
-        if pk is None:
-            return None
-        return (
-            TourSlot.objects.filter(pk=pk).select_related("experience", "experience__meeting_point").first()
-        )
-
-    def _unavailable_reason(self, slot, *, now=None):
-        from .models import TourSlotStatus
-
-        if slot is None:
-            return gettext("This tour time can no longer be booked.")
-        if not slot.experience.live:
-            return gettext("This experience can no longer be booked.")
-        if slot.status == TourSlotStatus.CANCELLED:
-            return gettext("This tour has been cancelled.")
-        if slot.starts_at <= (now or timezone.now()):
-            return gettext("This tour has already started; please choose a later time.")
-        return ""
+    def prepare(self, lines, *, now=None):
+        return TourBatch(lines, now)
 
     def validate(self, data):
         errors = {}
@@ -174,11 +191,11 @@ class TourLine(LineKind):
                 ages = _ages(data, children)
             except LineInvalid as exc:
                 errors.update(exc.errors)
-        slot = self._slot(slot_id) if slot_id else None
+        slot = load_rows(TOUR, [slot_id], _slots())[slot_id] if slot_id else None
         if slot_id and not errors.get("slot_id"):
-            reason = self._unavailable_reason(slot)
-            if reason:
-                errors["slot_id"] = reason
+            refused = unavailable(slot)
+            if refused is not None:
+                errors["slot_id"] = refused.message
         if not errors:
             experience = slot.experience
             try:
@@ -219,8 +236,8 @@ class TourLine(LineKind):
         children = options.get("children", 0)
         return int(adults or 0), int(children or 0), options.get("child_ages")
 
-    def price(self, line):
-        slot = self._slot(line.object_id)
+    def price(self, line, batch=None):
+        slot = self._batch(line, batch).slot(line)
         if slot is None:
             raise ReservationError(_("This tour time can no longer be booked."))
         adults, children, ages = self._people(line)
@@ -229,8 +246,8 @@ class TourLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line):
-        slot = self._slot(line.object_id)
+    def describe(self, line, batch=None):
+        slot = self._batch(line, batch).slot(line)
         adults, children, _ages_ = self._people(line)
         people = ngettext("%(n)d adult", "%(n)d adults", adults) % {"n": adults}
         if children:
@@ -243,24 +260,27 @@ class TourLine(LineKind):
             text += ", " + ngettext("%(n)d pitch", "%(n)d pitches", line.quantity) % {"n": line.quantity}
         return text
 
-    def availability(self, line, *, now=None):
-        from orders.selectors import claimed_units
-
-        slot = self._slot(line.object_id)
-        reason = self._unavailable_reason(slot, now=now)
-        if reason:
-            return False, reason
-        left = slot.effective_capacity - claimed_units(self.kind, [slot.pk], now=now)[slot.pk]
+    def check(self, line, batch=None, *, now=None):
+        batch = self._batch(line, batch, now)
+        slot = batch.slot(line)
+        refused = unavailable(slot, now=now)
+        if refused is not None:
+            raise refused
+        left = slot.effective_capacity - batch.claimed.get(slot.pk, 0)
         if line.quantity > left:
             if left <= 0:
-                return False, gettext("This tour is sold out; please choose another time.")
-            return False, ngettext(
-                "Only %(n)d place is left on this tour.", "Only %(n)d places are left on this tour.", left
-            ) % {"n": left}
-        return True, ""
+                raise SoldOut(gettext("This tour is sold out; please choose another time."))
+            raise SoldOut(
+                ngettext(
+                    "Only %(n)d place is left on this tour.", "Only %(n)d places are left on this tour.", left
+                )
+                % {"n": left}
+            )
 
-    def snapshot(self, line):
-        slot = self._slot(line.object_id)
+    def snapshot(self, line, batch=None):
+        slot = self._batch(line, batch).slot(line)
+        if slot is None:
+            raise ReservationError(_("This tour time can no longer be booked."))
         page = slot.experience
         return LineSnapshot(
             title=page.title,

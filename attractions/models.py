@@ -1,4 +1,4 @@
-"""Places to see: villages (snippets), attraction pages, their index, and routes across villages."""
+"""Places to see: attraction pages, their index, and routes across villages."""
 
 import datetime
 import re
@@ -12,92 +12,16 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Orderable, Page, TranslatableMixin
+from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
-from home.blocks import BaseStreamBlock
 from orders.policies import CancellationPolicy
-
-from . import geo
+from town import geo
+from town.blocks import BaseStreamBlock
+from town.cache import lazy_value
+from town.models import Village, clean_coordinates, coordinate_fields, postal_address
 
 RICH_TEXT_SHORT = ["bold", "italic", "link", "ul", "ol"]
-
-
-def coordinate_fields():
-    """Latitude/longitude pair (WGS-84), optional, with range checks and clear messages."""
-    return (
-        models.DecimalField(
-            _("latitude"),
-            max_digits=9,
-            decimal_places=6,
-            null=True,
-            blank=True,
-            validators=[geo.validate_latitude],
-            help_text=_("WGS-84 (what a phone's GPS shows), -90 to 90, e.g. 29.612100."),
-        ),
-        models.DecimalField(
-            _("longitude"),
-            max_digits=9,
-            decimal_places=6,
-            null=True,
-            blank=True,
-            validators=[geo.validate_longitude],
-            help_text=_("WGS-84, -180 to 180, e.g. 118.261800."),
-        ),
-    )
-
-
-def clean_coordinates(obj):
-    """Both coordinates or neither, each within range; errors attached to the field at fault."""
-    errors, values = {}, {}
-    for name, validator in (("latitude", geo.validate_latitude), ("longitude", geo.validate_longitude)):
-        try:
-            values[name] = obj._meta.get_field(name).to_python(getattr(obj, name))
-            validator(values[name])
-        except ValidationError as error:
-            # A value that is not a number is reported once, by the field's own validation.
-            if name in values:
-                errors[name] = error
-    if not errors and len(values) == 2 and (values["latitude"] is None) != (values["longitude"] is None):
-        missing = "longitude" if values["longitude"] is None else "latitude"
-        errors[missing] = ValidationError(_("Give both latitude and longitude, or neither."))
-    if errors:
-        raise ValidationError(errors)
-
-
-def postal_address(text):
-    return {"@type": "PostalAddress", "streetAddress": text, "addressCountry": "CN"}
-
-
-class Village(TranslatableMixin, models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, allow_unicode=True)
-    description = models.TextField(_("description"), blank=True)
-    latitude, longitude = coordinate_fields()
-
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("slug"),
-        FieldPanel("description"),
-        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Location")),
-    ]
-
-    class Meta(TranslatableMixin.Meta):
-        verbose_name = _("village")
-        verbose_name_plural = _("villages")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["locale", "slug"], name="attractions_village_unique_slug_per_locale"
-            )
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        super().clean()
-        clean_coordinates(self)
 
 
 class AttractionCategory(models.TextChoices):
@@ -122,6 +46,7 @@ class AttractionIndexPage(Page):
         verbose_name = _("attraction index")
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import attraction_index_context
 
         context = super().get_context(request, *args, **kwargs)
@@ -206,6 +131,7 @@ class AttractionPage(Page):
         clean_coordinates(self)
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import attraction_page_context
 
         context = super().get_context(request, *args, **kwargs)
@@ -218,6 +144,7 @@ class AttractionPage(Page):
 
     def nearby(self, limit=4):
         """The nearest other live, public attractions in this page's language, closest first."""
+        # Selectors import this module.
         from .selectors import nearby_attractions
 
         return nearby_attractions(self, limit=limit)
@@ -301,8 +228,7 @@ class RoutePage(Page):
         verbose_name = _("route")
 
     def get_context(self, request, *args, **kwargs):
-        from home.cache import lazy_value
-
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import route_stops
 
         context = super().get_context(request, *args, **kwargs)
@@ -321,6 +247,7 @@ class RoutePage(Page):
 
     def total_distance_km(self, stops=None):
         """Straight-line length through the stops in order, in km with one decimal."""
+        # Selectors import this module.
         from .selectors import route_stops
 
         stops = route_stops(self) if stops is None else stops
@@ -516,6 +443,7 @@ class ExperiencePage(Page):
             raise ValidationError(errors)
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import experience_page_context
 
         context = super().get_context(request, *args, **kwargs)
@@ -524,6 +452,7 @@ class ExperiencePage(Page):
 
     def serve(self, request, *args, **kwargs):
         if request.method == "POST":
+            # When serving: views import this module (a Wagtail page is its own view).
             from .views import book_experience
 
             return book_experience(self, request)

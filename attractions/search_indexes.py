@@ -5,8 +5,9 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from search.registry import FacetLabelled, SearchKind, month_facets, register
+from town.models import Village
 
-from .models import AttractionPage, ExperiencePage, RoutePage, Village
+from .models import AttractionPage, ExperiencePage, RoutePage
 
 
 def village_facet(village):

@@ -12,13 +12,24 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
-from home.cache import cached, is_page_number, lazy_value, query_key
-from orders.services import local_today
+from orders.models import ReservationKind
+from orders.reservations import local_today
+from orders.selectors import claimed_units
+from town import geo
+from town.cache import cached, is_page_number, lazy_value, query_key
+from town.models import Village
 
-from . import geo
-from .models import AttractionCategory, AttractionPage, Village
+from .forms import ExperienceBookingForm
+from .models import (
+    AttractionCategory,
+    AttractionPage,
+    ExperiencePage,
+    RoutePage,
+    TourSlot,
+    TourSlotStatus,
+)
 
 CARD_RENDITION = "fill-600x400|format-webp"
 HERO_RENDITION = "fill-1200x675|format-webp"
@@ -43,7 +54,7 @@ def private_pages_q():
 
 def locale_villages(locale_id):
     """The villages in a locale (the filter's choices): one query, then cached until the next edit."""
-    return cached(("villages", locale_id), lambda: list(Village.objects.filter(locale_id=locale_id)))
+    return cached(("villages", locale_id), lambda: list(Village.objects.in_locale(locale_id)))
 
 
 def localized_pages(pages, locale_id, model=AttractionPage):
@@ -129,8 +140,6 @@ def attraction_index_context(index_page, request):
 
 
 def index_experiences(index_page):
-    from .models import ExperiencePage
-
     # Cached with the listing: no seats here (they change with every booking; the page has them).
     return experience_cards(ExperiencePage.objects.child_of(index_page), with_slots=False)
 
@@ -174,8 +183,6 @@ def attraction_listing(index_page, request):
 
 
 def routes_for_index(index_page, private):
-    from .models import RoutePage
-
     routes = RoutePage.objects.live().exclude(private).child_of(index_page).order_by("path")
     return with_image_renditions(routes, CARD_RENDITION)
 
@@ -281,11 +288,6 @@ def town_day_start(day):
 def slots_with_seats(experience_ids, start_date, end_date, *, now=None, only_free=False, limit=None):
     """{experience id: [SlotView]} for open slots starting on the local days [start_date, end_date]
     and after ``now``, in start order; two queries whatever the number of slots and bookings."""
-    from orders.models import ReservationKind
-    from orders.selectors import claimed_units
-
-    from .models import TourSlot, TourSlotStatus
-
     now = now or timezone.now()
     experience_ids = list(experience_ids)
     result = {pk: [] for pk in experience_ids}
@@ -332,10 +334,6 @@ def experiences_with_free_slots(
     """Live, public experiences (in ``locale``, default: the active one) with at least one free slot
     on the days [start_date, end_date], soonest first; each page gets ``free_slots`` (SlotViews,
     at most ``slots_per_experience``) and ``next_free_slot``. A fixed number of queries."""
-    from wagtail.models import Locale
-
-    from .models import ExperiencePage
-
     locale = locale or Locale.get_active()
     pages = list(
         with_image_renditions(
@@ -360,10 +358,6 @@ def experiences_with_free_slots(
 
 def canonical_experience_ids(pages):
     """{page pk: pk of the default-locale page that owns its slots}: at most two queries."""
-    from wagtail.models import Locale
-
-    from .models import ExperiencePage
-
     default = Locale.get_default()
     result = {page.pk: page.pk for page in pages if page.locale_id == default.pk}
     foreign = [page for page in pages if page.locale_id != default.pk]
@@ -412,8 +406,6 @@ def experience_cards(pages, *, limit=None, now=None, with_slots=True):
 def featured_experiences(locale_id, *, limit=6, now=None):
     """The featured experiences of a locale, as cards (see ``experience_cards``). Which pages are
     featured is cached until the next publish, so a site without any costs no query."""
-    from .models import ExperiencePage
-
     def featured_ids():
         pages = ExperiencePage.objects.live().exclude(private_pages_q())
         return list(pages.filter(locale_id=locale_id, featured=True).values_list("pk", flat=True))
@@ -427,8 +419,6 @@ def featured_experiences(locale_id, *, limit=6, now=None):
 def experience_page_context(page, request):
     """What an experience page shows: facts, prices, the next free slots (two queries for the
     slots however many there are and however many are booked) and the booking form."""
-    from .forms import ExperienceBookingForm
-
     def next_slots():
         owner = canonical_experience_ids([page])[page.pk]
         today = local_today()

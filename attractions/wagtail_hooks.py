@@ -12,21 +12,7 @@ from orders.admin_views import can_manage_orders
 from orders.models import ReservationKind
 from orders.organiser_cancel_views import CallOffTarget, OrganiserCancelView
 
-from .models import TourSlot, TourSlotStatus, Village
-
-
-class VillageViewSet(SnippetViewSet):
-    model = Village
-    icon = "home"
-    menu_label = _("Villages")
-    add_to_admin_menu = True
-    menu_order = 210
-    list_display = ["name", "slug", "latitude", "longitude"]
-    search_fields = ["name", "description"]
-    ordering = ["name"]
-
-
-register_snippet(VillageViewSet)
+from .models import TourSlot, TourSlotStatus
 
 
 def may_call_off_slots(user) -> bool:

@@ -6,7 +6,7 @@ stays on about a third of the nights) in a throwaway SQLite file, and after each
 * the search page (``/homestays/?check_in=…&check_out=…&guests=2``) and the JSON API
   (``/api/v1/homestays/availability``) through Django's test client, in process: p50, p95, req/s
   for 2-night stays on random dates in the coming year;
-* ``orders.services.reserve`` with 8 threads booking the same room type at once.
+* ``orders.reservations.reserve`` with 8 threads booking the same room type at once.
 
 It prints one table with each figure's ratio to the 50-homestay row, measured in the same run.
 Not a test: nothing is asserted. Usage (about 3–5 minutes for all three sizes):
@@ -31,6 +31,8 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+# The site's modules are imported inside the functions below, never at the top: each process
+# first picks its database and settings and calls django.setup() (models need the app registry).
 ROOT = Path(__file__).resolve().parents[1]
 ROOM_TYPES_PER_HOMESTAY = 3
 DAYS = 365
@@ -73,7 +75,7 @@ class Town:
         from wagtail.models import Locale, Site
 
         from homestays.models import HomestayIndexPage
-        from orders.services import local_today
+        from orders.reservations import local_today
 
         self.rng = random.Random(seed)
         self.today = local_today()
@@ -280,7 +282,7 @@ def reserve_contention(rng, today):
     from homestays.models import RoomType
     from orders.exceptions import ReservationError
     from orders.models import Reservation, ReservationKind
-    from orders.services import Claim, cancel, reserve
+    from orders.reservations import Claim, cancel, reserve
 
     room = RoomType.objects.order_by("?").first()
     barrier = threading.Barrier(THREADS)

@@ -4,7 +4,7 @@
 
 Builds a throwaway SQLite database in a temporary folder (migrate, load_demo, collectstatic),
 starts `gunicorn config.wsgi` (2 sync workers, DEBUG off) on a free loopback port, and measures
-req/s and p50/p99 per page with ../shared/tools/loadtest.py. It also counts SQL queries per page
+req/s and p50/p99 per page with bench/loadgen.py. It also counts SQL queries per page
 in-process (second, warm request). /robots.txt is measured in the same run as the baseline, so
 each page's req/s is also shown as a ratio of it: ratios compare across machines, req/s do not.
 
@@ -13,7 +13,6 @@ minute with the defaults. Everything it creates is removed at the end.
 """
 
 import argparse
-import json
 import os
 import secrets
 import shutil
@@ -27,8 +26,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+# bench/ is the script's own folder, so its sibling module imports by name.
+from loadgen import measure
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-LOADTEST = BASE_DIR.parent / "shared" / "tools" / "loadtest.py"
 BASELINE = "/robots.txt"
 STEP_TIMEOUT = 180  # seconds for any one set-up step; the whole run is normally ~60 s
 
@@ -192,19 +193,12 @@ def stop(server):
         server.wait(timeout=5)
 
 
-def run_load(base, paths, args, json_out):
-    if not LOADTEST.exists():
-        raise BenchError(f"{LOADTEST} not found (the shared tools sit beside the repository)")
-    subprocess.run(
-        [sys.executable, str(LOADTEST), base, *[path for _name, path in paths],
-         "--duration", str(args.duration), "--connections", str(args.connections),
-         "--repeat", "1", "--warmup", "5", "--pause", "0.5",
-         "--label", "pages", "--json", str(json_out)],
-        check=True,
-        timeout=len(paths) * (args.duration + 15) + 30,
-        stdout=subprocess.DEVNULL,
-    )
-    return {row["path"]: row for row in map(json.loads, json_out.read_text().splitlines())}
+def run_load(base, paths, args):
+    load = {}
+    for _name, path in paths:
+        load[path] = measure(base, path, duration=args.duration, connections=args.connections)
+        time.sleep(0.5)  # let the server settle between paths
+    return load
 
 
 def report(paths, queries, load, args):
@@ -269,10 +263,10 @@ def main():
         server = start_gunicorn(env, port)
         wait_until_up(base, server)
         print(f"Measuring {len(paths)} paths on {base}", flush=True)
-        load = run_load(base, paths, args, tmp / "load.jsonl")
+        load = run_load(base, paths, args)
         report(paths, queries, load, args)
         print(f"\nTotal {time.monotonic() - started:.0f} s")
-    except (BenchError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+    except (BenchError, ValueError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
         print(f"bench/pages.py: {error}", file=sys.stderr)
         return 1
     finally:

@@ -43,6 +43,8 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# The site's modules are imported inside the functions below, never at the top: each process
+# first picks its database and settings and calls django.setup() (models need the app registry).
 ROOT = Path(__file__).resolve().parents[1]
 # The repository first: run as a script, bench/ comes first on the path and its search.py would
 # shadow the search app.
@@ -157,7 +159,7 @@ class Town(search_bench.Town):
         return [u.pk for u in made]
 
     def _villages(self):
-        from attractions.models import Village
+        from town.models import Village
 
         return Village.objects.bulk_create(
             [

@@ -32,6 +32,8 @@ import time
 import uuid
 from pathlib import Path
 
+# The site's modules are imported inside the functions below, never at the top: each process
+# first picks its database and settings and calls django.setup() (models need the app registry).
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/tianyuan_bench_search"
@@ -151,7 +153,7 @@ class Town:
         self.pages = {}
 
     def _villages(self):
-        from attractions.models import Village
+        from town.models import Village
 
         made = []
         for name, slug, lat, lon in VILLAGES:

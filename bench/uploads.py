@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+# The site's modules are imported inside the functions below, never at the top: each process
+# first picks its database and settings and calls django.setup() (models need the app registry).
 BASE_DIR = Path(__file__).resolve().parent.parent
 STEP_TIMEOUT = 300
 

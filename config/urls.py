@@ -54,6 +54,8 @@ urlpatterns += i18n_patterns(
     path("orders/<str:ref>/pay/", payment_views.stripe_pay, name="payments_stripe_pay"),
     # Basket, checkout, "My trips" (/basket/, /checkout/, /trips/).
     path("", include("orders.urls")),
+    # A stay's "add to basket" (/basket/add/).
+    path("", include("homestays.urls")),
     # Gate check-in for staff (/gate/).
     path("", include("events.urls")),
     # The farmer dashboard (products/dashboard), made for a phone.

@@ -7,6 +7,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Festivals and events")
 
     def ready(self):
+        # Not at the top: Django imports apps.py before any model exists, and these modules
+        # import models.
         from orders.inventory import register_inventory
         from orders.lines import register_line_kind
 

@@ -3,10 +3,14 @@ a few sold to the demo visitor, and the "This month in the town" page with its h
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
 
-from home.demo.base import publish, upsert_page
+from orders import basket as basket_service
+from orders.checkout import checkout
+from orders.models import Basket, OrderLine
+from town.demo.base import publish, upsert_page
 
 from .models import EventPage, SeasonPage, TicketType
 
@@ -66,12 +70,6 @@ def load_tickets_and_season(ctx):
 
 def _sell(ticket, quantity):
     """Sell ``quantity`` to the demo visitor, once (a re-run finds them sold)."""
-    from django.contrib.auth import get_user_model
-
-    from orders import basket as basket_service
-    from orders.checkout import checkout
-    from orders.models import Basket, OrderLine
-
     if not quantity or ticket.sales_start:
         return
     sold = OrderLine.objects.filter(kind="ticket", object_id=ticket.pk).aggregate(n=Sum("quantity"))["n"]

@@ -5,9 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, InvalidClaim
 from orders.inventory import Inventory
-from orders.models import ReservationKind
 
 from .models import EventCancellation, TicketType, is_called_off
+
+# The name tickets are stored under (lines, order lines, reservations), the same as
+# orders.models.ReservationKind.TICKET, which other apps filter by.
+TICKET = "ticket"
 
 
 class TicketClosed(DatesUnavailable):
@@ -16,13 +19,16 @@ class TicketClosed(DatesUnavailable):
     code = "sales_closed"
 
 
-def check_on_sale(ticket_type, quantity=None, *, now=None):
-    """Raise ``TicketClosed`` / ``InvalidClaim`` unless ``quantity`` of it can be sold at ``now``."""
+def check_on_sale(ticket_type, quantity=None, *, now=None, called_off=None):
+    """Raise ``TicketClosed`` / ``InvalidClaim`` unless ``quantity`` of it can be sold at ``now``.
+
+    ``called_off``: whether the organiser called the event off, when the caller read it already
+    (for many ticket types at once); else it is read here."""
     now = now or timezone.now()
     page = ticket_type.page
     if not page.live:
         raise TicketClosed(_("This event is not open for booking."))
-    if is_called_off(page):
+    if called_off if called_off is not None else is_called_off(page):
         raise TicketClosed(_("This event has been cancelled by the organiser."))
     if page.end < now:
         raise TicketClosed(_("This event is over."))
@@ -43,7 +49,7 @@ def check_on_sale(ticket_type, quantity=None, *, now=None):
 
 
 class TicketTypeInventory(Inventory):
-    kind = ReservationKind.TICKET
+    kind = TICKET
     model = TicketType
 
     def capacity(self, obj, day):

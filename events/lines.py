@@ -4,42 +4,76 @@ Prices come from the ticket type on the server; a price of 0 is a free registrat
 makes an order (confirmed at once, with a voucher) but never a payment.
 """
 
+from functools import cached_property
+
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from orders.exceptions import ReservationError
-from orders.inventory import canonical_id
-from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field
-from orders.models import ReservationKind
+from orders.exceptions import ReservationError, SoldOut
+from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field, load_rows
 from orders.money import Money
 from orders.policies import FLEXIBLE
-from orders.services import Claim
+from orders.reservations import Claim
+from orders.selectors import claimed_units
 
-from .inventory import check_on_sale
-from .models import TicketType
+from .inventory import TICKET, check_on_sale
+from .models import EventCancellation, TicketType
 
 # Tickets can be given back until 24 hours before the event (the money comes back in full).
 TICKET_CANCELLATION_POLICY = FLEXIBLE
 MAX_TICKETS_PER_LINE = 50
 
 
+def _for_sale():
+    return TicketType.objects.canonical().filter(page__live=True).select_related("page", "page__venue")
+
+
 def ticket_type_for_sale(ticket_type_id):
     """The default-locale ticket type that ``ticket_type_id`` (maybe a translated event's) sells,
     with its live event and venue (None if there is none)."""
-    pk = canonical_id(ReservationKind.TICKET, ticket_type_id)
-    if pk is None:
-        return None
-    return (
-        TicketType.objects.canonical()
-        .filter(pk=pk, page__live=True)
-        .select_related("page", "page__venue")
-        .first()
-    )
+    return load_rows(TICKET, [ticket_type_id], _for_sale())[ticket_type_id]
+
+
+class TicketBatch:
+    """The ticket types of some ticket lines with their events (two queries); the events called
+    off and the live claims (one query each) when availability is asked for."""
+
+    def __init__(self, lines, now=None):
+        self.now = now
+        self.ticket_types = load_rows(TICKET, {line.object_id for line in lines}, _for_sale())
+
+    def ticket_type(self, line):
+        return self.ticket_types.get(line.object_id)
+
+    @cached_property
+    def _found(self):
+        return [t for t in self.ticket_types.values() if t is not None]
+
+    @cached_property
+    def called_off(self):
+        """Translation keys of the events the organiser called off (``events.models.is_called_off``)."""
+        keys = {t.page.translation_key for t in self._found}
+        if not keys:
+            return set()
+        return set(
+            EventCancellation.objects.filter(event__translation_key__in=keys).values_list(
+                "event__translation_key", flat=True
+            )
+        )
+
+    @cached_property
+    def claimed(self):
+        ids = sorted({t.pk for t in self._found})
+        return claimed_units(TICKET, ids, now=self.now) if ids else {}
 
 
 class TicketLine(LineKind):
-    kind = ReservationKind.TICKET
+    kind = TICKET
+    input_fields = {"ticket_type_id": int, "quantity": int}
+
+    def prepare(self, lines, *, now=None):
+        return TicketBatch(lines, now)
 
     def validate(self, data):
         errors = {}
@@ -58,8 +92,8 @@ class TicketLine(LineKind):
             raise LineInvalid(errors)
         return CleanedLine(kind=self.kind, object_id=ticket_type.pk, guests=quantity, quantity=quantity)
 
-    def price(self, line):
-        ticket_type = ticket_type_for_sale(line.object_id)
+    def price(self, line, batch=None):
+        ticket_type = self._batch(line, batch).ticket_type(line)
         if ticket_type is None:
             raise ReservationError(_("This ticket can no longer be booked."))
         unit = Money(ticket_type.price_fen)
@@ -68,8 +102,8 @@ class TicketLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line):
-        ticket_type = ticket_type_for_sale(line.object_id)
+    def describe(self, line, batch=None):
+        ticket_type = self._batch(line, batch).ticket_type(line)
         if ticket_type is None:
             return gettext("A ticket no longer offered")
         start = timezone.localtime(ticket_type.page.start)
@@ -80,25 +114,21 @@ class TicketLine(LineKind):
             "when": start.strftime("%Y-%m-%d %H:%M"),
         }
 
-    def availability(self, line, *, now=None):
-        from orders.selectors import claimed_units
-
-        ticket_type = ticket_type_for_sale(line.object_id)
+    def check(self, line, batch=None, *, now=None):
+        batch = self._batch(line, batch, now)
+        ticket_type = batch.ticket_type(line)
         if ticket_type is None:
-            return False, gettext("This ticket can no longer be booked.")
-        try:
-            check_on_sale(ticket_type, line.quantity, now=now)
-        except ReservationError as exc:
-            return False, str(exc.message)
-        left = ticket_type.capacity - claimed_units(self.kind, [ticket_type.pk], now=now)[ticket_type.pk]
+            raise ReservationError(gettext("This ticket can no longer be booked."))
+        called_off = ticket_type.page.translation_key in batch.called_off
+        check_on_sale(ticket_type, line.quantity, now=now, called_off=called_off)
+        left = ticket_type.capacity - batch.claimed.get(ticket_type.pk, 0)
         if left < line.quantity:
             if left <= 0:
-                return False, gettext("Sold out.")
-            return False, gettext("Only %(n)d tickets of this type are left.") % {"n": left}
-        return True, ""
+                raise SoldOut(gettext("Sold out."))
+            raise SoldOut(gettext("Only %(n)d tickets of this type are left.") % {"n": left})
 
-    def snapshot(self, line):
-        ticket_type = ticket_type_for_sale(line.object_id)
+    def snapshot(self, line, batch=None):
+        ticket_type = self._batch(line, batch).ticket_type(line)
         if ticket_type is None:
             raise ReservationError(_("This ticket can no longer be booked."))
         page = ticket_type.page

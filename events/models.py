@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import ProtectedError, Q
+from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -14,11 +16,13 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
-from attractions.models import postal_address
-from home.blocks import BaseStreamBlock
+from orders.models import OrderLine, ReservationKind
+from town.blocks import BaseStreamBlock
+from town.models import postal_address
 
 from .blocks import ProgrammeBlock
-from .forms import EventPageForm
+from .feeds import build_calendar, ical_response
+from .forms import EventPageForm, sold_ticket_type_message
 
 
 class EventIndexPage(Page):
@@ -33,6 +37,7 @@ class EventIndexPage(Page):
         verbose_name = _("event index")
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import event_index_context
 
         context = super().get_context(request, *args, **kwargs)
@@ -59,8 +64,7 @@ class SeasonPage(RoutablePageMixin, Page):
 
     @path("")
     def current_month(self, request):
-        from django.http import HttpResponseRedirect
-
+        # When serving: season imports this module through selectors.
         from .season import BadMonth, parse_month
 
         value = request.GET.get("month", "")
@@ -76,8 +80,7 @@ class SeasonPage(RoutablePageMixin, Page):
 
     @path("<int:year>/<int:month>/", name="month")
     def month(self, request, year, month):
-        from django.http import Http404
-
+        # When serving: season imports this module through selectors.
         from .season import BadMonth, check_month
 
         try:
@@ -90,6 +93,7 @@ class SeasonPage(RoutablePageMixin, Page):
         return self.url + self.reverse_subpage("month", kwargs={"year": year, "month": month})
 
     def _render_month(self, request, year, month):
+        # When serving: season imports this module through selectors.
         from .season import in_season
 
         season = in_season(year, month, limit=self.items_per_section)
@@ -116,7 +120,7 @@ class EventPage(RoutablePageMixin, Page):
         related_name="events",
     )
     village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village"),
         null=True,
         blank=True,
@@ -176,6 +180,7 @@ class EventPage(RoutablePageMixin, Page):
             raise ValidationError({"end": _("The event cannot end before it starts.")})
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
         from .selectors import event_page_context
 
         context = super().get_context(request, *args, **kwargs)
@@ -189,6 +194,7 @@ class EventPage(RoutablePageMixin, Page):
     @path("tickets/", name="tickets")
     def add_tickets(self, request):
         """POST: put tickets in the visitor's basket; errors re-render the page with a 4xx."""
+        # When serving: views import this module (a Wagtail page is its own view).
         from .views import add_tickets
 
         return add_tickets(self, request)
@@ -196,7 +202,7 @@ class EventPage(RoutablePageMixin, Page):
     @path("ics/", name="ics")
     def ics(self, request):
         """This one event as an .ics file, for "add to my calendar"."""
-        from .feeds import build_calendar, ical_response
+        # When serving: selectors import this module.
         from .selectors import attach_venues
 
         attach_venues([self], self.locale_id)
@@ -288,9 +294,6 @@ def is_called_off(event) -> bool:
 
 def default_language():
     """The language code of the default locale (the one whose rows carry the inventory)."""
-    from django.conf import settings
-    from django.utils.translation import get_supported_language_variant
-
     return get_supported_language_variant(settings.LANGUAGE_CODE)
 
 
@@ -309,8 +312,6 @@ class TicketTypeQuerySet(models.QuerySet):
     def sold(self):
         """Ticket types that some order has a line for, whatever became of the order since: orders
         keep their history, so these are archived, never deleted."""
-        from orders.models import OrderLine, ReservationKind
-
         return self.filter(pk__in=OrderLine.objects.filter(kind=ReservationKind.TICKET).values("object_id"))
 
 
@@ -400,10 +401,3 @@ class TicketType(TranslatableMixin, Orderable):
         if self.sales_start and self.sales_start > now:
             return "not_yet"
         return "open"
-
-
-def sold_ticket_type_message(ticket_types):
-    return _(
-        "Ticket types that have been sold cannot be removed: %(names)s. Tick “archived” instead: "
-        "it stops their sale and keeps them on their orders."
-    ) % {"names": ", ".join(t.name for t in ticket_types)}

@@ -15,9 +15,11 @@ from attractions.selectors import (
     private_pages_q,
     with_image_renditions,
 )
-from home.cache import is_page_number, lazy_value, query_key
+from orders.models import ReservationKind
+from orders.selectors import claimed_units
+from town.cache import is_page_number, lazy_value, query_key
 
-from .models import EventPage
+from .models import EventPage, TicketType
 
 ARCHIVE_PER_PAGE = 10
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -162,11 +164,6 @@ class TicketOffer:
 def ticket_offers(page, now=None):
     """Every ticket type of ``page`` still sold (the default-locale rows for a translation; archived
     ones left out), in two queries whatever their number: the ticket types, then their live claims."""
-    from orders.models import ReservationKind
-    from orders.selectors import claimed_units
-
-    from .models import TicketType
-
     now = now or timezone.now()
     ticket_types = list(
         TicketType.objects.canonical_for(page)

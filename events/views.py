@@ -1,11 +1,17 @@
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from wagtail.models import Locale
 
+from orders.inventory import canonical_id
+from orders.views import add_to_basket
+
 from .feeds import build_calendar, ical_response
+from .inventory import TICKET
+from .models import TicketType
 from .selectors import feed_events
 
 
@@ -32,40 +38,24 @@ def add_tickets(page, request):
 
     Success: to the basket. Bad input: the event page again with the message, 422 (bad
     quantity, a ticket of another event) or 409 (sold out, sales closed)."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from orders import basket as basket_service
-    from orders.exceptions import ReservationError
-    from orders.inventory import canonical_id
-    from orders.lines import LineInvalid
-    from orders.models import ReservationKind
-
-    from .models import TicketType
-
     if request.method != "POST":
         return redirect(page.url)
     data = {
-        "kind": "ticket",
+        "kind": TICKET,
         "ticket_type_id": request.POST.get("ticket_type_id", ""),
         "quantity": request.POST.get("quantity", ""),
     }
     ticket_type_id = data["ticket_type_id"].strip()
     # The English page's own ticket ids stand for the originals it shows.
-    original = canonical_id(ReservationKind.TICKET, int(ticket_type_id)) if ticket_type_id.isdigit() else None
+    original = canonical_id(TICKET, int(ticket_type_id)) if ticket_type_id.isdigit() else None
     status, errors = 422, []
     if original is None or not TicketType.objects.canonical_for(page).filter(pk=original).exists():
         errors = [_("Please choose one of this event's tickets.")]
     else:
-        try:
-            basket_service.add_line(basket_service.get_basket(request, create=True), data)
-        except LineInvalid as exc:
-            errors = list(exc.errors.values())
-        except ReservationError as exc:
-            status, errors = 409, [str(exc.message)]
-    if not errors:
-        messages.success(request, _("Added to your basket."))
-        return redirect("orders_basket")
+        refused = add_to_basket(request, data)
+        if refused is None:
+            return redirect("orders_basket")
+        status, errors = refused.status, refused.messages
     response = page.render(request, context_overrides={"ticket_errors": errors})
     response.status_code = status
     return response

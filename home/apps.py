@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class HomeConfig(AppConfig):
     name = "home"
     verbose_name = _("Home and site settings")
-
-    def ready(self):
-        from .cache import connect_signals
-
-        connect_signals()

@@ -11,7 +11,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .blocks import BaseStreamBlock, HomeSectionsBlock, PlanYourVisitBlock
+from town.blocks import BaseStreamBlock
+
+from .blocks import HomeSectionsBlock, PlanYourVisitBlock
+from .selectors import home_page_context
 
 
 def image_field(verbose_name=None):
@@ -105,8 +108,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import home_page_context
-
         context = super().get_context(request, *args, **kwargs)
         context.update(home_page_context(self, request))
         return context

@@ -15,7 +15,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from .cache import cached, lazy_value
+from town.cache import cached, lazy_value
 
 # The site's sections: key, label, then the page types that can stand for it (the first live one
 # wins). A type whose app has not been written yet is skipped, and so is its link.

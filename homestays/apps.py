@@ -7,11 +7,16 @@ class HomestaysConfig(AppConfig):
     verbose_name = _("Homestays")
 
     def ready(self):
+        # Here and in the handler below, not at the top: Django imports apps.py before any
+        # model exists, and these modules import models.
         from orders.inventory import register_inventory
+        from orders.lines import register_line_kind
 
         from .inventory import RoomTypeInventory
+        from .lines import StayLine
 
         register_inventory(RoomTypeInventory())
+        register_line_kind(StayLine())
 
         from wagtail.signals import page_published
 

@@ -4,6 +4,7 @@ to their own room types) and copy their rooms' export addresses (a small view).
 Imported by ``homestays.wagtail_hooks`` (Wagtail only discovers modules of that name).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -14,13 +15,13 @@ from wagtail.models import Locale
 from wagtail.permissions import register_permission_policy
 
 from . import selectors
+from .admin_scopes import HostScopedViewSet, RateRulePermissionPolicy
+from .admin_views import can_see_bookings
 from .models import ExternalCalendar, RoomType
-from .wagtail_hooks import HostScopedViewSet, RateRulePermissionPolicy
+from .tasks import sync_calendar
 
 
 def _queue_sync(calendar_pk):
-    from .tasks import sync_calendar
-
     # After commit: the worker (or the immediate backend) must see the saved address.
     transaction.on_commit(lambda: sync_calendar.enqueue(calendar_pk))
 
@@ -49,10 +50,6 @@ def register_external_calendar_viewset():
 
 def calendar_exports(request):
     """The export address of each room type the user manages, to paste into other platforms."""
-    from django.core.exceptions import PermissionDenied
-
-    from .admin_views import can_see_bookings
-
     if not can_see_bookings(request.user):
         raise PermissionDenied
     room_types = list(
@@ -80,8 +77,6 @@ def register_calendar_export_urls():
 
 class CalendarExportsMenuItem(MenuItem):
     def is_shown(self, request):
-        from .admin_views import can_see_bookings
-
         return can_see_bookings(request.user)
 
 

@@ -36,8 +36,8 @@ from icalendar import Calendar, Event
 
 from orders.inventory import canonical_id
 from orders.models import ReservationKind
+from orders.reservations import local_today
 from orders.selectors import claimed_units
-from orders.services import local_today
 
 from .inventory import rules_for
 from .models import ExternalCalendar, RateRuleKind, RoomRateRule, RoomType

@@ -16,13 +16,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from accounts.roles import HOSTS
-from attractions.models import Village
-from home.demo.base import DemoContext, ensure_locales, upsert_page
-from home.demo.blocks import stream
-from home.demo.content import DEMO_PASSWORD, t
 from orders.exceptions import ReservationError
 from orders.models import Reservation, ReservationKind
-from orders.services import Claim, confirm, reserve
+from orders.reservations import Claim, confirm, reserve
+from town.demo.base import DEMO_PASSWORD, DemoContext, ensure_locales, home_page, t, upsert_page
+from town.demo.blocks import stream
+from town.models import Village
 
 from .models import (
     Amenity,
@@ -626,17 +625,6 @@ def _village(ctx, slug, lang):
     return village
 
 
-def _home(ctx):
-    from home.models import HomePage
-
-    if ("home", "zh") in ctx.pages:
-        return ctx.page("home")
-    home = HomePage.objects.filter(locale=ctx.zh).order_by("depth", "path").first()
-    if home is None:
-        raise RuntimeError("The demo home page is missing: run `python manage.py load_demo` first.")
-    return home
-
-
 def _fill_room_types(page, specs, lang, photos):
     existing = list(page.room_types.all().order_by("sort_order", "pk"))
     rooms = []
@@ -769,7 +757,7 @@ def _bookings(ctx, index, rooms, visitor):
 
 def load_homestays(ctx):
     """The homestay index, ten homestays with hosts, rooms, rates, closures and bookings."""
-    home = _home(ctx)
+    home = home_page(ctx)
 
     def fill_index(page, lang):
         page.title = INDEX["title"][lang]

@@ -5,7 +5,10 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from town.models import Village
+
 from . import pricing
+from .lines import MAX_LINE_GUESTS, MAX_ROOMS
 from .models import AmenityCode
 from .selectors import local_today
 
@@ -49,12 +52,7 @@ class AvailabilityForm(StayDatesForm):
 
     def __init__(self, *args, locale=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from attractions.models import Village
-
-        villages = Village.objects.all()
-        if locale is not None and hasattr(Village, "locale"):
-            villages = villages.filter(locale=locale)
-        self.fields["village"].queryset = villages
+        self.fields["village"].queryset = Village.objects.in_locale(locale)
         self.fields["check_in"].required = False
         self.fields["check_out"].required = False
         self.fields["guests"].required = False
@@ -89,3 +87,14 @@ class AvailabilityForm(StayDatesForm):
 
 class QuoteForm(StayDatesForm):
     rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=10, initial=1, required=False)
+
+
+class AddStayForm(forms.Form):
+    """The "add to basket" form under a room on a homestay page; the stay line kind validates
+    and prices it (``homestays.lines``)."""
+
+    room_type_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    check_in = forms.DateField(label=_("Check-in"), widget=forms.DateInput(attrs={"type": "date"}))
+    check_out = forms.DateField(label=_("Check-out"), widget=forms.DateInput(attrs={"type": "date"}))
+    guests = forms.IntegerField(label=_("Guests"), min_value=1, max_value=MAX_LINE_GUESTS, initial=2)
+    rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=MAX_ROOMS, initial=1)

@@ -6,10 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, InvalidClaim
 from orders.inventory import Inventory
-from orders.models import ReservationKind
 
 from . import pricing
 from .models import RoomRateRule, RoomType
+
+# The name stays are stored under (lines, order lines, reservations), the same as
+# orders.models.ReservationKind.STAY, which other apps filter by.
+STAY = "stay"
 
 
 def rules_for(room_type_ids, start, end):
@@ -20,7 +23,7 @@ def rules_for(room_type_ids, start, end):
 
 
 class RoomTypeInventory(Inventory):
-    kind = ReservationKind.STAY
+    kind = STAY
     model = RoomType
     per_night = True
 

@@ -26,12 +26,12 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Locale, Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from accounts.roles import HOSTS
-from home.blocks import BaseStreamBlock
 from orders.policies import CancellationPolicy
+from town.blocks import BaseStreamBlock
 
 MAX_GUESTS_PER_ROOM = 20
 
@@ -97,6 +97,8 @@ class HomestayIndexPage(Page):
         verbose_name = _("homestay index")
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: views import this module through forms and selectors (a Wagtail page is
+        # its own view).
         from . import views
 
         context = super().get_context(request, *args, **kwargs)
@@ -116,7 +118,7 @@ class HomestayPage(Page):
         limit_choices_to={"groups__name": HOSTS},
     )
     village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village"),
         null=True,
         blank=True,
@@ -213,6 +215,8 @@ class HomestayPage(Page):
             raise ValidationError(_("Give both latitude and longitude, or neither."))
 
     def get_context(self, request, *args, **kwargs):
+        # When serving: views import this module through forms and selectors (a Wagtail page is
+        # its own view).
         from . import views
 
         context = super().get_context(request, *args, **kwargs)
@@ -251,8 +255,6 @@ def new_ical_token():
 class RoomTypeQuerySet(models.QuerySet):
     def canonical_for(self, page):
         """Inventory rows for ``page``: translations share the default-locale room types."""
-        from wagtail.models import Locale
-
         default = Locale.get_default()
         if page.locale_id == default.pk:
             return self.filter(page=page).order_by("sort_order", "pk")

@@ -15,10 +15,11 @@ from datetime import date, timedelta
 from django.db.models import Count, Min
 from wagtail.models import Locale
 
-from orders.exceptions import ReservationError
+from accounts.roles import EDITORS
+from orders.exceptions import ReservationError, SoldOut
 from orders.models import Reservation, ReservationKind, ReservationStatus
+from orders.reservations import local_today  # noqa: F401 (the town's today, re-exported for forms)
 from orders.selectors import claimed_units
-from orders.services import local_today  # noqa: F401 (the town's today, re-exported for forms)
 
 from . import pricing
 from .inventory import rules_for
@@ -159,7 +160,7 @@ def available_room_types(
             quote = pricing.quote(rt, check_in, check_out, rules[rt.pk])
         except ReservationError:
             continue
-        free = min(rt.units - claimed.get((rt.pk, n.night), 0) for n in quote.nights)
+        free = free_rooms(rt, quote.nights, claimed)
         if free < rooms:
             continue
         per_night = quote.total_fen // quote.night_count
@@ -222,16 +223,19 @@ def room_calendars(homestay, start, end, *, now=None):
     return calendars
 
 
+def free_rooms(room_type, nights, claimed) -> int:
+    """Rooms of ``room_type`` free on every one of ``nights`` (NightPrices of a quote), given the
+    live ``claimed`` units per (room type, night) from ``claimed_units``."""
+    return min(room_type.units - claimed.get((room_type.pk, n.night), 0) for n in nights)
+
+
 def quote_stay(room_type, check_in, check_out, *, rooms=1, now=None):
     """A price quote for one room type, also checking that enough rooms are free; raises
     ReservationError subclasses (DatesUnavailable, SoldOut, InvalidClaim)."""
-    from orders.exceptions import SoldOut
-
     rules = rules_for([room_type.pk], check_in, check_out)
     quote = pricing.quote(room_type, check_in, check_out, rules)
     claimed = claimed_units(ReservationKind.STAY, [room_type.pk], check_in, check_out, now=now)
-    free = min(room_type.units - claimed.get((room_type.pk, n.night), 0) for n in quote.nights)
-    if free < rooms:
+    if free_rooms(room_type, quote.nights, claimed) < rooms:
         raise SoldOut()
     return quote
 
@@ -256,8 +260,6 @@ def month_range(month_start):
 
 def manageable_homestays(user):
     """Homestays whose bookings ``user`` may see: all for the tourism office, else their own."""
-    from accounts.roles import EDITORS
-
     if user.is_superuser or user.groups.filter(name=EDITORS).exists():
         return HomestayPage.objects.all()
     return HomestayPage.objects.filter(host=user)

@@ -1,7 +1,7 @@
 """Write paths of the homestays app: booking a stay, giving hosts access to their own homestay,
 and the review workflow a host's changes go through.
 
-Stays are booked through ``orders.services.reserve`` like every other line; this module adds the
+Stays are booked through ``orders.reservations.reserve`` like every other line; this module adds the
 rules only a room knows (guests per room, the page being live) before handing over.
 """
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
 
 from accounts.roles import EDITORS, HOSTS
-from orders import services as order_services
+from orders import reservations
 from orders.exceptions import InvalidClaim
 from orders.inventory import canonical_id
 from orders.models import ReservationKind
@@ -54,8 +54,8 @@ def reserve_stay(room_type_id, check_in, check_out, guests, rooms=1, *, holder=N
             _("This room sleeps at most %(n)d guests; choose more rooms or another room.")
             % {"n": room_type.max_guests}
         )
-    claim = order_services.Claim(ReservationKind.STAY, room_type.pk, rooms, check_in, check_out)
-    (reservation,) = order_services.reserve([claim], holder=holder, now=now, **kwargs)
+    claim = reservations.Claim(ReservationKind.STAY, room_type.pk, rooms, check_in, check_out)
+    (reservation,) = reservations.reserve([claim], holder=holder, now=now, **kwargs)
     return reservation
 
 

@@ -3,13 +3,19 @@ selectors and pricing."""
 
 from datetime import date, timedelta
 
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from orders.exceptions import ReservationError
+from orders.views import add_to_basket
 
 from . import selectors
-from .forms import AvailabilityForm, QuoteForm
+from .forms import AddStayForm, AvailabilityForm, QuoteForm
+from .inventory import STAY
 
 RESULTS_PER_PAGE = 12
 CALENDAR_MONTHS_AHEAD = 12
@@ -135,3 +141,35 @@ def homestay_context(page, request):
         "show_contact": selectors.guest_has_confirmed_stay(request.user, page),
         "markers": _markers([page], request),
     }
+
+
+def _back(request, fallback):
+    target = request.POST.get("next") or request.headers.get("referer") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@require_POST
+def add_stay(request):
+    """The "add to basket" form under a room of a homestay page, posted to /basket/add/.
+
+    Added: to the basket. Refused: back to the homestay page with the same messages as any kind's
+    refusal (``orders.views.add_to_basket``); the form is not the page, so it goes back by redirect
+    rather than showing the page again with a 422 or 409 as the tour, ticket and product pages do.
+    """
+    form = AddStayForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request,
+                    f"{form.fields[field].label or field}: {error}" if field in form.fields else error,
+                )
+        return _back(request, "orders_basket")
+    refused = add_to_basket(request, {"kind": STAY, **form.cleaned_data})
+    if refused is None:
+        return redirect("orders_basket")
+    for message in refused.messages:
+        messages.error(request, message)
+    return _back(request, "orders_basket")

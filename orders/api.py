@@ -15,20 +15,21 @@ Prices in requests are ignored: the schemas have no price fields and the server 
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 from ninja.security.apikey import APIKeyCookie
-from pydantic import StrictInt
+from pydantic import Field, StrictInt, create_model
 
 from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
 from .exceptions import ReservationError
-from .lines import LineInvalid
+from .lines import LineInvalid, check_lines, get_line_kind, registered_kinds
 from .models import Order
 
 router = Router(tags=["orders"])
@@ -51,31 +52,37 @@ class ErrorOut(Schema):
     code: str = ""
 
 
-class BasketLineIn(Schema):
-    """One schema for every kind; each kind reads its own fields (see orders.lines).
+def _basket_line_in():
+    """The add-line input: ``kind``, ``note`` and the fields every registered kind reads
+    (``LineKind.input_fields``), each optional, since a line sends only its own kind's; the kind
+    then validates them. Made when the API is loaded, after every app has registered its kinds."""
+    fields, used_by = {}, {}
+    for kind in registered_kinds():
+        for name, annotation in get_line_kind(kind).input_fields.items():
+            if name in fields and fields[name] != annotation:
+                raise ImproperlyConfigured(
+                    f"Line kinds {used_by[name]} and {kind!r} read {name!r} as different types."
+                )
+            fields[name] = annotation
+            used_by.setdefault(name, []).append(kind)
+    kinds = ", ".join(registered_kinds())
+    return create_model(
+        "BasketLineIn",
+        __base__=Schema,
+        __doc__="One schema for every kind; each kind reads its own fields (see its line kind). "
+        + " · ".join(
+            f"{kind}: {', '.join(get_line_kind(kind).input_fields)}" for kind in registered_kinds()
+        ),
+        kind=(str, Field(description=f"One of: {kinds}.")),
+        **{
+            name: (annotation | None, Field(None, description=f"Read by: {', '.join(used_by[name])}."))
+            for name, annotation in fields.items()
+        },
+        note=(str | None, None),
+    )
 
-    stay: room_type_id, check_in, check_out, guests, rooms · tour: slot_id, adults, children ·
-    ticket: ticket_type_id, quantity · product: product_id, quantity, delivery (and its details).
-    """
 
-    kind: str
-    room_type_id: int | None = None
-    check_in: str | None = None
-    check_out: str | None = None
-    guests: int | None = None
-    rooms: int | None = None
-    slot_id: int | None = None
-    adults: int | None = None
-    children: int | None = None
-    child_ages: list[int] | None = None
-    ticket_type_id: int | None = None
-    product_id: int | None = None
-    quantity: int | None = None
-    delivery: str | None = None
-    delivery_date: str | None = None
-    shipping_region: str | None = None
-    shipping_address: str | None = None
-    note: str | None = None
+BasketLineIn = _basket_line_in()
 
 
 class BasketLineOut(Schema):
@@ -171,6 +178,14 @@ def _field_errors(errors):
     )
 
 
+def _refused(refused):
+    """A ``basket.Refusal``, as the pages answer it: 422 with its field errors, or 409 with the
+    reason and its code."""
+    if refused.status == 422:
+        raise _field_errors(refused.errors)
+    return Status(refused.status, {"detail": refused.messages[0], "code": refused.code})
+
+
 def _line_out(view) -> dict:
     line = view.line
     return {
@@ -247,19 +262,15 @@ def get_basket(request):
     "/basket/lines",
     response={201: BasketLineOut, 409: ErrorOut, 422: dict},
     auth=visitor_session,
-    summary="Add a line (a stay: room type, dates, guests)",
+    summary="Add a line (a stay, a tour, tickets or produce: see the kinds' fields)",
 )
 def add_basket_line(request, payload: BasketLineIn):
     data = payload.dict(exclude_none=True)
     basket = basket_service.get_basket(request, create=True)
-    try:
-        line = basket_service.add_line(basket, data)
-    except LineInvalid as exc:
-        raise _field_errors(exc.errors) from None
-    except ReservationError as exc:
-        return Status(409, {"detail": str(exc.message), "code": exc.code})
-    summary = basket_service.summarize(basket)
-    view = next(v for v in summary.lines if v.line.pk == line.pk)
+    line, refused = basket_service.add_line_or_refusal(basket, data)
+    if refused is not None:
+        return _refused(refused)
+    (view,) = check_lines([line])
     return Status(201, _line_out(view))
 
 

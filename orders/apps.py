@@ -9,9 +9,10 @@ class OrdersConfig(AppConfig):
     def ready(self):
         # Every log-in (allauth's included: it goes through django.contrib.auth.login) merges the
         # session's anonymous basket into the account's.
+        # In ready(), not at the top: Django imports apps.py before any model exists, and the
+        # basket imports models.
         from django.contrib.auth.signals import user_logged_in
 
-        from . import lines  # noqa: F401 (registers the stay line kind)
         from .basket import merge_on_login
 
         user_logged_in.connect(merge_on_login, dispatch_uid="orders_merge_baskets")

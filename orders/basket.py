@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ReservationError
-from .lines import LineInvalid, LinePrice, get_line_kind
+from .lines import LineCheck, LineInvalid, check_lines, get_line_kind
 from .models import Basket, BasketLine
 from .models.orders import DEFAULT_CURRENCY
 from .money import Money
@@ -32,22 +32,9 @@ class BasketFull(LineInvalid):
 
 
 @dataclass
-class LineView:
-    line: BasketLine
-    title: str
-    price: LinePrice | None
-    available: bool
-    reason: str
-
-    @property
-    def total_fen(self):
-        return self.price.total.fen if self.price else 0
-
-
-@dataclass
 class BasketSummary:
     basket: Basket | None
-    lines: list[LineView]
+    lines: list[LineCheck]
     total: Money
 
     @property
@@ -87,7 +74,8 @@ def get_basket(request, *, create=False):
 def add_line(basket, data: dict, *, now=None) -> BasketLine:
     """Validate ``data`` with the line's kind and add it; refuses lines that cannot be had now.
 
-    Raises ``LineInvalid`` (field errors) or ``ReservationError`` (sold out, dates closed).
+    Raises ``LineInvalid`` (field errors) or ``ReservationError`` (sold out, dates closed); see
+    ``refusal`` for how pages and the API answer them.
     Anything in ``data`` that looks like a price is ignored.
     """
     handler = get_line_kind(data.get("kind"))
@@ -106,9 +94,7 @@ def add_line(basket, data: dict, *, now=None) -> BasketLine:
         options=dict(cleaned.options),
         note=note.strip(),
     )
-    ok, reason = handler.availability(line, now=now)
-    if not ok:
-        raise ReservationError(reason)
+    handler.check(line, now=now)
     with transaction.atomic():
         locked = Basket.objects.select_for_update().get(pk=basket.pk)
         if locked.lines.count() >= MAX_LINES:
@@ -116,6 +102,39 @@ def add_line(basket, data: dict, *, now=None) -> BasketLine:
         line.save()
         locked.save(update_fields=["updated_at"])
     return line
+
+
+@dataclass
+class Refusal:
+    """A line not added, as every add-to-basket page and the API answer it, whatever its kind."""
+
+    status: int  # 422: bad input, with field errors; 409: it cannot be had now (sold out, closed)
+    errors: dict  # field name → message ("" for the line as a whole)
+    code: str  # "invalid", else the ReservationError's code ("sold_out", "dates_unavailable", ...)
+
+    @property
+    def messages(self) -> list[str]:
+        return list(self.errors.values())
+
+    def add_to_form(self, form):
+        """The messages on the fields of ``form`` they belong to, the others on the whole form."""
+        for name, message in self.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+
+
+def refusal(exc) -> Refusal:
+    """The answer to ``add_line`` raising ``exc`` (a ``LineInvalid`` or a ``ReservationError``)."""
+    if isinstance(exc, LineInvalid):
+        return Refusal(422, dict(exc.errors), "invalid")
+    return Refusal(409, {"": str(exc.message)}, exc.code)
+
+
+def add_line_or_refusal(basket, data: dict, *, now=None) -> tuple[BasketLine | None, Refusal | None]:
+    """``add_line``, with a refusal instead of an exception: (line, None) or (None, refusal)."""
+    try:
+        return add_line(basket, data, now=now), None
+    except (LineInvalid, ReservationError) as exc:
+        return None, refusal(exc)
 
 
 def remove_line(basket, line_id) -> None:
@@ -131,24 +150,15 @@ def set_line_note(basket, line_id, note) -> None:
 
 
 def summarize(basket, *, now=None) -> BasketSummary:
-    """Every line with its server price and whether it can still be had (with the reason)."""
+    """Every line with its server price and whether it can still be had (with the reason), in a
+    fixed number of queries per kind of line, whatever the number of lines (``check_lines``)."""
     if basket is None:
         return BasketSummary(None, [], Money.zero(DEFAULT_CURRENCY))
-    views = []
+    views = check_lines(basket.lines.all(), now=now)
     total = Money.zero(basket.currency)
-    for line in basket.lines.all():
-        handler = get_line_kind(line.kind)
-        title = handler.describe(line)  # a vanished item still describes itself, as unavailable
-        price = None
-        ok, reason = handler.availability(line, now=now)
-        if ok:
-            try:
-                price = handler.price(line)
-            except ReservationError as exc:
-                ok, reason = False, str(exc.message)
-        if ok:
-            total = total + price.total
-        views.append(LineView(line, title, price, ok, reason))
+    for view in views:
+        if view.available:
+            total = total + view.price.total
     return BasketSummary(basket, views, total)
 
 

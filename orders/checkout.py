@@ -2,7 +2,7 @@
 
 In one transaction: lock the basket row (a second submit of the same basket waits here, then
 finds it empty), price every line on the server, hold every line through
-``orders.services.reserve`` (all or none), create the order through ``order_state.place_order``
+``orders.reservations.reserve`` (all or none), create the order through ``order_state.place_order``
 and empty the basket. After commit: ``provider.start(payment)`` (for Stripe this creates the
 PaymentIntent, an HTTP call that must not run inside the transaction).
 
@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import require_verified_email
 
-from . import services
-from .lines import LineInvalid, get_line_kind
+from . import reservations
+from .lines import LineInvalid, get_line_kind, prepare_lines
 from .models import Basket, Order, Payment, PaymentStatus
 from .models.orders import DEFAULT_CURRENCY
 from .money import format_fen
@@ -143,11 +143,13 @@ def checkout(
             if not basket_lines:
                 raise BasketEmpty()
             placed, claims = [], []
+            # Each kind's rows for all its lines at once, so the pricing does not grow with the lines.
+            batches = prepare_lines(basket_lines, now=now)
             for line in basket_lines:
-                handler = get_line_kind(line.kind)
+                handler, batch = get_line_kind(line.kind), batches[line.kind]
                 # Availability is decided by reserve() under the inventory locks, below.
-                price = handler.price(line)
-                snapshot = handler.snapshot(line)
+                price = handler.price(line, batch)
+                snapshot = handler.snapshot(line, batch)
                 note = (notes or {}).get(line.pk, (notes or {}).get(str(line.pk), line.note)) or ""
                 if not isinstance(note, str) or len(note) > 500:
                     raise CheckoutInvalid(
@@ -175,7 +177,7 @@ def checkout(
             if len(currencies) > 1:
                 raise CheckoutInvalid({"basket": _("All items of one order must be priced in one currency.")})
             currency = currencies.pop() if currencies else DEFAULT_CURRENCY
-            reservations = services.reserve(claims, holder=user, hold_for=HOLD_FOR, now=now)
+            holds = reservations.reserve(claims, holder=user, hold_for=HOLD_FOR, now=now)
             # Checked after reserve(), so a line sold out meanwhile says so rather than "total
             # changed", and before the payment method, which the visitor chose for the total they
             # saw. Raising rolls the holds back: nothing is held or charged.
@@ -185,7 +187,7 @@ def checkout(
             position = 0
             for item in placed:
                 count = len(item.reservations)
-                item.reservations = reservations[position : position + count]
+                item.reservations = holds[position : position + count]
                 position += count
             order = place_order(
                 user=user,

@@ -5,19 +5,6 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .lines import MAX_QUANTITY
-
-
-class AddStayForm(forms.Form):
-    """The "add to basket" form on a homestay page; the service validates and prices it."""
-
-    room_type_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    check_in = forms.DateField(label=_("Check-in"), widget=forms.DateInput(attrs={"type": "date"}))
-    check_out = forms.DateField(label=_("Check-out"), widget=forms.DateInput(attrs={"type": "date"}))
-    guests = forms.IntegerField(label=_("Guests"), min_value=1, max_value=MAX_QUANTITY * 20, initial=2)
-    rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=MAX_QUANTITY, initial=1)
-
-
 BAD_TOTAL = _("The total shown must be a whole number of fen; please reload the page.")
 
 

@@ -4,7 +4,7 @@ The core knows nothing of rooms, slots, tickets or apples. Each app subclasses `
 per kind of thing it sells and registers an instance (in its ``AppConfig.ready``):
 
     class RoomTypeInventory(Inventory):
-        kind = ReservationKind.STAY
+        kind = "stay"
         model = RoomType
         per_night = True
 
@@ -13,7 +13,7 @@ per kind of thing it sells and registers an instance (in its ``AppConfig.ready``
 
     register_inventory(RoomTypeInventory())
 
-``services.reserve`` locks the ``model`` rows, then asks ``is_called_off``, ``capacity`` and
+``reservations.reserve`` locks the ``model`` rows, then asks ``is_called_off``, ``capacity`` and
 ``validate`` while the locks are held, so they may read anything (closures, sales windows) and
 trust it until commit. ``call_off`` is how the organiser's cancellation closes a row for good.
 
@@ -27,8 +27,10 @@ path can lock, count or close a copy.
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import TranslatableMixin
 
@@ -136,3 +138,11 @@ def get_inventory(kind: str) -> Inventory:
 
 def registered_kinds() -> list[str]:
     return sorted(_registry)
+
+
+def validate_kind(value):
+    """The validator of the core's ``kind`` fields (reservations, basket and order lines): a kind
+    some app registered, not a fixed list, so a new kind needs no migration here. Every line kind
+    claims from the inventory of its own name, so the inventories name them all."""
+    if value not in _registry:
+        raise ValidationError(_("“%(kind)s” is not a kind of item sold here."), params={"kind": value})

@@ -1,34 +1,35 @@
 """What can go in the basket: one ``LineKind`` handler per kind of line, in a registry.
 
-The basket, the checkout and the order know lines only through this interface, so tours, event
-tickets and products join by registering a handler from their own app (``register_line_kind`` in
-their ``AppConfig.ready``). The stay handler lives here because homestays came first; it only
-delegates to homestays' pricing and availability.
+The basket, the checkout and the order know lines only through this interface: stays, tours,
+event tickets and produce join by registering a handler from their own app
+(``register_line_kind`` in their ``AppConfig.ready``). The core names no kind; each handler
+declares the name its lines are stored under (``LineKind.kind``).
 
 A "line" handed to a handler is anything with ``kind``, ``object_id``, ``start_date``,
-``end_date``, ``guests`` and ``quantity`` (a ``BasketLine``, or an unsaved one). Prices are
-always computed here, on the server; nothing a client posts is a price.
+``end_date``, ``guests``, ``quantity`` and ``options`` (a ``BasketLine``, or an unsaved one).
+Prices are always computed here, on the server; nothing a client posts is a price.
+
+Many lines at once: ``prepare(lines)`` loads what the lines of one kind need (their rows, the
+rules on them, their live claims) in a number of queries that does not grow with the lines, as
+pretix's ``QuotaAvailability`` counts many quotas at once. ``check_lines`` prices and checks a
+whole basket so, kind by kind; the single-line methods take a prepared ``batch`` (and prepare a
+batch of one without), so one line and a basket of twenty go through the same code.
 
 Every handler sells the row that carries the inventory: an id from a translated page (an English
-room type, ...) is resolved with ``canonical_id`` before anything is checked, priced or claimed,
-so a line validated from a copy is stored, priced and claimed as the original.
+room type, ...) is resolved with the inventory's ``canonical_ids`` before anything is checked,
+priced or claimed, so a line validated from a copy is stored, priced and claimed as the original.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ReservationError
-from .inventory import canonical_id
-from .models import ReservationKind
+from .inventory import get_inventory
 from .money import Money
-from .services import Claim, local_today
-
-MAX_QUANTITY = 10
+from .reservations import Claim
 
 
 class LineInvalid(Exception):
@@ -69,33 +70,124 @@ class LineSnapshot:
     starts_at: datetime.datetime | None = None
     provider_user: object = None
     page_id: int | None = None
-    # The village the money reaches (attractions.Village pk), for filters and reports.
+    # The village the money reaches (town.Village pk), for filters and reports.
     village_id: int | None = None
     # How this item may be paid: {"online", "offline"} (provider.online); None: any way.
     payment_ways: set | None = None
 
 
+@dataclass
+class LineCheck:
+    """A line as the basket shows it: its title, and its price unless it cannot be had now."""
+
+    line: object
+    title: str
+    price: LinePrice | None
+    error: ReservationError | None = None
+
+    @property
+    def available(self):
+        return self.error is None
+
+    @property
+    def reason(self):
+        return str(self.error.message) if self.error is not None else ""
+
+    @property
+    def total_fen(self):
+        return self.price.total.fen if self.price else 0
+
+
 class LineKind:
+    # The name this kind's lines, order lines and reservations are stored under ("stay", ...).
     kind = ""
+    # The fields this kind reads from a posted line, {name: type}; the API's input schema is made
+    # of every registered kind's (each optional there: a line sends its own kind's).
+    input_fields: dict = {}
 
     def validate(self, data: dict) -> CleanedLine:
         raise NotImplementedError
 
-    def price(self, line) -> LinePrice:
+    def prepare(self, lines, *, now=None):
+        """Load what the methods below need for all ``lines`` (of this kind) in a fixed number of
+        queries, whatever their number; they read only the result, handed to them as ``batch``."""
+        raise NotImplementedError
+
+    def _batch(self, line, batch, now=None):
+        return batch if batch is not None else self.prepare([line], now=now)
+
+    def price(self, line, batch=None) -> LinePrice:
         """Raises ``ReservationError`` when the line cannot be priced (closed, gone)."""
+        raise NotImplementedError
+
+    def check(self, line, batch=None, *, now=None) -> None:
+        """Raise a ``ReservationError`` (``SoldOut``, ``DatesUnavailable``, ...) with the reason
+        when the line cannot be had at ``now``; its ``code`` is the one the API answers with."""
         raise NotImplementedError
 
     def claims(self, line) -> list[Claim]:
         raise NotImplementedError
 
-    def describe(self, line) -> str:
+    def describe(self, line, batch=None) -> str:
+        """The line in words; a vanished item still describes itself (as no longer offered)."""
         raise NotImplementedError
 
-    def availability(self, line, *, now=None) -> tuple[bool, str]:
+    def snapshot(self, line, batch=None) -> LineSnapshot:
         raise NotImplementedError
 
-    def snapshot(self, line) -> LineSnapshot:
-        raise NotImplementedError
+    def availability(self, line, *, now=None, batch=None) -> tuple[bool, str]:
+        try:
+            self.check(line, self._batch(line, batch, now), now=now)
+        except ReservationError as exc:
+            return False, str(exc.message)
+        return True, ""
+
+    def check_many(self, lines, *, now=None) -> list[LineCheck]:
+        """Each of ``lines`` described, checked and priced, from one ``prepare``."""
+        batch = self.prepare(lines, now=now)
+        results = []
+        for line in lines:
+            title = self.describe(line, batch)
+            try:
+                self.check(line, batch, now=now)
+                price = self.price(line, batch)
+            except ReservationError as exc:
+                results.append(LineCheck(line, title, None, exc))
+            else:
+                results.append(LineCheck(line, title, price))
+        return results
+
+
+def check_lines(lines, *, now=None) -> list[LineCheck]:
+    """Every line described, checked and priced, in the order given: one ``check_many`` per kind,
+    so the queries grow with the kinds in the basket, not with its lines."""
+    lines = list(lines)
+    by_kind = defaultdict(list)
+    for line in lines:
+        by_kind[line.kind].append(line)
+    results = {}
+    for kind, kind_lines in by_kind.items():
+        for result in get_line_kind(kind).check_many(kind_lines, now=now):
+            results[id(result.line)] = result
+    return [results[id(line)] for line in lines]
+
+
+def prepare_lines(lines, *, now=None) -> dict:
+    """{kind: batch} for ``lines``: what ``price``/``snapshot`` need, loaded once per kind."""
+    by_kind = defaultdict(list)
+    for line in lines:
+        by_kind[line.kind].append(line)
+    return {kind: get_line_kind(kind).prepare(kind_lines, now=now) for kind, kind_lines in by_kind.items()}
+
+
+def load_rows(kind, ids, queryset) -> dict:
+    """{posted id: the row it sells, or None}, for a ``prepare``: the ids resolved to their
+    default-locale originals (one query) and those rows read from ``queryset`` (one query), which
+    may filter (live only) and select what the kind reads through them."""
+    ids = set(ids)
+    originals = get_inventory(kind).canonical_ids(ids)
+    rows = queryset.in_bulk(set(originals.values())) if originals else {}
+    return {pk: rows.get(originals.get(pk)) for pk in ids}
 
 
 _registry: dict[str, LineKind] = {}
@@ -153,136 +245,3 @@ def a_date(data, name):
         except ValueError:
             pass
     raise LineInvalid({name: _("Please give a date as YYYY-MM-DD.")})
-
-
-# --- stays ------------------------------------------------------------------------------------
-
-
-class StayLine(LineKind):
-    kind = ReservationKind.STAY
-
-    def _room_type(self, object_id):
-        """The live default-locale room type that ``object_id`` (maybe a translation's) sells."""
-        from homestays.models import RoomType
-
-        pk = canonical_id(self.kind, object_id)
-        if pk is None:
-            return None
-        return RoomType.objects.filter(pk=pk, page__live=True).select_related("page", "page__host").first()
-
-    def validate(self, data):
-        from homestays import pricing
-
-        errors = {}
-        room_type_id = int_field(
-            errors, data, "room_type_id", maximum=2**53, message=_("Please choose a room.")
-        )
-        dates = {}
-        for name in ("check_in", "check_out"):
-            try:
-                dates[name] = a_date(data, name)
-            except LineInvalid as exc:
-                errors.update(exc.errors)
-        rooms = int_field(errors, data, "rooms", maximum=MAX_QUANTITY, default=1) or 1
-        guests = int_field(errors, data, "guests", maximum=MAX_QUANTITY * 20)
-        if len(dates) == 2:
-            check_in, check_out = dates["check_in"], dates["check_out"]
-            if check_in < local_today():
-                errors["check_in"] = _("Check-in cannot be in the past.")
-            elif check_out <= check_in:
-                errors["check_out"] = _("Check-out must be after check-in.")
-            elif (check_out - check_in).days > pricing.MAX_NIGHTS:
-                errors["check_out"] = _("A stay can be at most %(n)d nights.") % {"n": pricing.MAX_NIGHTS}
-        room_type = self._room_type(room_type_id) if room_type_id else None
-        if room_type_id and room_type is None:
-            errors["room_type_id"] = _("This room does not exist.")
-        if room_type is not None:
-            if rooms > room_type.units:
-                errors["rooms"] = _("This homestay has only %(n)d rooms of this type.") % {
-                    "n": room_type.units
-                }
-            elif guests and guests > room_type.max_guests * rooms:
-                errors["guests"] = _(
-                    "This room sleeps at most %(n)d guests; choose more rooms or another room."
-                ) % {"n": room_type.max_guests}
-        if errors:
-            raise LineInvalid(errors)
-        return CleanedLine(
-            kind=self.kind,
-            object_id=room_type.pk,
-            start_date=dates["check_in"],
-            end_date=dates["check_out"],
-            guests=guests,
-            quantity=rooms,
-        )
-
-    def price(self, line):
-        from homestays import pricing
-        from homestays.inventory import rules_for
-
-        room_type = self._room_type(line.object_id)
-        if room_type is None:
-            raise ReservationError(_("This room can no longer be booked."))
-        rules = rules_for([room_type.pk], line.start_date, line.end_date)
-        quote = pricing.quote(room_type, line.start_date, line.end_date, rules)
-        unit = Money(quote.total_fen)
-        return LinePrice(
-            total=unit * line.quantity,
-            unit=unit,
-            nights=quote.night_count,
-            breakdown=[{"night": n.night.isoformat(), "price_fen": n.price_fen} for n in quote.nights],
-        )
-
-    def claims(self, line):
-        return [Claim(self.kind, line.object_id, line.quantity, line.start_date, line.end_date)]
-
-    def describe(self, line):
-        room_type = self._room_type(line.object_id)
-        name = str(room_type) if room_type else gettext("A room no longer offered")
-        nights = (line.end_date - line.start_date).days
-        return gettext("%(room)s, %(check_in)s to %(check_out)s (%(nights)d nights), %(guests)d guests") % {
-            "room": name,
-            "check_in": line.start_date.isoformat(),
-            "check_out": line.end_date.isoformat(),
-            "nights": nights,
-            "guests": line.guests,
-        } + (gettext(", %(n)d rooms") % {"n": line.quantity} if line.quantity > 1 else "")
-
-    def availability(self, line, *, now=None):
-        from homestays.selectors import quote_stay
-
-        room_type = self._room_type(line.object_id)
-        if room_type is None:
-            return False, gettext("This room can no longer be booked.")
-        if line.start_date < local_today(now):
-            return False, gettext("These dates are in the past.")
-        try:
-            quote_stay(room_type, line.start_date, line.end_date, rooms=line.quantity, now=now)
-        except ReservationError as exc:
-            return False, str(exc.message)
-        return True, ""
-
-    def snapshot(self, line):
-        room_type = self._room_type(line.object_id)
-        page = room_type.page
-        ways = set()
-        if page.accepts_payment_on_site:
-            ways.add("offline")
-        if page.accepts_online_payment:
-            ways.add("online")
-        starts_at = datetime.datetime.combine(
-            line.start_date, page.check_in_time, tzinfo=ZoneInfo(settings.TIME_ZONE)
-        )
-        return LineSnapshot(
-            title=page.title,
-            item_name=room_type.name,
-            cancellation_policy=page.cancellation_policy,
-            starts_at=starts_at,
-            provider_user=page.host,
-            page_id=page.pk,
-            village_id=page.village_id,
-            payment_ways=ways,
-        )
-
-
-register_line_kind(StayLine())

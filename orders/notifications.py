@@ -17,8 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .models import Order, OrderStatus, Refund
 from .money import format_fen
-from .vouchers import qr_png
+from .qr import qr_png
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,6 @@ def _enqueue_on_commit(the_task, *args):
 @task()
 def send_confirmation(order_id: int) -> bool:
     """The visitor's confirmation with vouchers, and each host's notice; once per order."""
-    from .models import Order
-
     claimed = Order.objects.filter(pk=order_id, confirmation_sent_at__isnull=True).update(
         confirmation_sent_at=timezone.now()
     )
@@ -100,8 +99,6 @@ def send_confirmation(order_id: int) -> bool:
 
 @task()
 def send_order_mail(order_id: int, kind: str, refund_fen: int = 0) -> None:
-    from .models import Order
-
     subjects = {
         "payment_failed": lambda ref: _("Your payment for %(ref)s did not go through") % {"ref": ref},
         "sold_out": lambda ref: (
@@ -126,8 +123,6 @@ def send_order_mail(order_id: int, kind: str, refund_fen: int = 0) -> None:
 @task()
 def send_called_off_mail(order_id: int, line_ids: list, refund_fen: int) -> None:
     """The organiser cancelled some (or all) of what the visitor booked: what, why, what comes back."""
-    from .models import Order, OrderStatus
-
     order = Order.objects.select_related("user").get(pk=order_id)
     lines = list(order.lines.filter(pk__in=line_ids))
     kept = order.lines.filter(cancelled_at__isnull=True).exists()
@@ -149,8 +144,6 @@ def send_called_off_mail(order_id: int, line_ids: list, refund_fen: int) -> None
 
 @task()
 def send_refund_mail(refund_id: int) -> None:
-    from .models import Refund
-
     refund = Refund.objects.select_related("payment__order__user").get(pk=refund_id)
     order = refund.payment.order
     with translation.override(order.language or settings.LANGUAGE_CODE):

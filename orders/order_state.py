@@ -15,7 +15,7 @@ Rules:
 * A late "failed" or "canceled" never undoes "paid".
 * An amount or currency that does not match leaves the order unpaid and flags it for staff.
 * A payment arriving after its holds expired confirms the order only if the capacity is still
-  there (``orders.services.confirm``); otherwise the order is cancelled, the money refunded
+  there (``orders.reservations.confirm``); otherwise the order is cancelled, the money refunded
   automatically after the transaction commits, and the visitor told. Money arriving for lines
   the organiser called off meanwhile (``organiser_cancel``) is refunded the same way.
 * Refunds go to the provider only after the transaction commits (no HTTP call inside a
@@ -39,12 +39,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications, services
+from . import notifications, reservations
 from .exceptions import ReservationError
 from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Refund, Reservation, Voucher
 from .models.orders import MONEY_IN, REFERENCE_ALPHABET
 from .models.refund_requests import RefundRequest
 from .payments import get_provider, refundable_fen
+from .payments.base import online_provider_names
 from .payments.exceptions import PaymentError
 from .policies import refund_for_lines
 
@@ -161,7 +162,7 @@ def place_order(
         if total > 0:
             Payment.objects.create(order=order, provider=provider.name, amount_fen=total, currency=currency)
         if total == 0 or not provider.online:
-            services.confirm(reservation_ids, now=now)
+            reservations.confirm(reservation_ids, now=now)
             order.status = OrderStatus.CONFIRMED
             order.save(update_fields=["status", "updated_at"])
             notifications.order_confirmed(order)
@@ -235,9 +236,9 @@ def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None,
             return "refunding"
         try:
             with transaction.atomic():
-                services.confirm(_reservation_ids(order), now=now)
+                reservations.confirm(_reservation_ids(order), now=now)
         except ReservationError:
-            services.cancel(_reservation_ids(order))
+            reservations.cancel(_reservation_ids(order))
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = timezone.now()
             order.cancel_reason = str(_("Sold out while the payment was on its way; refunded in full."))
@@ -297,7 +298,7 @@ def payment_canceled(payment) -> bool:
         payment.save(update_fields=["status", "updated_at"])
         others_paid = order.payments.exclude(pk=payment.pk).filter(status__in=MONEY_IN).exists()
         if order.status == OrderStatus.PENDING and not others_paid:
-            services.cancel(_reservation_ids(order))
+            reservations.cancel(_reservation_ids(order))
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = timezone.now()
             order.cancel_reason = str(_("The payment was cancelled."))
@@ -388,7 +389,7 @@ def refund_recorded(
         elif not keep_order and (order.status in OPEN or order.status == OrderStatus.COMPLETED):
             # Refunded outside a cancellation (e.g. in the provider's dashboard).
             if fully_refunded and order.status != OrderStatus.COMPLETED:
-                services.cancel(_reservation_ids(order))
+                reservations.cancel(_reservation_ids(order))
                 order.status = OrderStatus.REFUNDED
                 order.cancelled_at = timezone.now()
                 order.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -595,7 +596,7 @@ def cancellation_quote(order, now=None) -> CancellationQuote:
 def _mark_cancelled(order, payments, *, reason, by_user=None, now=None) -> list:
     """Release the order's capacity, stop its unpaid payments and mark it cancelled (under the
     caller's locks). Returns the pks of the payments stopped."""
-    services.cancel(_reservation_ids(order))
+    reservations.cancel(_reservation_ids(order))
     stopped = []
     for payment in payments:
         if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
@@ -678,8 +679,6 @@ def unpaid_grace() -> timedelta:
 
 def unpaid_online_orders(*, now=None, grace=None):
     """Pending orders paid online, nothing received, whose holds expired more than ``grace`` ago."""
-    from .payments.base import online_provider_names
-
     now = now or timezone.now()
     grace = unpaid_grace() if grace is None else grace
     online = online_provider_names()

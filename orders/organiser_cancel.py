@@ -3,7 +3,7 @@ an event's ticket types), whatever kind they are. The core knows the rows only b
 
 ``call_off(kind, object_ids, reason=..., by_user=...)``:
 
-1. Closes the rows to new claims. Under the lock ``services.reserve`` takes on them, each row is
+1. Closes the rows to new claims. Under the lock ``reservations.reserve`` takes on them, each row is
    marked by its app (``Inventory.call_off``); ``reserve`` refuses a called-off row from then on
    (``CalledOff``). This commits on its own: a checkout that held the lock first has its order in
    the database before step 2 looks, and none can come after.
@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications, services
+from . import notifications, reservations
 from .exceptions import InventoryBusy
 from .inventory import get_inventory
 from .locking import lock_rows
@@ -206,7 +206,7 @@ def _call_off_order(order_id, kind, ids, *, reason, by_user, now):
         OrderLine.objects.filter(pk__in=line_pks).update(cancelled_at=now, cancel_reason=reason[:500])
         Voucher.objects.filter(order_line_id__in=line_pks, voided_at__isnull=True).update(voided_at=now)
         claims = Reservation.objects.filter(order_line_id__in=line_pks)
-        services.cancel(list(claims.values_list("pk", flat=True)))
+        reservations.cancel(list(claims.values_list("pk", flat=True)))
         stopped = []
         if goes_on:
             _lower_amount_to_collect(payments, sum(line.total_fen for line in lines) - plan.refund_fen)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.db.models import Sum
 
 from .inventory import get_inventory
-from .models import Reservation
+from .models import Payment, PaymentStatus, Reservation
 
 
 def claimed_units(
@@ -49,8 +49,6 @@ def on_site_payment_due(order):
 
     An order is one payment, so this is the whole order's amount, whatever line is being looked at.
     """
-    from .models import Payment, PaymentStatus
-
     return (
         Payment.objects.filter(order=order, provider="on_site", status=PaymentStatus.PENDING)
         .order_by("-created_at", "-pk")

@@ -2,18 +2,17 @@
 
 from django_tasks import task
 
-from .services import release_expired
+from . import order_state
+from .reservations import release_expired
 
 
 @task()
 def release_expired_holds() -> int:
-    """Periodic tidy: mark lapsed holds expired (counts already ignore them; see services)."""
+    """Periodic tidy: mark lapsed holds expired (counts already ignore them; see reservations.py)."""
     return release_expired()
 
 
 @task()
 def cancel_unpaid_orders() -> int:
     """Periodic tidy: cancel online orders left unpaid past their holds and the grace period."""
-    from .order_state import cancel_unpaid_orders as cancel
-
-    return cancel()
+    return order_state.cancel_unpaid_orders()

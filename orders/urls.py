@@ -6,7 +6,6 @@ from . import views
 
 urlpatterns = [
     path("basket/", views.basket_page, name="orders_basket"),
-    path("basket/add/", views.basket_add, name="orders_basket_add"),
     path("basket/remove/<int:line_id>/", views.basket_remove, name="orders_basket_remove"),
     path("checkout/", views.checkout_page, name="orders_checkout"),
     path("trips/", views.trips, name="orders_trips"),

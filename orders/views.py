@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,48 +17,30 @@ from . import basket as basket_service
 from . import checkout as checkout_service
 from . import order_state
 from .exceptions import ReservationError
-from .forms import AddStayForm, CancelForm, CheckoutForm
+from .forms import CancelForm, CheckoutForm
 from .lines import LineInvalid
 from .models import SOLD_STATUSES, Order, OrderStatus
+from .money import format_fen
 
 
-def _back(request, fallback):
-    target = request.POST.get("next") or request.headers.get("referer") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+def add_to_basket(request, data: dict):
+    """Every kind's "add to basket" page: add ``data`` to the visitor's basket (made if need be).
+
+    Added: None, with the same success message for every kind (the page then redirects to the
+    basket). Refused: the ``basket.Refusal`` the page shows, with its status (422 bad input, 409
+    cannot be had now), as the API answers the same refusal.
+    """
+    basket = basket_service.get_basket(request, create=True)
+    _line, refused = basket_service.add_line_or_refusal(basket, data)
+    if refused is None:
+        messages.success(request, _("Added to your basket."))
+    return refused
 
 
 @never_cache
 def basket_page(request):
     summary = basket_service.summarize(basket_service.get_basket(request))
     return render(request, "orders/basket.html", {"summary": summary})
-
-
-@require_POST
-def basket_add(request):
-    form = AddStayForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(
-                    request,
-                    f"{form.fields[field].label or field}: {error}" if field in form.fields else error,
-                )
-        return _back(request, "orders_basket")
-    data = {"kind": "stay", **form.cleaned_data}
-    basket = basket_service.get_basket(request, create=True)
-    try:
-        basket_service.add_line(basket, data)
-    except LineInvalid as exc:
-        for message in exc.errors.values():
-            messages.error(request, message)
-        return _back(request, "orders_basket")
-    except ReservationError as exc:
-        messages.error(request, exc.message)
-        return _back(request, "orders_basket")
-    messages.success(request, _("Added to your basket."))
-    return redirect("orders_basket")
 
 
 @require_POST
@@ -200,8 +181,6 @@ def order_cancel(request, ref):
     except order_state.OrderStateError as exc:
         messages.error(request, exc.message)
         return redirect(order)
-    from .money import format_fen
-
     messages.success(
         request,
         _("Your booking is cancelled. Refund: %(amount)s.")

@@ -1,28 +1,12 @@
-"""Vouchers: one per order line, a code a host can type or scan, shown as a QR code."""
+"""Vouchers: one per order line, a code a host can type or scan (shown as a QR code, ``orders.qr``);
+checking one in at the door or the gate."""
 
-import base64
-import io
+from django.db import transaction
+from django.utils import timezone
 
-import qrcode
-import qrcode.image.svg
-
-
-def qr_svg(code: str) -> str:
-    """The QR code of ``code`` as an inline SVG document (for pages)."""
-    image = qrcode.make(code, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    return image.to_string(encoding="unicode")
-
-
-def qr_svg_data_uri(code: str) -> str:
-    svg = qr_svg(code).encode()
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-
-def qr_png(code: str) -> bytes:
-    """The QR code as PNG bytes (for e-mails: mail clients show PNG, not SVG)."""
-    buffer = io.BytesIO()
-    qrcode.make(code, box_size=6, border=2).save(buffer, format="PNG")
-    return buffer.getvalue()
+from . import order_state
+from .models import SOLD_STATUSES, Order, Voucher
+from .selectors import on_site_payment_due
 
 
 class CheckInResult:
@@ -53,13 +37,6 @@ def check_in(code, *, by_user, now=None, belongs=None, collect=False):
     (``order_state.mark_paid_on_site``) in the same transaction as the admission. A retried or
     simultaneous collect records the payment once and admits once.
     """
-    from django.db import transaction
-    from django.utils import timezone
-
-    from . import order_state
-    from .models import SOLD_STATUSES, Order, Voucher
-    from .selectors import on_site_payment_due
-
     valid_statuses = SOLD_STATUSES
     code = normalize_code(code)
     with transaction.atomic():

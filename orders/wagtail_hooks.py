@@ -1,6 +1,6 @@
 """Wagtail admin: a read-only list of reservations for staff.
 
-Reservations change only through orders.services (reserve, confirm, cancel), never by hand in a
+Reservations change only through orders.reservations (reserve, confirm, cancel), never by hand in a
 form, so the viewset offers the list and the inspect page and refuses add, edit and delete.
 """
 
@@ -16,6 +16,9 @@ from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from town.models import Village
+
+from . import admin_views
 from .models import Order, OrderStatus, Reservation, ReservationKind
 
 
@@ -62,14 +65,6 @@ def register_reservation_viewset():
 register_permission_policy(Order, ReadOnlyPermissionPolicy(Order), exact_class=True)
 
 
-def _villages(request=None):
-    from wagtail.models import Locale
-
-    from attractions.models import Village
-
-    return Village.objects.filter(locale=Locale.get_default()).order_by("name")
-
-
 class OrderFilterSet(WagtailFilterSet):
     """Status, date, village and kind. A line filter keeps each order once (``distinct``)."""
 
@@ -78,7 +73,7 @@ class OrderFilterSet(WagtailFilterSet):
     )
     created_at = django_filters.DateFromToRangeFilter(label=_("Placed"), widget=DateRangePickerWidget)
     lines__village = django_filters.ModelChoiceFilter(
-        label=_("Village"), queryset=_villages, method="filter_village"
+        label=_("Village"), queryset=lambda request: Village.objects.in_locale(), method="filter_village"
     )
     lines__kind = django_filters.ChoiceFilter(
         label=_("Kind"),
@@ -144,6 +139,4 @@ def register_order_viewset():
 
 @hooks.register("register_admin_urls")
 def register_order_manage_urls():
-    from . import admin_views
-
     return [path("orders/manage/<int:pk>/", admin_views.order_manage, name="orders_admin_manage")]

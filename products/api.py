@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
-from orders.services import local_today
+from orders.reservations import local_today
+from town.models import Village
 
 from . import selectors
 from .models import ProductCategory
@@ -92,8 +93,6 @@ def _out(product, request, shop):
 
 @router.get("", response={200: ProductListOut, 404: ErrorOut}, summary="Live products, with filters")
 def list_products(request, query: Query[ProductQuery]):
-    from attractions.models import Village
-
     village = None
     if query.village_id is not None:
         village = Village.objects.filter(pk=query.village_id).first()

@@ -15,6 +15,8 @@ class ProductsConfig(AppConfig):
         # the path (its default, 89 million pixels, would let 179 million through).
         Image.MAX_IMAGE_PIXELS = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
 
+        # Here and in the handler below, not at the top: Django imports apps.py before any model
+        # exists, and these modules import models.
         from orders.inventory import register_inventory
         from orders.lines import register_line_kind
 

@@ -14,11 +14,15 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import FARMERS
-from attractions.models import Village
-from home.demo.base import upsert_page
-from home.demo.content import DEMO_PASSWORD, t
+from orders import order_state, reservations
+from orders.lines import get_line_kind
+from orders.models import BasketLine, OrderLine
+from orders.payments.base import get_provider
+from town.demo.base import DEMO_PASSWORD, home_page, t, upsert_page
+from town.models import Village
 
 from .models import (
+    FulfilmentStatus,
     LineFulfilment,
     Producer,
     ProducerStatus,
@@ -660,13 +664,6 @@ def _in_review(ctx, producer):
 
 def _orders(ctx, products):
     """The demo visitor's produce orders: paid and packed, confirmed and shipped, cancelled."""
-    from orders import order_state, services
-    from orders.lines import get_line_kind
-    from orders.models import BasketLine, OrderLine
-    from orders.payments.base import get_provider
-
-    from .models import FulfilmentStatus
-
     visitor = get_user_model().objects.filter(email__iexact=VISITOR_EMAIL).first()
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     if visitor is None or OrderLine.objects.filter(order__user=visitor, kind="product").exists():
@@ -706,7 +703,7 @@ def _orders(ctx, products):
                     note="",
                     price=handler.price(line),
                     snapshot=handler.snapshot(line),
-                    reservations=services.reserve(handler.claims(line), holder=visitor),
+                    reservations=reservations.reserve(handler.claims(line), holder=visitor),
                     options=options,
                 )
             )
@@ -735,9 +732,7 @@ def _orders(ctx, products):
 
 
 def load_shop(ctx):
-    from homestays.demo import _home
-
-    home = _home(ctx)
+    home = home_page(ctx)
 
     def fill_shop(page, lang):
         page.title = SHOP["title"][lang]

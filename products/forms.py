@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orders.money import format_fen
+from town.models import Village
 
 from .lines import DELIVERY_CHOICES, MAX_PRODUCT_QUANTITY
 from .models import ProductCategory, ShippingRate
@@ -29,12 +30,7 @@ class ShopFilterForm(forms.Form):
 
     def __init__(self, *args, locale=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from attractions.models import Village
-
-        villages = Village.objects.all()
-        if locale is not None:
-            villages = villages.filter(locale=locale)
-        self.fields["village"].queryset = villages
+        self.fields["village"].queryset = Village.objects.in_locale(locale)
 
     def clean(self):
         data = super().clean()

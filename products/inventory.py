@@ -12,13 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import InvalidClaim, SoldOut
 from orders.inventory import Inventory
-from orders.models import ReservationKind
 
 from .models import ProducerStatus, Product
 
+# The name produce is stored under (lines, order lines, reservations), the same as
+# orders.models.ReservationKind.PRODUCT, which other apps filter by.
+PRODUCT = "product"
+
 
 class ProductInventory(Inventory):
-    kind = ReservationKind.PRODUCT
+    kind = PRODUCT
     model = Product
     per_night = False
 

@@ -8,10 +8,15 @@ always the default-locale row (the one carrying the stock), an English translati
 to it.
 """
 
+from datetime import date, datetime, time
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from orders.exceptions import ReservationError
+from orders.exceptions import DatesUnavailable, ReservationError, SoldOut
 from orders.lines import (
     CleanedLine,
     LineInvalid,
@@ -20,14 +25,16 @@ from orders.lines import (
     LineSnapshot,
     a_date,
     int_field,
+    load_rows,
 )
-from orders.models import ReservationKind
 from orders.money import Money
-from orders.services import Claim, local_today
+from orders.reservations import Claim, local_today
+from orders.selectors import claimed_units
 
 from . import services
-from .models import ProductUnit
-from .selectors import canonical_product, units_left
+from .inventory import PRODUCT
+from .models import Product, ProductUnit
+from .selectors import canonical_product
 
 MAX_PRODUCT_QUANTITY = 99
 DELIVERY_CHOICES = {
@@ -41,8 +48,72 @@ def delivery_label(code):
     return str(DELIVERY_CHOICES.get(code, code))
 
 
+def on_sale(product):
+    return product is not None and product.live and product.producer.is_verified
+
+
+class ProductBatch:
+    """The products of some product lines with their producers (two queries); their live claims,
+    the shipping rates and the visitor's stays (for homestay deliveries) when asked for."""
+
+    def __init__(self, lines, now=None):
+        self.now = now
+        self.lines = list(lines)
+        self.products = load_rows(
+            PRODUCT,
+            {line.object_id for line in self.lines},
+            Product.objects.select_related("producer", "producer__user"),
+        )
+
+    def product(self, line, *, live_only=True):
+        product = self.products.get(line.object_id)
+        return product if not live_only or on_sale(product) else None
+
+    @cached_property
+    def claimed(self):
+        ids = sorted({p.pk for p in self.products.values() if p is not None})
+        return claimed_units(PRODUCT, ids, now=self.now) if ids else {}
+
+    @cached_property
+    def rates(self):
+        regions = {
+            (line.options or {}).get("shipping_region")
+            for line in self.lines
+            if (line.options or {}).get("delivery") == "shipping"
+        }
+        return services.shipping_rates([r for r in regions if isinstance(r, (int, str))])
+
+    def rate(self, region):
+        return self.rates.get(region) if isinstance(region, (int, str)) else None
+
+    @cached_property
+    def stays(self):
+        """The visitor's ``StaysInTown`` on the homestay delivery days of the lines (their basket's
+        owner and basket: the lines of one prepare are one basket's, or none's)."""
+        days = [
+            date.fromisoformat(line.options["delivery_date"])
+            for line in self.lines
+            if (line.options or {}).get("delivery") == "homestay" and line.options.get("delivery_date")
+        ]
+        line = self.lines[0] if self.lines else None
+        basket = getattr(line, "basket", None) if getattr(line, "basket_id", None) else None
+        user = basket.user if basket is not None and basket.user_id else None
+        return services.StaysInTown(user, days, basket=basket) if days else None
+
+
 class ProductLine(LineKind):
-    kind = ReservationKind.PRODUCT
+    kind = PRODUCT
+    input_fields = {
+        "product_id": int,
+        "quantity": int,
+        "delivery": str,
+        "delivery_date": str,
+        "shipping_region": str,
+        "shipping_address": str,
+    }
+
+    def prepare(self, lines, *, now=None):
+        return ProductBatch(lines, now)
 
     def validate(self, data):
         errors = {}
@@ -94,20 +165,8 @@ class ProductLine(LineKind):
 
     # --- the rest works on a (basket or order) line with ``object_id``, ``quantity``, ``options``
 
-    def _product(self, line):
-        return canonical_product(line.object_id, live_only=True)
-
-    def _delivery_stay(self, line):
-        """The stay a homestay delivery goes to; raises DeliveryUnavailable without one."""
-        from datetime import date
-
-        options = line.options or {}
-        day = date.fromisoformat(options["delivery_date"])
-        basket = getattr(line, "basket", None) if getattr(line, "basket_id", None) else None
-        user = basket.user if basket is not None and basket.user_id else None
-        return services.check_homestay_delivery(user, day, basket=basket)
-
-    def _check_delivery(self, line, product):
+    def _check_delivery(self, line, product, batch):
+        """The stay a homestay delivery goes to (None for other ways); raises DeliveryUnavailable."""
         options = line.options or {}
         delivery = options.get("delivery")
         if delivery not in product.delivery_options:
@@ -115,20 +174,22 @@ class ProductLine(LineKind):
         if delivery == "homestay":
             if not options.get("delivery_date"):
                 raise services.DeliveryUnavailable()
-            return self._delivery_stay(line)
+            day = date.fromisoformat(options["delivery_date"])
+            return services.check_homestay_delivery(None, day, stays=batch.stays)
         return None
 
-    def price(self, line):
-        product = self._product(line)
+    def price(self, line, batch=None):
+        batch = self._batch(line, batch)
+        product = batch.product(line)
         if product is None:
             raise ReservationError(_("This product is no longer on sale."))
-        stay = self._check_delivery(line, product)
+        stay = self._check_delivery(line, product, batch)
         unit = Money(product.price_fen)
         total = unit * line.quantity
         breakdown = [{"unit_price_fen": product.price_fen, "quantity": line.quantity, "unit": product.unit}]
         options = line.options or {}
         if options.get("delivery") == "shipping":
-            rate = services.shipping_rate(options.get("shipping_region"))
+            rate = batch.rate(options.get("shipping_region"))
             if rate is None:
                 raise services.DeliveryUnavailable(_("We no longer ship to this region."))
             total = total + Money(rate.fee_fen)
@@ -140,8 +201,8 @@ class ProductLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line):
-        product = canonical_product(line.object_id)
+    def describe(self, line, batch=None):
+        product = self._batch(line, batch).product(line, live_only=False)
         name = product.name if product else gettext("A product no longer offered")
         unit = ProductUnit(product.unit).label if product and product.unit in ProductUnit.values else ""
         options = line.options or {}
@@ -157,31 +218,25 @@ class ProductLine(LineKind):
             text += gettext(" to %(region)s") % {"region": options["shipping_region"]}
         return text
 
-    def availability(self, line, *, now=None):
-        product = self._product(line)
+    def check(self, line, batch=None, *, now=None):
+        batch = self._batch(line, batch, now)
+        product = batch.product(line)
         if product is None:
-            return False, gettext("This product is no longer on sale.")
-        try:
-            self._check_delivery(line, product)
-        except ReservationError as exc:
-            return False, str(exc.message)
+            raise ReservationError(gettext("This product is no longer on sale."))
+        self._check_delivery(line, product, batch)
         options = line.options or {}
         if options.get("delivery_date") and options["delivery_date"] < local_today(now).isoformat():
-            return False, gettext("The delivery day has passed.")
-        left = units_left(product, now=now)
+            raise DatesUnavailable(gettext("The delivery day has passed."))
+        left = max(0, product.stock - batch.claimed.get(product.pk, 0))
         if left < line.quantity:
             if left <= 0:
-                return False, gettext("Sold out.")
-            return False, gettext("Only %(n)d left.") % {"n": left}
-        return True, ""
+                raise SoldOut(gettext("Sold out."))
+            raise SoldOut(gettext("Only %(n)d left.") % {"n": left})
 
-    def snapshot(self, line):
-        from datetime import datetime, time
-        from zoneinfo import ZoneInfo
-
-        from django.conf import settings
-
-        product = canonical_product(line.object_id)
+    def snapshot(self, line, batch=None):
+        product = self._batch(line, batch).product(line, live_only=False)
+        if product is None:
+            raise ReservationError(_("This product is no longer on sale."))
         producer = product.producer
         options = line.options or {}
         starts_at = None

@@ -53,7 +53,7 @@ class Producer(models.Model):
     )
     display_name = models.CharField(_("display name"), max_length=100)
     village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village"),
         null=True,
         blank=True,
@@ -223,7 +223,7 @@ class Product(
     # Derived from months_in_season on save (see season_mask).
     season_mask = models.PositiveIntegerField(_("season mask"), default=0, editable=False)
     origin_village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village of origin"),
         null=True,
         blank=True,
@@ -300,6 +300,7 @@ class Product(
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        # Selectors import this module.
         from .selectors import product_url
 
         return product_url(self)
@@ -433,8 +434,7 @@ class ShopPage(RoutablePageMixin, Page):
 
     def get_sitemap_urls(self, request=None):
         """The shop and every product on sale (products are not pages, so they are added here)."""
-        from django.utils.text import slugify
-
+        # Selectors import this module.
         from .selectors import on_sale
 
         urls = super().get_sitemap_urls(request)
@@ -448,6 +448,7 @@ class ShopPage(RoutablePageMixin, Page):
 
     @path("")
     def product_list(self, request):
+        # When serving: views import this module (a Wagtail page is its own view).
         from . import views
 
         return views.product_list(request, self)
@@ -455,6 +456,7 @@ class ShopPage(RoutablePageMixin, Page):
     @path("<int:product_id>/")
     @path("<int:product_id>/<str:slug>/")
     def product_detail(self, request, product_id, slug=None):
+        # When serving: views import this module (a Wagtail page is its own view).
         from . import views
 
         return views.product_detail(request, self, product_id)

@@ -6,11 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from search.registry import FacetLabelled, SearchKind, month_facets, register
 
 from .models import Producer, Product
+from .selectors import product_url, shop_page
 
 
 def _url(product):
-    from .selectors import product_url, shop_page
-
     language = product.locale.language_code if product.locale_id else None
     return product_url(product, shop=shop_page(language))
 

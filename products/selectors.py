@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 
-from attractions.models import Village
 from orders.inventory import canonical_id
 from orders.models import Reservation, ReservationKind
+from orders.selectors import claimed_units
+from town.models import Village
 
-from .models import Product, ProductPhoto, ShopPage
+from .models import MONTH_NAMES, Product, ProductPhoto, ShopPage
 
 CARD_RENDITIONS = ("fill-360x360|format-webp", "fill-720x720|format-webp")
 DETAIL_RENDITIONS = ("fill-720x540|format-webp", "fill-1080x810|format-webp", "fill-160x160|format-webp")
@@ -187,8 +188,6 @@ def other_products(product, *, limit=OTHER_PRODUCTS, now=None):
 
 
 def units_left(product, *, now=None):
-    from orders.selectors import claimed_units
-
     return max(0, product.stock - claimed_units(ReservationKind.PRODUCT, [product.pk], now=now)[product.pk])
 
 
@@ -229,6 +228,4 @@ def in_season_products(month, limit=8, *, now=None, language=None):
 
 
 def month_names(months):
-    from .models import MONTH_NAMES
-
     return [str(MONTH_NAMES[m]) for m in months or [] if m in MONTH_NAMES]

@@ -11,12 +11,16 @@ unavailable in the basket and the checkout refuses it (``ProductLine.price`` che
 
 import datetime
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import EDITORS, MODERATORS
 from orders.exceptions import ReservationError
+from orders.lines import get_line_kind
 from orders.models import BasketLine, OrderLine, OrderStatus, ReservationKind
+from orders.reservations import local_today
 
-from .models import ShippingRate
+from .models import Product, ShippingRate
 
 # Produce is delivered to a homestay at most this far ahead (it is fresh food).
 MAX_DELIVERY_DAYS_AHEAD = 180
@@ -27,46 +31,61 @@ class DeliveryUnavailable(ReservationError):
     default_message = _("This delivery option is not available.")
 
 
-def stay_covering(user, day, *, basket=None):
-    """The title of a stay of ``user`` (or in ``basket``) covering ``day``, or None.
+class StaysInTown:
+    """A visitor's stays covering some days, for homestay deliveries: from their confirmed or paid
+    orders and from ``basket``, in two queries whatever the number of days (and two or three more
+    to name a basket's stay, once).
 
     Confirmed or paid orders only: a pending order may never be paid, a cancelled one is gone.
     """
-    if user is not None and getattr(user, "is_authenticated", False):
-        line = (
-            OrderLine.objects.filter(
-                order__user=user,
-                order__status__in=[OrderStatus.CONFIRMED, OrderStatus.PAID],
-                kind=ReservationKind.STAY,
-                start_date__lte=day,
-                end_date__gt=day,
-            )
-            .order_by("start_date", "pk")
-            .values_list("title", flat=True)
-            .first()
-        )
-        if line is not None:
-            return line
-    if basket is not None and basket.pk is not None:
-        stay = (
-            BasketLine.objects.filter(
-                basket=basket, kind=ReservationKind.STAY, start_date__lte=day, end_date__gt=day
-            )
-            .order_by("pk")
-            .first()
-        )
-        if stay is not None:
-            from orders.lines import get_line_kind
 
-            return get_line_kind(ReservationKind.STAY).describe(stay)
-    return None
+    def __init__(self, user, days, *, basket=None):
+        days = list(days)
+        first, last = min(days), max(days)
+        self.ordered = []
+        if user is not None and getattr(user, "is_authenticated", False):
+            self.ordered = list(
+                OrderLine.objects.filter(
+                    order__user=user,
+                    order__status__in=[OrderStatus.CONFIRMED, OrderStatus.PAID],
+                    kind=ReservationKind.STAY,
+                    start_date__lte=last,
+                    end_date__gt=first,
+                )
+                .order_by("start_date", "pk")
+                .values_list("start_date", "end_date", "title")
+            )
+        self.in_basket = []
+        if basket is not None and basket.pk is not None:
+            self.in_basket = list(
+                BasketLine.objects.filter(
+                    basket=basket, kind=ReservationKind.STAY, start_date__lte=last, end_date__gt=first
+                ).order_by("pk")
+            )
+        self._stay_batch = None
+
+    def covering(self, day):
+        """The title of the stay covering ``day`` (check-in <= day < check-out), or None."""
+        for start, end, title in self.ordered:
+            if start <= day < end:
+                return title
+        for line in self.in_basket:
+            if line.start_date <= day < line.end_date:
+                stays = get_line_kind(ReservationKind.STAY)
+                if self._stay_batch is None:
+                    self._stay_batch = stays.prepare(self.in_basket)
+                return stays.describe(line, self._stay_batch)
+        return None
+
+
+def stay_covering(user, day, *, basket=None):
+    """The title of a stay of ``user`` (or in ``basket``) covering ``day``, or None."""
+    return StaysInTown(user, [day], basket=basket).covering(day)
 
 
 def stay_periods(user, *, basket=None, today=None):
     """The visitor's stays from ``today`` on: [(check-in, check-out)], from their confirmed or paid
     orders and their basket; at most two queries (none for an anonymous visitor without basket)."""
-    from orders.services import local_today
-
     today = today or local_today()
     periods = set()
     if user is not None and getattr(user, "is_authenticated", False):
@@ -87,9 +106,10 @@ def stay_periods(user, *, basket=None, today=None):
     return sorted(p for p in periods if p[0] is not None and p[1] is not None)
 
 
-def check_homestay_delivery(user, day, *, basket=None):
-    """Raise ``DeliveryUnavailable`` unless the visitor has a stay covering ``day``; return its title."""
-    title = stay_covering(user, day, basket=basket)
+def check_homestay_delivery(user, day, *, basket=None, stays=None):
+    """Raise ``DeliveryUnavailable`` unless the visitor has a stay covering ``day``; return its title.
+    ``stays``: the visitor's ``StaysInTown`` when the caller loaded them (for many lines)."""
+    title = (stays or StaysInTown(user, [day], basket=basket)).covering(day)
     if title is None:
         raise DeliveryUnavailable(
             _(
@@ -102,15 +122,39 @@ def check_homestay_delivery(user, day, *, basket=None):
 
 def shipping_rate(region):
     """The shipping rate for ``region`` (its name or id), or None."""
-    if isinstance(region, int) and not isinstance(region, bool):
-        return ShippingRate.objects.filter(pk=region).first()
-    if not isinstance(region, str) or not region.strip():
+    if not isinstance(region, (int, str)):
         return None
-    region = region.strip()
-    rate = ShippingRate.objects.filter(region=region).first()
-    if rate is None and region.isdigit():
-        rate = ShippingRate.objects.filter(pk=int(region)).first()
-    return rate
+    return shipping_rates([region]).get(region)
+
+
+def shipping_rates(regions) -> dict:
+    """{region: its ShippingRate} for the ``regions`` (names or ids) that name one, in one query."""
+    names, ids = set(), set()
+    for region in regions:
+        if isinstance(region, int) and not isinstance(region, bool):
+            ids.add(region)
+        elif isinstance(region, str) and region.strip():
+            names.add(region.strip())
+            if region.strip().isdigit():
+                ids.add(int(region.strip()))
+    if not names and not ids:
+        return {}
+    found = list(ShippingRate.objects.filter(Q(region__in=names) | Q(pk__in=ids)).order_by("pk"))
+    by_name, by_id = {}, {rate.pk: rate for rate in found}
+    for rate in found:
+        by_name.setdefault(rate.region, rate)
+    result = {}
+    for region in regions:
+        if isinstance(region, int) and not isinstance(region, bool):
+            rate = by_id.get(region)
+        elif isinstance(region, str) and region.strip():
+            value = region.strip()
+            rate = by_name.get(value) or (by_id.get(int(value)) if value.isdigit() else None)
+        else:
+            rate = None
+        if rate is not None:
+            result[region] = rate
+    return result
 
 
 def latest_delivery_date(today):
@@ -157,10 +201,6 @@ def ensure_product_workflow():
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
-
-    from accounts.roles import EDITORS, MODERATORS
-
-    from .models import Product
 
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in (MODERATORS, EDITORS)}
     for name, codenames in STAFF_PERMISSIONS.items():

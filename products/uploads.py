@@ -35,6 +35,7 @@ from PIL import Image, UnidentifiedImageError
 from wagtail.images import get_image_model
 
 from .models import PhotoUpload
+from .tasks import queue_renditions
 
 # Pillow format name → file extension of the stored original.
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -277,8 +278,6 @@ class PhotoBatch:
         image._set_image_file_metadata()
         image.save()
         if renditions is not None:
-            from .tasks import queue_renditions
-
             transaction.on_commit(lambda: queue_renditions(image.pk, renditions))
         return image
 

@@ -1,16 +1,14 @@
 """The shop's routes (called by ``ShopPage``): the product list and a product's page with its
 "add to basket" form. Thin: filters, stock and delivery rules live in selectors and lines."""
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from orders import basket as basket_service
-from orders.exceptions import ReservationError
-from orders.lines import LineInvalid
-from orders.services import local_today
+from orders.reservations import local_today
+from orders.views import add_to_basket
 
 from . import selectors, services
 from .forms import AddToBasketForm, ShopFilterForm
@@ -60,21 +58,14 @@ def product_detail(request, shop, product_id):
     if request.method == "POST":
         form = AddToBasketForm(request.POST, product=product, stays=stays)
         if form.is_valid():
-            basket = basket_service.get_basket(request, create=True)
-            try:
-                basket_service.add_line(basket, form.line_data(product))
-            except LineInvalid as exc:
-                for field, message in exc.errors.items():
-                    form.add_error(field if field in form.fields else None, message)
-                status = 400
-            except ReservationError as exc:
-                form.add_error(None, str(exc.message))
-                status = 409
-            else:
-                messages.success(request, _("Added to your basket."))
+            refused = add_to_basket(request, form.line_data(product))
+            if refused is None:
                 return redirect("orders_basket")
+            refused.add_to_form(form)
+            status = refused.status
         else:
-            status = 400
+            # Bad input answers 422 on every kind's page, as the line kind's refusal does.
+            status = 422
     elif request.method != "GET":
         from django.http import HttpResponseNotAllowed
 

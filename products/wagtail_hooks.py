@@ -16,7 +16,9 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from orders.models import OrderLine, OrderStatus, ReservationKind
+from town.models import Village
 
+from .lines import delivery_label
 from .models import FulfilmentStatus, Producer, Product, ProductCategory, ShippingRate
 
 
@@ -79,14 +81,6 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(OrderLine, ReadOnlyPolicy(OrderLine), exact_class=True)
 
 
-def _villages(request=None):
-    from wagtail.models import Locale
-
-    from attractions.models import Village
-
-    return Village.objects.filter(locale=Locale.get_default()).order_by("name")
-
-
 class ProductLineFilterSet(WagtailFilterSet):
     order__status = django_filters.ChoiceFilter(
         label=_("Order status"), choices=OrderStatus.choices, widget=forms.RadioSelect, empty_label=_("All")
@@ -102,7 +96,7 @@ class ProductLineFilterSet(WagtailFilterSet):
         label=_("Producer"), queryset=Producer.objects.all(), method="filter_producer"
     )
     village = django_filters.ModelChoiceFilter(
-        label=_("Village"), queryset=_villages, method="filter_village"
+        label=_("Village"), queryset=lambda request: Village.objects.in_locale(), method="filter_village"
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=ProductCategory.choices, method="filter_category", empty_label=_("All")
@@ -141,8 +135,6 @@ def _fulfilment(line):
 
 
 def _delivery(line):
-    from .lines import delivery_label
-
     options = line.options or {}
     parts = [delivery_label(options.get("delivery", ""))]
     parts += [options[key] for key in ("delivery_date", "shipping_region") if options.get(key)]

@@ -58,12 +58,13 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from wagtail.models import Locale, Page
 
-from attractions.models import TourSlot, TourSlotStatus, Village
+from attractions.models import TourSlot, TourSlotStatus
 from events.models import EventPage, TicketType
 from homestays.models import HomestayPage, RateRuleKind, RoomRateRule, RoomType
 from orders.models import SOLD_STATUSES, OrderLine, OrderStatus, Refund
 from orders.models.reservations import ReservationKind
 from products.models import FulfilmentStatus, Producer, Product, ProductCategory
+from town.models import Village
 
 # --- periods ----------------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
-from orders.services import local_today
+from orders.reservations import local_today
+from town.models import Village
 
 from . import figures
 from .models import TownReport
@@ -41,14 +42,6 @@ class LocalDateRangeField(DateRangeField):
 
 class DateRangeFilter(django_filters.DateFromToRangeFilter):
     field_class = LocalDateRangeField
-
-
-def _villages(request=None):
-    from wagtail.models import Locale
-
-    from attractions.models import Village
-
-    return Village.objects.filter(locale=Locale.get_default()).order_by("name")
 
 
 class ReportFilterForm(forms.Form):
@@ -76,7 +69,9 @@ class ReportFilterForm(forms.Form):
 
 class ReportFilterSet(WagtailFilterSet):
     period = DateRangeFilter(label=_("Dates"), widget=DateRangePickerWidget)
-    village = django_filters.ModelChoiceFilter(label=_("Village"), queryset=_villages, empty_label=_("All"))
+    village = django_filters.ModelChoiceFilter(
+        label=_("Village"), queryset=lambda request: Village.objects.in_locale(), empty_label=_("All")
+    )
 
     group_choices = ()  # (value, label) pairs; the first is the default
     default_months_back = 0  # how many whole months before this one the default range starts

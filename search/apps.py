@@ -11,6 +11,7 @@ class SearchConfig(AppConfig):
     def ready(self):
         # Each app declares what it indexes in its search_indexes.py (see search/registry.py).
         autodiscover_modules("search_indexes")
+        # In ready(): signals imports the models, which exist only once every app is loaded.
         from . import signals
 
         signals.connect()

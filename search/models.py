@@ -10,6 +10,8 @@ written only from ``kind.queryset()`` (live, public, moderated objects), so noth
 can be found.
 """
 
+import re
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +79,15 @@ class SearchFacet(models.Model):
         return f"{self.name}={self.value}"
 
 
+_TERM_SEPARATORS = re.compile(r"[,，、;；\n=]+")
+
+
+def split_terms(value: str) -> list[str]:
+    """The terms of a synonym group as staff type them: separated by commas (also Chinese ones),
+    semicolons, new lines or "="."""
+    return list(dict.fromkeys(t.strip() for t in _TERM_SEPARATORS.split(value or "") if t.strip()))
+
+
 class SearchSynonym(models.Model):
     """A group of equivalent search terms: searching any one also finds the others."""
 
@@ -99,6 +110,4 @@ class SearchSynonym(models.Model):
         return " = ".join(self.term_list())
 
     def term_list(self) -> list[str]:
-        from .synonyms import split_terms
-
         return split_terms(self.terms)

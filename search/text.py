@@ -151,18 +151,15 @@ def clean_query(q: str) -> str:
     return " ".join(strip_controls(q or "").split())[:MAX_QUERY_LENGTH]
 
 
-def query_groups(q: str, synonyms: dict[str, list[str]] | None = None) -> list[list[str]]:
+def query_groups(q: str, synonyms: dict[str, list[str]]) -> list[list[str]]:
     """The query as AND-ed groups of OR-ed alternatives.
 
     One group per word of the query (jieba's precise cut, whose words are all among the
     search-mode tokens a document is indexed with); its alternatives are the word, the joined
     pinyin of a Chinese word and the words of its synonyms. A run of Latin words is also tried
-    joined (``tao hua`` → ``taohua``) so spaced pinyin finds the word.
+    joined (``tao hua`` → ``taohua``) so spaced pinyin finds the word. ``synonyms``: the staff's
+    map, ``search.synonyms.synonym_map()`` (the callers read it; this module reads no database).
     """
-    if synonyms is None:
-        from .synonyms import synonym_map
-
-        synonyms = synonym_map()
     words = list(dict.fromkeys(_segment(clean_query(q), search_mode=False)))[:MAX_QUERY_WORDS]
     groups: list[list[str]] = []
     for word in words:
@@ -179,7 +176,7 @@ def query_groups(q: str, synonyms: dict[str, list[str]] | None = None) -> list[l
     return groups
 
 
-def query_terms(q: str, synonyms: dict[str, list[str]] | None = None) -> list[str]:
+def query_terms(q: str, synonyms: dict[str, list[str]]) -> list[str]:
     """Every token a query may match: its own index tokens (``tokens``, the same cut as
     ``index_text``), then joined Latin runs and synonyms from ``query_groups``; unique, in order."""
     own = tokens(clean_query(q))

@@ -2,11 +2,13 @@
 the harness of the PostgreSQL race tests of every line kind (stays, tours, tickets, produce)."""
 
 import threading
+import time
 from collections import Counter
 
 from django.db import connection
 
 from orders import basket as basket_service
+from orders import reservations
 from orders.exceptions import InventoryBusy, SoldOut
 from orders.models import Basket
 from tests.factories.accounts import VerifiedUserFactory
@@ -67,3 +69,13 @@ def check_out_at_once(baskets: list[Basket], *, timeout: float = 120) -> Counter
         return buy
 
     return at_once([buyer(basket) for basket in baskets], timeout=timeout)
+
+
+def without_the_inventory_lock(monkeypatch, *, pause: float = 0.3):
+    """The control of every race: the reservation core takes no row lock and dawdles after
+    counting, so concurrent checkouts all count the same free units — the race must then oversell,
+    which proves the race test could fail."""
+    monkeypatch.setattr(
+        reservations, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks))
+    )
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(pause))

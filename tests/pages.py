@@ -1,7 +1,7 @@
 """Counting the SQL queries of a public page, cold and warm.
 
 Cold: the first request after the cache is emptied (renditions and the footer settings row are
-already made). Warm: the request after it, served from the content cache (home/cache.py).
+already made). Warm: the request after it, served from the content cache (town/cache.py).
 """
 
 from django.core.cache import cache

@@ -27,7 +27,8 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
-    # Ours, first so our templates win over the packages' ones.
+    # Ours, first so our templates win over the packages' ones; town, the base, first of all.
+    "town",
     "accounts",
     "home",
     "attractions",
@@ -207,7 +208,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Pages cache their fragments under a shared content version (home/cache.py): with more than one
+# Pages cache their fragments under a shared content version (town/cache.py): with more than one
 # process, set REDIS_URL so a publish reaches them all.
 CACHES = {
     "default": {

@@ -62,7 +62,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-# The content-version cache (home/cache.py) and the rate limits must be shared by every worker
+# The content-version cache (town/cache.py) and the rate limits must be shared by every worker
 # process: without Redis, a file cache on local disk serves a single host's gunicorn workers.
 # Several hosts need REDIS_URL.
 if not os.environ.get("REDIS_URL"):

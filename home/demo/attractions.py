@@ -8,11 +8,11 @@ from attractions.models import (
     AttractionPage,
     RoutePage,
     RouteStop,
-    Village,
 )
+from town.demo.base import upsert_page, upsert_snippet
+from town.models import Village
 
 from . import content
-from .base import upsert_page, upsert_snippet
 
 # A second picture per attraction, in a theme that suits its category.
 GALLERY_THEME = {

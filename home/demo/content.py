@@ -8,11 +8,7 @@ WGS-84 and made up (a hilly cluster around 29.6 N, 118.25 E).
 import datetime
 
 from accounts.roles import EDITORS, FARMERS, HOSTS, MODERATORS, VISITORS
-
-
-def t(zh, en):
-    return {"zh": zh, "en": en}
-
+from town.demo.base import t
 
 TOWN = {
     "name": t("青溪镇", "Qingxi Town"),
@@ -691,7 +687,7 @@ def next_occurrence(today, month, day, days):
 
 # ---------------------------------------------------------------- standard pages
 # Body blocks as (block_type, value) with language pairs; the loader renders them to the block
-# names of home.blocks.BaseStreamBlock.
+# names of town.blocks.BaseStreamBlock.
 ABOUT = {
     "slug": "about",
     "theme": "mountain",
@@ -894,8 +890,6 @@ FOOTER = {
 }
 
 # ---------------------------------------------------------------- users
-DEMO_PASSWORD = "tianyuan-demo"  # noqa: S105 - development only, printed by the command
-
 # (email, display name, role group or None, is_staff, is_superuser)
 USERS = [
     ("admin@tianyuan.example", "管理员 Admin", None, True, True),

@@ -5,9 +5,9 @@ import datetime
 from django.utils import timezone
 
 from events.models import EventIndexPage, EventPage
+from town.demo.base import upsert_page
 
 from . import content
-from .base import upsert_page
 
 # Festivals open in the morning and close in the evening, town time.
 OPENS, CLOSES = datetime.time(9, 0), datetime.time(21, 0)

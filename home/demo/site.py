@@ -4,10 +4,10 @@ pages, the home page's links to the rest of the town, and the footer setting."""
 from wagtail.models import Page, Site
 
 from home.models import HomePage, HomePageFeaturedAttraction, SiteFooterSettings, StandardPage
+from town.demo.base import home_root, publish, upsert_page
+from town.demo.blocks import stream
 
 from . import content
-from .base import home_root, publish, upsert_page
-from .blocks import stream
 
 HOME_SLUG = "home"
 

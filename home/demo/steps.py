@@ -3,6 +3,8 @@ idempotent. A new feature adds its demo data by appending the dotted path of its
 example ``"homestays.demo.load_homestays"``) after the pages it builds on.
 """
 
+from home.models import HomePage
+
 STEPS = [
     "home.demo.users.load_users",
     "home.demo.site.load_home",
@@ -25,6 +27,4 @@ STEPS = [
 
 def demo_loaded():
     """True once the site has its own home page (``--if-empty`` then leaves it alone)."""
-    from home.models import HomePage
-
     return HomePage.objects.exists()

@@ -4,7 +4,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from .content import DEMO_PASSWORD, USERS
+from town.demo.base import DEMO_PASSWORD
+
+from .content import USERS
 
 
 def load_users(ctx):

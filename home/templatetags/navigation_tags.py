@@ -2,7 +2,7 @@
 
 Each costs at most one query per request and remembers its answer on the request, so a template
 may call it twice (header and footer, or ``<head>`` and the language switch) for free. Between
-publishes their answers come from the cache (``home.cache``): no query at all.
+publishes their answers come from the cache (``town.cache``): no query at all.
 """
 
 from django import template
@@ -14,8 +14,8 @@ from django.utils.html import strip_tags
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page, Site
 
-from home.cache import cached
 from home.selectors import OG_RENDITION, content_language, get_model, section_links
+from town.cache import cached
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .reservations import ReservationKind
+from ..inventory import validate_kind
 
 DEFAULT_CURRENCY = "CNY"
 # Unambiguous: no 0/O, 1/I/L, 5/S, 2/Z, 8/B (readable over the phone and from a screen).
@@ -53,14 +53,14 @@ class BasketLine(models.Model):
     basket = models.ForeignKey(
         Basket, verbose_name=_("basket"), on_delete=models.CASCADE, related_name="lines"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=ReservationKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, validators=[validate_kind])
     object_id = models.PositiveBigIntegerField(_("object id"))
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     guests = models.PositiveSmallIntegerField(_("guests"), default=1)
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
     # What the line's kind needs beyond dates and quantity ({"adults": 2, "children": 1} for a
-    # tour, {"delivery": "pickup"} for produce); validated by the kind's handler in orders.lines.
+    # tour, {"delivery": "pickup"} for produce); validated by the kind's handler (orders.lines).
     options = models.JSONField(_("options"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -144,7 +144,7 @@ class OrderLine(models.Model):
     """A price snapshot of what was bought: later price or name changes never touch it."""
 
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
-    kind = models.CharField(_("kind"), max_length=16, choices=ReservationKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, validators=[validate_kind])
     object_id = models.PositiveBigIntegerField(_("object id"))
     title = models.CharField(_("title"), max_length=255)
     item_name = models.CharField(_("item"), max_length=255, blank=True)
@@ -175,7 +175,7 @@ class OrderLine(models.Model):
     # Where the money goes: the village of the homestay, experience, event or producer, kept
     # with the sale so staff filters and the town's reports do not depend on later edits.
     village = models.ForeignKey(
-        "attractions.Village",
+        "town.Village",
         verbose_name=_("village"),
         null=True,
         blank=True,

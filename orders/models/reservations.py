@@ -11,8 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..inventory import validate_kind
+
 
 class ReservationKind(models.TextChoices):
+    """The kinds sold today, for the apps and admin filters that name them. The kinds themselves
+    declare these names (``LineKind.kind``, ``Inventory.kind``) and the ``kind`` fields take any
+    registered one (``orders.inventory.validate_kind``), so a new kind needs no migration."""
+
     STAY = "stay", _("Stay")
     TOUR = "tour", _("Tour")
     TICKET = "ticket", _("Ticket")
@@ -40,7 +46,7 @@ class ReservationQuerySet(models.QuerySet):
 
 
 class Reservation(models.Model):
-    kind = models.CharField(_("kind"), max_length=16, choices=ReservationKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, validators=[validate_kind])
     # "<kind>:<pk>", so one index answers "what is claimed on this thing" across kinds.
     inventory_key = models.CharField(_("inventory key"), max_length=64, db_index=True)
     # Not a FK: the row lives in another app's table, chosen by kind.

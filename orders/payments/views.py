@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from orders.models import Order
+
 from .base import get_provider
 from .exceptions import PaymentError
 from .webhooks import InvalidWebhook, WebhookRetry, handle_event, verified_event
@@ -55,8 +57,6 @@ def order_url(order) -> str:
 @login_required
 def stripe_pay(request, ref):
     """The page where the visitor pays the order's Stripe payment with the Payment Element."""
-    from orders.models import Order
-
     order = get_object_or_404(Order, reference=ref, user=request.user)
     payment = order.payments.filter(provider="stripe").order_by("-created_at", "-pk").first()
     payable = (

@@ -23,8 +23,10 @@ import time
 import stripe
 from django.db import IntegrityError, OperationalError, transaction
 
+from orders import order_state
 from orders.exceptions import InventoryBusy
 from orders.locking import lock_rows
+from orders.models import Payment, StripeEvent
 
 from .base import get_provider, refundable_fen
 from .exceptions import PaymentError
@@ -101,8 +103,6 @@ def _text(value) -> bool:
 
 def handle_event(event: dict) -> str:
     """Process one event from ``verified_event``; return what happened (for logs and tests)."""
-    from orders.models import Payment, StripeEvent
-
     event_id, event_type = _field(event, "id"), _field(event, "type")
     if event_type not in HANDLED_EVENTS or not isinstance(event_id, str) or not event_id:
         return "ignored"
@@ -161,8 +161,6 @@ def _fetch_charge(charge_id):
 
 
 def _apply_intent(payment, intent, event_type) -> str:
-    from orders import order_state
-
     status = intent.status
     if status == "succeeded":
         if payment.status in SETTLED_STATUSES:
@@ -191,8 +189,6 @@ def _apply_intent(payment, intent, event_type) -> str:
 
 
 def _apply_refunds(payment, refunds) -> str:
-    from orders import order_state
-
     known = set(payment.refunds.exclude(provider_reference="").values_list("provider_reference", flat=True))
     recorded = 0
     for refund in refunds:

@@ -2,7 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from orders.money import format_fen
-from orders.vouchers import qr_svg
+from orders.qr import qr_svg
 
 register = template.Library()
 

@@ -10,10 +10,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale
 
-from attractions.models import Village
 from orders.money import fen_to_yuan, yuan_to_fen
+from town.models import Village
 
 from ..models import MAX_PRICE_FEN, FulfilmentStatus, ProductCategory, ProductUnit
 from ..uploads import HOURLY_LIMIT_CODE, charge_upload, check_request_pixels, decode_photo, read_photo
@@ -113,10 +112,6 @@ class PhotoUploadsMixin:
         return self.has_error(NON_FIELD_ERRORS, HOURLY_LIMIT_CODE)
 
 
-def village_choices():
-    return Village.objects.filter(locale=Locale.get_default()).order_by("name")
-
-
 class ProductForm(PhotoUploadsMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     category = forms.ChoiceField(label=_("Category"), choices=ProductCategory.choices)
@@ -171,7 +166,7 @@ class ProductForm(PhotoUploadsMixin, forms.Form):
 
     def __init__(self, *args, existing_photos=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["origin_village"].queryset = village_choices()
+        self.fields["origin_village"].queryset = Village.objects.in_locale()
         self.existing_photos = list(existing_photos)
         self.fields["remove_photos"].choices = [
             (photo.image_id, str(photo.image.title) if photo.image else str(photo.image_id))
@@ -261,7 +256,7 @@ class ProducerForm(PhotoUploadsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = village_choices()
+        self.fields["village"].queryset = Village.objects.in_locale()
 
     def clean(self):
         cleaned = super().clean()

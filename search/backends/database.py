@@ -44,6 +44,7 @@ from ..highlight import highlight
 from ..models import SearchEntry, SearchFacet
 from ..registry import get_kind
 from ..service import FacetValue, Hit, SearchRequest, SearchResults, empty_results
+from ..synonyms import synonym_map
 from ..text import _LATIN_WORD, MAX_QUERY_WORDS, _segment, query_groups, query_terms
 
 KM_PER_DEGREE = 111.32
@@ -175,7 +176,7 @@ class DatabaseBackend:
 
     def _queries(self, q: str):
         """The AND / OR / prefix attempts for ``q`` as (kind, query) pairs."""
-        groups = query_groups(q)
+        groups = query_groups(q, synonym_map())
         if not groups:
             return []
         words = _query_words(q)
@@ -224,7 +225,7 @@ class DatabaseBackend:
         Tokens are stored space-separated, so "the title has this token" is a portable LIKE on
         ``_title_tokens`` / ``_text_tokens`` (the tokens with a space either side, see ``_page``).
         """
-        groups = query_groups(q)
+        groups = query_groups(q, synonym_map())
         words = _query_words(q)
         if prefix and words:
             groups = [*groups[:-1], [words[-1]]]
@@ -330,7 +331,7 @@ class DatabaseBackend:
 
         hits = []
         if total:
-            terms = query_terms(request.q)
+            terms = query_terms(request.q, synonym_map())
             for entry in self._page(filtered, matched.index, matched.rank, offset, request.per_page):
                 kind = get_kind(entry.kind)
                 hits.append(

@@ -10,6 +10,7 @@ class ElasticSearchConfig(AppConfig):
     verbose_name = _("Search on Elasticsearch")
 
     def ready(self):
+        # In ready(): signals imports the models, which exist only once every app is loaded.
         from . import signals
 
         signals.connect()

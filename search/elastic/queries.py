@@ -20,6 +20,7 @@ import re
 from search.highlight import highlight
 from search.registry import PRICE_BUCKETS, get_kind, price_label
 from search.service import FacetValue, Hit, SearchRequest, SearchResults
+from search.synonyms import synonym_map
 from search.text import _LATIN_WORD, _segment, query_groups, query_terms
 
 from .documents import decode_label
@@ -42,7 +43,7 @@ def _multi_match(terms: list[str]) -> dict:
 def text_attempts(q: str, synonyms: dict[str, list[str]] | None = None) -> list[tuple[str, dict]]:
     """The AND / OR / prefix text queries for ``q``, in the order they are tried (``synonyms``:
     the staff's synonym map, read from the database when not given)."""
-    groups = query_groups(q, synonyms)
+    groups = query_groups(q, synonym_map() if synonyms is None else synonyms)
     if not groups:
         return []
     if len(groups) == 1:
@@ -283,7 +284,7 @@ def parse_response(request: SearchRequest, response) -> SearchResults:
         for bucket in aggs.get("by_kind", {}).get("kind", {}).get("buckets", [])
         if bucket.get("doc_count")
     }
-    terms = query_terms(request.q) if request.q else []
+    terms = query_terms(request.q, synonym_map()) if request.q else []
     return SearchResults(
         hits=[parse_hit(raw, terms) for raw in hits_part.get("hits", [])],
         total=total,

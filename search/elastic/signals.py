@@ -14,6 +14,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move, pu
 from search.registry import all_kinds, kinds_for_model
 
 from . import conf
+from .tasks import update_document
 
 
 def _pending_keys() -> set:
@@ -34,8 +35,6 @@ def schedule(kind: str, object_id) -> None:
         return
 
     def enqueue():
-        from .tasks import update_document
-
         enqueue.search_elastic_ran = True
         update_document.enqueue(kind, key[1])
 

@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from . import conf
+from .indexing import update_object
 
 
 @task()
@@ -11,6 +12,4 @@ def update_document(kind: str, object_id: int) -> dict:
     no longer searchable. Returns the counts, or ``{"skipped": ...}`` when Elasticsearch is off."""
     if not conf.is_enabled():
         return {"skipped": "ELASTICSEARCH_URL is not set"}
-    from .indexing import update_object
-
     return update_object(kind, object_id)

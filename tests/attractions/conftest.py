@@ -1,9 +1,7 @@
 import pytest
 
-from tests.factories.attractions import (
-    AttractionIndexPageFactory,
-    VillageFactory,
-)
+from tests.factories.attractions import AttractionIndexPageFactory
+from tests.factories.town import VillageFactory
 
 
 @pytest.fixture

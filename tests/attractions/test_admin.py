@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from attractions.models import AttractionPage, Village
+from attractions.models import AttractionPage
 
 pytestmark = pytest.mark.django_db
 
@@ -56,18 +56,3 @@ def test_bad_coordinates_in_the_admin_are_shown_and_nothing_is_saved(
     assert response.status_code == 200
     assert message in response.text
     assert not AttractionPage.objects.filter(slug="qingxi-bridge").exists()
-
-
-def test_villages_are_edited_as_snippets(admin_client, village):
-    response = admin_client.get(reverse("wagtailsnippets_attractions_village:list"))
-    assert response.status_code == 200
-    assert "桃花坞" in response.text
-
-
-def test_editor_can_add_a_village(admin_client, db):
-    response = admin_client.post(
-        reverse("wagtailsnippets_attractions_village:add"),
-        {"name": "茶山", "slug": "chashan", "description": "", "latitude": "29.6", "longitude": "118.3"},
-    )
-    assert response.status_code == 302
-    assert Village.objects.get(slug="chashan").name == "茶山"

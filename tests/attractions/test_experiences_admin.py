@@ -9,7 +9,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 from wagtail.users.models import UserProfile
 
 from attractions.models import ExperiencePage, TourSlot
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.accounts import SuperuserFactory
 from tests.factories.attractions import TourSlotFactory
 

@@ -5,9 +5,9 @@ from wagtail.models import Locale
 
 from attractions.demo import EXPERIENCES, load_experiences
 from attractions.models import ExperiencePage, TourSlot
-from home.demo.base import DemoContext, ensure_locales
 from orders.models import Reservation, ReservationKind
-from orders.services import local_today
+from orders.reservations import local_today
+from town.demo.base import DemoContext, ensure_locales
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from orders import services
+from orders import reservations
 from orders.models import BasketLine, ReservationKind
 from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory, tomorrow_at
 
@@ -29,8 +29,8 @@ def make_slots(experience, count):
     for i in range(count):
         day, hour = divmod(i, 4)
         slot = TourSlotFactory(experience=experience, starts_at=tomorrow_at(8 + 3 * hour, days=1 + day))
-        services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, slot.pk, 2)]))
-        services.reserve([services.Claim(ReservationKind.TOUR, slot.pk, 1)])
+        reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, slot.pk, 2)]))
+        reservations.reserve([reservations.Claim(ReservationKind.TOUR, slot.pk, 1)])
         slots.append(slot)
     return slots
 
@@ -55,7 +55,7 @@ def test_page_queries_do_not_grow_with_slots_and_bookings(client, picking, count
 
 def test_page_shows_facts_prices_and_free_slots(client, picking, meeting_point):
     full = TourSlotFactory(experience=picking, starts_at=tomorrow_at(9))
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, full.pk, 10)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, full.pk, 10)]))
     free = TourSlotFactory(experience=picking, starts_at=tomorrow_at(14))
     cancelled = TourSlotFactory(experience=picking, starts_at=tomorrow_at(16), status="cancelled")
     far = TourSlotFactory(experience=picking, starts_at=tomorrow_at(9, days=20))
@@ -108,7 +108,7 @@ def test_booking_form_errors_are_shown_with_4xx(client, slot, data, status, mess
 
 
 def test_booking_a_sold_out_slot_is_a_conflict(client, slot):
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, slot.pk, 9)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, slot.pk, 9)]))
     response = client.post(slot.experience.url, {"slot_id": slot.pk, "adults": 2})
     assert response.status_code == 409
     with translation.override("zh-hans"):

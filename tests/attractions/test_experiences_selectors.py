@@ -7,23 +7,23 @@ import pytest
 from django.utils import translation
 
 from attractions.selectors import experiences_with_free_slots, featured_experiences, slots_with_seats
-from orders import services
+from orders import reservations
 from orders.models import ReservationKind
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory, tomorrow_at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def sell(slot, quantity):
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, slot.pk, quantity)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, slot.pk, quantity)]))
 
 
 def test_slots_with_seats_counts_live_claims_in_two_queries(picking, django_assert_num_queries):
     slots = [TourSlotFactory(experience=picking, starts_at=tomorrow_at(8 + i)) for i in range(6)]
     sell(slots[0], 10)
     sell(slots[1], 4)
-    services.reserve([services.Claim(ReservationKind.TOUR, slots[1].pk, 1)])  # a live hold counts
+    reservations.reserve([reservations.Claim(ReservationKind.TOUR, slots[1].pk, 1)])  # a live hold counts
     tomorrow = local_today() + datetime.timedelta(days=1)
     with django_assert_num_queries(2):
         found = slots_with_seats([picking.pk], tomorrow, tomorrow)[picking.pk]

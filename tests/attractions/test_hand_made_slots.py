@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from attractions.models import ExperienceClosedDate, TourSlot, TourSlotOrigin
 from attractions.schedules import generate_slots
-from orders import services
+from orders import reservations
 from orders.models import ReservationKind
 from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory
 
@@ -97,7 +97,7 @@ def test_an_unsold_generated_slot_no_longer_in_the_schedule_is_removed(tour, now
 
 def test_a_booked_generated_slot_no_longer_in_the_schedule_is_kept(tour, now):
     booked = tour.slots.get(starts_at=at(now, 2, 14))
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, booked.pk, 2)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, booked.pk, 2)]))
     result = drop_afternoons(tour)
     assert TourSlot.objects.filter(pk=booked.pk).exists()
     assert result.kept_booked == 1

@@ -7,12 +7,9 @@ from wagtail.models import Locale, PageViewRestriction
 
 from attractions.models import AttractionIndexPage, AttractionPage, ExperiencePage, RoutePage
 from home.models import HomePage
-from tests.factories.attractions import (
-    AttractionPageFactory,
-    RoutePageFactory,
-    VillageFactory,
-)
+from tests.factories.attractions import AttractionPageFactory, RoutePageFactory
 from tests.factories.home import translate
+from tests.factories.town import VillageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,15 +3,12 @@ import re
 
 import pytest
 
-from attractions.models import AttractionCategory, AttractionGalleryImage, Village
-from tests.factories.attractions import (
-    AttractionPageFactory,
-    ImageFactory,
-    RoutePageFactory,
-    VillageFactory,
-)
+from attractions.models import AttractionCategory, AttractionGalleryImage
+from tests.factories.attractions import AttractionPageFactory, ImageFactory, RoutePageFactory
 from tests.factories.home import en_locale, translate
+from tests.factories.town import VillageFactory
 from tests.pages import WARM_BUDGET, cold_and_warm_queries
+from town.models import Village
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from attractions.models import ExperienceSchedule, TourSlot, TourSlotStatus
 from attractions.schedules import generate_all_slots, generate_slots
-from orders import services
+from orders import reservations
 from orders.models import ReservationKind
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.attractions import ExperiencePageFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
@@ -109,9 +109,9 @@ def test_removing_a_time_keeps_only_booked_future_slots(attraction_index):
         s for s in page.slots.order_by("starts_at") if timezone.localtime(s.starts_at, TZ).hour == 14
     ]
     confirmed, held, cancelled = afternoon[2], afternoon[3], afternoon[4]
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, confirmed.pk, 2)]))
-    services.reserve([services.Claim(ReservationKind.TOUR, held.pk, 1)])
-    services.cancel(services.reserve([services.Claim(ReservationKind.TOUR, cancelled.pk, 1)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, confirmed.pk, 2)]))
+    reservations.reserve([reservations.Claim(ReservationKind.TOUR, held.pk, 1)])
+    reservations.cancel(reservations.reserve([reservations.Claim(ReservationKind.TOUR, cancelled.pk, 1)]))
 
     schedule = page.schedules.get()
     schedule.start_times = "09:00"
@@ -131,8 +131,8 @@ def test_an_expired_hold_is_not_a_booking(attraction_index):
     page = ExperiencePageFactory(parent=attraction_index, schedules=[{"start_times": "09:00, 14:00"}])
     slot = page.slots.order_by("starts_at").last()
     long_ago = timezone.now() - datetime.timedelta(hours=2)
-    services.reserve(
-        [services.Claim(ReservationKind.TOUR, slot.pk, 1)],
+    reservations.reserve(
+        [reservations.Claim(ReservationKind.TOUR, slot.pk, 1)],
         hold_for=datetime.timedelta(minutes=30),
         now=long_ago,
     )

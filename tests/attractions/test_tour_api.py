@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from orders import services
+from orders import reservations
 from orders.models import BasketLine, ReservationKind
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.attractions import TourSlotFactory, tomorrow_at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
@@ -28,7 +28,7 @@ def test_slots_with_seats_left_and_prices(client, picking):
     TourSlotFactory(experience=picking, starts_at=tomorrow_at(16), status="cancelled")
     TourSlotFactory(experience=picking, starts_at=timezone.now() - datetime.timedelta(hours=1))
     later = TourSlotFactory(experience=picking, starts_at=tomorrow_at(9, days=10))
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, first.pk, 3)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, first.pk, 3)]))
     tomorrow = local_today() + datetime.timedelta(days=1)
     response = client.get(slots_url(picking.pk, local_today(), tomorrow))
     assert response.status_code == 200

@@ -8,7 +8,7 @@ from django.core import mail
 from attractions.models import TourSlot, TourSlotStatus
 from events.gate import gate_counts, get_gate
 from orders import basket as basket_service
-from orders import order_state, organiser_cancel, services
+from orders import order_state, organiser_cancel, reservations
 from orders.exceptions import CalledOff
 from orders.lines import LineInvalid
 from orders.models import (
@@ -239,7 +239,7 @@ def test_calling_off_twice_releases_refunds_and_mails_nothing_more(visitor, slot
 def test_no_one_can_book_a_called_off_slot(visitor, slot, staff, capture):
     call_off(slot, staff, capture)
     with pytest.raises(CalledOff):
-        services.reserve([services.Claim(TOUR, slot.pk, 1)])
+        reservations.reserve([reservations.Claim(TOUR, slot.pk, 1)])
     basket = Basket.objects.create(user=visitor)
     with pytest.raises(LineInvalid) as refused:
         basket_service.add_line(basket, tour_data(slot))

@@ -3,7 +3,7 @@ pay at the desk. Every order on the slot must end cancelled (refunded when it wa
 confirmed or paid, and nothing may stay claimed.
 
 The visitors arrive ``STAGGER`` apart and each holds the slot's lock ``HOLD`` long while checking
-out (``services._after_count``); staff click between the second and the third visitor, so the
+out (``reservations._after_count``); staff click between the second and the third visitor, so the
 call-off lands in the middle of the queue for the slot's lock. The control runs switch off, in
 turn, the refusal of a called-off slot (the guard) and the inventory lock of checkout: each
 leaves a visitor confirmed on the cancelled slot.
@@ -18,7 +18,7 @@ from django.db import connection
 
 from attractions.inventory import TourSlotInventory
 from attractions.models import TourSlotStatus
-from orders import order_state, organiser_cancel, services
+from orders import order_state, organiser_cancel, reservations
 from orders.exceptions import CalledOff, InventoryBusy, SoldOut
 from orders.models import SOLD_STATUSES, Order, OrderStatus, ReservationKind
 from orders.models.orders import MONEY_IN
@@ -108,7 +108,7 @@ def orders_on(slot):
 
 @pytest.fixture
 def slow_checkout(monkeypatch):
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(HOLD))
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(HOLD))
 
 
 def test_staff_call_off_while_visitors_buy_the_last_seats(nearly_full, desk, slow_checkout):
@@ -153,6 +153,8 @@ def test_control_without_the_checkout_lock_a_visitor_stays_booked_on_the_cancell
 ):
     """And if checkout took no lock, the call-off would not wait for the visitors already
     counting seats: their orders land after it has listed the orders."""
-    monkeypatch.setattr(services, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
+    monkeypatch.setattr(
+        reservations, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks))
+    )
     race(nearly_full, desk)
     assert orders_on(nearly_full).filter(status__in=SOLD_STATUSES).exists()

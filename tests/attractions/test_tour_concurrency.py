@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from orders import services
+from orders import reservations
 from orders.models import Order, Reservation, ReservationKind
 from orders.selectors import claimed_units
-from tests.concurrency import baskets_with, check_out_at_once
+from tests.concurrency import baskets_with, check_out_at_once, without_the_inventory_lock
 
 from .tour_fixtures import tour_data
 
@@ -21,7 +21,7 @@ LEFT = 3
 @pytest.fixture
 def nearly_full(slot):
     """10 seats, 7 already sold: 3 left."""
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, slot.pk, 10 - LEFT)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, slot.pk, 10 - LEFT)]))
     return slot
 
 
@@ -32,7 +32,7 @@ def race(slot):
 
 
 def test_forty_visitors_three_last_seats(nearly_full, monkeypatch):
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.01))
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.01))
     counts, baskets = race(nearly_full)
     assert counts["ordered"] == LEFT, counts
     assert counts["ordered"] + counts["sold_out"] + counts["busy"] == VISITORS, counts
@@ -45,8 +45,7 @@ def test_forty_visitors_three_last_seats(nearly_full, monkeypatch):
 
 def test_control_without_the_lock_oversells(nearly_full, monkeypatch):
     """Proves the race above can fail: with the inventory lock off, more than 3 seats are sold."""
-    monkeypatch.setattr(services, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.3))
+    without_the_inventory_lock(monkeypatch)
     counts, _baskets = race(nearly_full)
     assert counts["ordered"] > LEFT, counts
     assert claimed_units("tour", [nearly_full.pk])[nearly_full.pk] > 10

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 
 from attractions.lines import TourLine, tour_price
 from orders import basket as basket_service
-from orders import services
+from orders import reservations
 from orders.exceptions import DatesUnavailable, InvalidClaim, ReservationError, SoldOut
 from orders.lines import LineInvalid, get_line_kind
 from orders.models import Basket, BasketLine, OrderLine, Reservation, ReservationKind
@@ -126,16 +126,16 @@ def test_past_cancelled_and_unpublished(handler, picking):
 def test_the_core_refuses_past_cancelled_and_unpublished_too(picking):
     past = TourSlotFactory(experience=picking, starts_at=timezone.now() - datetime.timedelta(minutes=1))
     with pytest.raises(DatesUnavailable):
-        services.reserve([services.Claim(ReservationKind.TOUR, past.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.TOUR, past.pk, 1)])
     cancelled = TourSlotFactory(experience=picking, status="cancelled")
     with pytest.raises(DatesUnavailable):
-        services.reserve([services.Claim(ReservationKind.TOUR, cancelled.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.TOUR, cancelled.pk, 1)])
     open_slot = TourSlotFactory(experience=picking, starts_at=tomorrow_at(15))
     picking.unpublish()
     with pytest.raises(InvalidClaim):
-        services.reserve([services.Claim(ReservationKind.TOUR, open_slot.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.TOUR, open_slot.pk, 1)])
     with pytest.raises(InvalidClaim):
-        services.reserve([services.Claim(ReservationKind.TOUR, 99999999, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.TOUR, 99999999, 1)])
     assert not Reservation.objects.exists()
 
 
@@ -185,14 +185,14 @@ def test_slot_capacity_override_and_cancelled_slot_capacity(picking):
 
 
 def test_sold_out_in_the_basket_and_the_core(handler, slot):
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, slot.pk, 9)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, slot.pk, 9)]))
     basket = Basket.objects.create()
     with pytest.raises(ReservationError) as excinfo:
         basket_service.add_line(basket, tour_data(slot, 2))
     assert "Only 1 place is left" in str(excinfo.value.message)
     basket_service.add_line(basket, tour_data(slot, 1))
     with pytest.raises(SoldOut):
-        services.reserve([services.Claim(ReservationKind.TOUR, slot.pk, 2)])
+        reservations.reserve([reservations.Claim(ReservationKind.TOUR, slot.pk, 2)])
     assert not BasketLine.objects.filter(basket=basket, quantity=2).exists()
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from attractions.models import TourSlotStatus
-from orders import services
+from orders import reservations
 from orders.exceptions import DatesUnavailable, SoldOut
 from orders.models import BasketLine, Reservation, ReservationKind
 from tests.factories.attractions import TourSlotFactory, tomorrow_at
@@ -44,7 +44,7 @@ def add_line(client, slot, adults=2):
 def test_last_seats_sold_through_the_chinese_id_are_refused_through_the_english_one(
     client, last_seats, english_slot
 ):
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, last_seats.pk, 2)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, last_seats.pk, 2)]))
     response = add_line(client, english_slot)
     assert response.status_code == 409, response.content
     assert not BasketLine.objects.exists()
@@ -53,7 +53,7 @@ def test_last_seats_sold_through_the_chinese_id_are_refused_through_the_english_
 def test_english_page_answers_409_for_the_english_slot_when_the_original_is_full(
     client, last_seats, english_slot, english_page
 ):
-    services.confirm(services.reserve([services.Claim(ReservationKind.TOUR, last_seats.pk, 2)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.TOUR, last_seats.pk, 2)]))
     response = client.post(english_page.url, tour_data(english_slot, 1))
     assert response.status_code == 409
     assert not BasketLine.objects.exists()
@@ -64,10 +64,10 @@ def test_english_slot_id_books_the_original_slot(client, last_seats, english_slo
     assert response.status_code == 201, response.content
     assert BasketLine.objects.get().object_id == last_seats.pk
     # The original's two seats are now in a basket, not yet held: the core still counts them once.
-    (held,) = services.reserve([services.Claim(ReservationKind.TOUR, english_slot.pk, 2)])
+    (held,) = reservations.reserve([reservations.Claim(ReservationKind.TOUR, english_slot.pk, 2)])
     assert held.object_id == last_seats.pk
     with pytest.raises(SoldOut):
-        services.reserve([services.Claim(ReservationKind.TOUR, english_slot.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.TOUR, english_slot.pk, 1)])
 
 
 def test_cancelled_original_slot_is_refused_through_the_english_slot(client, last_seats, english_slot):
@@ -77,7 +77,7 @@ def test_cancelled_original_slot_is_refused_through_the_english_slot(client, las
     assert response.status_code == 422, response.content
     assert response.json()["detail"][0]["loc"] == ["body", "slot_id"]
     with pytest.raises(DatesUnavailable):
-        services.reserve([services.Claim(ReservationKind.TOUR, english_slot.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.TOUR, english_slot.pk, 1)])
     assert not Reservation.objects.exists()
 
 

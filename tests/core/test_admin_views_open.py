@@ -117,7 +117,6 @@ def build_town():
         PageFactory,
         RoutePageFactory,
         TourSlotFactory,
-        VillageFactory,
     )
     from tests.factories.events import EventIndexPageFactory, EventPageFactory
     from tests.factories.home import HomePageFactory, StandardPageFactory, make_home_page
@@ -128,6 +127,7 @@ def build_town():
         RoomTypeFactory,
     )
     from tests.factories.products import ProducerFactory, ProductFactory, ShippingRateFactory, ShopPageFactory
+    from tests.factories.town import VillageFactory
     from tests.orders.checkout_fixtures import check_out
 
     class SeasonPageFactory(PageFactory):
@@ -360,7 +360,7 @@ CASES = {
     "products_producer_review": Case("editor", "applicant"),
     **read_only_cases("product_orders", "product_line"),
     # Staff (superusers): the rest.
-    **snippet_cases("attractions_village", "superuser", "village"),
+    **snippet_cases("town_village", "superuser", "village"),
     **snippet_cases("attractions_tourslot", "superuser", "slot"),
     # The organiser's cancellation: the confirmation page (a GET shows the figures, changes nothing).
     "wagtailsnippets_attractions_tourslot:call_off": Case("superuser", "slot"),
@@ -432,7 +432,7 @@ def test_the_inventory_finds_views_of_each_kind():
         "rate_rules:history",
         "external_calendars:history",
         "wagtailsnippets_products_product:workflow_action",
-        "wagtailsnippetchoosers_attractions_village:choose",
+        "wagtailsnippetchoosers_town_village:choose",
         "wagtailusers_users:edit",
         "wagtailsettings:edit home.sitefootersettings",
         "wagtailadmin_pages:edit homestays.homestaypage",

@@ -12,10 +12,12 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from accounts import roles
-from attractions.models import AttractionCategory, AttractionPage, RoutePage, Village
+from attractions.models import AttractionCategory, AttractionPage, RoutePage
 from events.models import EventPage
-from home.demo.content import DEMO_PASSWORD, USERS
+from home.demo.content import USERS
 from home.models import HomePage, StandardPage
+from town.demo.base import DEMO_PASSWORD
+from town.models import Village
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 

@@ -9,12 +9,13 @@ from django.core.management import CommandError, call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from attractions.models import AttractionPage, ExperiencePage, RoutePage, TourSlot, Village
+from attractions.models import AttractionPage, ExperiencePage, RoutePage, TourSlot
 from events.models import EventPage, TicketType
 from home.models import HomePage, StandardPage
 from orders.models import Order, OrderLine, Reservation
 from products.models import Producer, Product
 from search.models import SearchEntry
+from town.models import Village
 
 pytestmark = pytest.mark.django_db
 

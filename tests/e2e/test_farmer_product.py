@@ -10,8 +10,8 @@ from wagtail.images import get_image_model
 from products.models import Product
 from products.services import ensure_product_workflow
 from tests.e2e.conftest import fill_form, log_in
-from tests.factories.attractions import VillageFactory
 from tests.factories.home import make_home_page
+from tests.factories.town import VillageFactory
 from tests.products.farmer_fixtures import make_farmer
 
 pytestmark = pytest.mark.e2e

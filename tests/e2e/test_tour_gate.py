@@ -15,9 +15,9 @@ from tests.factories.attractions import (
     AttractionPageFactory,
     ExperiencePageFactory,
     TourSlotFactory,
-    VillageFactory,
 )
 from tests.factories.home import make_home_page
+from tests.factories.town import VillageFactory
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ from django.core import mail
 
 from events.models import EventCancellation, is_called_off
 from events.selectors import ticket_offers
-from orders import order_state, organiser_cancel, services
+from orders import order_state, organiser_cancel, reservations
 from orders.exceptions import CalledOff, ReservationError
 from orders.models import OrderStatus, Refund, ReservationKind
 from tests.factories.accounts import SuperuserFactory, VerifiedUserFactory
@@ -58,7 +58,7 @@ def test_a_called_off_event_sells_no_more_and_says_so(client, visitor, festival,
 
     assert is_called_off(festival)
     with pytest.raises(CalledOff):
-        services.reserve([services.Claim(TICKET, day_pass.pk, 1)])
+        reservations.reserve([reservations.Claim(TICKET, day_pass.pk, 1)])
     from orders import basket as basket_service
     from orders.models import Basket
 

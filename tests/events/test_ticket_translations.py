@@ -7,7 +7,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from orders import services
+from orders import reservations
 from orders.exceptions import DatesUnavailable, SoldOut
 from orders.models import BasketLine, Reservation, ReservationKind
 from tests.factories.events import TicketTypeFactory
@@ -71,10 +71,10 @@ def test_english_id_books_the_chinese_ticket(client, last_ticket, english_ticket
     response = add_line(client, english_ticket)
     assert response.status_code == 201, response.content
     assert BasketLine.objects.get().object_id == last_ticket.pk
-    (held,) = services.reserve([services.Claim(ReservationKind.TICKET, english_ticket.pk, 1)])
+    (held,) = reservations.reserve([reservations.Claim(ReservationKind.TICKET, english_ticket.pk, 1)])
     assert held.object_id == last_ticket.pk
     with pytest.raises(SoldOut):
-        services.reserve([services.Claim(ReservationKind.TICKET, english_ticket.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.TICKET, english_ticket.pk, 1)])
 
 
 def test_closed_sales_are_refused_through_the_english_id(client, last_ticket, english_ticket):
@@ -84,7 +84,7 @@ def test_closed_sales_are_refused_through_the_english_id(client, last_ticket, en
     assert response.status_code == 409, response.content
     assert not BasketLine.objects.exists()
     with pytest.raises(DatesUnavailable):
-        services.reserve([services.Claim(ReservationKind.TICKET, english_ticket.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.TICKET, english_ticket.pk, 1)])
     assert not Reservation.objects.exists()
 
 

@@ -121,7 +121,7 @@ def test_paid_tickets_on_site_make_a_confirmed_order_with_a_snapshot(
 
 
 def test_event_village_overrides_the_venue_village(visitor, day_pass, festival):
-    from tests.factories.attractions import VillageFactory
+    from tests.factories.town import VillageFactory
 
     other = VillageFactory(name="茶园村")
     festival.village = other

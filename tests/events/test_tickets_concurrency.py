@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from orders import services
+from orders import reservations
 from orders.models import Order
 from orders.selectors import claimed_units
-from tests.concurrency import baskets_with, check_out_at_once
+from tests.concurrency import baskets_with, check_out_at_once, without_the_inventory_lock
 from tests.factories.accounts import VerifiedUserFactory
 from tests.factories.events import TicketTypeFactory
 
@@ -32,7 +32,7 @@ def last_three(festival):
 
 
 def test_forty_buyers_for_the_last_three_tickets(last_three, monkeypatch):
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.01))
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.01))
     counts = race(last_three)
     assert counts["ordered"] == 3, counts
     assert counts["ordered"] + counts["sold_out"] + counts["busy"] == BUYERS, counts
@@ -42,7 +42,6 @@ def test_forty_buyers_for_the_last_three_tickets(last_three, monkeypatch):
 
 def test_control_without_the_lock_oversells(last_three, monkeypatch):
     """Proves the race above can fail: with the inventory lock off, more than 3 get tickets."""
-    monkeypatch.setattr(services, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.3))
+    without_the_inventory_lock(monkeypatch)
     counts = race(last_three)
     assert counts["ordered"] > 3, counts

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Basket
-from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory, VillageFactory
+from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory
 from tests.factories.events import EventIndexPageFactory, EventPageFactory, TicketTypeFactory
+from tests.factories.town import VillageFactory
 from tests.orders.checkout_fixtures import check_out
 
 

@@ -1,11 +1,11 @@
-"""Factories for villages, attractions and routes: pages are added under ``parent`` and published."""
+"""Factories for attractions and routes: pages are added under ``parent`` and published."""
 
 import factory
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
-from attractions.models import AttractionCategory, AttractionIndexPage, AttractionPage, RoutePage, Village
+from attractions.models import AttractionCategory, AttractionIndexPage, AttractionPage, RoutePage
 from search.signals import deferred_indexing
 
 
@@ -15,18 +15,6 @@ class ImageFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"照片 {n}")
     file = factory.LazyFunction(lambda: get_test_image_file(size=(640, 480)))
-
-
-class VillageFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Village
-
-    name = factory.Sequence(lambda n: f"桃花坞{n}")
-    slug = factory.Sequence(lambda n: f"village-{n}")
-    description = "藏在山坳里的桃源村落。"
-    latitude = "29.620000"
-    longitude = "118.250000"
-    locale = factory.LazyFunction(Locale.get_default)
 
 
 class PageFactory(factory.django.DjangoModelFactory):
@@ -133,7 +121,7 @@ def tomorrow_at(hour=9, minute=0, days=1):
     import datetime
     from zoneinfo import ZoneInfo
 
-    from orders.services import local_today
+    from orders.reservations import local_today
 
     day = local_today() + datetime.timedelta(days=days)
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZoneInfo("Asia/Shanghai"))

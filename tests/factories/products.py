@@ -15,7 +15,8 @@ from products.models import (
     ShopPage,
 )
 from tests.factories.accounts import VerifiedUserFactory
-from tests.factories.attractions import ImageFactory, PageFactory, VillageFactory
+from tests.factories.attractions import ImageFactory, PageFactory
+from tests.factories.town import VillageFactory
 
 
 class ProducerFactory(factory.django.DjangoModelFactory):

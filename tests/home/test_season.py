@@ -115,9 +115,9 @@ def test_sold_out_tours_are_left_out(town, visitor):
     slot = tour.slots.get()
     slot.capacity = 1
     slot.save()
-    from orders import services
+    from orders import reservations
 
-    services.reserve([services.Claim("tour", slot.pk, 1)], hold_for=datetime.timedelta(hours=1))
+    reservations.reserve([reservations.Claim("tour", slot.pk, 1)], hold_for=datetime.timedelta(hours=1))
     assert in_season(year, month).experiences == []
 
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 
 

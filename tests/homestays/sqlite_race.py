@@ -43,11 +43,11 @@ def main(db_path, threads):
     from wagtail.models import Locale, Page
 
     from homestays.models import HomestayPage, RoomType
-    from orders import services
+    from orders import reservations
     from orders.exceptions import ReservationError
     from orders.models import ReservationKind
+    from orders.reservations import Claim, local_today, reserve
     from orders.selectors import claimed_units
-    from orders.services import Claim, local_today, reserve
 
     Locale.objects.get_or_create(language_code="zh-hans")
     root = Page.get_first_root_node()
@@ -57,7 +57,7 @@ def main(db_path, threads):
     connection.close()
 
     # Widen the window between counting and inserting, as the PostgreSQL race does.
-    services._after_count = lambda: time.sleep(0.005)
+    reservations._after_count = lambda: time.sleep(0.005)
     barrier = threading.Barrier(threads)
     outcomes, lock = [], threading.Lock()
 

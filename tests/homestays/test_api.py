@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from homestays.models import RateRuleKind
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.homestays import RoomRateRuleFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]

@@ -19,7 +19,7 @@ from homestays.calendar_sync import FeedError, parse_feed, sync_external_calenda
 from homestays.models import ExternalCalendar, RoomRateRule
 from orders.exceptions import DatesUnavailable
 from orders.models import ReservationKind
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.homestays import RoomTypeFactory
 
 from .test_calendar_sync import FeedServer

@@ -25,7 +25,7 @@ from homestays.models import ExternalCalendar, RateRuleKind, RoomRateRule, RoomT
 from homestays.tasks import sync_all_calendars
 from orders.exceptions import DatesUnavailable
 from orders.models import ReservationKind
-from orders.services import Claim, confirm, reserve
+from orders.reservations import Claim, confirm, reserve
 from tests.factories.accounts import UserFactory
 from tests.factories.homestays import RoomRateRuleFactory, RoomTypeFactory
 

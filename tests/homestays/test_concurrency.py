@@ -20,11 +20,11 @@ import pytest
 from django.db import connection
 from wagtail.models import Locale, Page
 
-from orders import services
+from orders import reservations
 from orders.exceptions import ReservationError
 from orders.models import ReservationKind
+from orders.reservations import Claim, local_today, reserve
 from orders.selectors import claimed_units
-from orders.services import Claim, local_today, reserve
 from tests.factories.homestays import HomestayPageFactory, RoomTypeFactory
 
 THREADS = 50
@@ -96,7 +96,7 @@ def most_claimed(room, common):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_overlapping_stays_racing_for_the_last_room_book_it_once(last_room, common_night, monkeypatch):
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.01))
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.01))
     outcomes = race(last_room.pk, overlapping_stays(common_night, THREADS))
     assert outcomes["reserved"] == 1
     refused = sum(n for outcome, n in outcomes.items() if outcome.startswith("refused:"))
@@ -110,8 +110,8 @@ def test_control_without_the_lock_oversells_the_last_room(last_room, common_nigh
     def no_lock(model, pks):
         return model._default_manager.in_bulk(sorted(pks))
 
-    monkeypatch.setattr(services, "lock_rows", no_lock)
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.3))
+    monkeypatch.setattr(reservations, "lock_rows", no_lock)
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.3))
     outcomes = race(last_room.pk, overlapping_stays(common_night, THREADS))
     assert outcomes["reserved"] > 1
     assert most_claimed(last_room, common_night) > 1

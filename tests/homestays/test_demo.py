@@ -11,7 +11,7 @@ from accounts.roles import HOSTS
 from homestays.demo import HOMESTAYS, holiday_periods, load_demo_homestays
 from homestays.models import HomestayIndexPage, HomestayPage, RateRuleKind, RoomRateRule, RoomType
 from orders.models import Reservation, ReservationKind, ReservationStatus
-from orders.services import local_today
+from orders.reservations import local_today
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from orders import services
+from orders import reservations
 from orders.exceptions import ReservationError
 from orders.models import Reservation, ReservationKind, ReservationStatus
-from orders.services import Claim, local_today, reserve
+from orders.reservations import Claim, local_today, reserve
 from tests.concurrency import at_once
 from tests.factories.home import en_locale, make_home_page
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
@@ -63,14 +63,14 @@ def held_room_ids():
 
 
 def test_the_last_room_is_booked_once_whichever_id_each_visitor_used(rooms, monkeypatch):
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.01))
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.01))
     outcomes = race(both_ids(rooms))
     assert outcomes == Counter({"reserved": 1, "refused:SoldOut": THREADS - 1}), outcomes
     assert held_room_ids() == [rooms[0].pk]
 
 
 def test_control_without_the_resolution_sells_the_room_once_per_row(rooms, monkeypatch):
-    monkeypatch.setattr(services, "_canonical_claims", lambda claims, inventories: claims)
+    monkeypatch.setattr(reservations, "_canonical_claims", lambda claims, inventories: claims)
     outcomes = race(both_ids(rooms))
     assert outcomes["reserved"] == 2, outcomes
     assert held_room_ids() == sorted(room.pk for room in rooms)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from homestays.models import RateRuleKind
 from orders.exceptions import DatesUnavailable, SoldOut
 from orders.models import BasketLine, Order, Reservation, ReservationKind
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.accounts import VerifiedUserFactory
 from tests.factories.homestays import RoomRateRuleFactory, RoomTypeFactory
 from tests.factories.orders import ReservationFactory

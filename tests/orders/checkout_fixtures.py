@@ -11,7 +11,7 @@ from orders.models import Basket
 from orders.payments import base as payments_base
 from orders.payments.base import PaymentProvider, StartResult
 from orders.payments.on_site import OnSiteProvider
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.accounts import VerifiedUserFactory
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 

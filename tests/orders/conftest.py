@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from orders import inventory as inventory_module
 from orders.inventory import Inventory, register_inventory
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.orders import InventoryRowFactory
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from orders.models import Basket, BasketLine, Order
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.accounts import UserFactory, VerifiedUserFactory
 
 from .checkout_fixtures import stay_data

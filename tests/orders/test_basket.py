@@ -9,7 +9,7 @@ from homestays.models import RoomRateRule
 from orders import basket as basket_service
 from orders.lines import LineInvalid, get_line_kind
 from orders.models import Basket, BasketLine
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.accounts import UserFactory
 from tests.factories.homestays import RoomTypeFactory
 

@@ -10,7 +10,7 @@ from homestays.models import HomestayPage
 from orders import order_state
 from orders.models import OrderStatus, PaymentStatus, Refund, Reservation, ReservationStatus
 from orders.order_state import OrderStateError
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.accounts import VerifiedUserFactory
 
 from .checkout_fixtures import basket_with_stay, check_out

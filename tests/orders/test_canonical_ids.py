@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from orders.exceptions import InvalidClaim
 from orders.inventory import canonical_ids
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from products.models import Product
 from tests.factories.orders import InventoryRowFactory
 from tests.factories.products import ProductFactory

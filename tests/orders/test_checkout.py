@@ -75,7 +75,7 @@ def test_all_or_none(visitor, stay_homestay, arrival):
     basket_with_stay(visitor, free, arrival)
     basket = basket_with_stay(visitor, taken, arrival)
     other = UserFactory()
-    from orders.services import Claim, reserve
+    from orders.reservations import Claim, reserve
 
     reserve(
         [Claim("stay", taken.pk, 1, arrival, arrival + timedelta(days=2))],
@@ -213,7 +213,7 @@ def test_a_malformed_total_shown_is_refused(visitor, stay_room, arrival, shown):
 
 
 def test_a_sold_out_line_says_so_rather_than_total_changed(visitor, stay_room, arrival):
-    from orders.services import Claim, reserve
+    from orders.reservations import Claim, reserve
 
     basket_with_stay(visitor, stay_room, arrival)
     reserve(

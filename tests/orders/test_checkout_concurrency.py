@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from orders import services
+from orders import reservations
 from orders.models import Order, Reservation
 from orders.selectors import claimed_units
-from tests.concurrency import baskets_with, check_out_at_once
+from tests.concurrency import baskets_with, check_out_at_once, without_the_inventory_lock
 from tests.factories.accounts import VerifiedUserFactory
 
 from .checkout_fixtures import basket_with_stay, check_out, stay_data
@@ -28,7 +28,7 @@ def race(stay_room, arrival):
 
 
 def test_thirty_visitors_one_last_room(stay_room, arrival, monkeypatch):
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.01))
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.01))
     counts, baskets = race(stay_room, arrival)
     assert counts["ordered"] == 1, counts
     assert counts["ordered"] + counts["sold_out"] + counts["busy"] == VISITORS, counts
@@ -42,8 +42,7 @@ def test_thirty_visitors_one_last_room(stay_room, arrival, monkeypatch):
 
 def test_control_without_the_lock_oversells(stay_room, arrival, monkeypatch):
     """Proves the race above can fail: with the inventory lock off, several orders get the room."""
-    monkeypatch.setattr(services, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.3))
+    without_the_inventory_lock(monkeypatch)
     counts, _baskets = race(stay_room, arrival)
     assert counts["ordered"] > 1, counts
     assert Order.objects.count() > 1

@@ -2,7 +2,7 @@
 
 Each race has a control run with the lock switched off that must oversell, which proves the race
 test could fail (STYLE.md). The window between counting and inserting is widened through the
-``orders.services._after_count`` seam so the control oversells reliably.
+``orders.reservations._after_count`` seam so the control oversells reliably.
 """
 
 import threading
@@ -15,12 +15,12 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orders import services
+from orders import reservations
 from orders.exceptions import InventoryBusy, SoldOut
 from orders.locking import lock_rows
 from orders.models import Reservation, ReservationKind
+from orders.reservations import Claim, reserve
 from orders.selectors import claimed_units
-from orders.services import Claim, reserve
 from tests.factories.orders import InventoryRowFactory, ReservationFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -68,7 +68,7 @@ def last_three_units(register_fake):
 
 
 def test_twenty_bookings_racing_for_the_last_three_units_sell_exactly_three(last_three_units, monkeypatch):
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.02))
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.02))
     outcomes = race(last_three_units.pk)
     assert outcomes == Counter(reserved=3, sold_out=THREADS - 3)
     assert claimed_units("tour", [last_three_units.pk])[last_three_units.pk] == CAPACITY
@@ -78,8 +78,8 @@ def test_control_without_the_lock_oversells(last_three_units, monkeypatch):
     def no_lock(model, pks):
         return model._default_manager.in_bulk(sorted(pks))
 
-    monkeypatch.setattr(services, "lock_rows", no_lock)
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.3))
+    monkeypatch.setattr(reservations, "lock_rows", no_lock)
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.3))
     outcomes = race(last_three_units.pk)
     assert outcomes["reserved"] > 3
     assert claimed_units("tour", [last_three_units.pk])[last_three_units.pk] > CAPACITY
@@ -134,11 +134,11 @@ def test_release_expired_skips_rows_another_transaction_holds():
     try:
         assert locked.wait(timeout=10)
         started = time.monotonic()
-        released = services.release_expired()
+        released = reservations.release_expired()
         waited = time.monotonic() - started
     finally:
         release.set()
         holder.join(timeout=15)
     assert released == 0
     assert waited < 2
-    assert services.release_expired() == 1
+    assert reservations.release_expired() == 1

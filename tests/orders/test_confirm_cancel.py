@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from orders.exceptions import InvalidClaim, SoldOut
 from orders.models import Reservation, ReservationStatus
-from orders.services import Claim, cancel, confirm, release_expired, reserve
+from orders.reservations import Claim, cancel, confirm, release_expired, reserve
 from orders.tasks import release_expired_holds
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]

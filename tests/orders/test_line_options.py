@@ -4,7 +4,7 @@ basket to order line are tested with the real tour line, in tests/attractions.)"
 import pytest
 
 from homestays.models import HomestayPage
-from tests.factories.attractions import VillageFactory
+from tests.factories.town import VillageFactory
 
 from .checkout_fixtures import basket_with_stay, check_out
 

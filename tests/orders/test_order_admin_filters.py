@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from homestays.models import HomestayPage
-from orders.services import local_today
+from orders.reservations import local_today
 from tests.factories.accounts import SuperuserFactory, VerifiedUserFactory
-from tests.factories.attractions import VillageFactory
 from tests.factories.homestays import HomestayPageFactory, RoomTypeFactory
+from tests.factories.town import VillageFactory
 
 from .checkout_fixtures import basket_with_stay, check_out
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from orders import order_state
 from orders.models import Order, OrderStatus, PaymentStatus, Refund, Reservation, ReservationStatus
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.accounts import VerifiedUserFactory
 
 from .checkout_fixtures import basket_with_stay, check_out

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from orders.exceptions import DatesUnavailable, InvalidClaim, SoldOut
 from orders.models import Reservation, ReservationStatus
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.orders import InventoryRowFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]

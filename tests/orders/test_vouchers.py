@@ -5,7 +5,8 @@ import pytest
 from homestays.models import HomestayPage
 from orders import order_state
 from orders.models import OrderStatus, PaymentStatus, Voucher
-from orders.vouchers import CheckInResult, check_in, qr_png, qr_svg_data_uri
+from orders.qr import qr_png, qr_svg_data_uri
+from orders.vouchers import CheckInResult, check_in
 from tests.factories.accounts import UserFactory, VerifiedUserFactory
 
 from .checkout_fixtures import basket_with_stay, check_out

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from orders import order_state
 from orders.models import Order, OrderStatus, PaymentStatus, ReservationStatus
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.accounts import VerifiedUserFactory
 from tests.orders.checkout_fixtures import basket_with_stay, check_out
 

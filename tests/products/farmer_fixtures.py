@@ -10,8 +10,8 @@ from accounts.roles import FARMERS, MODERATORS
 from accounts.services import assign_role
 from products.services import ensure_product_workflow
 from tests.factories.accounts import UserFactory
-from tests.factories.attractions import VillageFactory
 from tests.factories.products import ProducerFactory
+from tests.factories.town import VillageFactory
 
 
 def photo_bytes(fmt="JPEG", size=(800, 600), color=(200, 60, 40), mode="RGB"):

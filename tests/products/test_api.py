@@ -5,7 +5,7 @@ import json
 import pytest
 
 from orders.models import BasketLine
-from orders.services import Claim, reserve
+from orders.reservations import Claim, reserve
 from tests.factories.products import ProducerFactory, ProductFactory, ProductPhotoFactory
 
 pytestmark = pytest.mark.django_db

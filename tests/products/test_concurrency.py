@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from orders import services
+from orders import reservations
 from orders.models import Order, OrderLine
 from orders.selectors import claimed_units
-from tests.concurrency import baskets_with, check_out_at_once
+from tests.concurrency import baskets_with, check_out_at_once, without_the_inventory_lock
 from tests.factories.products import ProductFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def last_units(home_page):
     """A product with 5 units left: 20 put on sale, 15 already sold. (``home_page`` rebuilds the
     default locale and page tree that earlier transactional tests flushed away.)"""
     product = ProductFactory(stock=20)
-    services.confirm(services.reserve([services.Claim("product", product.pk, 15)]))
+    reservations.confirm(reservations.reserve([reservations.Claim("product", product.pk, 15)]))
     return product
 
 
@@ -33,7 +33,7 @@ def race(product):
 
 
 def test_thirty_buyers_for_the_last_five_units(last_units, monkeypatch):
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.01))
+    monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(0.01))
     counts, baskets = race(last_units)
     assert counts["ordered"] == LAST_UNITS, counts
     assert counts["ordered"] + counts["sold_out"] + counts["busy"] == BUYERS, counts
@@ -46,8 +46,7 @@ def test_thirty_buyers_for_the_last_five_units(last_units, monkeypatch):
 
 def test_control_without_the_lock_oversells(last_units, monkeypatch):
     """Proves the race above can fail: with the inventory lock off, more than 5 units are sold."""
-    monkeypatch.setattr(services, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
-    monkeypatch.setattr(services, "_after_count", lambda: time.sleep(0.3))
+    without_the_inventory_lock(monkeypatch)
     counts, _baskets = race(last_units)
     assert counts["ordered"] > LAST_UNITS, counts
     assert claimed_units("product", [last_units.pk])[last_units.pk] > 20

@@ -9,7 +9,7 @@ from orders import basket as basket_service
 from orders.exceptions import ReservationError
 from orders.lines import LineInvalid, get_line_kind
 from orders.models import Basket, Order, OrderLine, OrderStatus
-from orders.services import local_today
+from orders.reservations import local_today
 from products.models import ProducerStatus
 from tests.factories.accounts import VerifiedUserFactory
 from tests.factories.products import ProductFactory

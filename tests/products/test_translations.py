@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from orders import services
+from orders import reservations
 from orders.exceptions import SoldOut
 from orders.models import BasketLine, Reservation, ReservationKind
 from tests.factories.products import ProductFactory
@@ -35,7 +35,7 @@ def add_line(client, product, quantity=1):
 def test_last_box_sold_through_the_chinese_id_is_refused_through_the_english_one(
     client, last_box, english_box
 ):
-    services.confirm(services.reserve([services.Claim(ReservationKind.PRODUCT, last_box.pk, 1)]))
+    reservations.confirm(reservations.reserve([reservations.Claim(ReservationKind.PRODUCT, last_box.pk, 1)]))
     response = add_line(client, english_box)
     assert response.status_code == 409, response.content
     assert not BasketLine.objects.exists()
@@ -45,12 +45,12 @@ def test_english_id_books_the_chinese_stock(client, last_box, english_box):
     response = add_line(client, english_box)
     assert response.status_code == 201, response.content
     assert BasketLine.objects.get().object_id == last_box.pk
-    (held,) = services.reserve([services.Claim(ReservationKind.PRODUCT, english_box.pk, 1)])
+    (held,) = reservations.reserve([reservations.Claim(ReservationKind.PRODUCT, english_box.pk, 1)])
     assert held.object_id == last_box.pk
     with pytest.raises(SoldOut):
-        services.reserve([services.Claim(ReservationKind.PRODUCT, english_box.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.PRODUCT, english_box.pk, 1)])
     with pytest.raises(SoldOut):
-        services.reserve([services.Claim(ReservationKind.PRODUCT, last_box.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.PRODUCT, last_box.pk, 1)])
 
 
 def test_withdrawn_product_is_refused_through_the_english_id(client, last_box, english_box):
@@ -60,5 +60,5 @@ def test_withdrawn_product_is_refused_through_the_english_id(client, last_box, e
     assert response.status_code == 422, response.content
     assert response.json()["detail"][0]["loc"] == ["body", "product_id"]
     with pytest.raises(SoldOut):
-        services.reserve([services.Claim(ReservationKind.PRODUCT, english_box.pk, 1)])
+        reservations.reserve([reservations.Claim(ReservationKind.PRODUCT, english_box.pk, 1)])
     assert not Reservation.objects.exists()

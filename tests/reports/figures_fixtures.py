@@ -18,11 +18,12 @@ from accounts.roles import HOSTS
 from orders.models import Order, OrderLine, Payment, Refund, Voucher
 from products.models import LineFulfilment
 from tests.factories.accounts import UserFactory
-from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory, VillageFactory
+from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory
 from tests.factories.events import EventPageFactory, TicketTypeFactory
 from tests.factories.homestays import HomestayPageFactory, RoomRateRuleFactory, RoomTypeFactory
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
+from tests.factories.town import VillageFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

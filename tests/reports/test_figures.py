@@ -12,10 +12,10 @@ from django.utils import translation
 
 from reports import figures
 from reports.figures import Period
-from tests.factories.attractions import VillageFactory
 from tests.factories.home import make_home_page, translate
 from tests.factories.homestays import HomestayPageFactory, RoomTypeFactory
 from tests.factories.products import ProducerFactory, ProductFactory
+from tests.factories.town import VillageFactory
 from tests.reports.figures_fixtures import (
     add_more_orders,
     at,

@@ -6,13 +6,13 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
-from home.blocks import TownInNumbersBlock
 from orders.models import OrderLine
 from reports import figures
-from tests.factories.attractions import VillageFactory
 from tests.factories.home import StandardPageFactory, translate
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
+from tests.factories.town import VillageFactory
+from town.blocks import TownInNumbersBlock
 
 pytestmark = pytest.mark.date_sensitive
 

@@ -17,7 +17,7 @@ from wagtail.users.models import UserProfile
 from accounts.roles import EDITORS, HOSTS
 from accounts.services import assign_role
 from orders.models import OrderLine
-from orders.services import local_today
+from orders.reservations import local_today
 from reports import figures
 from reports.filters import month_end
 from tests.factories.accounts import SuperuserFactory, UserFactory, VerifiedUserFactory
@@ -26,11 +26,11 @@ from tests.factories.attractions import (
     AttractionPageFactory,
     ExperiencePageFactory,
     TourSlotFactory,
-    VillageFactory,
 )
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
+from tests.factories.town import VillageFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 

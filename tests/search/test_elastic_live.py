@@ -19,10 +19,11 @@ from django.utils import timezone
 from search.elastic import conf, indexing
 from search.registry import get_kind
 from search.service import SearchRequest, search, suggest
-from tests.factories.attractions import AttractionPageFactory, ExperiencePageFactory, VillageFactory
+from tests.factories.attractions import AttractionPageFactory, ExperiencePageFactory
 from tests.factories.events import EventPageFactory
 from tests.factories.homestays import AmenityFactory, HomestayPageFactory, RoomTypeFactory
 from tests.factories.products import ProducerFactory, ProductFactory
+from tests.factories.town import VillageFactory
 
 ES_URL = os.environ.get("ELASTICSEARCH_URL", "")
 

@@ -11,10 +11,11 @@ from search.elastic.documents import bulk_action, decode_label, encode_label, in
 from search.elastic.indexing import document_bodies, plan_update, swap_actions
 from search.registry import get_kind
 from search.text import index_text
-from tests.factories.attractions import AttractionPageFactory, VillageFactory
+from tests.factories.attractions import AttractionPageFactory
 from tests.factories.events import EventPageFactory
 from tests.factories.homestays import AmenityFactory, HomestayPageFactory, RoomTypeFactory
 from tests.factories.products import ProducerFactory, ProductFactory
+from tests.factories.town import VillageFactory
 
 TEXT = {"type": "text", "analyzer": "tianyuan_text"}
 

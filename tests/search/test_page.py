@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from attractions.models import AttractionIndexPage
 from search.indexing import rebuild
-from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory, VillageFactory
+from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory
 from tests.factories.events import EventIndexPageFactory, EventPageFactory
 from tests.factories.homestays import (
     AmenityFactory,
@@ -14,6 +14,7 @@ from tests.factories.homestays import (
     HomestayPageFactory,
     RoomTypeFactory,
 )
+from tests.factories.town import VillageFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/search/"

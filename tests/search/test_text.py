@@ -2,7 +2,8 @@
 
 import pytest
 
-from search.synonyms import build_map, split_terms
+from search.models import split_terms
+from search.synonyms import build_map
 from search.text import (
     MAX_QUERY_LENGTH,
     clean_query,

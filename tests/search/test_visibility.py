@@ -7,9 +7,10 @@ from wagtail.models import PageViewRestriction
 from search.indexing import rebuild
 from search.models import SearchEntry
 from search.service import SearchRequest, search
-from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory, VillageFactory
+from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory
 from tests.factories.home import StandardPageFactory
 from tests.factories.products import ProductFactory, ShopPageFactory
+from tests.factories.town import VillageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from home.demo.base import DemoContext, ensure_locales
 from home.demo.steps import STEPS, demo_loaded
 from search.signals import deferred_indexing
+from town.demo.base import DemoContext, ensure_locales
 
 
 class Command(BaseCommand):

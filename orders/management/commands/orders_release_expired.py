@@ -3,7 +3,7 @@ capacity counts already ignore expired holds without it."""
 
 from django.core.management.base import BaseCommand
 
-from orders.services import release_expired
+from orders.reservations import release_expired
 
 
 class Command(BaseCommand):

@@ -14,6 +14,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from search import indexing
+from search.elastic import conf
+from search.elastic import indexing as elastic_indexing
+from search.models import SearchEntry, SearchFacet
 from search.registry import all_kinds, get_kind
 
 CHUNK_SIZE = 1000
@@ -105,8 +109,6 @@ class Command(BaseCommand):
         from modelsearch.management.commands.rebuild_modelsearch_index import group_models_by_index
         from wagtail.search.backends import get_search_backend
 
-        from search.models import SearchEntry
-
         backend = get_search_backend()
         counts = {}
         if not backend.rebuilder_class:
@@ -133,19 +135,13 @@ class Command(BaseCommand):
         return counts
 
     def rebuild_kinds(self, kinds, progress) -> dict[str, int]:
-        from search.elastic import conf
-
         if conf.is_enabled():
-            from search.elastic.indexing import rebuild_kind
-
             counts = {}
             for kind in kinds:
-                counts[kind.kind] = rebuild_kind(
+                counts[kind.kind] = elastic_indexing.rebuild_kind(
                     kind, lambda k, done, total: progress.update(f"elasticsearch {k.kind}", done, total)
                 )
             return counts
-
-        from search import indexing
 
         if not indexing.database_backend_active():
             return {}
@@ -168,8 +164,6 @@ def analyse_search_tables() -> None:
     entries for one of a few dozen rows and picks nested loops that cost seconds per search
     (autovacuum's analyse comes later — or never, where it is switched off)."""
     from django.db import connection
-
-    from search.models import SearchEntry, SearchFacet
 
     if connection.vendor != "postgresql":
         return

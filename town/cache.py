@@ -109,7 +109,7 @@ class lazy_value:  # noqa: N801 (used like a function in get_context)
 
 # What editors change: these apps' models, plus the few Wagtail and taggit models pages are built
 # from. Not orders (bookings) and not image renditions (made on first view of an image size).
-CONTENT_APPS = {"home", "attractions", "events", "taggit"}
+CONTENT_APPS = {"town", "home", "attractions", "events", "taggit"}
 CONTENT_MODELS = {
     ("wagtailcore", "site"),
     ("wagtailcore", "locale"),

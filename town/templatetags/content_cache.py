@@ -2,7 +2,7 @@
 
 Wagtail's ``{% wagtailpagecache %}`` (the page's own cache key and the site, skipped in previews)
 plus the content version and the active language, so a publish anywhere invalidates every
-fragment at once (see ``home.cache``). A ``vary_on`` value of None means "do not cache this
+fragment at once (see ``town.cache``). A ``vary_on`` value of None means "do not cache this
 request" (an unknown filter value, say): the fragment renders as if the tag were not there.
 """
 
@@ -11,7 +11,7 @@ from django.template import TemplateSyntaxError, Variable
 from django.utils import translation
 from wagtail.templatetags.wagtail_cache import WagtailPageCacheNode
 
-from home.cache import content_version
+from town.cache import content_version
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from home.blocks import CallToActionBlock, LinkBlock, MapPointBlock
+from town.blocks import CallToActionBlock, LinkBlock, MapPointBlock
 
 MAP_JS = Path(settings.BASE_DIR) / "site" / "static" / "js" / "map.js"
 

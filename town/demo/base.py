@@ -12,12 +12,18 @@ from io import BytesIO
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Locale, Page
+from wagtail.models import Collection, Locale, Page, Site
 
 from . import images
 
 LANGS = ("zh", "en")
 DEMO_COLLECTION = "演示图片 Demo images"
+DEMO_PASSWORD = "tianyuan-demo"  # noqa: S105 - development only, printed by the command
+
+
+def t(zh, en):
+    """A demo text in both languages."""
+    return {"zh": zh, "en": en}
 
 
 @dataclass
@@ -146,6 +152,19 @@ def upsert_snippet(ctx, model, lookup, fill):
 def home_root():
     """Wagtail's tree root (depth 1)."""
     return Page.get_first_root_node()
+
+
+def home_page(ctx):
+    """The demo's Chinese home page: made by this run, else the default site's root (the loader
+    makes the home page the site's root; before that the root is Wagtail's welcome page, a plain
+    Page). Found without importing the home app, which sits above every app's demo step."""
+    if ("home", "zh") in ctx.pages:
+        return ctx.page("home")
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    root = site.root_page if site else None
+    if root is None or root.locale_id != ctx.zh.pk or root.specific_class is Page:
+        raise RuntimeError("The demo home page is missing: run `python manage.py load_demo` first.")
+    return root.specific
 
 
 def ensure_locales():

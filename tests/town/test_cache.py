@@ -2,16 +2,12 @@
 
 import pytest
 
-from home.cache import content_version
 from home.models import HomePageFeaturedAttraction
-from tests.factories.attractions import (
-    AttractionIndexPageFactory,
-    AttractionPageFactory,
-    ImageFactory,
-    VillageFactory,
-)
+from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory, ImageFactory
 from tests.factories.home import StandardPageFactory, set_footer
+from tests.factories.town import VillageFactory
 from tests.pages import WARM_BUDGET, cold_and_warm_queries
+from town.cache import content_version
 
 pytestmark = pytest.mark.django_db
 

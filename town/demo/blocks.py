@@ -1,5 +1,5 @@
 """Turns the content's body descriptions into StreamField data (the JSON form, with ids for
-images and pages) for ``home.blocks.BaseStreamBlock``, in one language."""
+images and pages) for ``town.blocks.BaseStreamBlock``, in one language."""
 
 import uuid
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from attractions import geo
+from town import geo
 
 
 def test_one_degree_of_longitude_on_the_equator_is_about_111_km():

@@ -1,0 +1,195 @@
+"""The "stay" line kind: rooms of one room type for the nights [check-in, check-out).
+
+Posted data: ``{"kind": "stay", "room_type_id": N, "check_in": "YYYY-MM-DD", "check_out":
+"YYYY-MM-DD", "guests": N, "rooms": N}``. The price is ``pricing.quote`` (the room type's base and
+weekend prices and its rate rules, night by night) times the rooms; nothing posted is a price.
+"""
+
+import datetime
+from collections import defaultdict
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from orders.exceptions import DatesUnavailable, ReservationError, SoldOut
+from orders.lines import (
+    CleanedLine,
+    LineInvalid,
+    LineKind,
+    LinePrice,
+    LineSnapshot,
+    a_date,
+    int_field,
+    load_rows,
+)
+from orders.money import Money
+from orders.reservations import Claim, local_today
+from orders.selectors import claimed_units
+
+from . import pricing
+from .inventory import STAY, rules_for
+from .models import RoomType
+from .selectors import free_rooms
+
+MAX_ROOMS = 10  # rooms of one type in one line
+MAX_LINE_GUESTS = MAX_ROOMS * 20  # guests of one line (the room types set the real limit)
+
+
+def _live_room_types():
+    return RoomType.objects.filter(page__live=True).select_related("page", "page__host")
+
+
+class StayBatch:
+    """The room types of some stay lines, their rate rules and live claims over all their nights:
+    four queries, the last two only when prices or availability are asked for."""
+
+    def __init__(self, lines, now=None):
+        self.now = now
+        self.room_types = load_rows(STAY, {line.object_id for line in lines}, _live_room_types())
+        dated = [line for line in lines if line.start_date and line.end_date]
+        self.start = min((line.start_date for line in dated), default=None)
+        self.end = max((line.end_date for line in dated), default=None)
+
+    def room_type(self, line):
+        return self.room_types.get(line.object_id)
+
+    @cached_property
+    def _ids(self):
+        return sorted({rt.pk for rt in self.room_types.values() if rt is not None})
+
+    @cached_property
+    def rules(self):
+        by_room_type = defaultdict(list)
+        if self._ids and self.start is not None:
+            for rule in rules_for(self._ids, self.start, self.end):
+                by_room_type[rule.room_type_id].append(rule)
+        return by_room_type
+
+    @cached_property
+    def claimed(self):
+        if not self._ids or self.start is None:
+            return {}
+        return claimed_units(STAY, self._ids, self.start, self.end, now=self.now)
+
+    def quote(self, line):
+        room_type = self.room_type(line)
+        if room_type is None:
+            raise ReservationError(_("This room can no longer be booked."))
+        return pricing.quote(room_type, line.start_date, line.end_date, self.rules[room_type.pk])
+
+
+class StayLine(LineKind):
+    kind = STAY
+    input_fields = {"room_type_id": int, "check_in": str, "check_out": str, "guests": int, "rooms": int}
+
+    def prepare(self, lines, *, now=None):
+        return StayBatch(lines, now)
+
+    def validate(self, data):
+        errors = {}
+        room_type_id = int_field(
+            errors, data, "room_type_id", maximum=2**53, message=_("Please choose a room.")
+        )
+        dates = {}
+        for name in ("check_in", "check_out"):
+            try:
+                dates[name] = a_date(data, name)
+            except LineInvalid as exc:
+                errors.update(exc.errors)
+        rooms = int_field(errors, data, "rooms", maximum=MAX_ROOMS, default=1) or 1
+        guests = int_field(errors, data, "guests", maximum=MAX_LINE_GUESTS)
+        if len(dates) == 2:
+            check_in, check_out = dates["check_in"], dates["check_out"]
+            if check_in < local_today():
+                errors["check_in"] = _("Check-in cannot be in the past.")
+            elif check_out <= check_in:
+                errors["check_out"] = _("Check-out must be after check-in.")
+            elif (check_out - check_in).days > pricing.MAX_NIGHTS:
+                errors["check_out"] = _("A stay can be at most %(n)d nights.") % {"n": pricing.MAX_NIGHTS}
+        room_type = None
+        if room_type_id:
+            room_type = load_rows(STAY, [room_type_id], _live_room_types())[room_type_id]
+        if room_type_id and room_type is None:
+            errors["room_type_id"] = _("This room does not exist.")
+        if room_type is not None:
+            if rooms > room_type.units:
+                errors["rooms"] = _("This homestay has only %(n)d rooms of this type.") % {
+                    "n": room_type.units
+                }
+            elif guests and guests > room_type.max_guests * rooms:
+                errors["guests"] = _(
+                    "This room sleeps at most %(n)d guests; choose more rooms or another room."
+                ) % {"n": room_type.max_guests}
+        if errors:
+            raise LineInvalid(errors)
+        return CleanedLine(
+            kind=self.kind,
+            object_id=room_type.pk,
+            start_date=dates["check_in"],
+            end_date=dates["check_out"],
+            guests=guests,
+            quantity=rooms,
+        )
+
+    def price(self, line, batch=None):
+        quote = self._batch(line, batch).quote(line)
+        unit = Money(quote.total_fen)
+        return LinePrice(
+            total=unit * line.quantity,
+            unit=unit,
+            nights=quote.night_count,
+            breakdown=[{"night": n.night.isoformat(), "price_fen": n.price_fen} for n in quote.nights],
+        )
+
+    def claims(self, line):
+        return [Claim(self.kind, line.object_id, line.quantity, line.start_date, line.end_date)]
+
+    def describe(self, line, batch=None):
+        room_type = self._batch(line, batch).room_type(line)
+        name = str(room_type) if room_type else gettext("A room no longer offered")
+        nights = (line.end_date - line.start_date).days
+        return gettext("%(room)s, %(check_in)s to %(check_out)s (%(nights)d nights), %(guests)d guests") % {
+            "room": name,
+            "check_in": line.start_date.isoformat(),
+            "check_out": line.end_date.isoformat(),
+            "nights": nights,
+            "guests": line.guests,
+        } + (gettext(", %(n)d rooms") % {"n": line.quantity} if line.quantity > 1 else "")
+
+    def check(self, line, batch=None, *, now=None):
+        batch = self._batch(line, batch, now)
+        room_type = batch.room_type(line)
+        if room_type is None:
+            raise ReservationError(gettext("This room can no longer be booked."))
+        if line.start_date < local_today(now):
+            raise DatesUnavailable(gettext("These dates are in the past."))
+        quote = batch.quote(line)
+        if free_rooms(room_type, quote.nights, batch.claimed) < line.quantity:
+            raise SoldOut()
+
+    def snapshot(self, line, batch=None):
+        room_type = self._batch(line, batch).room_type(line)
+        if room_type is None:
+            raise ReservationError(_("This room can no longer be booked."))
+        page = room_type.page
+        ways = set()
+        if page.accepts_payment_on_site:
+            ways.add("offline")
+        if page.accepts_online_payment:
+            ways.add("online")
+        starts_at = datetime.datetime.combine(
+            line.start_date, page.check_in_time, tzinfo=ZoneInfo(settings.TIME_ZONE)
+        )
+        return LineSnapshot(
+            title=page.title,
+            item_name=room_type.name,
+            cancellation_policy=page.cancellation_policy,
+            starts_at=starts_at,
+            provider_user=page.host,
+            page_id=page.pk,
+            village_id=page.village_id,
+            payment_ways=ways,
+        )
