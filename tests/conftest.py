@@ -75,8 +75,8 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="module", autouse=True)
 def _fixed_moment_for_module():
-    """Module fixtures (the demo town) are made at TIANYUAN_NOW exactly, however long the run or the
-    loading takes: the clock stands still outside the tests."""
+    """Module fixtures (a module's town, the demo town) are made at TIANYUAN_NOW exactly, however
+    long the run or the loading takes: the clock stands still outside the tests."""
     travel = start_travel(fixed_moment(), tick=False)
     yield
     if travel is not None:
@@ -96,12 +96,23 @@ def _fixed_moment(request):
         travel.stop()
 
 
+def uses_demo(item):
+    return "demo_town" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skip with a reason on SQLite, unless CI says PostgreSQL is required.
 
     Every transactional test restores the data the migrations made (serialized rollback): its
     flush then skips post_migrate, whose handlers would recreate content types, groups and
     workflows under new ids on PostgreSQL and break the next test that needs the originals.
+
+    The tests on the demo town run first, one after another, so each process loads the town once
+    for all of them (see DemoTown). xdist's (default) load distribution hands the tests out in
+    this order, so each worker runs whatever demo tests it gets before any other; in a whole run
+    they all fit in the first worker's first batch (a quarter of its share), so one worker loads
+    the town once. (``--dist loadgroup`` cannot group them: with pytest 9 xdist 3.8 ignores the
+    xdist_group mark.)
     """
     for item in items:
         marker = item.get_closest_marker("django_db")
@@ -109,8 +120,11 @@ def pytest_collection_modifyitems(config, items):
             marker is not None and marker.kwargs.get("transaction")
         )
         if transactional:
+            if uses_demo(item):
+                raise pytest.UsageError(f"{item.nodeid}: the demo town is not for transactional tests")
             kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+    items[:] = [item for item in items if uses_demo(item)] + [item for item in items if not uses_demo(item)]
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     if on_postgres:
         return
@@ -122,17 +136,85 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+class DemoTown:
+    """The demo town (``load_demo``) of one test process, loaded inside a transaction that stays
+    open while the tests using it run one after another (they only read it; each still runs in
+    its own savepoint) and is rolled back before the first test that does not use it: loading
+    takes up to a minute."""
+
+    def __init__(self, blocker, media):
+        self.blocker = blocker
+        self.media = media
+        self.atomic = None
+
+    @property
+    def loaded(self):
+        return self.atomic is not None
+
+    def load(self):
+        if self.loaded:
+            return
+        self.media.mkdir(parents=True, exist_ok=True)
+        # Made at TIANYUAN_NOW exactly, the clock standing still however long loading takes.
+        travel = start_travel(fixed_moment(), tick=False)
+        try:
+            with self.blocker.unblock():
+                self.atomic = transaction.atomic()
+                self.atomic.__enter__()
+                try:
+                    with override_settings(MEDIA_ROOT=str(self.media)):
+                        call_command("load_demo", force=True, quiet=True)
+                except BaseException:
+                    self.unload()
+                    raise
+        finally:
+            if travel is not None:
+                travel.stop()
+
+    def unload(self):
+        if not self.loaded:
+            return
+        atomic, self.atomic = self.atomic, None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        shutil.rmtree(self.media, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _demo_town_process(django_db_setup, django_db_blocker, tmp_path_factory, pytestconfig):
+    town = DemoTown(django_db_blocker, tmp_path_factory.mktemp("demo") / "media")
+    pytestconfig._tianyuan_demo_town = town
+    yield town
+    town.unload()  # before the test database goes
+    pytestconfig._tianyuan_demo_town = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test that does not use the demo town never sees it: it is rolled back first."""
+    town = getattr(item.config, "_tianyuan_demo_town", None)
+    if town is not None and not uses_demo(item):
+        town.unload()
+
+
 @pytest.fixture(scope="module")
-def demo_town(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo town (``load_demo``), loaded once per test module inside a transaction that is
-    rolled back after the module: loading it takes long, and the checks using it only read it
-    (each test still runs in its own savepoint). Yields the demo's media folder."""
-    media = tmp_path_factory.mktemp("demo-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
-        call_command("load_demo", force=True, quiet=True)
-        yield str(media)
-        transaction.set_rollback(True)
-    shutil.rmtree(media, ignore_errors=True)
+def _demo_town_module(_demo_town_process):
+    # Module scope: loaded before any test's own transaction (function fixtures) begins.
+    _demo_town_process.load()
+    return _demo_town_process
+
+
+@pytest.fixture
+def demo_town(_demo_town_module):
+    """The demo town, shared read-only by the tests using it (see DemoTown). Yields its media
+    folder. Not for transactional tests: their flush would empty it."""
+    if not _demo_town_module.loaded:
+        pytest.fail(
+            "the demo town was rolled back for a test between this module's demo tests: "
+            "the demo tests must run one after another (see pytest_collection_modifyitems)"
+        )
+    return str(_demo_town_module.media)
 
 
 @pytest.fixture(autouse=True)
@@ -155,6 +237,75 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class MigratedRows:
+    """PostgreSQL: the rows the migrations made, copied once into a schema of their own, put back
+    with one INSERT … SELECT per table before each transactional test (after the previous one's
+    flush), instead of Django's serialized rollback re-saving them object by object (seconds per
+    test). The same rows come back; sequences are left alone, as Django's restore leaves them."""
+
+    SCHEMA = "tianyuan_migrated_rows"  # outside the search path: Django never sees its tables
+
+    def __init__(self, connection):
+        self.connection = connection
+        quote = connection.ops.quote_name
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        self.tables = []
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {self.SCHEMA}")
+            for table in sorted(tables):
+                # Table names from Django's introspection, quoted.
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")  # noqa: S608
+                if cursor.fetchone()[0]:
+                    cursor.execute(f"CREATE TABLE {self.SCHEMA}.{quote(table)} AS TABLE {quote(table)}")
+                    self.tables.append(quote(table))
+
+    def restore(self, _serialized=None):
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are deferrable
+            for table in self.tables:
+                # Empty after a flush; still holding the migrations' rows before the first one.
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+                cursor.execute(f"INSERT INTO {table} SELECT * FROM {self.SCHEMA}.{table}")  # noqa: S608
+
+
+def flush_only_filled_tables(truncate_all):
+    """PostgreSQL: a transactional test's flush deletes the rows of the few tables that have any,
+    in one query, where TRUNCATE of all of them (some 250) took seconds per test."""
+
+    def sql_flush(style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate_all(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        quote = connection.ops.quote_name
+        probe = " UNION ALL ".join(
+            f"SELECT %s WHERE EXISTS (SELECT 1 FROM {quote(table)})"  # noqa: S608 - introspected names
+            for table in tables
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(probe, list(tables))
+            filled = [row[0] for row in cursor.fetchall()]
+        deletes = [f"DELETE FROM {quote(table)}" for table in filled]  # noqa: S608 - introspected names
+        # Django's foreign keys are deferrable: checked at the end, when every row is gone.
+        return ["SET CONSTRAINTS ALL DEFERRED", *deletes]
+
+    return sql_flush
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, transactional tests are flushed and get the migrations' rows back faster:
+    see flush_only_filled_tables and MigratedRows."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    creation, ops = connection.creation, connection.ops
+    with django_db_blocker.unblock():
+        creation.deserialize_db_from_string = MigratedRows(connection).restore
+    ops.sql_flush = flush_only_filled_tables(ops.sql_flush)
+    yield
+    del creation.deserialize_db_from_string, ops.sql_flush
 
 
 @pytest.fixture

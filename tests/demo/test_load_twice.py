@@ -1,5 +1,6 @@
 """Loading the demo town twice adds nothing, for every step (each is idempotent), and a loaded
-site is left alone by ``--if-empty``. Its own module: it needs an empty database to start from."""
+site is left alone by ``--if-empty``. The first load is the shared demo town (``demo_town``,
+loaded on the empty database the migrations made); the second runs in the test."""
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -48,8 +49,7 @@ def counts():
     }
 
 
-def test_loading_twice_adds_nothing_and_both_home_pages_render(client):
-    load()
+def test_loading_twice_adds_nothing_and_both_home_pages_render(client, demo_town):
     first = counts()
     load()
     assert counts() == first

@@ -6,6 +6,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 
 from attractions.models import AttractionCategory, AttractionIndexPage, AttractionPage, RoutePage
+from search.signals import deferred_indexing
 
 
 class ImageFactory(factory.django.DjangoModelFactory):
@@ -29,9 +30,12 @@ class PageFactory(factory.django.DjangoModelFactory):
         if not publish:
             kwargs.setdefault("live", False)  # a draft, as an editor's unpublished page
         page = model_class(*args, **kwargs)
-        parent.add_child(instance=page)
+        # Indexed for search once, as it ends up (add, revision and publish each save the page).
+        with deferred_indexing():
+            parent.add_child(instance=page)
+            if publish:
+                page.save_revision().publish()
         if publish:
-            page.save_revision().publish()
             page.refresh_from_db()
         return page
 

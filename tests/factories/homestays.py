@@ -13,6 +13,7 @@ from homestays.models import (
     RoomRateRule,
     RoomType,
 )
+from search.signals import deferred_indexing
 
 
 class AmenityFactory(factory.django.DjangoModelFactory):
@@ -34,9 +35,12 @@ class _PageFactory(factory.django.DjangoModelFactory):
         if parent is None:
             parent = Page.objects.get(depth=1)
         page = model_class(*args, **kwargs)
-        parent.add_child(instance=page)
+        # Indexed for search once, as it ends up (add, revision and publish each save the page).
+        with deferred_indexing():
+            parent.add_child(instance=page)
+            if publish:
+                page.save_revision().publish()
         if publish:
-            page.save_revision().publish()
             page.refresh_from_db()
         return page
 
