@@ -20,6 +20,7 @@ from orders.inventory import canonical_id
 from orders.models import Reservation, ReservationKind
 from orders.selectors import claimed_units
 from town.models import Village
+from town.page_cache import shows, stock_tag
 
 from .models import MONTH_NAMES, Product, ProductPhoto, ShopPage
 
@@ -75,6 +76,8 @@ def _claimed_subquery(now):
 def on_sale(*, now=None):
     """Live default-locale products of verified producers, each with ``units_left``."""
     now = now or timezone.now()
+    # Listings of any product's stock: a cached page showing one is cleared by any product sale.
+    shows(stock_tag(ReservationKind.PRODUCT))
     return (
         Product.objects.live()
         .filter(locale__language_code=default_language())
