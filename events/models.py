@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import ProtectedError, Q
 from django.http import Http404, HttpResponseRedirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -19,6 +19,7 @@ from wagtail.search import index
 from orders.models import OrderLine, ReservationKind
 from town.blocks import BaseStreamBlock
 from town.models import postal_address
+from town.page_cache import cached_showing
 
 from .blocks import ProgrammeBlock
 from .feeds import build_calendar, ical_response
@@ -96,7 +97,11 @@ class SeasonPage(RoutablePageMixin, Page):
         # When serving: season imports this module through selectors.
         from .season import in_season
 
-        season = in_season(year, month, limit=self.items_per_section)
+        limit = self.items_per_section
+        season = cached_showing(
+            ("season", year, month, limit, translation.get_language()),
+            lambda: in_season(year, month, limit=limit),
+        )
         previous, following = season.previous, season.next
         return self.render(
             request,

@@ -41,7 +41,7 @@ from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from .cache import content_version
+from .cache import content_version, versioned_key
 
 PAGES_VERSION_KEY = "tianyuan:pages-version"
 STOCK_KEY = "tianyuan:stock:{}"
@@ -77,6 +77,42 @@ def shows(*tags):
     missing = [tag for tag in tags if tag not in collected]
     if missing:
         collected.update(_versions(missing))
+
+
+def cached_showing(parts, compute, timeout=None):
+    """``compute()`` remembered like ``town.cache.cached`` (content and pages versions and the
+    town's date in the key), for values that show availability: the stock tags read while
+    computing are kept with the value, a booking that bumps one of them makes it a miss, and a
+    hit passes them on to the page being rendered (which is then cleared by the same booking).
+
+    Lives at most ``PAGE_CACHE_STOCK_SECONDS``: holds expire and tours start with the clock."""
+    key = versioned_key(*parts, timezone.localdate().isoformat(), f"p{_pages_version()}")
+    hit = cache.get(key)
+    if hit is not None:
+        value, tags = hit
+        if not tags or _current(tags) == tags:
+            _merge(tags)
+            return value
+    outer = _collecting.get()
+    token = _collecting.set({})
+    try:
+        value = compute()
+        tags = _collecting.get()
+    finally:
+        _collecting.reset(token)
+    if outer is not None:
+        _merge(tags)
+    cache.set(key, (value, tags), timeout or settings.PAGE_CACHE_STOCK_SECONDS)
+    return value
+
+
+def _merge(tags):
+    """Add ``tags`` (with the versions they were read at) to the page being rendered, if any."""
+    collected = _collecting.get()
+    if collected is None:
+        return
+    for tag, version in tags.items():
+        collected.setdefault(tag, version)
 
 
 def bump_stock(kind, obj_ids=()):
