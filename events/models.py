@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from orders.models import OrderLine, ReservationKind
 from town.blocks import BaseStreamBlock
+from town.cache import CachedViewRestrictionsMixin
 from town.models import postal_address
 from town.page_cache import cached_showing
 
@@ -26,7 +27,7 @@ from .feeds import build_calendar, ical_response
 from .forms import EventPageForm, sold_ticket_type_message
 
 
-class EventIndexPage(Page):
+class EventIndexPage(CachedViewRestrictionsMixin, Page):
     intro = RichTextField(_("introduction"), features=["bold", "italic", "link"], blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -46,7 +47,7 @@ class EventIndexPage(Page):
         return context
 
 
-class SeasonPage(RoutablePageMixin, Page):
+class SeasonPage(CachedViewRestrictionsMixin, RoutablePageMixin, Page):
     """ "This month in the town": tours with free places, festivals and produce in season, by month
     (``/this-month/`` is the current month; ``/this-month/2026/12/`` or ``?month=2026-12`` another)."""
 
@@ -113,7 +114,7 @@ class SeasonPage(RoutablePageMixin, Page):
         )
 
 
-class EventPage(RoutablePageMixin, Page):
+class EventPage(CachedViewRestrictionsMixin, RoutablePageMixin, Page):
     start = models.DateTimeField(_("starts"))
     end = models.DateTimeField(_("ends"))
     venue = models.ForeignKey(

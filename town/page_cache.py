@@ -57,6 +57,9 @@ CACHEABLE_TYPES = ("text/html", "application/json")
 # Wagtail serves every page under this URL name; "search" is the search page.
 CACHEABLE_URL_NAMES = {"wagtail_serve", "search"}
 
+# More things than this in one read are tagged by their kind instead (see ``shows``).
+MAX_ITEM_TAGS = 12
+
 # The stock tags read while rendering this request's page (None: not collecting).
 _collecting = contextvars.ContextVar("tianyuan_page_tags", default=None)
 
@@ -74,6 +77,10 @@ def shows(*tags):
     collected = _collecting.get()
     if collected is None or not tags:
         return
+    if len(tags) > MAX_ITEM_TAGS:
+        # A listing of many things (every tour slot of a month): one tag for their kind, which
+        # every booking of the kind bumps, keeps a hit to a few cache reads.
+        tags = {stock_tag(tag.split(":", 1)[0]) for tag in tags}
     missing = [tag for tag in tags if tag not in collected]
     if missing:
         collected.update(_versions(missing))
