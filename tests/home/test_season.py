@@ -184,8 +184,9 @@ def fill_month(town, year, month, count):
 
 
 # Queries of the season page after warming, the same for 2 and 8 of each (the page shows 6 of each
-# at most): the shell only (site, locale, routing; the view restrictions are cached). The month's tours, festivals and produce are remembered with the stock
-# they show (town.page_cache.cached_showing) until a booking or an edit changes them.
+# at most): the shell only (site, locale, routing; the view restrictions are cached). The month's
+# tours, festivals and produce are remembered with the stock they show
+# (town.page_cache.cached_showing) until a booking or an edit changes them.
 SEASON_PAGE_QUERIES = 5
 
 

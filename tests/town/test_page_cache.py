@@ -245,3 +245,24 @@ def test_the_search_page_is_stored(home_page):
     Client().get(url, {"q": "草莓"})
     assert cache_status(Client().get(url, {"q": "草莓"})) == "hit"
     assert cache_status(Client().get(url, {"q": "茶"})) == "miss"
+
+
+@pytest.mark.date_sensitive
+def test_a_booking_clears_the_featured_tour_cards_of_the_home_page(settings, home_page, time_machine):
+    """The cards are remembered even for visitors the page cache skips (cached_showing)."""
+    from django.utils import timezone
+
+    from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory
+
+    settings.PAGE_CACHE_ENABLED = False
+    time_machine.move_to(timezone.localtime().replace(hour=8, minute=0))
+    index = AttractionIndexPageFactory(parent=home_page, slug="tours")
+    tour = ExperiencePageFactory(parent=index, title="采茶体验", schedules=[], capacity=1, featured=True)
+    first = TourSlotFactory(experience=tour, starts_at=timezone.localtime() + timedelta(days=2))
+    TourSlotFactory(experience=tour, starts_at=timezone.localtime() + timedelta(days=3))
+    first_day = f"{first.starts_at.astimezone(timezone.get_current_timezone()):%m-%d}"
+    client = Client()
+    client.get("/")
+    assert first_day in client.get("/").content.decode()
+    reservations.reserve([Claim("tour", first.pk, 1)])
+    assert first_day not in client.get("/").content.decode()
