@@ -41,7 +41,7 @@ from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from .cache import content_version, versioned_key
+from .cache import VERSION_KEY, content_version, versioned_key
 
 PAGES_VERSION_KEY = "tianyuan:pages-version"
 STOCK_KEY = "tianyuan:stock:{}"
@@ -236,7 +236,11 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
-        key = f"{_entry_key(request)}|c{content_version()}|p{_pages_version()}"
+        # Both versions in one cache round trip (each is set up on first use when missing).
+        versions = cache.get_many([VERSION_KEY, PAGES_VERSION_KEY])
+        content = versions.get(VERSION_KEY) or content_version()
+        pages = versions.get(PAGES_VERSION_KEY) or _pages_version()
+        key = f"{_entry_key(request)}|c{content}|p{pages}"
         entry = cache.get(key)
         if entry is not None:
             body, status, headers, tags = entry
