@@ -201,8 +201,11 @@ def _cacheable_request(request):
 def _entry_key(request):
     language = getattr(request, "LANGUAGE_CODE", "")
     today = timezone.localdate().isoformat()
+    # The release: pages stored by the code (templates, hashed static names) of an earlier deploy
+    # are not served by the next one.
+    release = settings.PAGE_CACHE_RELEASE
     return ENTRY_KEY.format(
-        "|".join([request.scheme, request.get_host(), language, today, request.get_full_path()])
+        "|".join([release, request.scheme, request.get_host(), language, today, request.get_full_path()])
     )
 
 

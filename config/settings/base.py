@@ -246,6 +246,9 @@ CACHES["renditions"] = RENDITIONS_CACHE
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_STOCK_SECONDS = int(os.environ.get("PAGE_CACHE_STOCK_SECONDS", "60"))
+# Set RELEASE to something new on each deploy (the commit): pages stored by the previous code are
+# then not served (or clear the cache when deploying).
+PAGE_CACHE_RELEASE = os.environ.get("RELEASE", "")
 PAGE_CACHE_API_PREFIXES = [
     "/api/v1/homestays/",
     "/api/v1/experiences/",
