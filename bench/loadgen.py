@@ -14,7 +14,7 @@ import statistics
 import sys
 import threading
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 MAX_DURATION = 120
 MAX_CONNECTIONS = 64
@@ -25,16 +25,20 @@ def _connection(host, port):
     return http.client.HTTPConnection(host, port, timeout=30)
 
 
-def _get(conn, path):
-    conn.request("GET", path, headers={"Accept-Encoding": "identity"})
+def _get(conn, path, cookie=None):
+    headers = {"Accept-Encoding": "identity"}
+    if cookie:
+        headers["Cookie"] = cookie
+    conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()
     return response.status, len(body), response.getheader("Connection", "").lower() == "close"
 
 
-def measure(base, path, *, duration=3.0, connections=4, warmup=5):
-    """Load ``base + path``; returns a dict: path, status, rps, p50, p99 (ms), requests, non2xx,
-    errors."""
+def measure(base, path, *, duration=3.0, connections=4, warmup=5, cookie=None):
+    """Load ``base + path`` (sending ``cookie`` if given); returns a dict: path, status, rps, p50,
+    p99 (ms), requests, non2xx, errors."""
+    path = quote(path, safe="/?&=%:+;,")  # pages' slugs may be Chinese
     parts = urlsplit(base)
     host, port = parts.hostname, parts.port or 80
     if host not in LOOPBACK:
@@ -44,9 +48,9 @@ def measure(base, path, *, duration=3.0, connections=4, warmup=5):
 
     conn = _connection(host, port)
     try:
-        status = _get(conn, path)[0]
+        status = _get(conn, path, cookie)[0]
         for _ in range(warmup):
-            _get(conn, path)
+            _get(conn, path, cookie)
     except OSError as error:
         return {"path": path, "status": f"ERR {type(error).__name__}", "rps": 0.0, "p50": None,
                 "p99": None, "requests": 0, "non2xx": 0, "errors": 1}
@@ -62,7 +66,7 @@ def measure(base, path, *, duration=3.0, connections=4, warmup=5):
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
-                code, _size, close = _get(conn, path)
+                code, _size, close = _get(conn, path, cookie)
             except (OSError, http.client.HTTPException):
                 errors += 1
                 conn.close()

@@ -1,12 +1,16 @@
 """Page benchmark: the demo town served by gunicorn with production settings, measured over loopback.
 
     .venv/bin/python bench/pages.py [--duration 3] [--connections 4] [--md bench/out/pages.md]
+                                    [--redis redis://127.0.0.1:6379/9]
 
 Builds a throwaway SQLite database in a temporary folder (migrate, load_demo, collectstatic),
 starts `gunicorn config.wsgi` (2 sync workers, DEBUG off) on a free loopback port, and measures
-req/s and p50/p99 per page with bench/loadgen.py. It also counts SQL queries per page
-in-process (second, warm request). /robots.txt is measured in the same run as the baseline, so
-each page's req/s is also shown as a ratio of it: ratios compare across machines, req/s do not.
+req/s and p50/p99 per page with bench/loadgen.py, twice: as an anonymous visitor (the full-page
+cache answers, town/page_cache.py) and as a visitor with a session cookie (the page is rendered).
+It also counts SQL queries per page in-process, warm, both ways. A static file (served by
+WhiteNoise) is measured in the same run as the baseline, so each page's req/s is also shown as a
+ratio of it: ratios compare across machines, req/s do not. The load generator is Python on the
+same cores as the server, so the static file's rate is partly the generator's own limit.
 
 Measured, never asserted: this is not a test and `make test` does not run it. Bounded: about a
 minute with the defaults. Everything it creates is removed at the end.
@@ -30,8 +34,11 @@ from pathlib import Path
 from loadgen import measure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BASELINE = "/robots.txt"
-STEP_TIMEOUT = 180  # seconds for any one set-up step; the whole run is normally ~60 s
+BASELINE = "/static/css/site.css"
+# Any session cookie sends a visitor past the page cache (town/page_cache.py): an unknown one
+# costs a session lookup, as a real visitor with a basket or an account would.
+UNCACHED_COOKIE = "sessionid=bench-no-such-session"
+STEP_TIMEOUT = 420  # seconds for any one set-up step (a busy 2-core machine needs minutes for load_demo)
 
 # Production settings, plus what serving plain http on 127.0.0.1 from a temp folder needs.
 SETTINGS_MODULE = """\
@@ -124,32 +131,56 @@ def find_paths():
         parts = page.get_url_parts()
         return parts[2] if parts else None
 
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    homestays = first_live_url("homestays", "HomestayIndexPage")
+    check_in = timezone.localdate() + timedelta(days=14)
+    dates = f"?check_in={check_in}&check_out={check_in + timedelta(days=2)}&guests=2"
+    product = apps.get_model("products", "Product").objects.live().order_by("pk").first()
     paths = [
         ("home", "/"),
         ("attractions index", first_live_url("attractions", "AttractionIndexPage") or "/attractions/"),
         ("attraction", first_live_url("attractions", "AttractionPage")),
         ("events index", first_live_url("events", "EventIndexPage") or "/events/"),
         ("event", first_live_url("events", "EventPage")),
+        ("homestays index", homestays),
+        ("homestays with dates", homestays and homestays + dates),
+        ("homestay", first_live_url("homestays", "HomestayPage")),
+        ("tour", first_live_url("attractions", "ExperiencePage")),
+        ("shop", first_live_url("products", "ShopPage")),
+        ("product", product and product.get_absolute_url()),
+        ("this month", first_live_url("events", "SeasonPage")),
+        ("search 草莓", "/search/?q=%E8%8D%89%E8%8E%93"),
+        ("API product", product and f"/api/v1/products/{product.pk}"),
+        ("robots.txt (a view)", "/robots.txt"),
     ]
     missing = [name for name, path in paths if path is None]
     if missing:
         print(f"  no live page for: {', '.join(missing)} (skipped)")
-    return [("baseline", BASELINE)] + [(name, path) for name, path in paths if path]
+    return [("static file (baseline)", BASELINE)] + [(name, path) for name, path in paths if path]
 
 
 def count_queries(paths):
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     # A page that fails shows as 500 in the table rather than stopping the run.
     client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
     counts = {}
     for _name, path in paths:
-        client.get(path)  # cold: fills caches
+        client.get(path)  # cold: makes renditions, fills caches
+        client.get(path)  # stored by the page cache
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
-        counts[path] = (response.status_code, len(ctx.captured_queries))
+        # Rendered: what a logged-in visitor's page costs (the page cache is not asked).
+        with override_settings(PAGE_CACHE_ENABLED=False):
+            client.get(path)
+            with CaptureQueriesContext(connection) as rendered:
+                client.get(path)
+        counts[path] = (response.status_code, len(ctx.captured_queries), len(rendered.captured_queries))
         if getattr(response, "exc_info", None):
             print(f"  {path} fails: {response.exc_info[0].__name__}: {response.exc_info[1]}")
     return counts
@@ -194,35 +225,50 @@ def stop(server):
 
 
 def run_load(base, paths, args):
+    """{path: (anonymous, with a session)}: the baseline is measured once."""
     load = {}
     for _name, path in paths:
-        load[path] = measure(base, path, duration=args.duration, connections=args.connections)
+        anonymous = measure(base, path, duration=args.duration, connections=args.connections)
         time.sleep(0.5)  # let the server settle between paths
+        rendered = None
+        if path != BASELINE:
+            rendered = measure(
+                base, path, duration=args.duration, connections=args.connections, cookie=UNCACHED_COOKIE
+            )
+            time.sleep(0.5)
+        load[path] = (anonymous, rendered)
     return load
 
 
 def report(paths, queries, load, args):
-    baseline_rps = (load.get(BASELINE) or {}).get("rps") or 0
+    baseline_rps = (load.get(BASELINE, ({}, None))[0] or {}).get("rps") or 0
 
     def number(value, fmt):
         return format(value, fmt) if value is not None else "n/a"
 
+    def ratio(row):
+        rps = (row or {}).get("rps")
+        return rps / baseline_rps if rps and baseline_rps else None
+
     lines = [
-        f"Pages, gunicorn 2 sync workers, {args.connections} connections, {args.duration} s per path",
+        f"Pages, gunicorn 2 sync workers, {args.connections} connections, {args.duration} s per path; "
+        f"baseline: the static file {BASELINE}; cache: {'Redis' if args.redis else 'production default'}",
         "",
-        "| page | path | status | queries | req/s | × baseline | p50 ms | p99 ms | non-2xx+errors |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| page | path | status | SQL cached | SQL rendered | cached req/s | × static | p50 ms | p99 ms "
+        "| rendered req/s | × static | p50 ms | non-2xx+errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, path in paths:
-        row = load.get(path, {})
-        status, count = queries.get(path, ("?", "?"))
-        rps = row.get("rps")
-        ratio = rps / baseline_rps if rps and baseline_rps else None
-        bad = (row.get("non2xx") or 0) + (row.get("errors") or 0) if row else None
+        cached, rendered = load.get(path, ({}, None))
+        status, count, rendered_count = queries.get(path, ("?", "?", "?"))
+        rendered = rendered or {}
+        bad = sum((row.get("non2xx") or 0) + (row.get("errors") or 0) for row in (cached, rendered))
         lines.append(
-            f"| {name} | `{path}` | {status} | {count} | {number(rps, '.1f')} | "
-            f"{number(ratio, '.2f')} | {number(row.get('p50'), '.1f')} | {number(row.get('p99'), '.1f')} | "
-            f"{number(bad, 'd')} |"
+            f"| {name} | `{path}` | {status} | {count} | {rendered_count} | "
+            f"{number(cached.get('rps'), '.1f')} | {number(ratio(cached), '.2f')} | "
+            f"{number(cached.get('p50'), '.1f')} | {number(cached.get('p99'), '.1f')} | "
+            f"{number(rendered.get('rps'), '.1f')} | {number(ratio(rendered), '.2f')} | "
+            f"{number(rendered.get('p50'), '.1f')} | {bad} |"
         )
     text = "\n".join(lines)
     print()
@@ -239,6 +285,7 @@ def main():
     parser.add_argument("--duration", type=int, default=3, help="seconds per path (default 3)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
     parser.add_argument("--md", help="append the table (markdown) to this file, e.g. bench/out/pages.md")
+    parser.add_argument("--redis", help="REDIS_URL for the server's cache (default: production's file cache)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="tianyuan-bench-"))
@@ -246,6 +293,10 @@ def main():
     started = time.monotonic()
     try:
         env = make_env(tmp)
+        if args.redis:
+            env["REDIS_URL"] = args.redis
+        else:
+            env["CACHE_DIR"] = str(tmp / "cache")
         print(f"Setting up the demo town in {tmp}", flush=True)
         set_up_database(env)
 

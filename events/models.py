@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import ProtectedError, Q
 from django.http import Http404, HttpResponseRedirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -18,14 +18,16 @@ from wagtail.search import index
 
 from orders.models import OrderLine, ReservationKind
 from town.blocks import BaseStreamBlock
+from town.cache import CachedViewRestrictionsMixin
 from town.models import postal_address
+from town.page_cache import cached_showing
 
 from .blocks import ProgrammeBlock
 from .feeds import build_calendar, ical_response
 from .forms import EventPageForm, sold_ticket_type_message
 
 
-class EventIndexPage(Page):
+class EventIndexPage(CachedViewRestrictionsMixin, Page):
     intro = RichTextField(_("introduction"), features=["bold", "italic", "link"], blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -45,7 +47,7 @@ class EventIndexPage(Page):
         return context
 
 
-class SeasonPage(RoutablePageMixin, Page):
+class SeasonPage(CachedViewRestrictionsMixin, RoutablePageMixin, Page):
     """ "This month in the town": tours with free places, festivals and produce in season, by month
     (``/this-month/`` is the current month; ``/this-month/2026/12/`` or ``?month=2026-12`` another)."""
 
@@ -96,7 +98,11 @@ class SeasonPage(RoutablePageMixin, Page):
         # When serving: season imports this module through selectors.
         from .season import in_season
 
-        season = in_season(year, month, limit=self.items_per_section)
+        limit = self.items_per_section
+        season = cached_showing(
+            ("season", year, month, limit, translation.get_language()),
+            lambda: in_season(year, month, limit=limit),
+        )
         previous, following = season.previous, season.next
         return self.render(
             request,
@@ -108,7 +114,7 @@ class SeasonPage(RoutablePageMixin, Page):
         )
 
 
-class EventPage(RoutablePageMixin, Page):
+class EventPage(CachedViewRestrictionsMixin, RoutablePageMixin, Page):
     start = models.DateTimeField(_("starts"))
     end = models.DateTimeField(_("ends"))
     venue = models.ForeignKey(

@@ -12,6 +12,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from town.blocks import BaseStreamBlock
+from town.cache import CachedViewRestrictionsMixin
 
 from .blocks import HomeSectionsBlock, PlanYourVisitBlock
 from .selectors import home_page_context
@@ -28,7 +29,7 @@ def image_field(verbose_name=None):
     )
 
 
-class HomePage(Page):
+class HomePage(CachedViewRestrictionsMixin, Page):
     hero_title = models.CharField(
         _("hero title"),
         max_length=200,
@@ -137,7 +138,7 @@ class HomePageFeaturedAttraction(Orderable):
         return str(self.attraction)
 
 
-class StandardPage(Page):
+class StandardPage(CachedViewRestrictionsMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     image = image_field()
     body = StreamField(BaseStreamBlock(), verbose_name=_("body"), blank=True)

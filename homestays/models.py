@@ -32,6 +32,7 @@ from wagtail.search import index
 from accounts.roles import HOSTS
 from orders.policies import CancellationPolicy
 from town.blocks import BaseStreamBlock
+from town.cache import CachedViewRestrictionsMixin
 
 MAX_GUESTS_PER_ROOM = 20
 
@@ -84,7 +85,7 @@ CANCELLATION_POLICY_EXPLANATIONS = {
 }
 
 
-class HomestayIndexPage(Page):
+class HomestayIndexPage(CachedViewRestrictionsMixin, Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -106,7 +107,7 @@ class HomestayIndexPage(Page):
         return context
 
 
-class HomestayPage(Page):
+class HomestayPage(CachedViewRestrictionsMixin, Page):
     summary = models.CharField(_("summary"), max_length=250, blank=True)
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -30,6 +30,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from town.page_cache import bump_stock
+
 from . import notifications, reservations
 from .exceptions import InventoryBusy, OrderStateError
 from .inventory import get_inventory
@@ -138,6 +140,7 @@ def call_off(kind, object_ids, *, reason, by_user, now=None) -> CallOffResult:
         for obj in lock_rows(inventory.model, ids).values():
             if not inventory.is_called_off(obj):
                 inventory.call_off(obj, reason=reason, by_user=by_user)
+        bump_stock(kind, ids)
 
     result = CallOffResult(CallOffSummary())
     order_ids = sorted(set(affected_lines(kind, ids).values_list("order_id", flat=True)))

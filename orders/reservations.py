@@ -32,6 +32,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from town.page_cache import bump_stock
+
 from .exceptions import CalledOff, DatesUnavailable, InvalidClaim, SoldOut
 from .inventory import Inventory, get_inventory
 from .locking import lock_rows
@@ -100,7 +102,9 @@ def reserve(claims, *, holder=None, hold_for: timedelta = timedelta(minutes=30),
             )
             for claim in claims
         ]
-        return Reservation.objects.bulk_create(reservations)
+        created = Reservation.objects.bulk_create(reservations)
+        _stock_changed((claim.kind, claim.obj_id) for claim in claims)
+        return created
 
 
 def confirm(reservations_or_ids, *, now=None):
@@ -143,6 +147,9 @@ def confirm(reservations_or_ids, *, now=None):
             )
             for reservation in to_confirm:
                 reservation.status, reservation.updated_at = ReservationStatus.CONFIRMED, stamp
+        if lapsed:
+            # A lapsed hold counted for nothing; confirmed, it takes capacity again.
+            _stock_changed((r.kind, r.object_id) for r in lapsed)
         return [reservations[pk] for pk in ids]
 
 
@@ -156,10 +163,11 @@ def cancel(reservations_or_ids) -> None:
         return
     with transaction.atomic():
         locked = Reservation.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-        pks = [r.pk for r in locked if r.status in (ReservationStatus.HELD, ReservationStatus.CONFIRMED)]
-        Reservation.objects.filter(pk__in=pks).update(
+        freed = [r for r in locked if r.status in (ReservationStatus.HELD, ReservationStatus.CONFIRMED)]
+        Reservation.objects.filter(pk__in=[r.pk for r in freed]).update(
             status=ReservationStatus.CANCELLED, updated_at=timezone.now()
         )
+        _stock_changed((r.kind, r.object_id) for r in freed)
 
 
 def release_expired(now=None) -> int:
@@ -168,13 +176,16 @@ def release_expired(now=None) -> int:
     with transaction.atomic():
         # Skip rows a confirm() or cancel() holds right now: never wait on (or deadlock with) them;
         # the next run picks them up if they are still lapsed.
-        pks = list(
+        rows = list(
             Reservation.objects.select_for_update(skip_locked=True)
             .filter(status=ReservationStatus.HELD, hold_expires_at__lte=now)
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "kind", "object_id")
         )
-        return Reservation.objects.filter(pk__in=pks).update(
+        # Counts ignored these holds from the moment they lapsed; a page cached while they stood
+        # still shows them taken until now.
+        _stock_changed((kind, obj_id) for _pk, kind, obj_id in rows)
+        return Reservation.objects.filter(pk__in=[row[0] for row in rows]).update(
             status=ReservationStatus.EXPIRED, updated_at=timezone.now()
         )
 
@@ -189,6 +200,15 @@ def standing_for(order) -> list[int]:
 def local_today(now=None) -> date:
     """Today in the town's time zone, whatever zone the request activated."""
     return timezone.localtime(now or timezone.now(), ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def _stock_changed(kinds_and_ids):
+    """Clear the cached pages that show these things' availability (``town.page_cache``)."""
+    by_kind = defaultdict(set)
+    for kind, obj_id in kinds_and_ids:
+        by_kind[kind].add(obj_id)
+    for kind, obj_ids in by_kind.items():
+        bump_stock(kind, sorted(obj_ids))
 
 
 def _after_count():

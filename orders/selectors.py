@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 from django.db.models import Sum
 
+from town.page_cache import shows, stock_tag
+
 from .inventory import get_inventory
 from .models import Payment, PaymentStatus, Reservation
 
@@ -19,6 +21,8 @@ def claimed_units(
     with no claim reads as 0.
     """
     per_night = get_inventory(kind).per_night
+    # A cached page showing this count is cleared when one of these things is booked.
+    shows(*(stock_tag(kind, obj_id) for obj_id in obj_ids))
     claims = Reservation.objects.live(now).filter(kind=kind, object_id__in=list(obj_ids))
     result = Counter()
     if not per_night:

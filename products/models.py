@@ -33,6 +33,8 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from town.cache import CachedViewRestrictionsMixin
+
 MAX_PRICE_FEN = 10_000_000  # ¥100,000: anything above is a typo
 MONTHS = range(1, 13)
 MONTH_NAMES = dates.MONTHS
@@ -418,7 +420,7 @@ class LineFulfilment(models.Model):
         return f"{self.order_line_id}: {self.status}"
 
 
-class ShopPage(RoutablePageMixin, Page):
+class ShopPage(CachedViewRestrictionsMixin, RoutablePageMixin, Page):
     """The shop: a filtered, sorted list of live products and each product's detail page."""
 
     intro = RichTextField(_("introduction"), blank=True)

@@ -9,7 +9,17 @@ names) in one query per page.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import (
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +30,7 @@ from orders.inventory import canonical_id
 from orders.models import Reservation, ReservationKind
 from orders.selectors import claimed_units
 from town.models import Village
+from town.page_cache import shows, stock_tag
 
 from .models import MONTH_NAMES, Product, ProductPhoto, ShopPage
 
@@ -75,6 +86,8 @@ def _claimed_subquery(now):
 def on_sale(*, now=None):
     """Live default-locale products of verified producers, each with ``units_left``."""
     now = now or timezone.now()
+    # Listings of any product's stock: a cached page showing one is cleared by any product sale.
+    shows(stock_tag(ReservationKind.PRODUCT))
     return (
         Product.objects.live()
         .filter(locale__language_code=default_language())
@@ -164,27 +177,34 @@ def localize_products(products, language=None):
     return products
 
 
-def product_detail(pk, *, now=None):
-    """A live product with its photos (detail renditions) and producer, or None."""
-    return (
-        on_sale(now=now)
-        .select_related("producer", "producer__village", "origin_village", "producer__photo")
-        .prefetch_related(_photos_prefetch(DETAIL_RENDITIONS))
-        .filter(pk=pk)
-        .first()
+def product_detail(pk, *, now=None, photos=True):
+    """A live product with its photos (detail renditions, unless ``photos`` is False: the
+    product page fetches them with the other products', ``with_photos``) and producer, or None."""
+    products = on_sale(now=now).select_related(
+        "producer", "producer__village", "origin_village", "producer__photo"
     )
+    if photos:
+        products = products.prefetch_related(_photos_prefetch(DETAIL_RENDITIONS))
+    return products.filter(pk=pk).first()
 
 
-def other_products(product, *, limit=OTHER_PRODUCTS, now=None):
+def other_products(product, *, limit=OTHER_PRODUCTS, now=None, photos=True):
     """The same producer's other products on sale, newest first."""
-    return list(
+    products = (
         on_sale(now=now)
         .filter(producer_id=product.producer_id)
         .exclude(pk=product.pk)
         .select_related("producer", "origin_village", "producer__village")
-        .prefetch_related(_photos_prefetch(CARD_RENDITIONS))
-        .order_by("-created_at", "-pk")[:limit]
     )
+    if photos:
+        products = products.prefetch_related(_photos_prefetch(CARD_RENDITIONS))
+    return list(products.order_by("-created_at", "-pk")[:limit])
+
+
+def with_photos(products, renditions=DETAIL_RENDITIONS + CARD_RENDITIONS):
+    """Photos, images and renditions of all ``products`` in three queries, whatever their number
+    (the product page's own product and the producer's others at once)."""
+    prefetch_related_objects(list(products), _photos_prefetch(renditions))
 
 
 def units_left(product, *, now=None):

@@ -45,7 +45,7 @@ def product_list(request, shop):
 
 
 def product_detail(request, shop, product_id):
-    product = selectors.product_detail(product_id)
+    product = selectors.product_detail(product_id, photos=False)
     if product is None:
         original = selectors.canonical_product(product_id, live_only=True)
         if original is not None and original.pk != product_id:
@@ -72,7 +72,8 @@ def product_detail(request, shop, product_id):
         return HttpResponseNotAllowed(["GET", "POST"])
     form = form or AddToBasketForm(product=product, stays=stays)
     language = _language(shop)
-    others = selectors.other_products(product)
+    others = selectors.other_products(product, photos=False)
+    selectors.with_photos([product, *others])
     [product] = selectors.localize_products([product], language)
     others = selectors.localize_products(others, language)
     base = shop.get_url(request)

@@ -232,12 +232,15 @@ def _media_root(request, tmp_path, settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: no fragment or content version leaks between tests."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: no fragment, content version or rendition (whose image
+    ids the next test's rows reuse) leaks between tests."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for name in ("default", "renditions"):
+        caches[name].clear()
     yield
-    cache.clear()
+    for name in ("default", "renditions"):
+        caches[name].clear()
 
 
 class MigratedRows:

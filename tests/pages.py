@@ -4,7 +4,7 @@ Cold: the first request after the cache is emptied (renditions and the footer se
 already made). Warm: the request after it, served from the content cache (town/cache.py).
 """
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,7 +14,8 @@ WARM_BUDGET = 12  # the most SQL queries a warm public page may run
 def cold_and_warm_queries(client, url, data=None):
     """(cold queries, warm queries, warm response); both responses must be the same page."""
     client.get(url, data)  # makes the renditions and the footer settings row
-    cache.clear()
+    caches["default"].clear()
+    caches["renditions"].clear()
     with CaptureQueriesContext(connection) as cold:
         first = client.get(url, data)
     with CaptureQueriesContext(connection) as warm:

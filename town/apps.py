@@ -8,6 +8,7 @@ class TownConfig(AppConfig):
 
     def ready(self):
         # In ready(), as Django advises for what connects signals: every app is loaded by then.
-        from .cache import connect_signals
+        from . import cache, page_cache
 
-        connect_signals()
+        cache.connect_signals()
+        page_cache.connect_signals()

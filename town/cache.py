@@ -148,3 +148,21 @@ def connect_signals():
     page_published.connect(_page_changed, dispatch_uid="tianyuan-page-published")
     page_unpublished.connect(_page_changed, dispatch_uid="tianyuan-page-unpublished")
     post_page_move.connect(_page_changed, dispatch_uid="tianyuan-page-moved")
+
+
+class CachedViewRestrictionsMixin:
+    """For page models: the view restrictions of a page and its ancestors (two queries that
+    Wagtail's ``check_view_restrictions`` hook runs on every request) come from the content
+    cache. Adding, removing or editing a restriction, or moving a page, bumps the content version
+    (``CONTENT_MODELS``), so a restriction is never missed."""
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        base = super().get_view_restrictions
+        rows = cached(("view-restrictions", self.pk), lambda: list(base()))
+        # Still a queryset (Wagtail calls .exists() on it when copying a page), already filled.
+        restrictions = PageViewRestriction.objects.filter(pk__in=[row.pk for row in rows])
+        restrictions._result_cache = rows
+        restrictions._prefetch_done = True
+        return restrictions

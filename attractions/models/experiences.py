@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from orders.policies import CancellationPolicy
 from town.blocks import BaseStreamBlock
+from town.cache import CachedViewRestrictionsMixin
 from town.models import Village
 
 from .places import AttractionPage
@@ -42,7 +43,7 @@ EXPERIENCE_POLICY_EXPLANATIONS = {
 }
 
 
-class ExperiencePage(Page):
+class ExperiencePage(CachedViewRestrictionsMixin, Page):
     """A bookable experience: a picking tour, a tea or farming study tour, a camp, a workshop.
 
     Its weekly schedule (``schedules``, minus ``closed_dates``) generates ``TourSlot`` rows

@@ -13,7 +13,7 @@ from wagtail.search import index
 
 from town import geo
 from town.blocks import BaseStreamBlock
-from town.cache import lazy_value
+from town.cache import CachedViewRestrictionsMixin, lazy_value
 from town.models import Village, clean_coordinates, coordinate_fields, postal_address
 
 RICH_TEXT_SHORT = ["bold", "italic", "link", "ul", "ol"]
@@ -29,7 +29,7 @@ class AttractionCategory(models.TextChoices):
     STUDY_BASE = "study_base", _("Study base")
 
 
-class AttractionIndexPage(Page):
+class AttractionIndexPage(CachedViewRestrictionsMixin, Page):
     intro = RichTextField(_("introduction"), features=RICH_TEXT_SHORT, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -55,7 +55,7 @@ class AttractionTag(TaggedItemBase):
     )
 
 
-class AttractionPage(Page):
+class AttractionPage(CachedViewRestrictionsMixin, Page):
     village = models.ForeignKey(
         Village,
         verbose_name=_("village"),
@@ -192,7 +192,7 @@ class AttractionGalleryImage(Orderable):
         return self.caption or str(self.image)
 
 
-class RoutePage(Page):
+class RoutePage(CachedViewRestrictionsMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     image = models.ForeignKey(
         "wagtailimages.Image",

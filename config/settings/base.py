@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    # Purges a CDN when a page is published or unpublished (WAGTAILFRONTENDCACHE, production
+    # settings); without that setting it does nothing.
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After CSRF (it hands each visitor their own token) and Locale (the language is in the key).
+    "town.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -107,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "home.context_processors.site_shell",
+                # Last: a page rendered for the page cache gets a CSRF placeholder, not a token.
+                "town.page_cache.context_processor",
             ],
         },
     },
@@ -223,6 +230,32 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+# Wagtail remembers which rendition file answers an image and size in the cache named
+# "renditions": in process memory, not a write to the shared cache on every image of every
+# page. A missing entry costs one query, so nothing needs sharing.
+RENDITIONS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renditions",
+    "TIMEOUT": 60 * 60,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+CACHES["renditions"] = RENDITIONS_CACHE
+
+# The anonymous full-page cache (town/page_cache.py): public pages and API reads, in the default
+# cache. Entries showing availability live shorter, since holds expire with the clock.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_STOCK_SECONDS = int(os.environ.get("PAGE_CACHE_STOCK_SECONDS", "60"))
+# Set RELEASE to something new on each deploy (the commit): pages stored by the previous code are
+# then not served (or clear the cache when deploying).
+PAGE_CACHE_RELEASE = os.environ.get("RELEASE", "")
+PAGE_CACHE_API_PREFIXES = [
+    "/api/v1/homestays/",
+    "/api/v1/experiences/",
+    "/api/v1/events/",
+    "/api/v1/search/",
+    "/api/v1/products",
+]
 
 # Background work (e-mails, indexing, iCal polling): immediate here, a database queue in production.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

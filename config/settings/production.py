@@ -1,7 +1,8 @@
 """Production: DEBUG off, every setting from the environment, secure cookies, HSTS, CSP.
 
 Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL. Optional: ELASTICSEARCH_URL, STRIPE_*,
-REDIS_URL, EMAIL_URL, SITE_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT, ALLAUTH_TRUSTED_PROXY_COUNT.
+REDIS_URL, EMAIL_URL, SITE_URL, FRONTEND_CACHE_PURGE_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT,
+ALLAUTH_TRUSTED_PROXY_COUNT.
 """
 
 import os
@@ -9,7 +10,14 @@ import tempfile
 from urllib.parse import unquote, urlsplit
 
 from .base import *  # noqa: F403
-from .base import ELASTICSEARCH_URL, MIDDLEWARE, WAGTAILSEARCH_BACKENDS, env_bool, env_list
+from .base import (
+    ELASTICSEARCH_URL,
+    MIDDLEWARE,
+    RENDITIONS_CACHE,
+    WAGTAILSEARCH_BACKENDS,
+    env_bool,
+    env_list,
+)
 
 DEBUG = False
 SECRET_KEY = os.environ["SECRET_KEY"]
@@ -71,6 +79,17 @@ if not os.environ.get("REDIS_URL"):
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("CACHE_DIR", os.path.join(tempfile.gettempdir(), "tianyuan-cache")),
             "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+CACHES["renditions"] = RENDITIONS_CACHE
+
+# A CDN in front: FRONTEND_CACHE_PURGE_URL gets an HTTP PURGE for each page published or
+# unpublished (wagtail.contrib.frontend_cache) and for the pages that list it (town.page_cache).
+if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
         }
     }
 

@@ -4,7 +4,7 @@ REDIS_URL to a shared Redis cache (as production with several hosts)."""
 import os
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, database_from_env
+from .base import BASE_DIR, RENDITIONS_CACHE, database_from_env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-tianyuan"  # noqa: S105
@@ -31,3 +31,8 @@ if os.environ.get("REDIS_URL"):
             "KEY_PREFIX": f"tianyuan-test-{_worker}-{os.getpid()}",
         }
     }
+CACHES["renditions"] = RENDITIONS_CACHE
+# The full-page cache is off for the suite: many tests change rows the way no visitor can (bulk
+# updates, a moved clock) and then look at a page. Its own tests (tests/town/test_page_cache.py)
+# turn it on.
+PAGE_CACHE_ENABLED = False

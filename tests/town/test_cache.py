@@ -11,8 +11,8 @@ from town.cache import content_version
 
 pytestmark = pytest.mark.django_db
 
-# Warm: site, locale, routing (page, child, page), ancestors, view restrictions.
-STANDARD_PAGE_COLD, STANDARD_PAGE_WARM = 15, 7
+# Warm: site, locale, routing (page, child, page); the view restrictions come from the cache.
+STANDARD_PAGE_COLD, STANDARD_PAGE_WARM = 15, 5
 
 
 @pytest.fixture
@@ -92,3 +92,15 @@ def test_a_preview_neither_reads_nor_fills_the_cache(client, attractions):
 
     assert "<h1>预览标题</h1>" in preview.content.decode()
     assert "预览标题" not in client.get(page.url).text
+
+
+def test_a_restriction_added_after_a_view_applies_at_once(client, home_page):
+    from wagtail.models import PageViewRestriction
+
+    page = StandardPageFactory(parent=home_page)
+    assert client.get(page.url).status_code == 200
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.PASSWORD, password="s")
+    response = client.get(page.url)
+    assert response.status_code == 200
+    assert page.title not in response.text or "password" in response.text.lower()
+    assert 'name="password"' in response.text
