@@ -24,6 +24,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ReservationError
@@ -64,8 +66,12 @@ class LinePrice:
 class LineSnapshot:
     """What an order line keeps of the thing sold, whatever happens to it later."""
 
+    # As the thing is called in the default locale (what hosts, farmers and staff read) ...
     title: str
     item_name: str = ""
+    # ... and in the language the order is placed in (the visitor's); "": the same.
+    translated_title: str = ""
+    translated_item_name: str = ""
     cancellation_policy: str = ""
     starts_at: datetime.datetime | None = None
     provider_user: object = None
@@ -74,6 +80,15 @@ class LineSnapshot:
     village_id: int | None = None
     # How this item may be paid: {"online", "offline"} (provider.online); None: any way.
     payment_ways: set | None = None
+
+
+@dataclass
+class Whereabouts:
+    """Where a guest is, for a delivery: the place's name, its address and who answers there."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
 
 
 @dataclass
@@ -133,7 +148,29 @@ class LineKind:
         raise NotImplementedError
 
     def snapshot(self, line, batch=None) -> LineSnapshot:
+        """What the order keeps; ``translated_*`` in the active language (checkout activates the
+        order's)."""
         raise NotImplementedError
+
+    # --- how a line of this kind speaks of itself: basket, checkout, order page, e-mail, API
+
+    def note_label(self, line=None) -> str:
+        """The label of the visitor's note on a line of this kind (who reads it)."""
+        return gettext("Note")
+
+    def summary(self, order_line) -> str:
+        """The order line in one line of words, in the active language, from what the line
+        kept (no query): when, how many of what, where it goes."""
+        parts = []
+        if order_line.start_date:
+            parts.append(date_format(order_line.start_date, "DATE_FORMAT"))
+        parts.append(gettext("× %(n)d") % {"n": order_line.quantity})
+        return " · ".join(parts)
+
+    def where(self, order_lines) -> dict:
+        """{order line pk: ``Whereabouts``} for lines of this kind that keep a guest at an address
+        (a stay's homestay), for those who bring things there; kinds without a place give {}."""
+        return {}
 
     def availability(self, line, *, now=None, batch=None) -> tuple[bool, str]:
         try:
@@ -203,6 +240,11 @@ def get_line_kind(kind) -> LineKind:
         return _registry[kind]
     except (KeyError, TypeError):
         raise LineInvalid({"kind": _("This kind of item cannot be booked online.")}) from None
+
+
+def line_kind_or_none(kind):
+    """The registered handler of ``kind``, or None (an old line of a kind no longer sold)."""
+    return _registry.get(kind)
 
 
 def registered_kinds():

@@ -39,8 +39,8 @@ def sold_out_refund(order):
     _enqueue_on_commit(send_order_mail, order.pk, "sold_out")
 
 
-def order_cancelled(order, refund_fen):
-    _enqueue_on_commit(send_order_mail, order.pk, "cancelled", refund_fen)
+def order_cancelled(order, refund_fen, paid_fen=None):
+    _enqueue_on_commit(send_order_mail, order.pk, "cancelled", refund_fen, paid_fen)
 
 
 def refund_issued(refund):
@@ -98,7 +98,9 @@ def send_confirmation(order_id: int) -> bool:
 
 
 @task()
-def send_order_mail(order_id: int, kind: str, refund_fen: int = 0) -> None:
+def send_order_mail(order_id: int, kind: str, refund_fen: int = 0, paid_fen: int | None = None) -> None:
+    """``paid_fen``: what had been paid before a cancellation (0: nothing, so nothing to refund;
+    None: not known)."""
     subjects = {
         "payment_failed": lambda ref: _("Your payment for %(ref)s did not go through") % {"ref": ref},
         "sold_out": lambda ref: (
@@ -116,6 +118,8 @@ def send_order_mail(order_id: int, kind: str, refund_fen: int = 0) -> None:
                 "order": order,
                 "lines": list(order.lines.all()),
                 "refund": format_fen(refund_fen, order.currency),
+                "refund_fen": refund_fen,
+                "nothing_paid": paid_fen == 0,
             },
         )
 
