@@ -81,9 +81,7 @@ class StayBatch:
             found = [rt for rt in self.room_types.values() if rt is not None]
             rooms = in_language(found)
             pages = in_language({rt.page_id: rt.page for rt in found}.values())
-            self._names[language] = {
-                rt.pk: (pages[rt.page_id].title, rooms[rt.pk].name) for rt in found
-            }
+            self._names[language] = {rt.pk: (pages[rt.page_id].title, rooms[rt.pk].name) for rt in found}
         room_type = self.room_type(line)
         return self._names[language].get(room_type.pk) if room_type is not None else None
 
@@ -187,9 +185,7 @@ class StayLine(LineKind):
         return gettext("Note for the host")
 
     def summary(self, order_line):
-        return stay_words(
-            order_line.start_date, order_line.end_date, order_line.guests, order_line.quantity
-        )
+        return stay_words(order_line.start_date, order_line.end_date, order_line.guests, order_line.quantity)
 
     def where(self, order_lines):
         """The homestay of each stay line: its name, address and the phone that answers there

@@ -266,10 +266,8 @@ class ProductLine(LineKind):
     def summary(self, order_line):
         breakdown = order_line.breakdown or []
         unit = breakdown[0].get("unit") if breakdown and isinstance(breakdown[0], dict) else None
-        deliver_to = next(
-            (part.get("deliver_to") for part in breakdown if isinstance(part, dict) and part.get("deliver_to")),
-            "",
-        )
+        parts = [part for part in breakdown if isinstance(part, dict)]
+        deliver_to = next((part["deliver_to"] for part in parts if part.get("deliver_to")), "")
         parts = [quantity_words(order_line.quantity, unit), delivery_words(order_line.options, deliver_to)]
         return " · ".join(part for part in parts if part)
 

@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0009_kind_validated_against_the_registry'),
+        ("orders", "0009_kind_validated_against_the_registry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='orderline',
-            name='translated_item_name',
+            model_name="orderline",
+            name="translated_item_name",
             field=models.CharField(blank=True, max_length=255, verbose_name="item in the visitor's language"),
         ),
         migrations.AddField(
-            model_name='orderline',
-            name='translated_title',
-            field=models.CharField(blank=True, max_length=255, verbose_name="title in the visitor's language"),
+            model_name="orderline",
+            name="translated_title",
+            field=models.CharField(
+                blank=True, max_length=255, verbose_name="title in the visitor's language"
+            ),
         ),
     ]

@@ -217,7 +217,8 @@ class OrderLine(models.Model):
         return f"{self.order_id}: {self.title} {self.item_name}".strip()
 
     def _sold_in(self, language):
-        return bool(self.order.language) and content_language(self.order.language) == content_language(language)
+        sold_in = self.order.language
+        return bool(sold_in) and content_language(sold_in) == content_language(language)
 
     def title_in(self, language=None):
         """The title in ``language`` (else the active one): the visitor's-language title when the
