@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from town.sites import email_subject, site_identity
+
 from .models import Order, OrderStatus, Refund
 from .money import format_fen
 from .qr import qr_png
@@ -174,11 +176,12 @@ def _manage_url(order):
 
 
 def _send(template, subject, to, context, *, images=()):
-    context = {**context, "site_name": "田园 Tianyuan"}
+    site = site_identity()
+    context = {**context, "site_name": site.name}
     text = render_to_string(f"orders/email/{template}.txt", context)
     html = render_to_string(f"orders/email/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + str(subject),
+        subject=email_subject(subject),
         body=text,
         to=[to],
     )
