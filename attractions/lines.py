@@ -282,17 +282,21 @@ class TourLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line, batch=None):
+    def describe_parts(self, line, batch=None):
         batch = self._batch(line, batch)
         slot = batch.slot(line)
         adults, children, _ages_ = self._people(line)
         if slot is None:
-            return gettext("A tour no longer offered") + " · " + people_words(adults, children)
+            return gettext("A tour no longer offered"), people_words(adults, children)
         pitches = line.quantity if slot.experience.is_camping else None
-        return f"{batch.title(line)} · {tour_words(slot.starts_at, adults, children, pitches)}"
+        return batch.title(line), tour_words(slot.starts_at, adults, children, pitches)
 
     def note_label(self, line=None):
         return gettext("Note for the guide")
+
+    def heading(self, order_line):
+        # The item kept is the tour's time, which the summary says with the people.
+        return order_line.title_in()
 
     def summary(self, order_line):
         adults, children, _ages_ = self._people(order_line)

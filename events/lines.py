@@ -123,13 +123,13 @@ class TicketLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line, batch=None):
+    def describe_parts(self, line, batch=None):
         batch = self._batch(line, batch)
         ticket_type = batch.ticket_type(line)
         if ticket_type is None:
-            return gettext("A ticket no longer offered")
+            return gettext("A ticket no longer offered"), ""
         event, ticket = batch.names(line)
-        return f"{event} · {ticket} · {ticket_words(ticket_type.page.start, line.quantity)}"
+        return f"{event} · {ticket}", ticket_words(ticket_type.page.start, line.quantity)
 
     def note_label(self, line=None):
         return gettext("Note for the organiser")

@@ -176,10 +176,10 @@ class StayLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity, line.start_date, line.end_date)]
 
-    def describe(self, line, batch=None):
+    def describe_parts(self, line, batch=None):
         names = self._batch(line, batch).names(line)
         name = " · ".join(names) if names else gettext("A room no longer offered")
-        return f"{name}, {stay_words(line.start_date, line.end_date, line.guests, line.quantity)}"
+        return name, stay_words(line.start_date, line.end_date, line.guests, line.quantity)
 
     def note_label(self, line=None):
         return gettext("Note for the host")

@@ -136,14 +136,15 @@ class CheckoutOut(Schema):
 
 class OrderLineOut(Schema):
     """``title``/``item_name`` in the caller's language when the order was placed in it (as the
-    order page shows them); ``canonical_*`` as kept in the default language; ``summary`` and
-    ``note_label`` in words, as the line's kind says them."""
+    order page shows them); ``canonical_*`` as kept in the default language; ``heading``,
+    ``summary`` and ``note_label`` in words, as the line's kind says them (as the order page)."""
 
     kind: str
     title: str
     item_name: str
     canonical_title: str
     canonical_item_name: str
+    heading: str
     summary: str
     note_label: str
     start_date: date | None
@@ -233,6 +234,7 @@ def _order_out(order) -> dict:
                 "item_name": line.shown_item_name,
                 "canonical_title": line.title,
                 "canonical_item_name": line.item_name,
+                "heading": handler.heading(line) if handler else line.shown_title,
                 "summary": handler.summary(line) if handler else "",
                 "note_label": str(handler.note_label(line)) if handler else "",
                 "start_date": line.start_date,

@@ -99,6 +99,9 @@ class LineCheck:
     title: str
     price: LinePrice | None
     error: ReservationError | None = None
+    # The title in two parts (``LineKind.describe_parts``): what it is, and the rest.
+    name: str = ""
+    details: str = ""
 
     @property
     def available(self):
@@ -145,6 +148,12 @@ class LineKind:
 
     def describe(self, line, batch=None) -> str:
         """The line in words; a vanished item still describes itself (as no longer offered)."""
+        name, details = self.describe_parts(line, batch)
+        return f"{name} · {details}" if details else name
+
+    def describe_parts(self, line, batch=None) -> tuple[str, str]:
+        """(what it is, the rest: when, how many, where), in the active language, so a page can
+        set the name apart from the details; ``describe`` joins them."""
         raise NotImplementedError
 
     def snapshot(self, line, batch=None) -> LineSnapshot:
@@ -157,6 +166,12 @@ class LineKind:
     def note_label(self, line=None) -> str:
         """The label of the visitor's note on a line of this kind (who reads it)."""
         return gettext("Note")
+
+    def heading(self, order_line) -> str:
+        """What the order line sold, in the active language when it was sold in it: the title,
+        and the item when it says more ("桃园小筑 · 大床房")."""
+        item = order_line.item_name_in()
+        return f"{order_line.title_in()} · {item}" if item else order_line.title_in()
 
     def summary(self, order_line) -> str:
         """The order line in one line of words, in the active language, from what the line
@@ -184,14 +199,15 @@ class LineKind:
         batch = self.prepare(lines, now=now)
         results = []
         for line in lines:
-            title = self.describe(line, batch)
+            name, details = self.describe_parts(line, batch)
+            title = f"{name} · {details}" if details else name
             try:
                 self.check(line, batch, now=now)
                 price = self.price(line, batch)
             except ReservationError as exc:
-                results.append(LineCheck(line, title, None, exc))
+                results.append(LineCheck(line, title, None, exc, name, details))
             else:
-                results.append(LineCheck(line, title, price))
+                results.append(LineCheck(line, title, price, None, name, details))
         return results
 
 

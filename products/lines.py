@@ -247,21 +247,24 @@ class ProductLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line, batch=None):
+    def describe_parts(self, line, batch=None):
         batch = self._batch(line, batch)
         product = batch.product(line, live_only=False)
         if product is None:
-            return gettext("A product no longer offered")
+            return gettext("A product no longer offered"), ""
         deliver_to = ""
         if (line.options or {}).get("delivery") == "homestay" and batch.stays is not None:
             day = (line.options or {}).get("delivery_date")
             deliver_to = batch.stays.covering(date.fromisoformat(day)) if day else ""
-        parts = [batch.name(line), quantity_words(line.quantity, product.unit)]
-        parts.append(delivery_words(line.options, deliver_to or ""))
-        return " · ".join(part for part in parts if part)
+        parts = [quantity_words(line.quantity, product.unit), delivery_words(line.options, deliver_to or "")]
+        return batch.name(line), " · ".join(part for part in parts if part)
 
     def note_label(self, line=None):
         return gettext("Note for the farmer")
+
+    def heading(self, order_line):
+        # The item kept is the producer's name, for staff; the visitor bought the product.
+        return order_line.title_in()
 
     def summary(self, order_line):
         breakdown = order_line.breakdown or []

@@ -24,6 +24,13 @@ def voucher_qr(code):
 
 
 @register.filter
+def line_heading(order_line):
+    """{{ line|line_heading }}: what the order line sold, as its kind names it."""
+    handler = line_kind_or_none(order_line.kind)
+    return handler.heading(order_line) if handler is not None else LineKind().heading(order_line)
+
+
+@register.filter
 def line_summary(order_line):
     """{{ line|line_summary }}: the order line in words, as its kind says it (``LineKind.summary``)."""
     handler = line_kind_or_none(order_line.kind)

@@ -181,7 +181,8 @@ def lines_to_fulfil(producer):
         .order_by(
             # No fulfilment row yet, then packed, then handed over or shipped.
             F("fulfilment__status").asc(nulls_first=True),
-            "starts_at",
+            # Deliveries on a day first, soonest first (the same on every database).
+            F("starts_at").asc(nulls_last=True),
             "order__created_at",
             "pk",
         )
