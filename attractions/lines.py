@@ -17,7 +17,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,7 @@ from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnap
 from orders.money import Money
 from orders.reservations import Claim
 from orders.selectors import claimed_units
+from town.translations import content_language, in_language
 
 from .inventory import TOUR
 from .models import TourSlot, TourSlotStatus
@@ -136,6 +137,29 @@ def _slots():
     return TourSlot.objects.select_related("experience", "experience__meeting_point", "experience__owner")
 
 
+def people_words(adults, children):
+    """ "1 adult, 1 child" (zh: "1 位成人、1 位儿童")."""
+    adult_words = ngettext("%(n)d adult", "%(n)d adults", adults) % {"n": adults}
+    if not children:
+        return adult_words
+    child_words = ngettext("%(n)d child", "%(n)d children", children) % {"n": children}
+    return gettext("%(adults)s, %(children)s") % {"adults": adult_words, "children": child_words}
+
+
+def tour_words(starts_at, adults, children, pitches=None):
+    """ "20 March 2027, 09:00 · 1 adult, 1 child" in the active language."""
+    parts = [date_format(local_dt(starts_at), "DATETIME_FORMAT")] if starts_at else []
+    parts.append(people_words(adults, children))
+    if pitches:
+        parts.append(ngettext("%(n)d pitch", "%(n)d pitches", pitches) % {"n": pitches})
+    return " · ".join(parts)
+
+
+def _in_default_language(make):
+    with translation.override(settings.LANGUAGE_CODE):
+        return make()
+
+
 class TourBatch:
     """The slots of some tour lines with their experiences (two queries), and their live claims
     (one more, when availability is asked for)."""
@@ -143,9 +167,21 @@ class TourBatch:
     def __init__(self, lines, now=None):
         self.now = now
         self.slots = load_rows(TOUR, {line.object_id for line in lines}, _slots())
+        self._titles = {}
 
     def slot(self, line):
         return self.slots.get(line.object_id)
+
+    def title(self, line):
+        """The experience's title in the active language (one query for the batch in a language
+        other than the default)."""
+        language = content_language()
+        if language not in self._titles:
+            found = {slot.experience_id: slot.experience for slot in self.slots.values() if slot is not None}
+            pages = in_language(found.values())
+            self._titles[language] = {pk: page.title for pk, page in pages.items()}
+        slot = self.slot(line)
+        return self._titles[language].get(slot.experience_id) if slot is not None else None
 
     @cached_property
     def claimed(self):
@@ -246,19 +282,27 @@ class TourLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line, batch=None):
-        slot = self._batch(line, batch).slot(line)
+    def describe_parts(self, line, batch=None):
+        batch = self._batch(line, batch)
+        slot = batch.slot(line)
         adults, children, _ages_ = self._people(line)
-        people = ngettext("%(n)d adult", "%(n)d adults", adults) % {"n": adults}
-        if children:
-            people += ", " + ngettext("%(n)d child", "%(n)d children", children) % {"n": children}
         if slot is None:
-            return gettext("A tour no longer offered") + f", {people}"
-        when = date_format(local_dt(slot.starts_at), "DATETIME_FORMAT")
-        text = f"{slot.experience.title}, {when}, {people}"
-        if slot.experience.is_camping:
-            text += ", " + ngettext("%(n)d pitch", "%(n)d pitches", line.quantity) % {"n": line.quantity}
-        return text
+            return gettext("A tour no longer offered"), people_words(adults, children)
+        pitches = line.quantity if slot.experience.is_camping else None
+        return batch.title(line), tour_words(slot.starts_at, adults, children, pitches)
+
+    def note_label(self, line=None):
+        return gettext("Note for the guide")
+
+    def heading(self, order_line):
+        # The item kept is the tour's time, which the summary says with the people.
+        return order_line.title_in()
+
+    def summary(self, order_line):
+        adults, children, _ages_ = self._people(order_line)
+        # Camping lines count pitches apart from people (see units_for).
+        pitches = order_line.quantity if order_line.quantity != adults + children else None
+        return tour_words(order_line.starts_at, adults, children, pitches)
 
     def check(self, line, batch=None, *, now=None):
         batch = self._batch(line, batch, now)
@@ -282,9 +326,13 @@ class TourLine(LineKind):
         if slot is None:
             raise ReservationError(_("This tour time can no longer be booked."))
         page = slot.experience
+        when = date_format(local_dt(slot.starts_at), "DATETIME_FORMAT")
         return LineSnapshot(
             title=page.title,
-            item_name=date_format(local_dt(slot.starts_at), "DATETIME_FORMAT"),
+            # The time, as the tour's staff read it (default language) and as the visitor did.
+            item_name=_in_default_language(lambda: date_format(local_dt(slot.starts_at), "DATETIME_FORMAT")),
+            translated_title=self._batch(line, batch).title(line),
+            translated_item_name=when,
             cancellation_policy=page.cancellation_policy,
             starts_at=slot.starts_at,
             provider_user=page.owner,

@@ -12,7 +12,9 @@ router = Router(tags=["events"])
 
 class TicketTypeOut(Schema):
     ticket_type_id: int
+    # In the event's language (an English event's id gives the English names).
     name: str
+    description: str
     price_fen: int
     remaining: int
     on_sale: bool
@@ -41,7 +43,8 @@ def event_tickets(request, event_id: int):
         [
             {
                 "ticket_type_id": offer.pk,
-                "name": offer.ticket_type.name,
+                "name": offer.name,
+                "description": offer.description,
                 "price_fen": offer.ticket_type.price_fen,
                 "remaining": offer.remaining,
                 "on_sale": offer.on_sale,

@@ -1,6 +1,7 @@
 """Ticket types as the reservation core's "ticket" inventory: capacity is the ticket type's."""
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, InvalidClaim
@@ -37,7 +38,7 @@ def check_on_sale(ticket_type, quantity=None, *, now=None, called_off=None):
     state = ticket_type.sales_state(now)
     if state == "not_yet":
         message = _("Sales of this ticket open on %(when)s.") % {
-            "when": timezone.localtime(ticket_type.sales_start).strftime("%Y-%m-%d %H:%M")
+            "when": date_format(timezone.localtime(ticket_type.sales_start), "DATETIME_FORMAT")
         }
         raise TicketClosed(message)
     if state == "closed":

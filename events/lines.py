@@ -7,7 +7,8 @@ makes an order (confirmed at once, with a voucher) but never a payment.
 from functools import cached_property
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import ReservationError, SoldOut
@@ -16,6 +17,7 @@ from orders.money import Money
 from orders.policies import FLEXIBLE
 from orders.reservations import Claim
 from orders.selectors import claimed_units
+from town.translations import content_language, in_language
 
 from .inventory import TICKET, check_on_sale
 from .models import EventCancellation, TicketType
@@ -35,6 +37,13 @@ def ticket_type_for_sale(ticket_type_id):
     return load_rows(TICKET, [ticket_type_id], _for_sale())[ticket_type_id]
 
 
+def ticket_words(starts_at, quantity):
+    """ "20 March 2027, 10:00 · 2 tickets" in the active language."""
+    parts = [date_format(timezone.localtime(starts_at), "DATETIME_FORMAT")] if starts_at else []
+    parts.append(ngettext("%(n)d ticket", "%(n)d tickets", quantity) % {"n": quantity})
+    return " · ".join(parts)
+
+
 class TicketBatch:
     """The ticket types of some ticket lines with their events (two queries); the events called
     off and the live claims (one query each) when availability is asked for."""
@@ -42,9 +51,21 @@ class TicketBatch:
     def __init__(self, lines, now=None):
         self.now = now
         self.ticket_types = load_rows(TICKET, {line.object_id for line in lines}, _for_sale())
+        self._names = {}
 
     def ticket_type(self, line):
         return self.ticket_types.get(line.object_id)
+
+    def names(self, line):
+        """(event, ticket type) names in the active language, for all the batch's ticket types at
+        once (two queries in a language other than the default)."""
+        language = content_language()
+        if language not in self._names:
+            rows = in_language(self._found)
+            pages = in_language({t.page_id: t.page for t in self._found}.values())
+            self._names[language] = {t.pk: (pages[t.page_id].title, rows[t.pk].name) for t in self._found}
+        ticket_type = self.ticket_type(line)
+        return self._names[language].get(ticket_type.pk) if ticket_type is not None else None
 
     @cached_property
     def _found(self):
@@ -102,17 +123,19 @@ class TicketLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line, batch=None):
-        ticket_type = self._batch(line, batch).ticket_type(line)
+    def describe_parts(self, line, batch=None):
+        batch = self._batch(line, batch)
+        ticket_type = batch.ticket_type(line)
         if ticket_type is None:
-            return gettext("A ticket no longer offered")
-        start = timezone.localtime(ticket_type.page.start)
-        return gettext("%(event)s · %(ticket)s × %(n)d, %(when)s") % {
-            "event": ticket_type.page.title,
-            "ticket": ticket_type.name,
-            "n": line.quantity,
-            "when": start.strftime("%Y-%m-%d %H:%M"),
-        }
+            return gettext("A ticket no longer offered"), ""
+        event, ticket = batch.names(line)
+        return f"{event} · {ticket}", ticket_words(ticket_type.page.start, line.quantity)
+
+    def note_label(self, line=None):
+        return gettext("Note for the organiser")
+
+    def summary(self, order_line):
+        return ticket_words(order_line.starts_at, order_line.quantity)
 
     def check(self, line, batch=None, *, now=None):
         batch = self._batch(line, batch, now)
@@ -132,9 +155,12 @@ class TicketLine(LineKind):
         if ticket_type is None:
             raise ReservationError(_("This ticket can no longer be booked."))
         page = ticket_type.page
+        translated_title, translated_item_name = self._batch(line, batch).names(line)
         return LineSnapshot(
             title=page.title,
             item_name=ticket_type.name,
+            translated_title=translated_title,
+            translated_item_name=translated_item_name,
             cancellation_policy=TICKET_CANCELLATION_POLICY,
             starts_at=page.start,
             provider_user=None,

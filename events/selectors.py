@@ -146,8 +146,12 @@ def feed_events(locale):
 class TicketOffer:
     """A ticket type as the event page and the API show it: price, what is left, sales state."""
 
-    def __init__(self, ticket_type, sold, now):
+    def __init__(self, ticket_type, sold, now, shown=None):
         self.ticket_type = ticket_type
+        # Name and what is included as the page's language has them (the translated row's).
+        shown = shown or ticket_type
+        self.name = shown.name
+        self.description = shown.description
         self.remaining = max(ticket_type.capacity - sold, 0)
         state = ticket_type.sales_state(now)
         if hasattr(ticket_type.page, "cancellation"):  # called off by the organiser
@@ -173,4 +177,16 @@ def ticket_offers(page, now=None):
     if not ticket_types:
         return []
     sold = claimed_units(ReservationKind.TICKET, [t.pk for t in ticket_types], now=now)
-    return [TicketOffer(ticket_type, sold[ticket_type.pk], now) for ticket_type in ticket_types]
+    shown = {}
+    if page.locale_id != ticket_types[0].locale_id:
+        # A translated page: its own rows carry the names (one more query).
+        shown = {
+            t.translation_key: t
+            for t in TicketType.objects.filter(
+                locale_id=page.locale_id, translation_key__in=[t.translation_key for t in ticket_types]
+            )
+        }
+    return [
+        TicketOffer(ticket_type, sold[ticket_type.pk], now, shown.get(ticket_type.translation_key))
+        for ticket_type in ticket_types
+    ]

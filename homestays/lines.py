@@ -11,7 +11,8 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, ReservationError, SoldOut
@@ -21,6 +22,7 @@ from orders.lines import (
     LineKind,
     LinePrice,
     LineSnapshot,
+    Whereabouts,
     a_date,
     int_field,
     load_rows,
@@ -28,10 +30,11 @@ from orders.lines import (
 from orders.money import Money
 from orders.reservations import Claim, local_today
 from orders.selectors import claimed_units
+from town.translations import content_language, in_language
 
 from . import pricing
 from .inventory import STAY, rules_for
-from .models import RoomType
+from .models import HomestayPage, RoomType
 from .selectors import free_rooms
 
 MAX_ROOMS = 10  # rooms of one type in one line
@@ -40,6 +43,19 @@ MAX_LINE_GUESTS = MAX_ROOMS * 20  # guests of one line (the room types set the r
 
 def _live_room_types():
     return RoomType.objects.filter(page__live=True).select_related("page", "page__host")
+
+
+def stay_words(check_in, check_out, guests, rooms=1):
+    """ "20 March 2027 → 22 March 2027 · 2 nights · 2 guests" in the active language."""
+    nights = (check_out - check_in).days if check_in and check_out else 0
+    parts = [
+        f"{date_format(check_in, 'DATE_FORMAT')} → {date_format(check_out, 'DATE_FORMAT')}",
+        ngettext("%(n)d night", "%(n)d nights", nights) % {"n": nights},
+        ngettext("%(n)d guest", "%(n)d guests", guests) % {"n": guests},
+    ]
+    if rooms > 1:
+        parts.append(ngettext("%(n)d room", "%(n)d rooms", rooms) % {"n": rooms})
+    return " · ".join(parts)
 
 
 class StayBatch:
@@ -52,9 +68,22 @@ class StayBatch:
         dated = [line for line in lines if line.start_date and line.end_date]
         self.start = min((line.start_date for line in dated), default=None)
         self.end = max((line.end_date for line in dated), default=None)
+        self._names = {}
 
     def room_type(self, line):
         return self.room_types.get(line.object_id)
+
+    def names(self, line):
+        """(homestay, room type) names of the line's room type in the active language; read for
+        all the batch's room types at once (two queries in a language other than the default)."""
+        language = content_language()
+        if language not in self._names:
+            found = [rt for rt in self.room_types.values() if rt is not None]
+            rooms = in_language(found)
+            pages = in_language({rt.page_id: rt.page for rt in found}.values())
+            self._names[language] = {rt.pk: (pages[rt.page_id].title, rooms[rt.pk].name) for rt in found}
+        room_type = self.room_type(line)
+        return self._names[language].get(room_type.pk) if room_type is not None else None
 
     @cached_property
     def _ids(self):
@@ -147,17 +176,31 @@ class StayLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity, line.start_date, line.end_date)]
 
-    def describe(self, line, batch=None):
-        room_type = self._batch(line, batch).room_type(line)
-        name = str(room_type) if room_type else gettext("A room no longer offered")
-        nights = (line.end_date - line.start_date).days
-        return gettext("%(room)s, %(check_in)s to %(check_out)s (%(nights)d nights), %(guests)d guests") % {
-            "room": name,
-            "check_in": line.start_date.isoformat(),
-            "check_out": line.end_date.isoformat(),
-            "nights": nights,
-            "guests": line.guests,
-        } + (gettext(", %(n)d rooms") % {"n": line.quantity} if line.quantity > 1 else "")
+    def describe_parts(self, line, batch=None):
+        names = self._batch(line, batch).names(line)
+        name = " · ".join(names) if names else gettext("A room no longer offered")
+        return name, stay_words(line.start_date, line.end_date, line.guests, line.quantity)
+
+    def note_label(self, line=None):
+        return gettext("Note for the host")
+
+    def summary(self, order_line):
+        return stay_words(order_line.start_date, order_line.end_date, order_line.guests, order_line.quantity)
+
+    def where(self, order_lines):
+        """The homestay of each stay line: its name, address and the phone that answers there
+        (the homestay's contact phone, else its host's); one query."""
+        ids = {line.page_id_snapshot for line in order_lines if line.page_id_snapshot}
+        pages = HomestayPage.objects.select_related("host").in_bulk(ids) if ids else {}
+        found = {}
+        for line in order_lines:
+            page = pages.get(line.page_id_snapshot)
+            if page is None:
+                found[line.pk] = Whereabouts(name=line.title)
+                continue
+            phone = page.contact_phone or (getattr(page.host, "phone", "") if page.host else "")
+            found[line.pk] = Whereabouts(name=page.title, address=page.address, phone=phone)
+        return found
 
     def check(self, line, batch=None, *, now=None):
         batch = self._batch(line, batch, now)
@@ -183,9 +226,12 @@ class StayLine(LineKind):
         starts_at = datetime.datetime.combine(
             line.start_date, page.check_in_time, tzinfo=ZoneInfo(settings.TIME_ZONE)
         )
+        translated_title, translated_item_name = self._batch(line, batch).names(line)
         return LineSnapshot(
             title=page.title,
             item_name=room_type.name,
+            translated_title=translated_title,
+            translated_item_name=translated_item_name,
             cancellation_policy=page.cancellation_policy,
             starts_at=starts_at,
             provider_user=page.host,

@@ -10,6 +10,7 @@ Saturday nights (when set); else the base price. A closed night has no price: it
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, InvalidClaim
@@ -105,7 +106,9 @@ def quote(room_type, check_in: date, check_out: date, rules) -> Quote:
     for night in nights:
         price = night_price(room_type, night, rules)
         if price is None:
-            raise DatesUnavailable(_("This room is closed on %(date)s.") % {"date": night.isoformat()})
+            raise DatesUnavailable(
+                _("This room is closed on %(date)s.") % {"date": date_format(night, "DATE_FORMAT")}
+            )
         priced.append(NightPrice(night, price))
     return Quote(room_type.pk, check_in, check_out, priced, minimum)
 

@@ -29,7 +29,7 @@ from accounts.services import UnverifiedEmail
 from . import basket as basket_service
 from . import checkout as checkout_service
 from .exceptions import ReservationError
-from .lines import LineInvalid, check_lines, get_line_kind, registered_kinds
+from .lines import LineInvalid, check_lines, get_line_kind, line_kind_or_none, registered_kinds
 from .models import Order
 
 router = Router(tags=["orders"])
@@ -70,9 +70,7 @@ def _basket_line_in():
         "BasketLineIn",
         __base__=Schema,
         __doc__="One schema for every kind; each kind reads its own fields (see its line kind). "
-        + " · ".join(
-            f"{kind}: {', '.join(get_line_kind(kind).input_fields)}" for kind in registered_kinds()
-        ),
+        + " · ".join(f"{kind}: {', '.join(get_line_kind(kind).input_fields)}" for kind in registered_kinds()),
         kind=(str, Field(description=f"One of: {kinds}.")),
         **{
             name: (annotation | None, Field(None, description=f"Read by: {', '.join(used_by[name])}."))
@@ -89,6 +87,7 @@ class BasketLineOut(Schema):
     id: int
     kind: str
     title: str
+    note_label: str
     quantity: int
     guests: int
     check_in: date | None
@@ -136,9 +135,18 @@ class CheckoutOut(Schema):
 
 
 class OrderLineOut(Schema):
+    """``title``/``item_name`` in the caller's language when the order was placed in it (as the
+    order page shows them); ``canonical_*`` as kept in the default language; ``heading``,
+    ``summary`` and ``note_label`` in words, as the line's kind says them (as the order page)."""
+
     kind: str
     title: str
     item_name: str
+    canonical_title: str
+    canonical_item_name: str
+    heading: str
+    summary: str
+    note_label: str
     start_date: date | None
     end_date: date | None
     nights: int | None
@@ -192,6 +200,7 @@ def _line_out(view) -> dict:
         "id": line.pk,
         "kind": line.kind,
         "title": view.title,
+        "note_label": str(get_line_kind(line.kind).note_label(line)),
         "quantity": line.quantity,
         "guests": line.guests,
         "check_in": line.start_date,
@@ -217,11 +226,17 @@ def _order_out(order) -> dict:
     for line in order.lines.select_related("voucher"):
         voucher = getattr(line, "voucher", None)
         valid = voucher and voucher.voided_at is None and order.status in ("confirmed", "paid", "completed")
+        handler = line_kind_or_none(line.kind)
         lines.append(
             {
                 "kind": line.kind,
-                "title": line.title,
-                "item_name": line.item_name,
+                "title": line.shown_title,
+                "item_name": line.shown_item_name,
+                "canonical_title": line.title,
+                "canonical_item_name": line.item_name,
+                "heading": handler.heading(line) if handler else line.shown_title,
+                "summary": handler.summary(line) if handler else "",
+                "note_label": str(handler.note_label(line)) if handler else "",
                 "start_date": line.start_date,
                 "end_date": line.end_date,
                 "nights": line.nights,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import require_verified_email
@@ -149,7 +149,9 @@ def checkout(
                 handler, batch = get_line_kind(line.kind), batches[line.kind]
                 # Availability is decided by reserve() under the inventory locks, below.
                 price = handler.price(line, batch)
-                snapshot = handler.snapshot(line, batch)
+                # The names kept for the visitor are in the order's language, whatever is active.
+                with translation.override(language or translation.get_language()):
+                    snapshot = handler.snapshot(line, batch)
                 note = (notes or {}).get(line.pk, (notes or {}).get(str(line.pk), line.note)) or ""
                 if not isinstance(note, str) or len(note) > 500:
                     raise CheckoutInvalid(

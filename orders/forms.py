@@ -5,6 +5,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .lines import LineKind, line_kind_or_none
+
 BAD_TOTAL = _("The total shown must be a whole number of fen; please reload the page.")
 
 
@@ -35,7 +37,8 @@ class CheckoutForm(forms.Form):
         for line in lines:
             name = f"note_{line.pk}"
             self.fields[name] = forms.CharField(
-                label=_("Note for the host"),
+                # Each kind names who reads it: the host, the guide, the farmer, the organiser.
+                label=_note_label(line),
                 max_length=500,
                 required=False,
                 initial=line.note,
@@ -45,6 +48,11 @@ class CheckoutForm(forms.Form):
 
     def notes(self):
         return {line.pk: self.cleaned_data.get(name, "") for line, name in self.line_fields}
+
+
+def _note_label(line):
+    handler = line_kind_or_none(line.kind)
+    return handler.note_label(line) if handler is not None else LineKind().note_label(line)
 
 
 class CancelForm(forms.Form):

@@ -24,6 +24,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ReservationError
@@ -64,8 +66,12 @@ class LinePrice:
 class LineSnapshot:
     """What an order line keeps of the thing sold, whatever happens to it later."""
 
+    # As the thing is called in the default locale (what hosts, farmers and staff read) ...
     title: str
     item_name: str = ""
+    # ... and in the language the order is placed in (the visitor's); "": the same.
+    translated_title: str = ""
+    translated_item_name: str = ""
     cancellation_policy: str = ""
     starts_at: datetime.datetime | None = None
     provider_user: object = None
@@ -77,6 +83,15 @@ class LineSnapshot:
 
 
 @dataclass
+class Whereabouts:
+    """Where a guest is, for a delivery: the place's name, its address and who answers there."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+
+
+@dataclass
 class LineCheck:
     """A line as the basket shows it: its title, and its price unless it cannot be had now."""
 
@@ -84,6 +99,9 @@ class LineCheck:
     title: str
     price: LinePrice | None
     error: ReservationError | None = None
+    # The title in two parts (``LineKind.describe_parts``): what it is, and the rest.
+    name: str = ""
+    details: str = ""
 
     @property
     def available(self):
@@ -130,10 +148,44 @@ class LineKind:
 
     def describe(self, line, batch=None) -> str:
         """The line in words; a vanished item still describes itself (as no longer offered)."""
+        name, details = self.describe_parts(line, batch)
+        return f"{name} · {details}" if details else name
+
+    def describe_parts(self, line, batch=None) -> tuple[str, str]:
+        """(what it is, the rest: when, how many, where), in the active language, so a page can
+        set the name apart from the details; ``describe`` joins them."""
         raise NotImplementedError
 
     def snapshot(self, line, batch=None) -> LineSnapshot:
+        """What the order keeps; ``translated_*`` in the active language (checkout activates the
+        order's)."""
         raise NotImplementedError
+
+    # --- how a line of this kind speaks of itself: basket, checkout, order page, e-mail, API
+
+    def note_label(self, line=None) -> str:
+        """The label of the visitor's note on a line of this kind (who reads it)."""
+        return gettext("Note")
+
+    def heading(self, order_line) -> str:
+        """What the order line sold, in the active language when it was sold in it: the title,
+        and the item when it says more ("桃园小筑 · 大床房")."""
+        item = order_line.item_name_in()
+        return f"{order_line.title_in()} · {item}" if item else order_line.title_in()
+
+    def summary(self, order_line) -> str:
+        """The order line in one line of words, in the active language, from what the line
+        kept (no query): when, how many of what, where it goes."""
+        parts = []
+        if order_line.start_date:
+            parts.append(date_format(order_line.start_date, "DATE_FORMAT"))
+        parts.append(gettext("× %(n)d") % {"n": order_line.quantity})
+        return " · ".join(parts)
+
+    def where(self, order_lines) -> dict:
+        """{order line pk: ``Whereabouts``} for lines of this kind that keep a guest at an address
+        (a stay's homestay), for those who bring things there; kinds without a place give {}."""
+        return {}
 
     def availability(self, line, *, now=None, batch=None) -> tuple[bool, str]:
         try:
@@ -147,14 +199,15 @@ class LineKind:
         batch = self.prepare(lines, now=now)
         results = []
         for line in lines:
-            title = self.describe(line, batch)
+            name, details = self.describe_parts(line, batch)
+            title = f"{name} · {details}" if details else name
             try:
                 self.check(line, batch, now=now)
                 price = self.price(line, batch)
             except ReservationError as exc:
-                results.append(LineCheck(line, title, None, exc))
+                results.append(LineCheck(line, title, None, exc, name, details))
             else:
-                results.append(LineCheck(line, title, price))
+                results.append(LineCheck(line, title, price, None, name, details))
         return results
 
 
@@ -203,6 +256,11 @@ def get_line_kind(kind) -> LineKind:
         return _registry[kind]
     except (KeyError, TypeError):
         raise LineInvalid({"kind": _("This kind of item cannot be booked online.")}) from None
+
+
+def line_kind_or_none(kind):
+    """The registered handler of ``kind``, or None (an old line of a kind no longer sold)."""
+    return _registry.get(kind)
 
 
 def registered_kinds():

@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from town.sites import email_subject, site_identity
+
 from .models import Order, OrderStatus, Refund
 from .money import format_fen
 from .qr import qr_png
@@ -39,8 +41,8 @@ def sold_out_refund(order):
     _enqueue_on_commit(send_order_mail, order.pk, "sold_out")
 
 
-def order_cancelled(order, refund_fen):
-    _enqueue_on_commit(send_order_mail, order.pk, "cancelled", refund_fen)
+def order_cancelled(order, refund_fen, paid_fen=None):
+    _enqueue_on_commit(send_order_mail, order.pk, "cancelled", refund_fen, paid_fen)
 
 
 def refund_issued(refund):
@@ -98,7 +100,9 @@ def send_confirmation(order_id: int) -> bool:
 
 
 @task()
-def send_order_mail(order_id: int, kind: str, refund_fen: int = 0) -> None:
+def send_order_mail(order_id: int, kind: str, refund_fen: int = 0, paid_fen: int | None = None) -> None:
+    """``paid_fen``: what had been paid before a cancellation (0: nothing, so nothing to refund;
+    None: not known)."""
     subjects = {
         "payment_failed": lambda ref: _("Your payment for %(ref)s did not go through") % {"ref": ref},
         "sold_out": lambda ref: (
@@ -116,6 +120,8 @@ def send_order_mail(order_id: int, kind: str, refund_fen: int = 0) -> None:
                 "order": order,
                 "lines": list(order.lines.all()),
                 "refund": format_fen(refund_fen, order.currency),
+                "refund_fen": refund_fen,
+                "nothing_paid": paid_fen == 0,
             },
         )
 
@@ -170,11 +176,12 @@ def _manage_url(order):
 
 
 def _send(template, subject, to, context, *, images=()):
-    context = {**context, "site_name": "田园 Tianyuan"}
+    site = site_identity()
+    context = {**context, "site_name": site.name}
     text = render_to_string(f"orders/email/{template}.txt", context)
     html = render_to_string(f"orders/email/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + str(subject),
+        subject=email_subject(subject),
         body=text,
         to=[to],
     )

@@ -71,6 +71,8 @@ class PlacedLine:
 class CancelResult:
     order: Order
     refund_fen: int
+    # What the visitor had paid and not had back before cancelling: 0 says "nothing to refund".
+    paid_fen: int = 0
 
 
 def new_reference(now=None) -> str:
@@ -122,6 +124,8 @@ def place_order(
                 object_id=placed.object_id,
                 title=snap.title[:255],
                 item_name=(snap.item_name or "")[:255],
+                translated_title=(snap.translated_title or "")[:255],
+                translated_item_name=(snap.translated_item_name or "")[:255],
                 start_date=placed.start_date,
                 end_date=placed.end_date,
                 nights=placed.price.nights,
@@ -390,8 +394,8 @@ def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now
         _mark_cancelled(order, payments, reason=reason, by_user=by_user, now=now)
         for payment, share in refund_shares(payments, amount):
             refund_after_commit(payment, share, reason or _("Cancelled by the visitor"), by_user=by_user)
-        notifications.order_cancelled(order, amount)
-        return CancelResult(order, amount)
+        notifications.order_cancelled(order, amount, paid_left)
+        return CancelResult(order, amount, paid_left)
 
 
 def complete_order(order) -> bool:
@@ -454,7 +458,7 @@ def cancel_unpaid(order, *, now=None, grace=None) -> bool:
         ):
             return False
         to_stop = _mark_cancelled(order, payments, reason=str(_("Not paid in time.")), now=now)
-        notifications.order_cancelled(order, 0)
+        notifications.order_cancelled(order, 0, 0)
         transaction.on_commit(lambda: _stop_payments(to_stop))
     return True
 

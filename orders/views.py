@@ -163,6 +163,7 @@ def order_detail(request, ref):
             "refund_fen": quote.refund_fen,
             "paid_fen": quote.paid_left_fen,
             "show_vouchers": order.status in SOLD_STATUSES,
+            "nothing_paid": not any(p.kept_fen or p.refunded_fen for p in order.payments.all()),
             "cancel_form": CancelForm(),
         },
     )
@@ -181,9 +182,14 @@ def order_cancel(request, ref):
     except order_state.OrderStateError as exc:
         messages.error(request, exc.message)
         return redirect(order)
-    messages.success(
-        request,
-        _("Your booking is cancelled. Refund: %(amount)s.")
-        % {"amount": format_fen(result.refund_fen, order.currency)},
-    )
+    if not result.paid_fen:
+        # Paying on site and cancelling before: "Refund: ¥0.00" would suggest money was kept.
+        message = _("Your booking is cancelled. Nothing was paid, so there is nothing to refund.")
+    elif result.refund_fen:
+        message = _("Your booking is cancelled. Refund: %(amount)s.") % {
+            "amount": format_fen(result.refund_fen, order.currency)
+        }
+    else:
+        message = _("Your booking is cancelled. Nothing is refunded under the cancellation policy.")
+    messages.success(request, message)
     return redirect(order)

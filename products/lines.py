@@ -13,7 +13,8 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, ReservationError, SoldOut
@@ -30,6 +31,7 @@ from orders.lines import (
 from orders.money import Money
 from orders.reservations import Claim, local_today
 from orders.selectors import claimed_units
+from town.translations import content_language, in_language
 
 from . import services
 from .inventory import PRODUCT
@@ -48,6 +50,39 @@ def delivery_label(code):
     return str(DELIVERY_CHOICES.get(code, code))
 
 
+def quantity_words(quantity, unit):
+    """ "3 jin", "2 boxes" (zh: "3 斤", "2 盒"): never "people"."""
+    words = {
+        ProductUnit.JIN: lambda n: ngettext("%(n)d jin", "%(n)d jin", n),
+        ProductUnit.KG: lambda n: ngettext("%(n)d kg", "%(n)d kg", n),
+        ProductUnit.BOX: lambda n: ngettext("%(n)d box", "%(n)d boxes", n),
+        ProductUnit.PIECE: lambda n: ngettext("%(n)d piece", "%(n)d pieces", n),
+    }.get(unit, lambda n: gettext("× %(n)d"))
+    return words(quantity) % {"n": quantity}
+
+
+def delivery_words(options, deliver_to=""):
+    """How the produce reaches the visitor: "delivered to 桃园小筑 · 20 March 2027", "pickup at
+    the visitor centre", "shipped to Zhejiang: <address>"."""
+    options = options or {}
+    delivery = options.get("delivery")
+    if delivery == "homestay":
+        day = options.get("delivery_date")
+        day = date_format(date.fromisoformat(day), "DATE_FORMAT") if day else ""
+        if deliver_to:
+            text = gettext("delivered to %(homestay)s") % {"homestay": deliver_to}
+        else:
+            text = gettext("delivered to your homestay")
+        return f"{text} · {day}" if day else text
+    if delivery == "shipping":
+        text = gettext("shipped to %(region)s") % {"region": options.get("shipping_region", "")}
+        address = options.get("shipping_address")
+        return f"{text}: {address}" if address else text
+    if delivery == "pickup":
+        return gettext("pickup at the visitor centre")
+    return ""
+
+
 def on_sale(product):
     return product is not None and product.live and product.producer.is_verified
 
@@ -64,10 +99,21 @@ class ProductBatch:
             {line.object_id for line in self.lines},
             Product.objects.select_related("producer", "producer__user"),
         )
+        self._names = {}
 
     def product(self, line, *, live_only=True):
         product = self.products.get(line.object_id)
         return product if not live_only or on_sale(product) else None
+
+    def name(self, line):
+        """The product's name in the active language (one query for the batch in a language
+        other than the default), or None when it is gone."""
+        language = content_language()
+        if language not in self._names:
+            found = in_language([p for p in self.products.values() if p is not None])
+            self._names[language] = {pk: product.name for pk, product in found.items()}
+        product = self.products.get(line.object_id)
+        return self._names[language].get(product.pk) if product is not None else None
 
     @cached_property
     def claimed(self):
@@ -201,22 +247,32 @@ class ProductLine(LineKind):
     def claims(self, line):
         return [Claim(self.kind, line.object_id, line.quantity)]
 
-    def describe(self, line, batch=None):
-        product = self._batch(line, batch).product(line, live_only=False)
-        name = product.name if product else gettext("A product no longer offered")
-        unit = ProductUnit(product.unit).label if product and product.unit in ProductUnit.values else ""
-        options = line.options or {}
-        text = gettext("%(product)s × %(quantity)d %(unit)s, %(delivery)s") % {
-            "product": name,
-            "quantity": line.quantity,
-            "unit": unit,
-            "delivery": delivery_label(options.get("delivery")),
-        }
-        if options.get("delivery_date"):
-            text += gettext(" on %(day)s") % {"day": options["delivery_date"]}
-        if options.get("shipping_region"):
-            text += gettext(" to %(region)s") % {"region": options["shipping_region"]}
-        return text
+    def describe_parts(self, line, batch=None):
+        batch = self._batch(line, batch)
+        product = batch.product(line, live_only=False)
+        if product is None:
+            return gettext("A product no longer offered"), ""
+        deliver_to = ""
+        if (line.options or {}).get("delivery") == "homestay" and batch.stays is not None:
+            day = (line.options or {}).get("delivery_date")
+            deliver_to = batch.stays.covering(date.fromisoformat(day)) if day else ""
+        parts = [quantity_words(line.quantity, product.unit), delivery_words(line.options, deliver_to or "")]
+        return batch.name(line), " · ".join(part for part in parts if part)
+
+    def note_label(self, line=None):
+        return gettext("Note for the farmer")
+
+    def heading(self, order_line):
+        # The item kept is the producer's name, for staff; the visitor bought the product.
+        return order_line.title_in()
+
+    def summary(self, order_line):
+        breakdown = order_line.breakdown or []
+        unit = breakdown[0].get("unit") if breakdown and isinstance(breakdown[0], dict) else None
+        parts = [part for part in breakdown if isinstance(part, dict)]
+        deliver_to = next((part["deliver_to"] for part in parts if part.get("deliver_to")), "")
+        parts = [quantity_words(order_line.quantity, unit), delivery_words(order_line.options, deliver_to)]
+        return " · ".join(part for part in parts if part)
 
     def check(self, line, batch=None, *, now=None):
         batch = self._batch(line, batch, now)
@@ -246,6 +302,7 @@ class ProductLine(LineKind):
         return LineSnapshot(
             title=product.name,
             item_name=producer.display_name,
+            translated_title=self._batch(line, batch).name(line),
             starts_at=starts_at,
             provider_user=producer.user,
             village_id=producer.village_id or product.origin_village_id,

@@ -12,6 +12,7 @@ unavailable in the basket and the checkout refuses it (``ProductLine.price`` che
 import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import EDITORS, MODERATORS
@@ -19,6 +20,7 @@ from orders.exceptions import ReservationError
 from orders.lines import get_line_kind
 from orders.models import BasketLine, OrderLine, OrderStatus, ReservationKind
 from orders.reservations import local_today
+from town.translations import content_language
 
 from .models import Product, ShippingRate
 
@@ -53,7 +55,7 @@ class StaysInTown:
                     end_date__gt=first,
                 )
                 .order_by("start_date", "pk")
-                .values_list("start_date", "end_date", "title")
+                .values_list("start_date", "end_date", "title", "translated_title", "order__language")
             )
         self.in_basket = []
         if basket is not None and basket.pk is not None:
@@ -65,16 +67,22 @@ class StaysInTown:
         self._stay_batch = None
 
     def covering(self, day):
-        """The title of the stay covering ``day`` (check-in <= day < check-out), or None."""
-        for start, end, title in self.ordered:
+        """The name of the homestay of the stay covering ``day`` (check-in <= day < check-out),
+        in the active language when known, or None."""
+        language = content_language()
+        for start, end, title, translated, ordered_in in self.ordered:
             if start <= day < end:
-                return title
+                return translated if translated and content_language(ordered_in) == language else title
         for line in self.in_basket:
             if line.start_date <= day < line.end_date:
                 stays = get_line_kind(ReservationKind.STAY)
                 if self._stay_batch is None:
                     self._stay_batch = stays.prepare(self.in_basket)
-                return stays.describe(line, self._stay_batch)
+                try:
+                    snapshot = stays.snapshot(line, self._stay_batch)
+                except ReservationError:
+                    return gettext("your homestay")
+                return snapshot.translated_title or snapshot.title
         return None
 
 

@@ -192,6 +192,8 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Our date formats per language (config/formats/<lang>/formats.py), used by |date:"DATE_FORMAT".
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES

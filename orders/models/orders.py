@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from town.translations import content_language
+
 from ..inventory import validate_kind
 
 DEFAULT_CURRENCY = "CNY"
@@ -151,13 +153,19 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    """A price snapshot of what was bought: later price or name changes never touch it."""
+    """A price snapshot of what was bought: later price or name changes never touch it.
+
+    Names are kept twice, as Saleor keeps ``translated_product_name``: ``title`` and
+    ``item_name`` as the thing is called in the default locale (what the host, the farmer and
+    staff read), and ``translated_*`` as the visitor read them in the order's language."""
 
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=16, validators=[validate_kind])
     object_id = models.PositiveBigIntegerField(_("object id"))
     title = models.CharField(_("title"), max_length=255)
     item_name = models.CharField(_("item"), max_length=255, blank=True)
+    translated_title = models.CharField(_("title in the visitor's language"), max_length=255, blank=True)
+    translated_item_name = models.CharField(_("item in the visitor's language"), max_length=255, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     nights = models.PositiveSmallIntegerField(_("nights"), null=True, blank=True)
@@ -207,6 +215,30 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.title} {self.item_name}".strip()
+
+    def _sold_in(self, language):
+        sold_in = self.order.language
+        return bool(sold_in) and content_language(sold_in) == content_language(language)
+
+    def title_in(self, language=None):
+        """The title in ``language`` (else the active one): the visitor's-language title when the
+        order was placed in it, else the default-locale one."""
+        if self.translated_title and self._sold_in(language):
+            return self.translated_title
+        return self.title
+
+    def item_name_in(self, language=None):
+        if self.translated_item_name and self._sold_in(language):
+            return self.translated_item_name
+        return self.item_name
+
+    @property
+    def shown_title(self):
+        return self.title_in()
+
+    @property
+    def shown_item_name(self):
+        return self.item_name_in()
 
 
 class Voucher(models.Model):

@@ -131,12 +131,13 @@ class ProductForm(PhotoUploadsMixin, forms.Form):
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    stock = forms.IntegerField(
-        label=_("Units for sale"),
+    # What is LEFT to sell: the service turns it into the stock (the total ever put on sale).
+    remaining = forms.IntegerField(
+        label=_("Units left to sell"),
         min_value=0,
         max_value=MAX_STOCK,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text=_("How many units you can sell in total. Sold units are counted for you."),
+        help_text=_("How many you can still sell now. Units already sold are not counted here."),
     )
     months_in_season = forms.TypedMultipleChoiceField(
         label=_("Months in season"),
@@ -191,14 +192,15 @@ class ProductForm(PhotoUploadsMixin, forms.Form):
         return cleaned
 
     @classmethod
-    def initial_for(cls, product):
+    def initial_for(cls, product, remaining):
+        """The form's values for ``product`` (its latest version), with ``remaining`` units left."""
         return {
             "name": product.name,
             "category": product.category,
             "description": product.description,
             "unit": product.unit,
             "price_yuan": fen_to_yuan(product.price_fen),
-            "stock": product.stock,
+            "remaining": remaining,
             "months_in_season": list(product.months_in_season or []),
             "origin_village": product.origin_village_id,
             "video_url": product.video_url,
@@ -215,7 +217,7 @@ class ProductForm(PhotoUploadsMixin, forms.Form):
             "description": data["description"].strip(),
             "unit": data["unit"],
             "price_fen": yuan_to_fen(data["price_yuan"]),
-            "stock": data["stock"],
+            "remaining": data["remaining"],
             "months_in_season": sorted(set(data["months_in_season"])),
             "origin_village": data["origin_village"],
             "video_url": data["video_url"],
@@ -285,8 +287,8 @@ class ProducerForm(PhotoUploadsMixin, forms.Form):
         }
 
 
-class StockForm(forms.Form):
-    stock = forms.IntegerField(label=_("Units for sale"), min_value=0, max_value=MAX_STOCK)
+class RemainingForm(forms.Form):
+    remaining = forms.IntegerField(label=_("Units left to sell"), min_value=0, max_value=MAX_STOCK)
 
 
 class FulfilmentForm(forms.Form):

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Locale, TaskState, WorkflowState
 
+from orders.lines import get_line_kind
 from orders.models import SOLD_STATUSES, OrderLine, ReservationKind
+from orders.selectors import claimed_units
 
 from ..models import Product, ProductPhoto
 
@@ -42,6 +44,8 @@ class ProductRow:
     status: str
     comment: str
     thumbnail: object  # a wagtail Image or None
+    # Units left to sell: the stock less the live claims (what the farmer sees and sets).
+    remaining: int = 0
 
     @property
     def status_label(self):
@@ -116,6 +120,7 @@ def product_rows(producer):
         )
     )
     states, comments = _review_states(products)
+    claimed = claimed_units(ReservationKind.PRODUCT, [p.pk for p in products]) if products else {}
     rows = []
     for product in products:
         photos = list(product.photos.all())
@@ -125,9 +130,15 @@ def product_rows(producer):
                 status=review_status(product, states.get(product.pk)),
                 comment=comments.get(product.pk, ""),
                 thumbnail=photos[0].image if photos else None,
+                remaining=max(0, product.stock - claimed.get(product.pk, 0)),
             )
         )
     return rows
+
+
+def units_left(product):
+    """Units of ``product`` left to sell: its stock less the live claims (one query)."""
+    return max(0, product.stock - claimed_units(ReservationKind.PRODUCT, [product.pk])[product.pk])
 
 
 def product_row(producer, product):
@@ -170,7 +181,8 @@ def lines_to_fulfil(producer):
         .order_by(
             # No fulfilment row yet, then packed, then handed over or shipped.
             F("fulfilment__status").asc(nulls_first=True),
-            "starts_at",
+            # Deliveries on a day first, soonest first (the same on every database).
+            F("starts_at").asc(nulls_last=True),
             "order__created_at",
             "pk",
         )
@@ -234,3 +246,63 @@ def sales_this_month(producer, *, now=None):
         orders=totals["orders"],
         by_product=by_product,
     )
+
+
+# --- where to deliver -------------------------------------------------------------------------
+
+
+@dataclass
+class HomestayDelivery:
+    """Where and to whom a homestay delivery goes: the day, the guest, and the homestay (its
+    name, address and the phone that answers there: ``orders.lines.Whereabouts``), or no
+    homestay when the guest's stay was cancelled since."""
+
+    day: datetime.date
+    guest: str = ""
+    place: object = None
+
+
+def homestay_deliveries(lines) -> dict:
+    """{line pk: HomestayDelivery} for ``lines`` delivered to a homestay: the buyer's stay covering
+    the day (their confirmed, paid or completed order), its homestay told by the stay kind
+    (``LineKind.where``, so this app imports no other kind). Two queries for any number of lines."""
+    wanted = []
+    for line in lines:
+        options = line.options or {}
+        if options.get("delivery") == "homestay" and options.get("delivery_date"):
+            try:
+                wanted.append((line, datetime.date.fromisoformat(options["delivery_date"])))
+            except (TypeError, ValueError):
+                continue
+    if not wanted:
+        return {}
+    days = [day for _line, day in wanted]
+    stays = list(
+        OrderLine.objects.filter(
+            kind=ReservationKind.STAY,
+            order__user_id__in={line.order.user_id for line, _day in wanted},
+            order__status__in=SOLD_STATUSES,
+            cancelled_at__isnull=True,
+            start_date__lte=max(days),
+            end_date__gt=min(days),
+        )
+        .select_related("order")
+        .order_by("start_date", "pk")
+    )
+    places = get_line_kind(ReservationKind.STAY).where(stays) if stays else {}
+    found = {}
+    for line, day in wanted:
+        covering = [
+            stay
+            for stay in stays
+            if stay.order.user_id == line.order.user_id and stay.start_date <= day < stay.end_date
+        ]
+        # The stay bought with the produce first, else any stay of the buyer's that day.
+        covering.sort(key=lambda stay: stay.order_id != line.order_id)
+        stay = covering[0] if covering else None
+        found[line.pk] = HomestayDelivery(
+            day=day,
+            guest=stay.order.contact_name if stay else line.order.contact_name,
+            place=places.get(stay.pk) if stay else None,
+        )
+    return found

@@ -6,6 +6,11 @@ were requested) submits the latest revision to the "Product moderation" workflow
 moderator's approval publishes it. Edits to a product on sale stay in a revision until approved,
 except the stock: it is the farmer's inventory, not content, so it takes effect at once.
 
+The farmer says how many units are LEFT to sell ("remaining"); ``Product.stock`` stays the total
+ever put on sale, from which the reservation core subtracts the live claims. The stock is worked
+out here, under the product row's lock (the lock ``orders.reservations.reserve`` takes before
+counting claims), as remaining + the live claims, so no sale is lost or counted twice.
+
 Every function takes the producer and finds the object among *their* rows, so another farmer's
 product or line is "not found", never changed.
 """
@@ -24,7 +29,8 @@ from wagtail.actions.create import CreateAction
 from wagtail.actions.edit import EditAction
 from wagtail.models import Locale, WorkflowState
 
-from orders.models import SOLD_STATUSES
+from orders.models import SOLD_STATUSES, ReservationKind
+from orders.selectors import claimed_units
 
 from ..models import FulfilmentStatus, LineFulfilment, Product, ProductPhoto
 from ..uploads import PhotoBatch
@@ -39,7 +45,6 @@ PRODUCT_FIELDS = (
     "description",
     "unit",
     "price_fen",
-    "stock",
     "months_in_season",
     "origin_village",
     "video_url",
@@ -86,6 +91,7 @@ def create_product(producer, *, data, new_photos=(), user=None):
         product = Product(producer=producer, locale=Locale.get_default())
         for name in PRODUCT_FIELDS:
             setattr(product, name, data[name])
+        product.stock = _check_remaining(data["remaining"])  # nothing sold yet: all of it is left
         _set_photos(product, [], new_photos, photos, product.name)
         product = CreateAction(product, user=user, clean=True).execute(skip_permission_checks=True)
     return product
@@ -103,9 +109,11 @@ def update_product(producer, product_id, *, data, new_photos=(), remove_image_id
             raise NotFound()
         if locked.workflow_in_progress:
             raise DashboardError(_("This product is being reviewed. Withdraw it from review to change it."))
+        stock = stock_for(locked, data["remaining"])
         product = locked.get_latest_revision_as_object()
         for name in PRODUCT_FIELDS:
             setattr(product, name, data[name])
+        product.stock = stock
         remove = set(remove_image_ids)
         kept = [photo for photo in product.photos.all() if photo.image_id not in remove]
         if len(kept) + len(new_photos) > MAX_PHOTOS:
@@ -114,28 +122,46 @@ def update_product(producer, product_id, *, data, new_photos=(), remove_image_id
         product = EditAction(product, user=user, clean=True).execute(skip_permission_checks=True)
         if product.live:
             # The revision waits for review; the stock is the farmer's to set at once.
-            Product.objects.filter(pk=product.pk).update(stock=data["stock"])
+            Product.objects.filter(pk=product.pk).update(stock=stock)
     return product
 
 
-def set_stock(producer, product_id, stock, *, user=None):
-    """Change only the units for sale, at once, at any time (even while in review: stock is the
-    farmer's inventory, and the moderator's approval publishes the latest revision, which then
-    carries the new figure too)."""
-    user = user or producer.user
-    if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= MAX_STOCK:
+def _check_remaining(remaining):
+    if isinstance(remaining, bool) or not isinstance(remaining, int) or not 0 <= remaining <= MAX_STOCK:
         raise DashboardError(_("Please give a whole number from 0 to %(n)d.") % {"n": MAX_STOCK})
+    return remaining
+
+
+def stock_for(locked, remaining):
+    """The stock that leaves ``remaining`` units to sell: ``remaining`` + the live claims (held in
+    baskets being paid, or sold). ``locked``: the product row, locked by the caller."""
+    remaining = _check_remaining(remaining)
+    claimed = claimed_units(ReservationKind.PRODUCT, [locked.pk])[locked.pk]
+    if remaining + claimed > MAX_STOCK:
+        raise DashboardError(_("Please give a whole number from 0 to %(n)d.") % {"n": MAX_STOCK - claimed})
+    return remaining + claimed
+
+
+def set_remaining(producer, product_id, remaining, *, user=None):
+    """Set how many units are left to sell, at once, at any time (even while in review: stock is
+    the farmer's inventory, and the moderator's approval publishes the latest revision, which
+    then carries the new figure too). Returns the new stock."""
+    _check_remaining(remaining)
     with transaction.atomic():
         locked = selectors.my_products(producer).select_for_update().filter(pk=product_id).first()
         if locked is None:
             raise NotFound()
-        if locked.live:
-            Product.objects.filter(pk=locked.pk).update(stock=stock)
-        if not locked.live or locked.has_unpublished_changes:
-            # Keep the pending version in step, so publishing it later does not undo this.
-            product = locked.get_latest_revision_as_object()
-            product.stock = stock
-            EditAction(product, user=user, clean=False).execute(skip_permission_checks=True)
+        return _set_stock(locked, stock_for(locked, remaining), user=user or producer.user)
+
+
+def _set_stock(locked, stock, *, user):
+    if locked.live:
+        Product.objects.filter(pk=locked.pk).update(stock=stock)
+    if not locked.live or locked.has_unpublished_changes:
+        # Keep the pending version in step, so publishing it later does not undo this.
+        product = locked.get_latest_revision_as_object()
+        product.stock = stock
+        EditAction(product, user=user, clean=False).execute(skip_permission_checks=True)
     return stock
 
 

@@ -18,7 +18,7 @@ from accounts.decorators import verified_email_required
 from .. import producers
 from ..models import FulfilmentStatus, ProducerStatus
 from . import selectors, services
-from .forms import FulfilmentForm, ProducerForm, ProductForm, StockForm
+from .forms import FulfilmentForm, ProducerForm, ProductForm, RemainingForm
 
 INVALID = 422
 TOO_MANY = 429  # the farmer's photos of the last hour are over the hourly limit
@@ -118,7 +118,7 @@ def product_create(request, producer):
     form = ProductForm(
         request.POST or None,
         request.FILES or None,
-        initial={"offers_pickup": True, "stock": 0},
+        initial={"offers_pickup": True, "remaining": 0},
         uploader=request.user,
     )
     if request.method == "POST":
@@ -162,7 +162,7 @@ def product_edit(request, producer, pk):
     form = ProductForm(
         request.POST or None,
         request.FILES or None,
-        initial=ProductForm.initial_for(latest),
+        initial=ProductForm.initial_for(latest, selectors.units_left(product)),
         existing_photos=existing_photos,
         uploader=request.user,
     )
@@ -239,19 +239,19 @@ def product_submit(request, producer, pk):
 @require_POST
 def product_stock(request, producer, pk):
     _my_product_or_404(producer, pk)
-    form = StockForm(request.POST)
+    form = RemainingForm(request.POST)
     if not form.is_valid():
-        for message in form.errors.get("stock", []):
+        for message in form.errors.get("remaining", []):
             messages.error(request, message)
         return _products_page(request, producer, status=INVALID)
     try:
-        services.set_stock(producer, pk, form.cleaned_data["stock"], user=request.user)
+        services.set_remaining(producer, pk, form.cleaned_data["remaining"], user=request.user)
     except services.NotFound:
         raise Http404(_("Not found.")) from None
     except services.DashboardError as exc:
         messages.error(request, exc.message)
         return _products_page(request, producer, status=INVALID)
-    messages.success(request, _("Stock updated."))
+    messages.success(request, _("Units left updated."))
     return redirect("farmer_products")
 
 
@@ -280,9 +280,11 @@ def orders(request, producer):
 
 def _orders_page(request, producer, status=200):
     lines = list(selectors.lines_to_fulfil(producer))
+    deliveries = selectors.homestay_deliveries(lines)
     for line in lines:
         line.final_step = services.final_step(line)
         line.step = line.fulfilment.status if hasattr(line, "fulfilment") else ""
+        line.homestay_delivery = deliveries.get(line.pk)
     return _render(
         request,
         "orders.html",

@@ -16,9 +16,7 @@ EN = "/en/accounts"
 
 
 def sign_up(client, email="xiao.ming@example.com", prefix=EN):
-    return client.post(
-        f"{prefix}/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
-    )
+    return client.post(f"{prefix}/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD})
 
 
 def confirmation_path(mail):
@@ -100,3 +98,21 @@ def test_login_page_is_english_under_en(client):
     assert '<html lang="en"' in html
     assert "Password" in html
     assert "密码" not in html
+
+
+@pytest.mark.parametrize(
+    ("prefix", "hello"), [("/accounts", "您好！这里是青溪 · 田园 Tianyuan。"), (EN, None)]
+)
+def test_emails_name_the_site_not_the_host_they_were_asked_from(client, mailoutbox, prefix, hello):
+    from wagtail.models import Site
+
+    Site.objects.filter(is_default_site=True).update(site_name="青溪 · 田园 Tianyuan")
+    sign_up(client, prefix=prefix)
+    (mail,) = mailoutbox
+    assert mail.subject.startswith("[青溪 · 田园 Tianyuan] ")
+    assert "青溪 · 田园 Tianyuan" in mail.body
+    # The request came in on "testserver" (127.0.0.1:8101 on a dev machine): never the site's name.
+    assert "testserver" not in mail.subject and "来自testserver" not in mail.body
+    assert "Hello from" not in mail.body
+    if hello:
+        assert hello in mail.body

@@ -55,7 +55,7 @@ def test_farmer_adds_a_product_with_a_photo_from_a_phone_and_sends_it_for_review
             "category": "fruit",
             "price_yuan": "35.50",
             "unit": "jin",
-            "stock": "40",
+            "remaining": "40",
             "description": "山脚大棚里的草莓，当天摘。",
             "offers_pickup": True,
             "origin_village": str(farmer.village.pk),

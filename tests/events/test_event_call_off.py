@@ -69,7 +69,7 @@ def test_a_called_off_event_sells_no_more_and_says_so(client, visitor, festival,
     assert (offer.state, offer.on_sale) == ("cancelled", False)
     html = client.get(festival.url).text
     assert 'data-state="cancelled"' in html and "主办方已取消" in html
-    assert 'class="add-ticket"' not in html
+    assert 'class="ticket-card__form"' not in html
 
 
 def test_the_translation_of_a_called_off_event_is_called_off_too(festival, day_pass, en_locale):

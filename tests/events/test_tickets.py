@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from orders import basket as basket_service
 from orders.exceptions import ReservationError, SoldOut
@@ -68,7 +69,8 @@ def test_sales_not_yet_open_are_refused_with_the_opening_time(visitor, festival)
     early = TicketTypeFactory(page=festival, sales_start=opens)
     with pytest.raises(ReservationError) as info:
         basket_service.add_line(basket_of(visitor), ticket_data(early))
-    assert timezone.localtime(opens).strftime("%Y-%m-%d %H:%M") in str(info.value.message)
+    # In the language's one date format ("2027年3月20日 09:00", "20 March 2027, 09:00").
+    assert date_format(timezone.localtime(opens), "DATETIME_FORMAT") in str(info.value.message)
 
 
 def test_sales_closed_are_refused(visitor, festival):

@@ -23,6 +23,7 @@ def test_event_tickets_lists_price_remaining_and_on_sale(client, visitor, festiv
     assert rows[day_pass.pk] | {} == {
         "ticket_type_id": day_pass.pk,
         "name": "日票",
+        "description": day_pass.description,
         "price_fen": 8000,
         "remaining": 3,
         "on_sale": True,

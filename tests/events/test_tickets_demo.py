@@ -25,4 +25,4 @@ def test_demo_festivals_have_ticket_types_some_free_some_sold_and_a_season_page(
     assert home.status_code == 200
     assert season.url in home.text
     festival = next(offer.ticket_type.page for offer in offers if offer.on_sale)
-    assert 'class="add-ticket"' in client.get(festival.url).text
+    assert 'class="ticket-card__form"' in client.get(festival.url).text

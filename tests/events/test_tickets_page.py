@@ -24,7 +24,7 @@ def test_event_page_lists_ticket_types_with_price_remaining_and_state(client, fe
     assert 'data-state="open"' in html
     assert 'data-state="not_yet"' in html
     assert 'data-state="closed"' in html
-    assert html.count('class="add-ticket"') == 2  # only the two on sale have a form
+    assert html.count('class="ticket-card__form"') == 2  # only the two on sale have a form
 
 
 def test_sold_out_ticket_shows_sold_out_and_no_form(client, visitor, festival, free_pass):
@@ -34,7 +34,7 @@ def test_sold_out_ticket_shows_sold_out_and_no_form(client, visitor, festival, f
     buy_tickets(VerifiedUserFactory(), free_pass, 1)
     html = client.get(festival.url).text
     assert 'data-state="sold_out"' in html
-    assert 'class="add-ticket"' not in html
+    assert 'class="ticket-card__form"' not in html
 
 
 def test_form_adds_tickets_to_the_basket(client, festival, day_pass):
@@ -122,5 +122,5 @@ def test_event_page_queries_do_not_grow_with_ticket_types(
     client.get(festival.url)  # fills the content cache
     with django_assert_num_queries(TICKETS_PAGE_WARM):
         response = client.get(festival.url)
-    assert response.text.count('class="ticket ') == count
+    assert response.text.count('class="ticket-card ') == count
     assert "49" in response.text

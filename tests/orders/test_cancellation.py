@@ -190,3 +190,24 @@ def test_refund_failure_flags_order(
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED and order.needs_attention
     assert "by hand" in order.staff_note
+
+
+def test_cancelling_a_pay_on_site_order_says_nothing_was_paid_not_refund_zero(
+    client, visitor, stay_room, arrival, django_capture_on_commit_callbacks
+):
+    basket_with_stay(visitor, stay_room, arrival)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = check_out(visitor, payment_method="on_site").order
+    client.force_login(visitor)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/en/trips/{order.reference}/cancel/", {"confirm": "on"}, follow=True)
+    page = response.content.decode()
+    assert "Nothing was paid, so there is nothing to refund." in page
+    assert "¥0.00" not in page
+    (cancelled,) = [m for m in mail.outbox if "cancelled" in m.subject]
+    assert "Nothing was paid, so there is nothing to refund." in cancelled.body
+    assert "Refund:" not in cancelled.body and "¥0.00" not in cancelled.body
+    # The same in Chinese: "未付款，无需退款", never "退款：¥0.00".
+    chinese = client.get(f"/trips/{order.reference}/").content.decode()
+    assert "未付款，无需退款" in chinese and "¥0.00" not in chinese

@@ -38,7 +38,7 @@ def product_form_data(**extra):
         "description": "山脚大棚里的草莓，当天摘。",
         "unit": "jin",
         "price_yuan": "35.50",
-        "stock": "40",
+        "remaining": "40",
         "months_in_season": ["1", "2", "3"],
         "origin_village": "",
         "video_url": "",

@@ -34,7 +34,7 @@ def status_of(client, product):
 def test_phone_form_has_labelled_fields_and_the_camera(farmer_client):
     page = farmer_client.get(reverse("farmer_product_create")).content.decode()
     assert 'name="viewport"' in page
-    for field in ("name", "price_yuan", "stock", "category", "unit", "photos", "video_url"):
+    for field in ("name", "price_yuan", "remaining", "category", "unit", "photos", "video_url"):
         assert f'<label for="id_{field}"' in page
     assert 'accept="image/*"' in page and 'capture="environment"' in page
     assert 'enctype="multipart/form-data"' in page
@@ -63,7 +63,7 @@ def test_create_saves_a_draft_with_a_revision_and_price_in_fen(farmer_client, fa
         ({"price_yuan": "0"}, "price_yuan"),
         ({"price_yuan": "12.345"}, "price_yuan"),
         ({"price_yuan": "abc"}, "price_yuan"),
-        ({"stock": "-1"}, "stock"),
+        ({"remaining": "-1"}, "remaining"),
         ({"category": "weapons"}, "category"),
         ({"months_in_season": ["13"]}, "months_in_season"),
         ({"video_url": "javascript:alert(1)"}, "video_url"),
@@ -122,7 +122,7 @@ def test_edits_to_a_live_product_wait_for_review_but_stock_changes_at_once(
     product.save_revision().publish()
     response = farmer_client.post(
         reverse("farmer_product_edit", args=[product.pk]),
-        product_form_data(name="散养土鸡蛋", price_yuan="99", stock="5"),
+        product_form_data(name="散养土鸡蛋", price_yuan="99", remaining="5"),
     )
     assert response.status_code == 302
     product.refresh_from_db()
@@ -141,7 +141,9 @@ def test_stock_can_change_at_once_even_while_in_review(farmer_client, farmer, mo
     product.save_revision().publish()
     # On sale with nothing pending: the row changes, no revision to review appears.
     assert (
-        farmer_client.post(reverse("farmer_product_stock", args=[product.pk]), {"stock": "12"}).status_code
+        farmer_client.post(
+            reverse("farmer_product_stock", args=[product.pk]), {"remaining": "12"}
+        ).status_code
         == 302
     )
     product.refresh_from_db()
@@ -149,11 +151,12 @@ def test_stock_can_change_at_once_even_while_in_review(farmer_client, farmer, mo
     assert status_of(farmer_client, product) == "live"
     # Changes in review, then the eggs sell out at the market: the approval keeps the new stock.
     farmer_client.post(
-        reverse("farmer_product_edit", args=[product.pk]), product_form_data(name="散养土鸡蛋", stock="12")
+        reverse("farmer_product_edit", args=[product.pk]),
+        product_form_data(name="散养土鸡蛋", remaining="12"),
     )
     farmer_client.post(reverse("farmer_product_submit", args=[product.pk]))
     assert (
-        farmer_client.post(reverse("farmer_product_stock", args=[product.pk]), {"stock": "0"}).status_code
+        farmer_client.post(reverse("farmer_product_stock", args=[product.pk]), {"remaining": "0"}).status_code
         == 302
     )
     product.refresh_from_db()
@@ -165,7 +168,7 @@ def test_stock_can_change_at_once_even_while_in_review(farmer_client, farmer, mo
 @pytest.mark.parametrize("stock", ["-1", "lots", "", "100001"])
 def test_bad_stock_is_refused(farmer_client, farmer, stock):
     product = ProductFactory(producer=farmer, stock=20)
-    response = farmer_client.post(reverse("farmer_product_stock", args=[product.pk]), {"stock": stock})
+    response = farmer_client.post(reverse("farmer_product_stock", args=[product.pk]), {"remaining": stock})
     assert response.status_code == 422
     product.refresh_from_db()
     assert product.stock == 20

@@ -48,7 +48,7 @@ def test_listed_approved_bought_with_a_stay_and_fulfilled(
             category="tea",
             unit="box",
             price_yuan="88.00",
-            stock="10",
+            remaining="10",
             offers_homestay_delivery="on",
             photos=upload("tea.jpg"),
         ),
