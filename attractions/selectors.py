@@ -34,6 +34,7 @@ from .models import (
 CARD_RENDITION = "fill-600x400|format-webp"
 HERO_RENDITION = "fill-1200x675|format-webp"
 GALLERY_RENDITION = "fill-400x300|format-webp"
+GALLERY_LARGE_RENDITION = "fill-800x600|format-webp"
 ATTRACTIONS_PER_PAGE = 12
 
 
@@ -218,6 +219,25 @@ def nearby_attractions(page, limit=4):
     return localize_villages(nearest, page.locale_id)
 
 
+OWN_MAP_KM = 0.2
+
+
+def body_without_own_map(page):
+    """The page's body blocks, less any map of the page's own place: the page draws that map
+    itself, and a second copy of it only pushes the text down."""
+    if not page.has_coordinates:
+        return list(page.body)
+    blocks = []
+    for block in page.body:
+        if block.block_type == "map_point":
+            value = block.value
+            distance = geo.haversine_km(page.latitude, page.longitude, value["latitude"], value["longitude"])
+            if distance < OWN_MAP_KM:
+                continue
+        blocks.append(block)
+    return blocks
+
+
 def attraction_page_context(page, request):
     """What the attraction page shows, each computed on first use (so not at all when the
     template's cached fragments hit)."""
@@ -232,8 +252,14 @@ def attraction_page_context(page, request):
         "village_shown": lazy_value(lambda: localize_villages([page], page.locale_id)[0].village_shown),
         "structured_data": lazy_value(structured_data),
         "gallery": lazy_value(
-            lambda: list(with_image_renditions(page.gallery_images.all(), GALLERY_RENDITION))
+            lambda: list(
+                with_image_renditions(page.gallery_images.all(), GALLERY_RENDITION, GALLERY_LARGE_RENDITION)
+            )
         ),
+        "body_blocks": lazy_value(lambda: body_without_own_map(page)),
+        "map_app_url": geo.map_app_url(page.latitude, page.longitude, page.title)
+        if page.has_coordinates
+        else None,
         "nearby": lazy_value(page.nearby),
         "tags": lazy_value(lambda: list(page.tags.all())),
         "markers": [marker] if (marker := page.map_marker()) else [],
@@ -256,7 +282,25 @@ def route_stops(route):
         stop.place = places[stop.attraction.pk]
     stops = [stop for stop in stops if stop.place.live]
     localize_villages([stop.place for stop in stops], route.locale_id)
+    # Visitors read places and distances, not coordinates: each stop says how far it is from the
+    # one before and links to the visitor's map app.
+    previous = None
+    for stop in stops:
+        place = stop.place
+        stop.map_url = geo.map_app_url(place.latitude, place.longitude, place.title) if place.has_coordinates else None
+        stop.from_previous_km = (
+            round(geo.haversine_km(previous.latitude, previous.longitude, place.latitude, place.longitude), 1)
+            if previous is not None and place.has_coordinates
+            else None
+        )
+        if place.has_coordinates:
+            previous = place
     return stops
+
+
+def route_app_url(stops):
+    """Directions through the route's stops in the visitor's map app (None under two places)."""
+    return geo.route_app_url((stop.place.latitude, stop.place.longitude, stop.place.title) for stop in stops)
 
 
 # --- experiences (tours) and their slots ------------------------------------------------------
