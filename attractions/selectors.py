@@ -287,14 +287,14 @@ def route_stops(route):
     previous = None
     for stop in stops:
         place = stop.place
-        stop.map_url = geo.map_app_url(place.latitude, place.longitude, place.title) if place.has_coordinates else None
-        stop.from_previous_km = (
-            round(geo.haversine_km(previous.latitude, previous.longitude, place.latitude, place.longitude), 1)
-            if previous is not None and place.has_coordinates
-            else None
-        )
-        if place.has_coordinates:
-            previous = place
+        stop.map_url, stop.from_previous_km = None, None
+        if not place.has_coordinates:
+            continue
+        stop.map_url = geo.map_app_url(place.latitude, place.longitude, place.title)
+        if previous is not None:
+            km = geo.haversine_km(previous.latitude, previous.longitude, place.latitude, place.longitude)
+            stop.from_previous_km = round(km, 1)
+        previous = place
     return stops
 
 
