@@ -17,6 +17,7 @@ from wagtail.models import Locale, Page
 from orders.models import ReservationKind
 from orders.reservations import local_today
 from orders.selectors import claimed_units
+from orders.stay_suggestions import StaySuggestion
 from town import geo
 from town.cache import cached, is_page_number, lazy_value, query_key
 from town.models import Village
@@ -611,3 +612,31 @@ def experience_page_context(page, request):
         "booking_form": ExperienceBookingForm(),
         "child_price_free": page.free_under_age > 0,
     }
+
+
+TOUR_SUGGESTIONS = 6
+
+
+def tours_during(first_day, last_day, *, days, locale=None, now=None):
+    """The tours with free seats on the days of a stay, each on its first such day and linked to
+    it (?date=): a fixed number of queries however many tours and slots."""
+    pages = experiences_with_free_slots(
+        first_day, last_day, limit=TOUR_SUGGESTIONS, locale=locale, now=now, slots_per_experience=200
+    )
+    found = []
+    for page in pages:
+        slot = next((slot for slot in page.free_slots if slot.starts_at.date() in days), None)
+        if slot is None:
+            continue
+        day = slot.starts_at.date()
+        found.append(
+            StaySuggestion(
+                kind="tour",
+                title=page.title,
+                url=f"{page.url}?date={day.isoformat()}#book",
+                day=day,
+                detail=_("%(time)s, %(n)d places left")
+                % {"time": slot.starts_at.strftime("%H:%M"), "n": slot.seats_left},
+            )
+        )
+    return found
