@@ -122,7 +122,7 @@ def test_the_basket_page_shows_what_fits_the_stay(client, guest, town):
     response = client.get(reverse("orders_basket"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "入住期间" in html
+    assert 'id="during-stay-heading"' in html
     for title in ("采茶 0", "腊八节 0", "土鸡蛋 0"):
         assert title in html
     assert "春茶" not in html
@@ -132,7 +132,7 @@ def test_without_a_stay_the_basket_suggests_nothing(client, town):
     offer(town)
     client.force_login(VerifiedUserFactory())
     html = client.get(reverse("orders_basket")).content.decode()
-    assert "入住期间" not in html
+    assert 'id="during-stay-heading"' not in html
 
 
 def _basket_queries(client):
