@@ -18,6 +18,12 @@ class AttractionsConfig(AppConfig):
         register_inventory(TourSlotInventory())
         register_line_kind(TourLine())
 
+        from orders.stay_suggestions import register_stay_suggestions
+
+        from .selectors import tours_during
+
+        register_stay_suggestions(tours_during)
+
         from wagtail.signals import page_published
 
         page_published.connect(_generate_slots_on_publish, dispatch_uid="attractions_slots_on_publish")

@@ -17,6 +17,7 @@ from wagtail.models import Locale, Page
 from orders.models import ReservationKind
 from orders.reservations import local_today
 from orders.selectors import claimed_units
+from orders.stay_suggestions import StaySuggestion
 from town import geo
 from town.cache import cached, is_page_number, lazy_value, query_key
 from town.models import Village
@@ -34,6 +35,7 @@ from .models import (
 CARD_RENDITION = "fill-600x400|format-webp"
 HERO_RENDITION = "fill-1200x675|format-webp"
 GALLERY_RENDITION = "fill-400x300|format-webp"
+GALLERY_LARGE_RENDITION = "fill-800x600|format-webp"
 ATTRACTIONS_PER_PAGE = 12
 
 
@@ -218,6 +220,25 @@ def nearby_attractions(page, limit=4):
     return localize_villages(nearest, page.locale_id)
 
 
+OWN_MAP_KM = 0.2
+
+
+def body_without_own_map(page):
+    """The page's body blocks, less any map of the page's own place: the page draws that map
+    itself, and a second copy of it only pushes the text down."""
+    if not page.has_coordinates:
+        return list(page.body)
+    blocks = []
+    for block in page.body:
+        if block.block_type == "map_point":
+            value = block.value
+            distance = geo.haversine_km(page.latitude, page.longitude, value["latitude"], value["longitude"])
+            if distance < OWN_MAP_KM:
+                continue
+        blocks.append(block)
+    return blocks
+
+
 def attraction_page_context(page, request):
     """What the attraction page shows, each computed on first use (so not at all when the
     template's cached fragments hit)."""
@@ -232,8 +253,14 @@ def attraction_page_context(page, request):
         "village_shown": lazy_value(lambda: localize_villages([page], page.locale_id)[0].village_shown),
         "structured_data": lazy_value(structured_data),
         "gallery": lazy_value(
-            lambda: list(with_image_renditions(page.gallery_images.all(), GALLERY_RENDITION))
+            lambda: list(
+                with_image_renditions(page.gallery_images.all(), GALLERY_RENDITION, GALLERY_LARGE_RENDITION)
+            )
         ),
+        "body_blocks": lazy_value(lambda: body_without_own_map(page)),
+        "map_app_url": geo.map_app_url(page.latitude, page.longitude, page.title)
+        if page.has_coordinates
+        else None,
         "nearby": lazy_value(page.nearby),
         "tags": lazy_value(lambda: list(page.tags.all())),
         "markers": [marker] if (marker := page.map_marker()) else [],
@@ -256,14 +283,28 @@ def route_stops(route):
         stop.place = places[stop.attraction.pk]
     stops = [stop for stop in stops if stop.place.live]
     localize_villages([stop.place for stop in stops], route.locale_id)
+    # Visitors read places and distances, not coordinates: each stop says how far it is from the
+    # one before and links to the visitor's map app.
+    previous = None
+    for stop in stops:
+        place = stop.place
+        stop.map_url, stop.from_previous_km = None, None
+        if not place.has_coordinates:
+            continue
+        stop.map_url = geo.map_app_url(place.latitude, place.longitude, place.title)
+        if previous is not None:
+            km = geo.haversine_km(previous.latitude, previous.longitude, place.latitude, place.longitude)
+            stop.from_previous_km = round(km, 1)
+        previous = place
     return stops
 
 
+def route_app_url(stops):
+    """Directions through the route's stops in the visitor's map app (None under two places)."""
+    return geo.route_app_url((stop.place.latitude, stop.place.longitude, stop.place.title) for stop in stops)
+
+
 # --- experiences (tours) and their slots ------------------------------------------------------
-
-NEXT_SLOTS_DAYS = 14
-MAX_SLOTS_SHOWN = 40
-
 
 @dataclass
 class SlotView:
@@ -416,17 +457,147 @@ def featured_experiences(locale_id, *, limit=6, now=None):
     return experience_cards(ExperiencePage.objects.filter(pk__in=ids), limit=limit, now=now)
 
 
-def experience_page_context(page, request):
-    """What an experience page shows: facts, prices, the next free slots (two queries for the
-    slots however many there are and however many are booked) and the booking form."""
-    def next_slots():
-        owner = canonical_experience_ids([page])[page.pk]
-        today = local_today()
-        found = slots_with_seats(
-            [owner], today, today + datetime.timedelta(days=NEXT_SLOTS_DAYS), only_free=True
-        )
-        return found[owner][:MAX_SLOTS_SHOWN]
+# --- the tour page's date picker --------------------------------------------------------------
 
+SCHEDULE_DAYS = 400  # as far ahead as slots are ever generated (attractions.schedules.MAX_DAYS)
+
+
+class BadTourDate(ValueError):
+    """?date= that is not a day a visitor can open the tour on; the message says why."""
+
+
+def parse_tour_date(raw, today):
+    """The day asked for in ?date=YYYY-MM-DD: None when absent; BadTourDate when it is no date
+    or lies in the past."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        # Only YYYY-MM-DD: fromisoformat alone would also take 20270109 or 2027-W01-1.
+        if len(raw) != 10:
+            raise ValueError(raw)
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise BadTourDate(
+            _("“%(value)s” is not a date; dates look like %(example)s.")
+            % {"value": raw[:20], "example": today.isoformat()}
+        ) from None
+    if day < today:
+        raise BadTourDate(_("%(date)s has passed; here are the days still to come.") % {"date": raw})
+    return day
+
+
+@dataclass
+class TourDay:
+    """One day of a tour's schedule: its open slots (free or full), in start order."""
+
+    date: datetime.date
+    slots: list
+
+    @property
+    def seats_left(self):
+        return sum(slot.seats_left for slot in self.slots)
+
+    @property
+    def free_slots(self):
+        return [slot for slot in self.slots if not slot.sold_out]
+
+    @property
+    def has_free(self):
+        return self.seats_left > 0
+
+
+def tour_schedule(owner_id, today, *, now=None):
+    """{day: TourDay} for every open slot of the experience ``owner_id`` from now to the end of
+    its generated schedule: two queries however many slots and bookings."""
+    found = slots_with_seats([owner_id], today, today + datetime.timedelta(days=SCHEDULE_DAYS), now=now)
+    days = {}
+    for slot in found[owner_id]:
+        day = slot.starts_at.date()
+        days.setdefault(day, TourDay(day, [])).slots.append(slot)
+    return days
+
+
+def _add_month(month_start, months):
+    index = month_start.year * 12 + month_start.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def tour_month(days, month_start, today):
+    """The month of the date picker: weeks Monday..Sunday of cells {date, day (TourDay or None),
+    past}, None outside the month."""
+    next_month = _add_month(month_start, 1)
+    cells = [None] * month_start.weekday()
+    day = month_start
+    while day < next_month:
+        cells.append({"date": day, "day": days.get(day), "past": day < today})
+        day += datetime.timedelta(days=1)
+    cells += [None] * (-len(cells) % 7)
+    return [cells[i : i + 7] for i in range(0, len(cells), 7)]
+
+
+def _month_param(raw):
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        return datetime.date(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
+def tour_picker(page, request, *, now=None):
+    """The experience page's date picker and the chosen day's times.
+
+    ?date=YYYY-MM-DD opens the tour on that day (a link can point there); without it the first
+    day with free seats is chosen. ?month=YYYY-MM turns the picker's month. A bad date is said in
+    ``date_error`` (the page answers 400 for one that is no date at all)."""
+    today = local_today(now)
+    owner = canonical_experience_ids([page])[page.pk]
+    days = tour_schedule(owner, today, now=now)
+    free_days = sorted(day for day, tour_day in days.items() if tour_day.has_free)
+    date_error, date_invalid, chosen = None, False, None
+    try:
+        asked = parse_tour_date(request.GET.get("date"), today)
+    except BadTourDate as exc:
+        asked, date_error, date_invalid = None, str(exc), True
+    if asked is not None:
+        chosen = days.get(asked)
+        if chosen is None or not chosen.has_free:
+            date_error = (
+                _("%(date)s is full; please choose another day.")
+                if chosen is not None
+                else _("There is no tour on %(date)s; please choose another day.")
+            ) % {"date": asked.isoformat()}
+            chosen = None
+    if chosen is None and free_days and asked is None:
+        chosen = days[free_days[0]]
+    first_month = today.replace(day=1)
+    last_month = max(days).replace(day=1) if days else first_month
+    month = _month_param(request.GET.get("month"))
+    if month is None:
+        shown = asked or (chosen.date if chosen else (free_days[0] if free_days else today))
+        month = shown.replace(day=1)
+    month = min(max(month, first_month), last_month)
+    previous_month = _add_month(month, -1)
+    following_month = _add_month(month, 1)
+    return {
+        "tour_days": days,
+        "free_days": free_days,
+        "chosen_day": chosen,
+        "chosen_date": chosen.date if chosen else asked,
+        "date_error": date_error,
+        "date_invalid": date_invalid,
+        "picker_month": month,
+        "picker_weeks": tour_month(days, month, today),
+        "picker_previous": previous_month if previous_month >= first_month else None,
+        "picker_next": following_month if following_month <= last_month else None,
+        "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+    }
+
+
+def experience_page_context(page, request):
+    """What an experience page shows: facts, prices, the date picker over the whole schedule
+    with the chosen day's times (two queries for the slots however many there are and however
+    many are booked) and the booking form."""
     def meeting_point():
         if not page.meeting_point_id:
             return None
@@ -436,8 +607,36 @@ def experience_page_context(page, request):
 
     return {
         "hero": lazy_value(lambda: page.image.get_rendition(HERO_RENDITION) if page.image_id else None),
-        "next_slots": lazy_value(next_slots),
+        **tour_picker(page, request),
         "meeting_point_shown": lazy_value(meeting_point),
         "booking_form": ExperienceBookingForm(),
         "child_price_free": page.free_under_age > 0,
     }
+
+
+TOUR_SUGGESTIONS = 6
+
+
+def tours_during(first_day, last_day, *, days, locale=None, now=None):
+    """The tours with free seats on the days of a stay, each on its first such day and linked to
+    it (?date=): a fixed number of queries however many tours and slots."""
+    pages = experiences_with_free_slots(
+        first_day, last_day, limit=TOUR_SUGGESTIONS, locale=locale, now=now, slots_per_experience=200
+    )
+    found = []
+    for page in pages:
+        slot = next((slot for slot in page.free_slots if slot.starts_at.date() in days), None)
+        if slot is None:
+            continue
+        day = slot.starts_at.date()
+        found.append(
+            StaySuggestion(
+                kind="tour",
+                title=page.title,
+                url=f"{page.url}?date={day.isoformat()}#book",
+                day=day,
+                detail=_("%(time)s, %(n)d places left")
+                % {"time": slot.starts_at.strftime("%H:%M"), "n": slot.seats_left},
+            )
+        )
+    return found

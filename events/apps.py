@@ -17,3 +17,9 @@ class EventsConfig(AppConfig):
 
         register_inventory(TicketTypeInventory())
         register_line_kind(TicketLine())
+
+        from orders.stay_suggestions import register_stay_suggestions
+
+        from .selectors import festival_days_during
+
+        register_stay_suggestions(festival_days_during)

@@ -13,10 +13,12 @@ from attractions.selectors import (
     HERO_RENDITION,
     localized_pages,
     private_pages_q,
+    town_day_start,
     with_image_renditions,
 )
 from orders.models import ReservationKind
 from orders.selectors import claimed_units
+from orders.stay_suggestions import StaySuggestion
 from town.cache import is_page_number, lazy_value, query_key
 
 from .models import EventPage, TicketType
@@ -190,3 +192,33 @@ def ticket_offers(page, now=None):
         TicketOffer(ticket_type, sold[ticket_type.pk], now, shown.get(ticket_type.translation_key))
         for ticket_type in ticket_types
     ]
+
+
+FESTIVAL_SUGGESTIONS = 6
+
+
+def festival_days_during(first_day, last_day, *, days, locale=None, now=None):
+    """The festivals and events on the days of a stay (each on its first day the stay covers):
+    one query."""
+    events = published_events(locale).filter(
+        start__lt=town_day_start(last_day + datetime.timedelta(days=1)),
+        end__gte=town_day_start(first_day),
+    ).order_by("start", "pk")[: FESTIVAL_SUGGESTIONS * 2]
+    found = []
+    for event in events:
+        start, end = timezone.localtime(event.start), timezone.localtime(event.end)
+        day = max(start.date(), first_day)
+        while day <= min(end.date(), last_day) and day not in days:
+            day += datetime.timedelta(days=1)
+        if day not in days:
+            continue
+        found.append(
+            StaySuggestion(
+                kind="event",
+                title=event.title,
+                url=event.url,
+                day=day,
+                detail=start.strftime("%H:%M") if start.date() == day else "",
+            )
+        )
+    return found[:FESTIVAL_SUGGESTIONS]

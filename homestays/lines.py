@@ -112,6 +112,7 @@ class StayBatch:
 
 class StayLine(LineKind):
     kind = STAY
+    is_a_stay = True
     input_fields = {"room_type_id": int, "check_in": str, "check_out": str, "guests": int, "rooms": int}
 
     def prepare(self, lines, *, now=None):

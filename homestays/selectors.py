@@ -229,15 +229,24 @@ def free_rooms(room_type, nights, claimed) -> int:
     return min(room_type.units - claimed.get((room_type.pk, n.night), 0) for n in nights)
 
 
-def quote_stay(room_type, check_in, check_out, *, rooms=1, now=None):
-    """A price quote for one room type, also checking that enough rooms are free; raises
-    ReservationError subclasses (DatesUnavailable, SoldOut, InvalidClaim)."""
-    rules = rules_for([room_type.pk], check_in, check_out)
-    quote = pricing.quote(room_type, check_in, check_out, rules)
-    claimed = claimed_units(ReservationKind.STAY, [room_type.pk], check_in, check_out, now=now)
-    if free_rooms(room_type, quote.nights, claimed) < rooms:
-        raise SoldOut()
-    return quote
+def quote_stays(room_types, check_in, check_out, *, rooms=1, now=None):
+    """{room type pk: Quote or the ReservationError that says why not} for one stay in each of
+    ``room_types``: two queries however many room types (a homestay page prices all its rooms)."""
+    ids = [rt.pk for rt in room_types]
+    rules = defaultdict(list)
+    for rule in rules_for(ids, check_in, check_out):
+        rules[rule.room_type_id].append(rule)
+    claimed = claimed_units(ReservationKind.STAY, ids, check_in, check_out, now=now)
+    result = {}
+    for rt in room_types:
+        try:
+            quote = pricing.quote(rt, check_in, check_out, rules[rt.pk])
+            if free_rooms(rt, quote.nights, claimed) < rooms:
+                raise SoldOut()
+            result[rt.pk] = quote
+        except ReservationError as exc:
+            result[rt.pk] = exc
+    return result
 
 
 def guest_has_confirmed_stay(user, homestay) -> bool:

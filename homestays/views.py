@@ -4,6 +4,7 @@ selectors and pricing."""
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -69,19 +70,19 @@ def index_context(index_page, request):
     }
 
 
-def _month_from(request, today):
-    """The calendar month from ?month=YYYY-MM, kept between this month and a year ahead."""
+def _month_from(request, today, chosen_day=None):
+    """The calendar month: ?month=YYYY-MM, else the month of the chosen check-in, else this
+    month; kept between this month and a year ahead."""
     this_month = today.replace(day=1)
     raw = request.GET.get("month", "")
     try:
         year, month = (int(part) for part in raw.split("-"))
         chosen = date(year, month, 1)
     except (ValueError, TypeError):
-        return this_month
-    last = this_month
-    for _i in range(CALENDAR_MONTHS_AHEAD):
-        last = (last + timedelta(days=32)).replace(day=1)
-    return min(max(chosen, this_month), last)
+        if chosen_day is None:
+            return this_month
+        chosen = chosen_day.replace(day=1)
+    return min(max(chosen, this_month), _last_month(today))
 
 
 def _weeks(days, month_start):
@@ -91,48 +92,83 @@ def _weeks(days, month_start):
     return [cells[i : i + 7] for i in range(0, len(cells), 7)]
 
 
+def _chosen_check_in(form):
+    """The check-in asked for, even when the rest of the form is wrong: the calendar opens there."""
+    try:
+        return form.fields["check_in"].clean(form.data.get("check_in"))
+    except ValidationError:
+        return None
+
+
+def _query_without(request, *names):
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 def homestay_context(page, request):
+    """One choice of dates and guests per page, in the URL (?check_in=&check_out=&guests=&rooms=,
+    the names of the homestay search): it prices every room, opens the calendar at its month and
+    rides along when the calendar moves (?month=YYYY-MM)."""
     today = selectors.local_today()
-    month_start, month_end = selectors.month_range(_month_from(request, today))
+    quote_form = QuoteForm(request.GET if "check_in" in request.GET else None)
+    chosen_in = _chosen_check_in(quote_form) if quote_form.is_bound else None
+    month_start, month_end = selectors.month_range(_month_from(request, today, chosen_in))
     calendars = selectors.room_calendars(page, month_start, month_end)
     # Texts come from this page's room types (translated), inventory from the canonical ones.
     display = {rt.translation_key: rt for rt in page.room_types.all()}
-    rooms = []
-    for calendar in calendars:
-        shown = display.get(calendar.room_type.translation_key, calendar.room_type)
-        rooms.append(
-            {
-                "room_type": calendar.room_type,
-                "display": shown,
-                "weeks": _weeks(calendar.days, month_start),
-            }
-        )
 
-    quote_form = QuoteForm(request.GET if "check_in" in request.GET else None)
-    quotes = []
+    stay = None
     if quote_form.is_bound and quote_form.is_valid():
         data = quote_form.cleaned_data
-        rooms_wanted = data.get("rooms") or 1
-        for room in rooms:
-            rt = room["room_type"]
-            entry = {"room": room, "quote": None, "error": None}
-            if data["guests"] > rt.max_guests * rooms_wanted:
-                entry["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
+        stay = {
+            "check_in": data["check_in"],
+            "check_out": data["check_out"],
+            "guests": data["guests"],
+            "rooms": data.get("rooms") or 1,
+            "nights": (data["check_out"] - data["check_in"]).days,
+        }
+
+    quoted = {}
+    if stay is not None:
+        quoted = selectors.quote_stays(
+            [calendar.room_type for calendar in calendars],
+            stay["check_in"],
+            stay["check_out"],
+            rooms=stay["rooms"],
+        )
+    rooms, quotes = [], []
+    for calendar in calendars:
+        rt = calendar.room_type
+        room = {
+            "room_type": rt,
+            "display": display.get(rt.translation_key, rt),
+            "weeks": _weeks(calendar.days, month_start),
+            "quote": None,
+            "error": None,
+        }
+        if stay is not None:
+            answer = quoted[rt.pk]
+            if stay["guests"] > rt.max_guests * stay["rooms"]:
+                room["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
+            elif isinstance(answer, ReservationError):
+                room["error"] = answer.message
             else:
-                try:
-                    entry["quote"] = selectors.quote_stay(
-                        rt, data["check_in"], data["check_out"], rooms=rooms_wanted
-                    )
-                except ReservationError as exc:
-                    entry["error"] = exc.message
-            quotes.append(entry)
+                room["quote"] = answer
+            quotes.append({"room": room, "quote": room["quote"], "error": room["error"]})
+        rooms.append(room)
 
     prev_month = (month_start - timedelta(days=1)).replace(day=1)
     return {
         "rooms": rooms,
+        "stay": stay,
         "month_start": month_start,
         "prev_month": prev_month if prev_month >= today.replace(day=1) else None,
-        "next_month": month_end,
+        "next_month": month_end if month_start < _last_month(today) else None,
+        # The month links keep the dates and guests; the stay form keeps the month.
+        "calendar_query": _query_without(request, "month"),
+        "today": today,
         "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "quote_form": quote_form,
         "quotes": quotes,
@@ -141,6 +177,14 @@ def homestay_context(page, request):
         "show_contact": selectors.guest_has_confirmed_stay(request.user, page),
         "markers": _markers([page], request),
     }
+
+
+def _last_month(today):
+    """The furthest month the calendar shows."""
+    last = today.replace(day=1)
+    for _i in range(CALENDAR_MONTHS_AHEAD):
+        last = (last + timedelta(days=32)).replace(day=1)
+    return last
 
 
 def _back(request, fallback):

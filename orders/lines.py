@@ -122,6 +122,9 @@ class LineKind:
     # The fields this kind reads from a posted line, {name: type}; the API's input schema is made
     # of every registered kind's (each optional there: a line sends its own kind's).
     input_fields: dict = {}
+    # True for a kind whose lines are nights in the town (start_date to end_date): what else the
+    # town offers is suggested for those days (``orders.stay_suggestions``).
+    is_a_stay = False
 
     def validate(self, data: dict) -> CleanedLine:
         raise NotImplementedError
@@ -265,6 +268,11 @@ def line_kind_or_none(kind):
 
 def registered_kinds():
     return sorted(_registry)
+
+
+def stay_kinds():
+    """The kinds whose lines are stays in the town."""
+    return sorted(kind for kind, handler in _registry.items() if handler.is_a_stay)
 
 
 # --- helpers for validate() -------------------------------------------------------------------

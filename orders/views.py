@@ -15,12 +15,13 @@ from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import order_state
+from . import order_state, stay_suggestions
 from .exceptions import ReservationError
 from .forms import CancelForm, CheckoutForm
 from .lines import LineInvalid
 from .models import SOLD_STATUSES, Order, OrderStatus
 from .money import format_fen
+from .reservations import local_today
 
 
 def add_to_basket(request, data: dict):
@@ -39,8 +40,14 @@ def add_to_basket(request, data: dict):
 
 @never_cache
 def basket_page(request):
-    summary = basket_service.summarize(basket_service.get_basket(request))
-    return render(request, "orders/basket.html", {"summary": summary})
+    basket = basket_service.get_basket(request)
+    summary = basket_service.summarize(basket)
+    stays = stay_suggestions.stays_of([view.line for view in summary.lines], today=local_today())
+    return render(
+        request,
+        "orders/basket.html",
+        {"summary": summary, "stays": stays, "during_your_stay": stay_suggestions.during_your_stay(stays)},
+    )
 
 
 @require_POST

@@ -26,6 +26,12 @@ class ProductsConfig(AppConfig):
         register_inventory(ProductInventory())
         register_line_kind(ProductLine())
 
+        from orders.stay_suggestions import register_stay_suggestions
+
+        from .selectors import deliveries_during
+
+        register_stay_suggestions(deliveries_during)
+
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_set_up_moderation, sender=self, dispatch_uid="products_moderation")

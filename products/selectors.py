@@ -29,6 +29,7 @@ from wagtail.images import get_image_model
 from orders.inventory import canonical_id
 from orders.models import Reservation, ReservationKind
 from orders.selectors import claimed_units
+from orders.stay_suggestions import StaySuggestion
 from town.models import Village
 from town.page_cache import shows, stock_tag
 
@@ -249,3 +250,29 @@ def in_season_products(month, limit=8, *, now=None, language=None):
 
 def month_names(months):
     return [str(MONTH_NAMES[m]) for m in months or [] if m in MONTH_NAMES]
+
+
+DELIVERY_SUGGESTIONS = 4
+
+
+def deliveries_during(first_day, last_day, *, days, locale=None, now=None):
+    """Produce that can be brought to the visitor's homestay on a day of their stay: in season
+    in the month the stay starts, with units left; a fixed number of queries."""
+    language = locale.language_code if locale is not None else None
+    qs = shop_products(ShopFilters(in_season_month=first_day.month), now=now).filter(
+        offers_homestay_delivery=True, units_left__gt=0
+    )[:DELIVERY_SUGGESTIONS]
+    products = localize_products(qs, language)
+    shop = shop_page(language) if products else None
+    # The shop's address once (each get_url may look up the site again).
+    base = (shop.get_url() or shop.url or "") if shop is not None else None
+    return [
+        StaySuggestion(
+            kind="product",
+            title=product.display_name,
+            url=f"{base}{product.pk}/{product.slug}/" if base else "",
+            day=None,
+            detail=_("Delivered to your homestay on a day you choose"),
+        )
+        for product in products
+    ]

@@ -2,6 +2,7 @@
 
 import math
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -52,3 +53,43 @@ def has_coordinates(obj):
 
 def as_float(value):
     return float(value) if isinstance(value, Decimal | int | float) else value
+
+
+# Links that open a place or a route in the visitor's map app (AMap, the map most phones in China
+# carry; on a computer its web map). The points stay WGS-84: AMap shifts them itself when told so.
+MAP_APP_BASE = "https://uri.amap.com"
+
+
+def _point(lat, lng, name):
+    return f"{float(lng):.6f},{float(lat):.6f},{name}"
+
+
+def map_app_url(lat, lng, name=""):
+    """A link that shows the point ``lat``, ``lng`` (WGS-84) named ``name`` in a map app."""
+    query = urlencode(
+        {
+            "position": f"{float(lng):.6f},{float(lat):.6f}",
+            "name": name,
+            "coordinate": "wgs84",
+            "callnative": "1",
+        }
+    )
+    return f"{MAP_APP_BASE}/marker?{query}"
+
+
+def route_app_url(points, mode="walk"):
+    """A link that asks a map app for directions from the first to the last of ``points``
+    ((lat, lng, name) in order, WGS-84); None with fewer than two."""
+    known = [(lat, lng, name) for lat, lng, name in points if lat is not None and lng is not None]
+    if len(known) < 2:
+        return None
+    query = {
+        "from": _point(*known[0]),
+        "to": _point(*known[-1]),
+        "mode": mode,
+        "coordinate": "wgs84",
+        "callnative": "1",
+    }
+    if len(known) == 3:
+        query["via"] = _point(*known[1])  # one waypoint is what the link carries
+    return f"{MAP_APP_BASE}/navigation?{urlencode(query)}"

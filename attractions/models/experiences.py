@@ -204,7 +204,10 @@ class ExperiencePage(CachedViewRestrictionsMixin, Page):
             from ..views import book_experience
 
             return book_experience(self, request)
-        return super().serve(request, *args, **kwargs)
+        response = super().serve(request, *args, **kwargs)
+        if response.context_data.get("date_invalid"):
+            response.status_code = 400  # ?date= that is no date: the page says so, with the picker
+        return response
 
     @property
     def duration_hours(self):

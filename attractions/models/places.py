@@ -224,13 +224,14 @@ class RoutePage(CachedViewRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         # When serving: selectors import this module (a Wagtail page is its own view).
-        from ..selectors import route_stops
+        from ..selectors import route_app_url, route_stops
 
         context = super().get_context(request, *args, **kwargs)
         # Computed on first use: not at all when the template's cached fragment hits.
         stops = lazy_value(lambda: route_stops(self))
         context["stops"] = stops
         context["total_distance_km"] = lazy_value(lambda: self.total_distance_km(stops()))
+        context["route_app_url"] = lazy_value(lambda: route_app_url(stops()))
         context["markers"] = lazy_value(
             lambda: [
                 {**marker, "label": str(number), "url": stop.place.get_url(request)}

@@ -81,18 +81,8 @@ def load_attractions(ctx):
             page.intro = item["intro"][lang]
             page.search_description = item["intro"][lang]
             page.image = image
-            page.body = [
-                {"type": "paragraph", "value": item["body"][lang]},
-                {
-                    "type": "map_point",
-                    "value": {
-                        "title": item["title"][lang],
-                        "latitude": f"{item['lat']:.6f}",
-                        "longitude": f"{item['lng']:.6f}",
-                        "zoom": 14,
-                    },
-                },
-            ]
+            # No map block: the attraction page draws the map of its own place.
+            page.body = [{"type": "paragraph", "value": item["body"][lang]}]
             page.gallery_images = [
                 AttractionGalleryImage(image=picture, caption=item["title"][lang], sort_order=n)
                 for n, picture in enumerate(gallery)

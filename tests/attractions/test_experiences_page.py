@@ -49,7 +49,7 @@ def test_page_queries_do_not_grow_with_slots_and_bookings(client, picking, count
         response = client.get(picking.url)
     assert response.status_code == 200
     shown = response.text.count('name="slot_id"')
-    assert shown == min(count, 40)
+    assert shown == 4  # the first day's times (4 a day); the picker holds the other days
     assert 'data-left="7"' in response.text  # 10 seats, 2 confirmed, 1 held
 
 
@@ -150,7 +150,7 @@ def test_translated_page_shows_the_originals_slots(client, slot, en_locale):
     html = client.get(translated.url).text
     assert "Strawberry picking" in html and 'lang="en"' in html
     assert f'value="{slot.pk}"' in html
-    assert "Next free times" in html
+    assert "Choose a day" in html
     response = client.post(translated.url, tour_data(slot, 1))
     assert response.status_code == 302
 

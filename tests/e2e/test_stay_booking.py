@@ -62,20 +62,21 @@ def test_visitor_signs_up_books_a_stay_and_finds_the_voucher_in_my_trips(journey
     journey.shot(page, "verified")
     assert EmailAddress.objects.get(email=EMAIL).verified
 
-    # Pick dates and guests on the homestay page: the quote shows the price of the two nights.
+    # Pick dates and guests on the homestay page (its one stay form): each room shows the price
+    # of the two nights.
     page.goto(homestay_page.url)
     check_out = arrival + timedelta(days=2)
-    quote = page.locator("#quote form")
+    quote = page.locator("#stay form")
     fill_form(page, quote, {"check_in": arrival.isoformat(), "check_out": check_out.isoformat(), "guests": 2})
     journey.shot(page, "dates")
     quote.locator('[type="submit"]').click()
     page.wait_for_url(re.compile(r"check_in="))
-    total = page.locator("#quote .quote-room").filter(has_text=room.name).locator(".quote-total")
+    total = page.locator("#rooms .room-type").filter(has_text=room.name).locator(".quote-total")
     assert total.inner_text().replace(",", "").count("656") == 1  # ¥328 × 2 nights
     journey.shot(page, "quote")
 
     # Add the stay to the basket; the basket shows it at the server's price.
-    add = page.locator("#quote .quote-room").filter(has_text=room.name).locator("form.add-stay")
+    add = page.locator("#rooms .room-type").filter(has_text=room.name).locator("form.add-stay")
     assert add.locator('[name="check_in"]').input_value() == arrival.isoformat()
     add.locator('[type="submit"]').click()
     page.wait_for_url(re.compile(reverse("orders_basket") + "$"))

@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -78,7 +79,10 @@ def test_map_include_writes_markers_as_json_and_a_list_for_readers_without_javas
     assert 'data-tile-url="https://tiles.example/{z}/{x}/{y}.png"' in body
     assert 'data-leaflet-js="/static/leaflet/leaflet.js"' in body
     assert '<script src="/static/js/map.js" defer></script>' in body
-    assert "29.64523, 118.22140" in body  # five decimals in the fallback list
+    fallback_list = body.split('<details class="map-list"')[1]
+    assert "29.64523" not in fallback_list  # it names places, not WGS-84 coordinates
+    for name in ("icon", "icon-2x", "shadow"):  # Leaflet need not guess where its images are
+        assert re.search(rf'data-leaflet-{name}="/static/leaflet/images/marker-[a-z0-9-]+\.png"', body)
     assert '<a href="/old-street/">老街&lt;/script&gt;</a>' in body
     assert "<script>" not in body  # no inline script: the CSP forbids it
 
@@ -91,6 +95,8 @@ def test_leaflet_is_served_from_our_static_files():
     from django.contrib.staticfiles import finders
 
     assert finders.find("leaflet/leaflet.js") and finders.find("leaflet/leaflet.css")
+    for image in ("marker-icon.png", "marker-icon-2x.png", "marker-shadow.png"):
+        assert finders.find(f"leaflet/images/{image}")
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the map script")

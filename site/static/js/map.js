@@ -123,6 +123,22 @@
     return L.divIcon({ className: "map-marker", html: span, iconSize: [28, 28], iconAnchor: [14, 14] });
   }
 
+  // Leaflet guesses its marker images' folder from leaflet.css once that has been applied; loaded
+  // on demand, the stylesheet often is not yet, and the guess ends in 404s. The page names the
+  // images (from the installed package's static files), so there is nothing to guess.
+  function useOurMarkerImages(L, el) {
+    var icon = el.getAttribute("data-leaflet-icon");
+    if (!icon || L.Icon.Default.imagePath === "") {
+      return;
+    }
+    L.Icon.Default.imagePath = "";
+    L.Icon.Default.mergeOptions({
+      iconUrl: icon,
+      iconRetinaUrl: el.getAttribute("data-leaflet-icon-2x") || icon,
+      shadowUrl: el.getAttribute("data-leaflet-shadow") || "",
+    });
+  }
+
   function draw(L, el) {
     var markers = readMarkers(el).filter(function (m) {
       return isFinite(m.lat) && isFinite(m.lng);
@@ -138,6 +154,7 @@
     };
 
     el.hidden = false;
+    useOurMarkerImages(L, el);
     var map = L.map(el, { scrollWheelZoom: false });
     L.tileLayer(el.getAttribute("data-tile-url"), {
       attribution: el.getAttribute("data-tile-attribution") || "",
