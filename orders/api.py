@@ -70,9 +70,7 @@ def _basket_line_in():
         "BasketLineIn",
         __base__=Schema,
         __doc__="One schema for every kind; each kind reads its own fields (see its line kind). "
-        + " · ".join(
-            f"{kind}: {', '.join(get_line_kind(kind).input_fields)}" for kind in registered_kinds()
-        ),
+        + " · ".join(f"{kind}: {', '.join(get_line_kind(kind).input_fields)}" for kind in registered_kinds()),
         kind=(str, Field(description=f"One of: {kinds}.")),
         **{
             name: (annotation | None, Field(None, description=f"Read by: {', '.join(used_by[name])}."))
