@@ -63,7 +63,7 @@ def index_context(index_page, request):
             locale=index_page.locale, page=page_number, per_page=RESULTS_PER_PAGE, **filters
         )
     view = VIEW_MAP if request.GET.get("view") == VIEW_MAP else VIEW_LIST
-    # Filters beyond dates and guests are folded on phones; open them when one is in use or wrong.
+    # Filters beyond dates and guests are folded on phones (results first); open when one is wrong.
     folded = ("village", "price_min", "price_max", "amenities", "sort", "near")
     return {
         "form": form,
@@ -71,9 +71,7 @@ def index_context(index_page, request):
         "page_obj": page_obj,
         "result_count": page_obj.paginator.count,
         "view": view,
-        "filters_in_use": form.is_bound
-        and any(request.GET.get(name) for name in folded)
-        or any(form.errors.get(name) for name in folded),
+        "filters_wrong": any(form.errors.get(name) for name in folded),
         "markers": _markers([r.homestay for r in page_obj.object_list], request) if view == VIEW_MAP else [],
         "stay_query": _stay_query(form) if searched else "",
         "stay_nights": (form.cleaned_data["check_out"] - form.cleaned_data["check_in"]).days
