@@ -5,15 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0009_kind_validated_against_the_registry'),
+        ("orders", "0009_kind_validated_against_the_registry"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='reservation',
-            index=models.Index(fields=['kind', 'start_date', 'end_date', 'object_id', 'status', 'quantity', 'hold_expires_at'], condition=models.Q(('quantity__gt', 0)), name='orders_res_kind_start_cover'),
+            model_name="reservation",
+            index=models.Index(
+                fields=[
+                    "kind",
+                    "start_date",
+                    "end_date",
+                    "object_id",
+                    "status",
+                    "quantity",
+                    "hold_expires_at",
+                ],
+                condition=models.Q(("quantity__gt", 0)),
+                name="orders_res_kind_start_cover",
+            ),
         ),
     ]
