@@ -52,8 +52,16 @@ def measure(base, path, *, duration=3.0, connections=4, warmup=5, cookie=None):
         for _ in range(warmup):
             _get(conn, path, cookie)
     except OSError as error:
-        return {"path": path, "status": f"ERR {type(error).__name__}", "rps": 0.0, "p50": None,
-                "p99": None, "requests": 0, "non2xx": 0, "errors": 1}
+        return {
+            "path": path,
+            "status": f"ERR {type(error).__name__}",
+            "rps": 0.0,
+            "p50": None,
+            "p99": None,
+            "requests": 0,
+            "non2xx": 0,
+            "errors": 1,
+        }
     finally:
         conn.close()
 

@@ -63,9 +63,7 @@ def free_port():
 def make_env(tmp):
     settings_dir = tmp / "settings"
     settings_dir.mkdir()
-    (settings_dir / "bench_settings.py").write_text(
-        SETTINGS_MODULE.format(static_root=str(tmp / "static"))
-    )
+    (settings_dir / "bench_settings.py").write_text(SETTINGS_MODULE.format(static_root=str(tmp / "static")))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="bench_settings",
@@ -191,8 +189,20 @@ def start_gunicorn(env, port):
     if not gunicorn.exists():
         raise BenchError(f"gunicorn not found next to {sys.executable}: install requirements.txt")
     return subprocess.Popen(
-        [str(gunicorn), "config.wsgi", "--workers", "2", "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "30"],
+        [
+            str(gunicorn),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "30",
+        ],
         cwd=BASE_DIR,
         env=env,
         start_new_session=True,  # its own process group, so stopping it stops its workers

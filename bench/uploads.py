@@ -216,8 +216,10 @@ def main():
             check=False,
         ).stdout.strip()
         print(f"code: {git.stdout.strip() or BASE_DIR}{' (with local changes)' if dirty else ''}")
-        print(f"{'scenario':<8} {'step':<11} {'status':>7} {'seconds':>8} {'peak MB':>8} {'+MB':>7} "
-              f"{'images':>6} {'renditions':>10}")
+        print(
+            f"{'scenario':<8} {'step':<11} {'status':>7} {'seconds':>8} {'peak MB':>8} {'+MB':>7} "
+            f"{'images':>6} {'renditions':>10}"
+        )
         for name in args.only.split(","):
             db = write_settings(tmp, name)
             shutil.copy(template, db)
@@ -226,8 +228,10 @@ def main():
             for step in ("upload", "first_view", "worker", "next_view"):
                 r = run_step(tmp, name, step, name)
                 status = f"{r['status']}" + (f" {r['upload_mb']} MB" if "upload_mb" in r else "")
-                print(f"{name:<8} {step:<11} {status:>7} {r['seconds']:>8} {r['peak_mb']:>8} "
-                      f"{r['added_mb']:>7} {r['images']:>6} {r['renditions']:>10}")
+                print(
+                    f"{name:<8} {step:<11} {status:>7} {r['seconds']:>8} {r['peak_mb']:>8} "
+                    f"{r['added_mb']:>7} {r['images']:>6} {r['renditions']:>10}"
+                )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -6,6 +6,7 @@ pages (past dates, stay length, check-out after check-in) come from the same for
 """
 
 from datetime import date, timedelta
+from typing import Literal
 
 from django.conf import settings
 from django.http import Http404
@@ -21,10 +22,16 @@ router = Router(tags=["homestays"])
 MAX_CALENDAR_DAYS = 92
 
 
+MAX_PER_PAGE = 100
+
+
 class AvailabilityQuery(Schema):
     check_in: date
     check_out: date
     guests: int = Field(1, ge=1, le=MAX_GUESTS)
+    page: int = Field(1, ge=1)
+    per_page: int = Field(20, ge=1, le=MAX_PER_PAGE)
+    sort: Literal["recommended", "price"] = "recommended"
 
 
 class CalendarQuery(Schema):
@@ -41,6 +48,14 @@ class AvailabilityOut(Schema):
     total_fen: int
     currency: str
     available_units: int
+
+
+class AvailabilityPageOut(Schema):
+    count: int
+    page: int
+    per_page: int
+    pages: int
+    results: list[AvailabilityOut]
 
 
 class NightOut(Schema):
@@ -78,28 +93,38 @@ def _field_errors(errors):
     )
 
 
-@router.get("/availability", response=list[AvailabilityOut], summary="Rooms free for a stay")
+@router.get("/availability", response=AvailabilityPageOut, summary="Rooms free for a stay")
 def availability(request, params: Query[AvailabilityQuery]):
-    """Every room type free on all nights [check_in, check_out) for ``guests``, cheapest first;
-    prices in fen."""
+    """The room types free on all nights [check_in, check_out) for ``guests``, a page at a time
+    (``page``, ``per_page``; ``count`` is the number of room types over all pages): in the
+    tourism office's order of the homestays, or cheapest stay first with ``sort=price``. Prices in
+    fen."""
     check_in, check_out, guests = params.check_in, params.check_out, params.guests
     form = StayDatesForm({"check_in": check_in, "check_out": check_out, "guests": guests})
     if not form.is_valid():
         raise _field_errors(form.errors)
-    results = selectors.available_room_types(check_in, check_out, guests)
-    return [
-        {
-            "homestay_id": r.homestay.pk,
-            "homestay_name": r.homestay.title,
-            "room_type_id": r.room_type.pk,
-            "room_type_name": r.room_type_name,
-            "nights": r.nights,
-            "total_fen": r.total_fen,
-            "currency": settings.CURRENCY,
-            "available_units": r.available_units,
-        }
-        for r in results
-    ]
+    found = selectors.search_room_types(
+        check_in, check_out, guests, page=params.page, per_page=params.per_page, sort=params.sort
+    )
+    return {
+        "count": found.paginator.count,
+        "page": found.number,
+        "per_page": params.per_page,
+        "pages": found.paginator.num_pages if found.paginator.count else 0,
+        "results": [
+            {
+                "homestay_id": r.homestay.pk,
+                "homestay_name": r.homestay.title,
+                "room_type_id": r.room_type.pk,
+                "room_type_name": r.room_type_name,
+                "nights": r.nights,
+                "total_fen": r.total_fen,
+                "currency": settings.CURRENCY,
+                "available_units": r.available_units,
+            }
+            for r in found.object_list
+        ],
+    }
 
 
 @router.get(

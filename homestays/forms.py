@@ -5,12 +5,13 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from attractions.models import AttractionPage
 from town.models import Village
 
 from . import pricing
 from .lines import MAX_LINE_GUESTS, MAX_ROOMS
 from .models import AmenityCode
-from .selectors import local_today
+from .selectors import SORT_DISTANCE, SORT_PRICE, SORT_RECOMMENDED, local_today
 
 MAX_GUESTS = 20
 
@@ -49,10 +50,30 @@ class AvailabilityForm(StayDatesForm):
     amenities = forms.MultipleChoiceField(
         label=_("Amenities"), choices=AmenityCode.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[
+            (SORT_RECOMMENDED, _("Recommended")),
+            (SORT_PRICE, _("Price, lowest first")),
+            (SORT_DISTANCE, _("Distance to an attraction")),
+        ],
+        required=False,
+    )
+    near = forms.ModelChoiceField(
+        label=_("Attraction"), queryset=None, required=False, empty_label=_("Choose an attraction")
+    )
 
     def __init__(self, *args, locale=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = Village.objects.in_locale(locale)
+        # Places the visitor can measure from: live attractions of this language with coordinates.
+        self.fields["near"].queryset = (
+            AttractionPage.objects.live()
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .filter(**({"locale": locale} if locale is not None else {}))
+            .order_by("title")
+            .only("pk", "title", "latitude", "longitude")
+        )
         self.fields["check_in"].required = False
         self.fields["check_out"].required = False
         self.fields["guests"].required = False
@@ -66,7 +87,21 @@ class AvailabilityForm(StayDatesForm):
         low, high = data.get("price_min"), data.get("price_max")
         if low is not None and high is not None and high < low:
             self.add_error("price_max", _("The maximum price must not be below the minimum."))
+        if data.get("sort") == SORT_DISTANCE and not data.get("near") and "near" not in self.errors:
+            self.add_error("near", _("Choose the attraction to measure the distance from."))
         return data
+
+    @property
+    def chosen_sort(self):
+        return self.cleaned_data.get("sort") or (
+            SORT_DISTANCE if self.cleaned_data.get("near") else SORT_RECOMMENDED
+        )
+
+    @property
+    def near_point(self):
+        """The chosen attraction's (latitude, longitude), or None."""
+        near = self.cleaned_data.get("near")
+        return (near.latitude, near.longitude) if near is not None else None
 
     @property
     def has_dates(self):

@@ -386,7 +386,14 @@ class RoomRateRule(models.Model):
         verbose_name = _("rate rule")
         verbose_name_plural = _("rates and closures")
         ordering = ["room_type", "start_date", "pk"]
-        indexes = [models.Index(fields=["room_type", "end_date"])]
+        indexes = [
+            models.Index(fields=["room_type", "end_date"]),
+            # Closures and minimum stays touching a stay's nights, across the town, from the index.
+            models.Index(
+                fields=["kind", "end_date", "start_date", "room_type", "min_nights"],
+                name="homestays_rule_kind_end",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")), name="homestays_raterule_dates_ordered"

@@ -10,12 +10,14 @@ Saturday nights (when set); else the base price. A closed night has no price: it
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from orders.exceptions import DatesUnavailable, InvalidClaim
 
-from .models import RateRuleKind
+from .models import RateRuleKind, RoomRateRule
 
 MAX_NIGHTS = 30
 WEEKEND_NIGHTS = {4, 5}  # Friday and Saturday nights (date.weekday())
@@ -116,3 +118,54 @@ def quote(room_type, check_in: date, check_out: date, rules) -> Quote:
 def lowest_base_price(room_types) -> int | None:
     prices = [rt.base_price_fen for rt in room_types]
     return min(prices) if prices else None
+
+
+# The same rules as SQL, for searches that must filter and sort a whole town's room types before
+# loading any (issue 21). They mirror the functions above line for line; the tests hold each pair
+# equal on a varied fixture (tests/homestays/test_search_sql.py), and a page's shown prices still
+# come from ``quote``.
+
+
+def blocked_room_types(check_in: date, check_out: date):
+    """SQL: the ids (``values("room_type_id")``) of room types a rule shuts for this stay, where
+    ``quote`` would raise: a closure on one of its nights, or a minimum-nights rule touching them
+    that the stay is shorter than. The room type's own ``min_nights`` is a plain field: filter it
+    apart. One pass over the rules ending on or after check-in (an index), for the whole town."""
+    nights = (check_out - check_in).days
+    last_night = check_out - timedelta(days=1)
+    return (
+        RoomRateRule.objects.filter(
+            kind__in=[RateRuleKind.CLOSED, RateRuleKind.MIN_NIGHTS],
+            end_date__gte=check_in,
+            start_date__lte=last_night,
+        )
+        .filter(Q(kind=RateRuleKind.CLOSED) | Q(min_nights__gt=nights))
+        .order_by()
+        .values("room_type_id")
+    )
+
+
+def stay_total_sql(check_in: date, check_out: date):
+    """SQL: the total of an open stay in fen for the room type of the row (``Quote.total_fen``):
+    per night the latest-created override, else the weekend price on Friday and Saturday nights,
+    else the base price. Meaningless for a stay ``blocked_stay`` refuses."""
+    total = None
+    for night in nights_between(check_in, check_out):
+        override = (
+            RoomRateRule.objects.filter(
+                room_type=OuterRef("pk"),
+                kind=RateRuleKind.PRICE,
+                start_date__lte=night,
+                end_date__gte=night,
+            )
+            .order_by("-created_at", "-pk")
+            .values("price_fen")[:1]
+        )
+        usual = (
+            Coalesce(F("weekend_price_fen"), F("base_price_fen"), output_field=IntegerField())
+            if night.weekday() in WEEKEND_NIGHTS
+            else F("base_price_fen")
+        )
+        price = Coalesce(Subquery(override), usual, output_field=IntegerField())
+        total = price if total is None else total + price
+    return ExpressionWrapper(total, output_field=IntegerField()) if total is not None else Value(0)

@@ -1,31 +1,51 @@
 """Reads of the homestays app: availability search, listings, calendars, guest checks.
 
-Every function here answers in a fixed number of queries whatever the number of homestays: it
-loads room types, rate rules and live claims for the whole candidate set at once and does the
-night-by-night arithmetic in Python.
+Every function here answers in a fixed number of queries whatever the number of homestays. The
+availability search filters, groups, sorts and paginates the whole town in SQL
+(``fitting_room_types``), then loads and prices only the page shown with ``pricing.quote``.
 
 Inventory lives on the default-locale room types; a translated page shows its own texts but
 sells the rooms of the page it was translated from (matched by translation key).
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Min
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Cast
+from wagtail.images import get_image_model
 from wagtail.models import Locale
 
 from accounts.roles import EDITORS
 from orders.exceptions import ReservationError, SoldOut
 from orders.models import Reservation, ReservationKind, ReservationStatus
 from orders.reservations import local_today  # noqa: F401 (the town's today, re-exported for forms)
-from orders.selectors import claimed_units
+from orders.selectors import claimed_units, short_on_some_night
+from town import geo
 
 from . import pricing
 from .inventory import rules_for
-from .models import HomestayPage, RoomType
+from .models import HomestayGalleryImage, HomestayPage, RoomType
 
 FEW_LEFT = 2  # "few left" on the calendar when this many units or fewer remain
+# Result orders. "Recommended" is the tourism office's order of the homestays in the page tree;
+# by price costs a look at every candidate's price rules, so it is chosen, not the default.
+SORT_RECOMMENDED = "recommended"
+SORT_PRICE = "price"
+SORT_DISTANCE = "distance"
 
 
 @dataclass
@@ -74,16 +94,67 @@ def _default_locale():
     return Locale.get_default()
 
 
-def _candidate_room_types(default_locale, guests, rooms=1, village=None, amenities=()):
-    qs = (
-        RoomType.objects.filter(
-            locale=default_locale,
-            page__live=True,
-            page__locale=default_locale,
-            max_guests__gte=_ceil_div(guests, rooms),
-        )
-        .select_related("page", "page__locale", "page__village", "photo")
-        .order_by("page__title", "sort_order", "pk")
+def _ceil_div(a, b):
+    return -(-a // b)
+
+
+def fitting_room_types(
+    check_in,
+    check_out,
+    guests,
+    *,
+    rooms=1,
+    village=None,
+    amenities=(),
+    price_min=None,
+    price_max=None,
+    now=None,
+):
+    """Default-locale room types that can be sold for the whole stay [check_in, check_out), as a
+    lazy queryset: filter, group, sort and paginate it in the database, then price the one page
+    shown with ``_priced`` (which applies the same rules in Python, through ``pricing.quote``).
+
+    Filtered in SQL: live homestays, enough beds for ``guests`` over ``rooms`` rooms, no closed
+    night, no minimum stay longer than the stay, at least ``rooms`` rooms free on every night
+    (capacity minus live claims), village, every amenity asked for, and ``price_min`` /
+    ``price_max`` (fen) bounding the average price per night.
+    """
+    pricing.check_stay_dates(check_in, check_out)
+    nights = (check_out - check_in).days
+    qs = _room_types_sized_for(guests, rooms, nights, village, amenities)
+    qs = qs.exclude(pk__in=pricing.blocked_room_types(check_in, check_out))
+    units = Subquery(RoomType.objects.filter(pk=OuterRef("object_id")).values("units")[:1])
+    short = short_on_some_night(
+        ReservationKind.STAY,
+        check_in,
+        check_out,
+        rooms,
+        capacity=units,
+        longest=pricing.MAX_NIGHTS,  # StayLine and the inventory refuse longer stays
+        now=now,
+    )
+    qs = qs.exclude(pk__in=short)
+    if price_min is not None or price_max is not None:
+        qs = with_stay_total(qs, check_in, check_out)
+    # Average per night as the shown quote computes it (total // nights), bounded without division.
+    if price_min is not None:
+        qs = qs.filter(stay_total__gte=price_min * nights)
+    if price_max is not None:
+        qs = qs.filter(stay_total__lt=(price_max + 1) * nights)
+    return qs
+
+
+def _room_types_sized_for(guests, rooms, nights, village=None, amenities=()):
+    """Live default-locale room types by their own fields only (beds, own minimum stay), in the
+    village and with the amenities asked for: no rule or claim looked at yet."""
+    default_locale = _default_locale()
+    qs = RoomType.objects.filter(
+        locale=default_locale,
+        page__live=True,
+        page__locale=default_locale,
+        max_guests__gte=_ceil_div(guests, rooms),
+        units__gte=rooms,
+        min_nights__lte=nights,
     )
     if village is not None:
         # A village chosen on a translated page is the translation of the one the page links.
@@ -98,21 +169,27 @@ def _candidate_room_types(default_locale, guests, rooms=1, village=None, ameniti
             .values("pk")
         )
         qs = qs.filter(page_id__in=with_all)
-    return list(qs)
+    return qs
 
 
-def _ceil_div(a, b):
-    return -(-a // b)
+def with_stay_total(room_types, check_in, check_out):
+    """Annotate ``stay_total`` (fen), to sort or bound by price in SQL. It costs a look at the
+    price rules of every room type still in the queryset, so it is added only when asked for."""
+    if "stay_total" in room_types.query.annotations:
+        return room_types
+    return room_types.annotate(stay_total=pricing.stay_total_sql(check_in, check_out))
 
 
-def _translations(pages, room_types, locale, default_locale):
+def _translations(pages, room_types, locale, default_locale_id):
     """{page translation_key: translated live page}, {room type translation_key: name}: 2 queries."""
-    if locale is None or locale.pk == default_locale.pk:
+    if locale is None or locale.pk == default_locale_id:
         return {}, {}
     page_keys = {p.translation_key for p in pages}
     translated_pages = {
         p.translation_key: p
-        for p in HomestayPage.objects.live().filter(locale=locale, translation_key__in=page_keys)
+        for p in HomestayPage.objects.live()
+        .filter(locale=locale, translation_key__in=page_keys)
+        .select_related("village")
     }
     names = dict(
         RoomType.objects.filter(
@@ -120,6 +197,42 @@ def _translations(pages, room_types, locale, default_locale):
         ).values_list("translation_key", "name")
     )
     return translated_pages, names
+
+
+def _priced(room_types, check_in, check_out, rooms, locale, *, price_min=None, price_max=None, now=None):
+    """AvailableRooms for those of these room types that fit the stay, priced by ``pricing.quote``,
+    cheapest first: 2 queries (their rules and live claims), 4 for a translated page. The same
+    rules as ``fitting_room_types`` in SQL, applied to a page of rows in Python."""
+    if not room_types:
+        return []
+    ids = [rt.pk for rt in room_types]
+    # Each room type's rules apart: pricing scans the list it is given, once per night.
+    rules = defaultdict(list)
+    for rule in rules_for(ids, check_in, check_out):
+        rules[rule.room_type_id].append(rule)
+    claimed = claimed_units(ReservationKind.STAY, ids, check_in, check_out, now=now)
+    # The room types are the default locale's: no need to ask which locale that is.
+    translated_pages, names = _translations(
+        [rt.page for rt in room_types], room_types, locale, room_types[0].locale_id
+    )
+    results = []
+    for rt in room_types:
+        try:
+            quote = pricing.quote(rt, check_in, check_out, rules[rt.pk])
+        except ReservationError:
+            continue  # a host closed the night between the two queries
+        free = free_rooms(rt, quote.nights, claimed)
+        if free < rooms:
+            continue
+        per_night = quote.total_fen // quote.night_count
+        if (price_min is not None and per_night < price_min) or (
+            price_max is not None and per_night > price_max
+        ):
+            continue
+        page = translated_pages.get(rt.page.translation_key, rt.page)
+        results.append(AvailableRoom(page, rt, quote, free, names.get(rt.translation_key, rt.name)))
+    results.sort(key=lambda r: (r.total_fen, r.homestay.title, r.room_type.pk))
+    return results
 
 
 def available_room_types(
@@ -135,73 +248,260 @@ def available_room_types(
     rooms=1,
     now=None,
 ):
-    """Room types free on every night of [check_in, check_out) for ``guests``, cheapest first.
-
-    ``price_min``/``price_max`` (fen) bound the average price per night of the stay.
-    """
-    pricing.check_stay_dates(check_in, check_out)
-    default_locale = _default_locale()
-    room_types = _candidate_room_types(default_locale, guests, rooms, village, amenities)
-    if not room_types:
-        return []
-    ids = [rt.pk for rt in room_types]
-    # Each room type's rules apart: pricing scans the list it is given, once per night.
-    rules = defaultdict(list)
-    for rule in rules_for(ids, check_in, check_out):
-        rules[rule.room_type_id].append(rule)
-    claimed = claimed_units(ReservationKind.STAY, ids, check_in, check_out, now=now)
-    translated_pages, names = _translations(
-        [rt.page for rt in room_types], room_types, locale, default_locale
+    """Every room type free on every night of [check_in, check_out) for ``guests``, cheapest
+    first, unpaginated: for small sets (one homestay, tests). Pages and the API use
+    ``search_homestays`` and ``search_room_types``, which price one page only."""
+    fitting = fitting_room_types(
+        check_in,
+        check_out,
+        guests,
+        rooms=rooms,
+        village=village,
+        amenities=amenities,
+        price_min=price_min,
+        price_max=price_max,
+        now=now,
     )
-
-    results = []
-    for rt in room_types:
-        try:
-            quote = pricing.quote(rt, check_in, check_out, rules[rt.pk])
-        except ReservationError:
-            continue
-        free = free_rooms(rt, quote.nights, claimed)
-        if free < rooms:
-            continue
-        per_night = quote.total_fen // quote.night_count
-        if price_min is not None and per_night < price_min:
-            continue
-        if price_max is not None and per_night > price_max:
-            continue
-        page = translated_pages.get(rt.page.translation_key, rt.page)
-        results.append(AvailableRoom(page, rt, quote, free, names.get(rt.translation_key, rt.name)))
-    results.sort(key=lambda r: (r.total_fen, r.homestay.title, r.room_type.pk))
-    return results
+    room_types = list(fitting.select_related("page", "page__locale", "page__village", "photo"))
+    return _priced(room_types, check_in, check_out, rooms, locale, now=now)
 
 
-def homestay_listing(*, locale=None, village=None, amenities=()):
-    """Live homestays in ``locale`` with their lowest base price ("from ¥X/night"): 2 queries."""
+class _CountedPaginator(Paginator):
+    """A Paginator whose count is already known (counted with the page's rows, see _one_page)."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def _one_page(rows, number, per_page):
+    """Page ``number`` of ``rows`` (a queryset of dicts) and the count of all rows, in one query:
+    a window count over the filtered rows, so the town's filter runs once per request. A number
+    past the end (or not a number) falls back as ``Paginator.get_page`` does."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    counted = rows.annotate(found=Window(Count("*")))
+    fetched = list(counted[(number - 1) * per_page : number * per_page])
+    if fetched:
+        count = fetched[0]["found"]
+    elif number == 1:
+        count = 0
+    else:  # past the last page: show the last one
+        count = rows.count()
+        number = max(1, math.ceil(count / per_page))
+        fetched = list(counted[(number - 1) * per_page : number * per_page])
+    paginator = _CountedPaginator(rows, per_page, count)
+    return Page(fetched, number, paginator)
+
+
+def search_room_types(
+    check_in, check_out, guests, *, page=1, per_page=20, sort=SORT_RECOMMENDED, now=None, **filters
+):
+    """One page of the fitting room types: the JSON API. In the tourism office's order of the
+    homestays (then each homestay's order of its rooms), or cheapest stay first with
+    ``sort=SORT_PRICE``. A Paginator page whose object_list holds AvailableRooms: 5 queries
+    whatever the size of the town (locale, the page with its count, its rooms, rules, claims)."""
+    fitting = fitting_room_types(check_in, check_out, guests, now=now, **filters)
+    if sort == SORT_PRICE:
+        ordered = with_stay_total(fitting, check_in, check_out).order_by("stay_total", "page__title", "pk")
+    else:
+        ordered = fitting.order_by("page__path", "sort_order", "pk")
+    page_obj = _one_page(ordered.values("pk"), page, per_page)
+    ids = [row["pk"] for row in page_obj.object_list]
+    room_types = RoomType.objects.filter(pk__in=ids).select_related("page", "page__locale", "page__village")
+    priced = _priced(
+        list(room_types) if ids else [],
+        check_in,
+        check_out,
+        filters.get("rooms", 1),
+        None,
+        price_min=filters.get("price_min"),
+        price_max=filters.get("price_max"),
+        now=now,
+    )
+    position = {pk: i for i, pk in enumerate(ids)}
+    priced.sort(key=lambda r: position[r.room_type.pk])
+    page_obj.object_list = priced
+    return page_obj
+
+
+CARD_RENDITION = "fill-600x400|format-webp"
+
+
+@dataclass
+class HomestayResult:
+    """One homestay's card in the search results: its fitting rooms, cheapest first."""
+
+    homestay: HomestayPage  # the page shown (translated when there is one)
+    rooms: list[AvailableRoom]
+    photo: object = None  # a Wagtail image with CARD_RENDITION prefetched, or None
+    distance_km: float | None = None
+    from_price_fen: int | None = None  # the lowest base price, when no dates are chosen
+
+    @property
+    def cheapest(self):
+        return self.rooms[0] if self.rooms else None
+
+    @property
+    def other_rooms(self):
+        return self.rooms[1:]
+
+
+def _distance_order(near, prefix="page__"):
+    """SQL ordering by distance to ``near`` (lat, lng): an equirectangular projection, which orders
+    points within a town as the great-circle distance does; homestays without coordinates last."""
+    lat0, lng0 = float(near[0]), float(near[1])
+    squeeze = math.cos(math.radians(lat0))
+    lat = Cast(f"{prefix}latitude", FloatField()) - lat0
+    lng = (Cast(f"{prefix}longitude", FloatField()) - lng0) * squeeze
+    return ExpressionWrapper(lat * lat + lng * lng, output_field=FloatField())
+
+
+def search_homestays(
+    check_in,
+    check_out,
+    guests,
+    *,
+    page=1,
+    per_page=12,
+    sort=SORT_RECOMMENDED,
+    near=None,
+    locale=None,
+    now=None,
+    **filters,
+):
+    """One page of homestays with a room fitting the stay, each with all its fitting rooms priced.
+
+    Grouped, counted, sorted and paginated in the database (in the tourism office's order, by the
+    cheapest fitting stay, or by distance to ``near``, a (latitude, longitude) pair); only the page
+    shown is loaded and priced.
+    A Paginator page whose object_list holds HomestayResults; the same number of queries
+    whatever the size of the town.
+    """
+    fitting = fitting_room_types(check_in, check_out, guests, now=now, **filters)
+    if sort == SORT_PRICE:
+        grouped = (
+            with_stay_total(fitting, check_in, check_out)
+            .order_by()
+            .values("page_id")
+            .annotate(best=Min("stay_total"))
+            .order_by("best", "page__title", "page_id")
+        )
+    else:
+        grouped = fitting.order_by().values("page_id").annotate(fitting=Count("pk"))
+        if sort == SORT_DISTANCE and near is not None:
+            grouped = grouped.annotate(away=_distance_order(near)).order_by(
+                F("away").asc(nulls_last=True), "page__path", "page_id"
+            )
+        else:
+            grouped = grouped.order_by("page__path", "page_id")
+    page_obj = _one_page(grouped, page, per_page)
+    page_ids = [row["page_id"] for row in page_obj.object_list]
+    # The page's homestays' rooms by their own fields (the pages are the default locale's, so are
+    # their rooms); _priced drops those a rule or a claim rules out, as the SQL above did.
+    rooms = filters.get("rooms", 1)
+    room_types = (
+        list(
+            RoomType.objects.filter(
+                page_id__in=page_ids,
+                max_guests__gte=_ceil_div(guests, rooms),
+                units__gte=rooms,
+                min_nights__lte=(check_out - check_in).days,
+            )
+            .select_related("page", "page__locale", "page__village")
+            .order_by("sort_order", "pk")
+        )
+        if page_ids
+        else []
+    )
+    by_page = defaultdict(list)
+    priced = _priced(
+        room_types,
+        check_in,
+        check_out,
+        rooms,
+        locale,
+        price_min=filters.get("price_min"),
+        price_max=filters.get("price_max"),
+        now=now,
+    )
+    for room in priced:
+        by_page[room.room_type.page_id].append(room)
+    results = [HomestayResult(by_page[pk][0].homestay, by_page[pk]) for pk in page_ids if by_page[pk]]
+    _attach_photos(results, near)
+    page_obj.object_list = results
+    return page_obj
+
+
+def _attach_photos(results, near=None):
+    """Each card's photo (the homestay's first gallery image, else its cheapest room's photo) with
+    its rendition, and its distance to ``near``: 3 queries whatever the number of cards."""
+    if not results:
+        return
+    first_image = {}
+    gallery = HomestayGalleryImage.objects.filter(page_id__in=[r.homestay.pk for r in results]).order_by(
+        "page_id", "sort_order", "pk"
+    )
+    for page_id, image_id in gallery.values_list("page_id", "image_id"):
+        first_image.setdefault(page_id, image_id)
+    wanted = {}
+    for result in results:
+        image_id = first_image.get(result.homestay.pk) or next(
+            (room.room_type.photo_id for room in result.rooms if room.room_type.photo_id), None
+        )
+        wanted[result.homestay.pk] = image_id
+    ids = {pk for pk in wanted.values() if pk}
+    images = get_image_model().objects.prefetch_renditions(CARD_RENDITION).in_bulk(ids) if ids else {}
+    for result in results:
+        result.photo = images.get(wanted[result.homestay.pk])
+        if near is not None and geo.has_coordinates(result.homestay):
+            result.distance_km = round(
+                geo.haversine_km(*near, result.homestay.latitude, result.homestay.longitude), 1
+            )
+
+
+def homestay_listing(
+    *, locale=None, village=None, amenities=(), page=1, per_page=12, sort=SORT_RECOMMENDED, near=None
+):
+    """One page of the live homestays in ``locale`` (no dates chosen), each with its lowest base
+    price ("from ¥X/night"), sorted by that price or by distance to ``near``: paginated in SQL, a
+    Paginator page of HomestayResults (no rooms); the same queries whatever the size of the town."""
     default_locale = _default_locale()
     locale = locale or default_locale
+    lowest = (
+        RoomType.objects.filter(
+            locale=default_locale, page__live=True, page__translation_key=OuterRef("translation_key")
+        )
+        .order_by()
+        .values("page__translation_key")
+        .annotate(lowest=Min("base_price_fen"))
+        .values("lowest")
+    )
     pages = (
         HomestayPage.objects.live()
         .filter(locale=locale)
         .select_related("village", "locale")
-        .order_by("title")
+        .annotate(from_price_fen=Subquery(lowest, output_field=IntegerField()))
     )
     if village is not None:
         pages = pages.filter(village__translation_key=village.translation_key)
-    if amenities:
-        for code in sorted({getattr(a, "code", a) for a in amenities}):
-            pages = pages.filter(amenities__code=code)
-    pages = list(pages.distinct())
-    from_prices = dict(
-        RoomType.objects.filter(
-            locale=default_locale,
-            page__live=True,
-            page__translation_key__in=[p.translation_key for p in pages],
+    for code in sorted({getattr(a, "code", a) for a in amenities or ()}):
+        pages = pages.filter(amenities__code=code)
+    if sort == SORT_DISTANCE and near is not None:
+        pages = pages.annotate(away=_distance_order(near, prefix="")).order_by(
+            F("away").asc(nulls_last=True), "title", "pk"
         )
-        .values_list("page__translation_key")
-        .annotate(lowest=Min("base_price_fen"))
-    )
-    for page in pages:
-        page.from_price_fen = from_prices.get(page.translation_key)
-    return pages
+    elif sort == SORT_PRICE:
+        pages = pages.order_by(F("from_price_fen").asc(nulls_last=True), "title", "pk")
+    else:
+        pages = pages.order_by("path")
+    page_obj = Paginator(pages, per_page).get_page(page)
+    results = [HomestayResult(p, [], from_price_fen=p.from_price_fen) for p in page_obj.object_list]
+    _attach_photos(results, near)
+    page_obj.object_list = results
+    return page_obj
 
 
 def room_calendars(homestay, start, end, *, now=None):

@@ -5,9 +5,8 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,44 +29,68 @@ def _markers(pages, request):
     ]
 
 
+VIEW_LIST, VIEW_MAP = "list", "map"
+
+
 def index_context(index_page, request):
+    """The homestay search: result cards (one per homestay) or a map of this page's homestays."""
     form = AvailabilityForm(request.GET or None, locale=index_page.locale)
-    results, listing = None, None
-    if form.is_bound and form.is_valid() and form.has_dates:
+    valid = form.is_bound and form.is_valid()
+    page_number = request.GET.get("page")
+    searched = valid and form.has_dates
+    if searched:
         data = form.cleaned_data
-        results = selectors.available_room_types(
+        page_obj = selectors.search_homestays(
             data["check_in"],
             data["check_out"],
             data.get("guests") or 1,
+            page=page_number,
+            per_page=RESULTS_PER_PAGE,
+            sort=form.chosen_sort,
+            near=form.near_point,
             locale=index_page.locale,
             **form.search_kwargs(),
         )
-        paginator = Paginator(results, RESULTS_PER_PAGE)
-        markers_from = list({r.homestay.pk: r.homestay for r in results}.values())
     else:
         filters = {}
-        if form.is_bound and form.is_valid():
+        if valid:
             filters = {
                 "village": form.cleaned_data.get("village"),
                 "amenities": form.cleaned_data.get("amenities"),
+                "sort": form.chosen_sort,
+                "near": form.near_point,
             }
-        listing = selectors.homestay_listing(locale=index_page.locale, **filters)
-        paginator = Paginator(listing, RESULTS_PER_PAGE)
-        markers_from = listing
-    page_obj = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+        page_obj = selectors.homestay_listing(
+            locale=index_page.locale, page=page_number, per_page=RESULTS_PER_PAGE, **filters
+        )
+    view = VIEW_MAP if request.GET.get("view") == VIEW_MAP else VIEW_LIST
+    # Filters beyond dates and guests are folded on phones (results first); open when one is wrong.
+    folded = ("village", "price_min", "price_max", "amenities", "sort", "near")
     return {
         "form": form,
-        "searched": results is not None,
+        "searched": searched,
         "page_obj": page_obj,
-        "result_count": paginator.count,
-        "query_string": query.urlencode(),
-        "markers": _markers(markers_from, request),
+        "result_count": page_obj.paginator.count,
+        "view": view,
+        "filters_wrong": any(form.errors.get(name) for name in folded),
+        "markers": _markers([r.homestay for r in page_obj.object_list], request) if view == VIEW_MAP else [],
+        "stay_query": _stay_query(form) if searched else "",
         "stay_nights": (form.cleaned_data["check_out"] - form.cleaned_data["check_in"]).days
-        if results is not None
+        if searched
         else None,
     }
+
+
+def _stay_query(form):
+    """The chosen stay for a homestay link, so its page opens on the same dates and guests."""
+    data = form.cleaned_data
+    return urlencode(
+        {
+            "check_in": data["check_in"].isoformat(),
+            "check_out": data["check_out"].isoformat(),
+            "guests": data.get("guests") or 1,
+        }
+    )
 
 
 def _month_from(request, today, chosen_day=None):

@@ -174,10 +174,7 @@ def merge_baskets(anonymous: Basket, user) -> Basket:
         if anonymous is None or anonymous.pk == target.pk:
             return target
         current = list(target.lines.all())
-        existing = {
-            _merge_key(line)
-            for line in current
-        }
+        existing = {_merge_key(line) for line in current}
         room = MAX_LINES - len(current)
         for line in BasketLine.objects.select_for_update().filter(basket=anonymous).order_by("pk"):
             key = _merge_key(line)

@@ -3,7 +3,8 @@
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db.models import Sum
+from django.db.models import ExpressionWrapper, IntegerField, Q, Sum
+from django.db.models.functions import Greatest
 
 from town.page_cache import shows, stock_tag
 
@@ -46,6 +47,36 @@ def claimed_units(
             result[(obj_id, night)] += total
             night += timedelta(days=1)
     return result
+
+
+def short_on_some_night(kind: str, start: date, end: date, wanted: int, *, capacity, longest: int, now=None):
+    """SQL, for a per-night kind: the object ids (``values("object_id")``) with fewer than
+    ``wanted`` units left on some night of [start, end) once the live claims are counted, as
+    ``claimed_units`` counts them. Use it as ``exclude(pk__in=...)``: one pass over the claims on
+    these nights for the whole town, not a lookup per object.
+
+    ``capacity``: an expression giving the units of the object whose id is ``OuterRef("object_id")``.
+    ``longest``: no claim of the kind is longer than this many nights (the kind's ``validate``
+    refuses longer ones), so the claims are found by a bounded range of first nights on an index.
+    """
+    nights = [start + timedelta(days=i) for i in range((end - start).days)]
+    per_night = [
+        Sum("quantity", filter=Q(start_date__lte=night, end_date__gt=night), default=0) for night in nights
+    ]
+    peak = per_night[0] if len(per_night) == 1 else Greatest(*per_night)
+    return (
+        Reservation.objects.live(now)
+        .filter(
+            kind=kind, start_date__gt=start - timedelta(days=longest), start_date__lt=end, end_date__gt=start
+        )
+        # Always true (a constraint); stated so the planner may take the partial index made for this.
+        .filter(quantity__gt=0)
+        .order_by()
+        .values("object_id")
+        .annotate(peak=peak)
+        .filter(peak__gt=ExpressionWrapper(capacity - wanted, output_field=IntegerField()))
+        .values("object_id")
+    )
 
 
 def on_site_payment_due(order):

@@ -87,6 +87,23 @@ class Reservation(models.Model):
         indexes = [
             models.Index(fields=["kind", "object_id", "status"], name="orders_res_kind_obj_status"),
             models.Index(fields=["inventory_key", "status"], name="orders_res_key_status"),
+            # "What is claimed on these nights, across the town" (orders.selectors.short_on_some_night):
+            # a range of first nights answered from the index alone. Partial on a condition only that
+            # query states, so SQLite (which has no statistics unless ANALYZEd) never picks it for a
+            # lookup by object (claimed_units), which the index above answers far better.
+            models.Index(
+                fields=[
+                    "kind",
+                    "start_date",
+                    "end_date",
+                    "object_id",
+                    "status",
+                    "quantity",
+                    "hold_expires_at",
+                ],
+                condition=Q(quantity__gt=0),
+                name="orders_res_kind_start_cover",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_reservation_quantity_positive"),

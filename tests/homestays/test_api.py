@@ -6,7 +6,7 @@ import pytest
 
 from homestays.models import RateRuleKind
 from orders.reservations import local_today
-from tests.factories.homestays import RoomRateRuleFactory
+from tests.factories.homestays import HomestayPageFactory, RoomRateRuleFactory, RoomTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 AVAILABILITY = "/api/v1/homestays/availability"
@@ -22,10 +22,31 @@ def test_availability_lists_free_rooms_with_totals(client, room, monday):
         {"check_in": monday.isoformat(), "check_out": (monday + timedelta(days=2)).isoformat(), "guests": 2},
     )
     assert response.status_code == 200
-    (item,) = response.json()
+    page = response.json()
+    assert (page["count"], page["page"], page["per_page"], page["pages"]) == (1, 1, 20, 1)
+    (item,) = page["results"]
     assert item["room_type_id"] == room.pk
     assert item["homestay_id"] == room.page_id
     assert (item["nights"], item["total_fen"], item["currency"]) == (2, 60000, "CNY")
+
+
+def test_availability_is_paginated_and_sorts_by_price_on_request(client, index_page, monday):
+    prices = [52000, 31000, 44000]
+    rooms = [RoomTypeFactory(page=HomestayPageFactory(parent=index_page), base_price_fen=p) for p in prices]
+    stay = {"check_in": monday.isoformat(), "check_out": (monday + timedelta(days=1)).isoformat()}
+    first = client.get(AVAILABILITY, {**stay, "per_page": 2}).json()
+    second = client.get(AVAILABILITY, {**stay, "per_page": 2, "page": 2}).json()
+    assert (first["count"], first["pages"], len(first["results"]), len(second["results"])) == (3, 2, 2, 1)
+    in_tree_order = [r["room_type_id"] for r in first["results"] + second["results"]]
+    assert in_tree_order == [r.pk for r in rooms]
+    cheapest = client.get(AVAILABILITY, {**stay, "sort": "price"}).json()["results"]
+    assert [r["total_fen"] for r in cheapest] == sorted(prices)
+
+
+@pytest.mark.parametrize("bad", [{"page": 0}, {"per_page": 101}, {"sort": "random"}])
+def test_availability_with_bad_paging_is_422(client, room, monday, bad):
+    stay = {"check_in": monday.isoformat(), "check_out": (monday + timedelta(days=1)).isoformat()}
+    assert client.get(AVAILABILITY, {**stay, **bad}).status_code == 422
 
 
 def test_availability_with_malformed_date_is_422(client, room):
