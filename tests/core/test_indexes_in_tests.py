@@ -6,7 +6,6 @@ import pytest
 from wagtail.models import Page, ReferenceIndex
 
 from search.models import SearchEntry
-
 from tests.factories.attractions import AttractionPageFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
