@@ -7,7 +7,8 @@ Elasticsearch's whitespace analyzer — finds a two-character word inside a sent
 
 Tokens of a Chinese word: the word itself (jieba, search mode, so 桃花节 also gives 桃花), its
 pinyin joined (``taohuajie``), each syllable (``tao``, ``hua``, ``jie``) and, for words of two or
-more characters, the initials (``thj``). Latin words are lowercased; punctuation is dropped.
+more characters, the initials (``thj``) and each character (``桃``, ``花``, ``节``). Latin words
+are lowercased; punctuation is dropped.
 """
 
 import logging
@@ -125,6 +126,9 @@ def tokens(text: str) -> list[str]:
     for word in words:
         if is_han(word):
             extra.extend(_word_pinyin(word))
+    # Each character of a longer Chinese word too, so a word inside a longer name is found
+    # whatever jieba cut (蜜 in 茶花蜜, cut 茶 / 花蜜; 米 in 糙米): the n-gram fallback of CJK search.
+    extra.extend(ch for word in words if len(word) > 1 and is_han(word) for ch in word if is_han(ch))
     extra.extend(re.sub(r"[-'’.]", "", c) for c in _COMPOUND.findall(normalise(text)))
     return words + extra
 
@@ -174,6 +178,22 @@ def query_groups(q: str, synonyms: dict[str, list[str]]) -> list[list[str]]:
         for group in groups:
             group.append(joined)
     return groups
+
+
+def characters_query(q: str) -> str:
+    """The last try for a Chinese query that found nothing: its characters, any of them
+    (蜂蜜 → "蜂 蜜", so 茶花蜜 and 百花蜜 are found by 蜜). Empty when there is nothing to split."""
+    words = _segment(clean_query(q), search_mode=False)[:MAX_QUERY_WORDS]
+    if not any(len(w) > 1 and is_han(w) for w in words):
+        return ""
+    chars = [ch for w in words for ch in (w if is_han(w) else (w,)) if ch not in STOPWORDS]
+    return " ".join(dict.fromkeys(chars))
+
+
+def pinyin_alternatives(group: list[str]) -> set[str]:
+    """The pinyin alternative of a Chinese query word's group (``query_groups``): it matches, but
+    ranks below any match of the characters themselves (蜜 must not put 米 first)."""
+    return set(_word_pinyin(group[0])[:1]) if group and is_han(group[0]) else set()
 
 
 def query_terms(q: str, synonyms: dict[str, list[str]]) -> list[str]:
