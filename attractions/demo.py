@@ -77,6 +77,7 @@ EXPERIENCES = [
         "capacity": 20,
         "policy": "moderate",
         "featured": True,
+        "months": [3, 4, 5, 6, 7, 8, 9, 10],  # from the spring buds to the autumn tea
         "schedules": [{"start_times": "08:30"}],
     },
     {

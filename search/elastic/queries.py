@@ -34,7 +34,7 @@ from search.text import (
 from .documents import decode_label
 
 TITLE_BOOST = 4
-# A match through pinyin alone: below any character match's relevance.
+# A match through pinyin alone: below the relevance of any match of the characters themselves.
 PINYIN_SCORE = 0.001
 TEXT_FIELDS = [f"title^{TITLE_BOOST}", "text"]
 # Facets whose values and labels are aggregated from ``facet_labels``; price is a range aggregation.

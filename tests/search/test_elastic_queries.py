@@ -86,7 +86,10 @@ def test_every_word_must_match_then_any_word_with_synonyms_expanded():
             "and",
             {
                 "bool": {
-                    "must": [word_or_pinyin("草莓", "caomei"), word_or_pinyin("采摘 picking 摘果", "caizhai")]
+                    "must": [
+                        word_or_pinyin("草莓", "caomei"),
+                        word_or_pinyin("采摘 picking 摘果", "caizhai"),
+                    ]
                 }
             },
         ),

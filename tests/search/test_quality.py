@@ -136,7 +136,7 @@ def test_honey_finds_the_honeys_named_after_their_flowers(demo_town):
 
 
 @pytest.mark.parametrize(
-    ("q", "expected"), [("米", {"石磨糙米", "高粱小米"}), ("花蜜", {"茶花蜜", "百花蜜"})]
+    ("q", "expected"), [("米", {"石磨糙米", "高粱小米", "红岭梯田米"}), ("蜜", {"茶花蜜", "百花蜜"})]
 )
 def test_a_word_inside_a_longer_name_is_found(demo_town, q, expected):
     found = titles(q)

@@ -105,9 +105,14 @@ def test_queries_are_cut_to_two_hundred_characters():
     assert clean_query("  桃花  ") == "桃花"
 
 
-def test_each_character_of_a_longer_chinese_word_is_indexed_too():
-    indexed = set(index_text("茶花蜜").split())
-    assert {"茶", "花", "蜜"} <= indexed
+def test_each_character_of_a_longer_chinese_word_of_a_name_is_indexed_too():
+    from search.text import entry_text
+
+    assert {"茶", "花", "蜜"} <= set(index_text("茶花蜜", characters=True).split())
+    assert "蜜" not in index_text("茶花蜜").split()  # only for kinds that ask (split_names)
+    text = entry_text(["茶花蜜"], ["蜂箱"], characters=True).split()
+    assert {"茶", "花", "蜜", "蜂箱"} <= set(text)
+    assert "箱" not in text  # the description's words stay whole
 
 
 def test_a_chinese_query_that_found_nothing_is_tried_by_its_characters():
