@@ -51,6 +51,7 @@ from ..text import (
     MAX_QUERY_WORDS,
     _segment,
     characters_query,
+    is_han,
     pinyin_alternatives,
     query_groups,
     query_terms,
@@ -232,9 +233,10 @@ class DatabaseBackend:
     def _rank(q: str, prefix: bool = False):
         """Our own score, the same on SQLite and PostgreSQL: 10 for each query word (or one of its
         alternatives) found in the title, 2 more when it is the word as typed, 1 for each found in
-        the text, 50 for the exact title; the pinyin of a Chinese word counts nothing, so a match
-        through pinyin alone never outranks one of the characters (蜜 puts 蜜 before 米). Ties are
-        broken by the backend's own relevance (SQLite's bm25 is better when lower, PostgreSQL's ts_rank when
+        the text (a Chinese word inside the name counts as in the title), 50 for the exact title;
+        the pinyin of a Chinese word counts nothing, so a match through pinyin alone never
+        outranks one of the characters (蜜 puts 水蜜桃 before 米). Ties are broken by the
+        backend's own relevance (SQLite's bm25 is better when lower, PostgreSQL's ts_rank when
         higher), then the shorter title, then the pk: see ``_page``.
 
         Tokens are stored space-separated, so "the title has this token" is a portable LIKE on
@@ -248,6 +250,9 @@ class DatabaseBackend:
         for index, group in enumerate(groups):
             open_end = prefix and index == len(groups) - 1
             in_title, in_text = Q(), Q()
+            if not open_end and is_han(group[0]):
+                # The characters as typed inside the name, however jieba cut it (蜜 in 水蜜桃采摘).
+                in_title |= Q(name__contains=group[0])
             pinyin = pinyin_alternatives(group)
             for term in (t for t in group if t not in pinyin):
                 needle = f" {term}" if open_end else f" {term} "
