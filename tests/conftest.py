@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models.signals import post_save
 from django.test import override_settings
 
 # Fixtures of the basket/checkout/order tests (helper H): visitor, stay_room, arrival, fake_online.
@@ -293,10 +294,47 @@ def flush_only_filled_tables(truncate_all):
     return sql_flush
 
 
+class WagtailIndexes:
+    """Wagtail's own indexes kept on every save: its admin search index (modelsearch) and its
+    reference index ("usage"). Tests switch them off: together they cost about a fifth of the
+    suite, every page a factory makes being indexed on each of its saves, and only the tests
+    marked ``wagtail_indexing`` read them. The site search's own index (search/) stays on."""
+
+    @staticmethod
+    def off():
+        from modelsearch import index
+        from modelsearch.signal_handlers import post_save_signal_handler
+        from wagtail.signal_handlers import disconnect_reference_index_signal_handlers
+
+        disconnect_reference_index_signal_handlers()
+        for model in index.get_indexed_models():
+            post_save.disconnect(post_save_signal_handler, sender=model)
+
+    @staticmethod
+    def on():
+        from modelsearch.signal_handlers import register_signal_handlers
+        from wagtail.signal_handlers import connect_reference_index_signal_handlers
+
+        # Connecting a receiver again for the same sender is a no-op: never twice.
+        connect_reference_index_signal_handlers()
+        register_signal_handlers()
+
+
+@pytest.fixture(autouse=True)
+def _wagtail_indexes(request):
+    if not request.node.get_closest_marker("wagtail_indexing"):
+        yield
+        return
+    WagtailIndexes.on()
+    yield
+    WagtailIndexes.off()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """On PostgreSQL, transactional tests are flushed and get the migrations' rows back faster:
-    see flush_only_filled_tables and MigratedRows."""
+    """Wagtail's indexes off (see WagtailIndexes). On PostgreSQL, transactional tests are flushed
+    and get the migrations' rows back faster: see flush_only_filled_tables and MigratedRows."""
+    WagtailIndexes.off()  # after migrating: migrate's post_migrate signal connects them
     if connection.vendor != "postgresql":
         yield
         return
