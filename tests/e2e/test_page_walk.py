@@ -209,11 +209,12 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("walk") / "media"
     FOLDER.mkdir(parents=True, exist_ok=True)
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media), ALLOWED_HOSTS=["*"]):
+        name = str(connection.settings_dict["NAME"])
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        test_database = name.startswith("test_") or in_memory
+        assert test_database, f"the walk loads the demo town into the test database only, not {name}"
         # What to put back afterwards: the migrations' rows (already serialized when a
         # transactional test is in the run; on PostgreSQL tests/conftest.py restores them its own way).
-        assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name() or (
-            connection.is_in_memory_db()
-        ), "the walk loads the demo town into the test database only"
         migrated = getattr(connection, "_test_serialized_contents", None)
         if migrated is None:
             migrated = connection.creation.serialize_db_to_string()
