@@ -247,6 +247,9 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory):
                 journey.close(failed=False)
                 browser.close()
             finally:
+                # The tests' connections belong to Playwright's context: closed before it goes, or
+                # PostgreSQL could not drop the test database ("being accessed by other users").
+                connections.close_all()
                 playwright.stop()
                 del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
                 connections.close_all()
