@@ -87,3 +87,13 @@ def connect():
     )
     post_save.connect(synonyms.clear_cache, sender=SearchSynonym, dispatch_uid="sitesearch_syn_save")
     post_delete.connect(synonyms.clear_cache, sender=SearchSynonym, dispatch_uid="sitesearch_syn_delete")
+
+
+def disconnect():
+    """The opposite of ``connect`` (the tests switch the index off where no test searches)."""
+    post_save.disconnect(dispatch_uid="sitesearch_on_save")
+    post_delete.disconnect(dispatch_uid="sitesearch_on_delete")
+    post_save.disconnect(sender=PageViewRestriction, dispatch_uid="sitesearch_vr_save")
+    post_delete.disconnect(sender=PageViewRestriction, dispatch_uid="sitesearch_vr_delete")
+    post_save.disconnect(sender=SearchSynonym, dispatch_uid="sitesearch_syn_save")
+    post_delete.disconnect(sender=SearchSynonym, dispatch_uid="sitesearch_syn_delete")

@@ -163,12 +163,14 @@ class DemoTown:
                 self.atomic = transaction.atomic()
                 self.atomic.__enter__()
                 try:
+                    SiteSearchIndex.on()  # the demo tests search the demo town
                     with override_settings(MEDIA_ROOT=str(self.media)):
                         call_command("load_demo", force=True, quiet=True)
                 except BaseException:
                     self.unload()
                     raise
         finally:
+            SiteSearchIndex.off()
             if travel is not None:
                 travel.stop()
 
@@ -320,14 +322,38 @@ class WagtailIndexes:
         register_signal_handlers()
 
 
+class SiteSearchIndex:
+    """The site search's own index (search/signals.py), kept current on every save. Tests switch
+    it off too (a seventh of the suite's time went to indexing pages no test searched) except
+    where they are marked ``site_search`` (tests/search and the search page's tests, whole
+    modules) and for the demo town, which is searched."""
+
+    @staticmethod
+    def off():
+        from search import signals
+
+        signals.disconnect()
+
+    @staticmethod
+    def on():
+        from search import signals
+
+        signals.connect()
+
+
 @pytest.fixture(autouse=True)
 def _wagtail_indexes(request):
-    if not request.node.get_closest_marker("wagtail_indexing"):
-        yield
-        return
-    WagtailIndexes.on()
+    wagtail = request.node.get_closest_marker("wagtail_indexing")
+    site = request.node.get_closest_marker("site_search")
+    if wagtail:
+        WagtailIndexes.on()
+    if site:
+        SiteSearchIndex.on()
     yield
-    WagtailIndexes.off()
+    if wagtail:
+        WagtailIndexes.off()
+    if site:
+        SiteSearchIndex.off()
 
 
 @pytest.fixture(scope="session")
@@ -335,6 +361,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Wagtail's indexes off (see WagtailIndexes). On PostgreSQL, transactional tests are flushed
     and get the migrations' rows back faster: see flush_only_filled_tables and MigratedRows."""
     WagtailIndexes.off()  # after migrating: migrate's post_migrate signal connects them
+    SiteSearchIndex.off()
     if connection.vendor != "postgresql":
         yield
         return

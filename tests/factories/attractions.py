@@ -34,7 +34,8 @@ class PageFactory(factory.django.DjangoModelFactory):
         with deferred_indexing():
             parent.add_child(instance=page)
             if publish:
-                page.save_revision().publish()
+                # add_child has just validated the page (full_clean); publishing validates it again.
+                page.save_revision(clean=False).publish()
         if publish:
             page.refresh_from_db()
         return page

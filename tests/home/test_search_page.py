@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories.home import StandardPageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.site_search]
 
 
 def test_search_page_lists_results_with_descriptions_and_pages_through_them(client, home_page):

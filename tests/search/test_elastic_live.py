@@ -42,6 +42,7 @@ def _reachable(url: str) -> bool:
 
 pytestmark = [
     pytest.mark.elasticsearch,
+    pytest.mark.site_search,
     pytest.mark.django_db,
     pytest.mark.skipif(
         not _reachable(ES_URL),

@@ -14,7 +14,7 @@ from search.text import index_text
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory
 from tests.factories.products import ProducerFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.site_search]
 
 
 class Recorder:

@@ -16,7 +16,7 @@ from tests.factories.homestays import (
 )
 from tests.factories.town import VillageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.site_search]
 URL = "/search/"
 SUGGEST = "/api/v1/search/suggest"
 # Warm (synonyms cached, footer settings made): the base template's site, menu pages and footer,

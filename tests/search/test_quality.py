@@ -10,7 +10,7 @@ import pytest
 
 from search.service import SearchRequest, search
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.site_search]
 
 QUALITY = [
     # Chinese words

@@ -14,7 +14,7 @@ from search.models import SearchEntry
 from tests.factories.events import EventPageFactory
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.site_search]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from search.service import SearchRequest, search
 from tests.factories.accounts import SuperuserFactory
 from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.site_search]
 
 
 def titles(q):

@@ -12,7 +12,7 @@ from tests.factories.home import StandardPageFactory
 from tests.factories.products import ProductFactory, ShopPageFactory
 from tests.factories.town import VillageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.site_search]
 
 
 def titles(q, **kwargs):
