@@ -34,6 +34,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import SiteSearchIndex
 from tests.e2e.conftest import ARTIFACTS, PHONE, Journey, _chromium_path, _wait_for_request_threads, log_in
 
 pytestmark = pytest.mark.e2e
@@ -219,7 +220,11 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory):
         if migrated is None:
             migrated = connection.creation.serialize_db_to_string()
         try:
-            call_command("load_demo", force=True, quiet=True)
+            SiteSearchIndex.on()  # the walk searches the town (off by default in tests)
+            try:
+                call_command("load_demo", force=True, quiet=True)
+            finally:
+                SiteSearchIndex.off()
             urls, lines = _addresses(timezone.localdate())
             buyer = get_user_model().objects.get(email=LOGINS["buyer"])
             order = _buyer_basket_and_order(buyer, lines)
