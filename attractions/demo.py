@@ -77,6 +77,7 @@ EXPERIENCES = [
         "capacity": 20,
         "policy": "moderate",
         "featured": True,
+        "months": [3, 4, 5, 6, 7, 8, 9, 10],  # from the spring buds to the autumn tea
         "schedules": [{"start_times": "08:30"}],
     },
     {
@@ -102,6 +103,8 @@ EXPERIENCES = [
         "capacity": 24,
         "policy": "flexible",
         "featured": False,
+        # The orchard's own page says 六月至八月: no slots, and no "This month" card, outside it.
+        "months": [6, 7, 8],
         "schedules": [{"start_times": "09:30, 15:00", **WEEKEND}],
     },
     {
@@ -179,6 +182,7 @@ EXPERIENCES = [
         "capacity": 12,
         "policy": "moderate",
         "featured": True,
+        "months": [4, 5, 6, 7, 8, 9, 10],  # no nights on the river beach in winter
         "schedules": [{"start_times": "16:00", "monday": False, "tuesday": False, "wednesday": False}],
     },
 ]
@@ -208,6 +212,7 @@ def load_experiences(ctx):
             page.people_per_pitch = 4
             page.cancellation_policy = item["policy"]
             page.featured = item["featured"]
+            page.months_in_season = item.get("months", [])  # none: all year (greenhouses, workshops)
             page.schedules = [
                 ExperienceSchedule(sort_order=n, **schedule) for n, schedule in enumerate(item["schedules"])
             ]

@@ -61,7 +61,7 @@ def wanted_starts(page, first_day, last_day, *, schedules=None, closed=None):
         day = max(first_day, schedule.valid_from or first_day)
         last = min(last_day, schedule.valid_until or last_day)
         while day <= last:
-            if day.weekday() in weekdays and day not in closed:
+            if day.weekday() in weekdays and day not in closed and page.in_season_on(day):
                 starts.update(datetime.datetime.combine(day, t, tzinfo=tz) for t in times)
             day += datetime.timedelta(days=1)
     return starts

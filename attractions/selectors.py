@@ -21,6 +21,7 @@ from orders.stay_suggestions import StaySuggestion
 from town import geo
 from town.cache import cached, is_page_number, lazy_value, query_key
 from town.models import Village
+from town.months import in_season, months_between
 
 from .forms import ExperienceBookingForm
 from .models import (
@@ -376,11 +377,13 @@ def experiences_with_free_slots(
     on the days [start_date, end_date], soonest first; each page gets ``free_slots`` (SlotViews,
     at most ``slots_per_experience``) and ``next_free_slot``. A fixed number of queries."""
     locale = locale or Locale.get_active()
-    pages = list(
-        with_image_renditions(
-            ExperiencePage.objects.live().exclude(private_pages_q()).filter(locale=locale), CARD_RENDITION
-        ).order_by("path")
+    # Only experiences in season on those days (a slot left from before its season was set is
+    # not promoted either: no honey-peach picking in December).
+    in_month = in_season(
+        ExperiencePage.objects.live().exclude(private_pages_q()).filter(locale=locale),
+        months_between(start_date, end_date),
     )
+    pages = list(with_image_renditions(in_month, CARD_RENDITION).order_by("path"))
     if not pages:
         return []
     owners = canonical_experience_ids(pages)
@@ -447,6 +450,7 @@ def experience_cards(pages, *, limit=None, now=None, with_slots=True):
 def featured_experiences(locale_id, *, limit=6, now=None):
     """The featured experiences of a locale, as cards (see ``experience_cards``). Which pages are
     featured is cached until the next publish, so a site without any costs no query."""
+
     def featured_ids():
         pages = ExperiencePage.objects.live().exclude(private_pages_q())
         return list(pages.filter(locale_id=locale_id, featured=True).values_list("pk", flat=True))

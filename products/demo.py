@@ -129,6 +129,41 @@ THEMES = {
     "processed": "village",
 }
 
+# What each product's picture shows (town.demo.images.STILL_LIFES), so eggs look like eggs and
+# honey like honey; a product not listed gets its category's landscape (THEMES).
+PICTURES = {
+    "明前龙井": "green_tea",
+    "高山云雾茶": "green_tea",
+    "老枞红茶": "black_tea",
+    "茶山野菊花": "chrysanthemum",
+    "奶油草莓": "strawberries",
+    "水蜜桃": "peaches",
+    "黄桃": "yellow_peaches",
+    "野生猕猴桃": "kiwis",
+    "草莓酱": "jam",
+    "笋干": "bamboo_shoots",
+    "农家腊肉": "cured_pork",
+    "桃花酥": "pastries",
+    "桂花糕": "cakes",
+    "竹编果篮": "basket",
+    "竹编杯垫": "coasters",
+    "畲家高山茶": "green_tea",
+    "彩带书签": "bookmarks",
+    "红岭梯田米": "rice",
+    "石磨糙米": "brown_rice",
+    "高粱小米": "millet",
+    "新米礼盒": "rice",
+    "高山萝卜": "radishes",
+    "有机青菜": "greens",
+    "春笋": "bamboo_shoots",
+    "土鸡蛋（溪口）": "eggs",
+    "百花蜜": "honey",
+    "茶花蜜": "honey",
+    "林下土鸡蛋": "eggs",
+    "散养土鸡": "chicken",
+    "咸鸭蛋": "duck_eggs",
+}
+
 ALL_YEAR = list(range(1, 13))
 
 
@@ -578,7 +613,8 @@ def _product(ctx, index, spec, producer):
     product = Product.objects.filter(producer=producer, name=spec["name"]["zh"], locale=ctx.zh).first()
     if product is None:
         product = Product(producer=producer, name=spec["name"]["zh"], locale=ctx.zh)
-    image = ctx.image(f"product-{index}", THEMES[spec["category"]], spec["name"])
+    picture = PICTURES.get(spec["name"]["zh"], THEMES[spec["category"]])
+    image = ctx.image(f"product-{index}", picture, spec["name"])
     values = {
         "category": spec["category"],
         "description": spec["description"]["zh"],

@@ -8,13 +8,12 @@ their primary keys are what order lines and reservations point at, so translatio
 names) are separate rows linked by translation key and the default-locale row carries the stock.
 """
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import dates, timezone
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -35,9 +34,10 @@ from wagtail.search import index
 
 from town.cache import CachedViewRestrictionsMixin
 
+# The months in season, shared with the picking tours; kept importable from here.
+from town.months import MONTH_NAMES, MONTHS, MonthsField, clean_months, season_mask, validate_months  # noqa: F401
+
 MAX_PRICE_FEN = 10_000_000  # ¥100,000: anything above is a typo
-MONTHS = range(1, 13)
-MONTH_NAMES = dates.MONTHS
 
 
 class ProducerStatus(models.TextChoices):
@@ -146,50 +146,6 @@ class ProductUnit(models.TextChoices):
     KG = "kg", _("kg")
     BOX = "box", _("box")
     PIECE = "piece", _("piece")
-
-
-def clean_months(value):
-    """``value`` as a sorted list of distinct month numbers; digit strings (form checkboxes) are
-    accepted. Raises ValidationError for anything else."""
-    if value in (None, ""):
-        return []
-    if not isinstance(value, (list, tuple)):
-        raise ValidationError(_("Months in season must be a list of month numbers from 1 to 12."))
-    months = set()
-    for month in value:
-        if isinstance(month, str) and month.strip().isdigit():
-            month = int(month.strip())
-        if isinstance(month, bool) or not isinstance(month, int) or month not in MONTHS:
-            raise ValidationError(_("Months in season must be a list of month numbers from 1 to 12."))
-        months.add(month)
-    return sorted(months)
-
-
-def validate_months(value):
-    clean_months(value)
-
-
-def season_mask(months):
-    """Bit ``m`` set for each month ``m``: "in season in May" is then one bitwise AND in SQL on
-    every database (JSON containment is not portable to SQLite)."""
-    mask = 0
-    for month in months or []:
-        mask |= 1 << month
-    return mask
-
-
-class MonthsField(models.JSONField):
-    """A JSON list of month numbers, edited as twelve checkboxes (admin and dashboard forms)."""
-
-    def formfield(self, **kwargs):
-        return forms.TypedMultipleChoiceField(
-            label=kwargs.get("label", self.verbose_name),
-            required=False,
-            coerce=int,
-            choices=[(m, MONTH_NAMES[m]) for m in MONTHS],
-            widget=forms.CheckboxSelectMultiple,
-            help_text=self.help_text,
-        )
 
 
 class ProductQuerySet(models.QuerySet):

@@ -47,6 +47,7 @@ register(
         url=_url,
         image=lambda product: next((p.image for p in product.photos.all()), None),
         order=15,
+        split_names=True,  # 蜂蜜 and 蜜 find 茶花蜜 and 百花蜜
         depends_on={Producer: lambda producer: Product.objects.filter(producer=producer)},
     )
 )

@@ -249,7 +249,12 @@ def in_season_products(month, limit=8, *, now=None, language=None):
 
 
 def month_names(months):
-    return [str(MONTH_NAMES[m]) for m in months or [] if m in MONTH_NAMES]
+    """The months in season as the visitor reads them: 全年 ("All year") for all twelve, not a
+    list of twelve month names."""
+    months = [m for m in months or [] if m in MONTH_NAMES]
+    if set(months) >= set(MONTH_NAMES):
+        return [str(_("All year"))]
+    return [str(MONTH_NAMES[m]) for m in months]
 
 
 DELIVERY_SUGGESTIONS = 4

@@ -27,6 +27,9 @@ def _past_slots(today, tz):
         day = today - datetime.timedelta(days=365)
         day += datetime.timedelta(days=(5 - day.weekday()) % 7)
         while day < today - datetime.timedelta(days=1):
+            if not experience.in_season_on(day):  # no peach picking sold for December
+                day += datetime.timedelta(days=7)
+                continue
             starts = datetime.datetime.combine(day, datetime.time(9), tz)
             minutes = experience.duration_minutes or 180
             slots.append(

@@ -20,7 +20,7 @@ from wagtail.search.backends import get_search_backend
 
 from .models import SearchEntry, SearchFacet
 from .registry import SearchKind, all_kinds, kinds_for_model, normalise_facets
-from .text import index_text
+from .text import entry_text, index_text
 
 logger = logging.getLogger(__name__)
 SUMMARY_LENGTH = 300
@@ -102,8 +102,8 @@ def build_entries(kind: SearchKind, objs: list) -> list[tuple[SearchEntry, list[
                 content_type=content_type,
                 object_pk=obj.pk,
                 language=language,
-                title=index_text(*titles),
-                text=index_text(*titles, *texts),
+                title=index_text(*titles, characters=kind.split_names),
+                text=entry_text(titles, texts, characters=kind.split_names),
                 name=own[0][:255],
                 summary=(own[1] if len(own) > 1 else "")[:SUMMARY_LENGTH],
                 url=kind.url(obj) or "",

@@ -85,6 +85,9 @@ class SearchKind:
     prefetch_related: tuple[str, ...] = ()
     # Order of the groups on the results page (lower first).
     order: int = 100
+    # Names made of what the thing is (茶花蜜 is a 蜜, 石磨糙米 a 米): each character of the name's
+    # longer words is indexed too, so a word inside the name is found (search.text.entry_text).
+    split_names: bool = False
     # Models whose save/delete should re-index objects of this kind: {model: fn(instance) -> objs}.
     depends_on: dict = field(default_factory=dict)
 

@@ -115,10 +115,19 @@ def get_backend():
 def search(request: SearchRequest) -> SearchResults:
     request, message = normalise_request(request)
     results = get_backend().search(request)
+    sort_month_facet(results)
     if message:
         results.message = f"{message} {results.message}".strip()
     results.query = request.q
     return results
+
+
+def sort_month_facet(results: SearchResults) -> None:
+    """The months of the "in season" facet in calendar order (January first), not by count:
+    a visitor looks a month up, whichever backend counted them."""
+    months = results.facets.get("in_season")
+    if months:
+        months.sort(key=lambda v: int(v.value) if v.value.isdigit() else 99)
 
 
 def suggest(q: str, limit: int = 8, language: str = "zh-hans") -> list[dict]:

@@ -7,7 +7,9 @@ Elasticsearch's whitespace analyzer — finds a two-character word inside a sent
 
 Tokens of a Chinese word: the word itself (jieba, search mode, so 桃花节 also gives 桃花), its
 pinyin joined (``taohuajie``), each syllable (``tao``, ``hua``, ``jie``) and, for words of two or
-more characters, the initials (``thj``). Latin words are lowercased; punctuation is dropped.
+more characters, the initials (``thj``) and, for the names of kinds that ask (``split_names``: the
+shop's products), each character (``茶花蜜`` → ``茶``, ``花``, ``蜜``). Latin words
+are lowercased; punctuation is dropped.
 """
 
 import logging
@@ -117,24 +119,39 @@ def pinyin_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, characters: bool = False) -> list[str]:
     """Every index token of one piece of text: its words, then the pinyin of its Chinese words,
-    then hyphenated Latin compounds joined (``Wi-Fi`` → ``wi``, ``fi``, ``wifi``)."""
+    with ``characters`` each character of its longer Chinese words, then hyphenated
+    Latin compounds joined (``Wi-Fi`` → ``wi``, ``fi``, ``wifi``)."""
     words = segment(text)
     extra = []
     for word in words:
         if is_han(word):
             extra.extend(_word_pinyin(word))
+    # Each character of a longer Chinese word too, so a word inside a longer name is found
+    # whatever jieba cut (蜜 in 茶花蜜, cut 茶 / 花蜜; 米 in 糙米): the n-gram fallback of CJK search.
+    if characters:
+        extra.extend(ch for word in words if len(word) > 1 and is_han(word) for ch in word if is_han(ch))
     extra.extend(re.sub(r"[-'’.]", "", c) for c in _COMPOUND.findall(normalise(text)))
     return words + extra
 
 
-def index_text(*parts: str) -> str:
-    """The one string stored in the index for some text: unique tokens, space-joined."""
+def index_text(*parts: str, characters: bool = False) -> str:
+    """The one string stored in the index for some text: unique tokens, space-joined (with
+    ``characters``, each character of its longer Chinese words too)."""
     seen = {}
     for part in parts:
-        for token in tokens(str(part or "")):
+        for token in tokens(str(part or ""), characters=characters):
             seen.setdefault(token, None)
+    return " ".join(seen)
+
+
+def entry_text(titles, texts, characters: bool = False) -> str:
+    """An entry's searched text: its title's tokens (with ``characters``, each character of the
+    name's longer words too, so 蜜 finds 茶花蜜), then the rest without characters, so a long
+    description's every character does not pull it into unrelated searches."""
+    seen = dict.fromkeys(index_text(*titles, characters=characters).split())
+    seen.update(dict.fromkeys(index_text(*titles, *texts, characters=False).split()))
     return " ".join(seen)
 
 
@@ -176,8 +193,25 @@ def query_groups(q: str, synonyms: dict[str, list[str]]) -> list[list[str]]:
     return groups
 
 
+def characters_query(q: str) -> str:
+    """The last try for a Chinese query that found nothing: its characters, any of them
+    (蜂蜜 → "蜂 蜜", so 茶花蜜 and 百花蜜 are found by 蜜). Empty when there is nothing to split."""
+    words = _segment(clean_query(q), search_mode=False)[:MAX_QUERY_WORDS]
+    if not any(len(w) > 1 and is_han(w) for w in words):
+        return ""
+    chars = [ch for w in words for ch in (w if is_han(w) else (w,)) if ch not in STOPWORDS]
+    return " ".join(dict.fromkeys(chars))
+
+
+def pinyin_alternatives(group: list[str]) -> set[str]:
+    """The pinyin alternative of a Chinese query word's group (``query_groups``): it matches, but
+    ranks below any match of the characters themselves (蜜 must not put 米 first)."""
+    return set(_word_pinyin(group[0])[:1]) if group and is_han(group[0]) else set()
+
+
 def query_terms(q: str, synonyms: dict[str, list[str]]) -> list[str]:
     """Every token a query may match: its own index tokens (``tokens``, the same cut as
     ``index_text``), then joined Latin runs and synonyms from ``query_groups``; unique, in order."""
+    # Not each character of the query's words: the snippets would light up every 摘 for 采摘.
     own = tokens(clean_query(q))
     return list(dict.fromkeys([*own, *(t for group in query_groups(q, synonyms) for t in group)]))

@@ -18,6 +18,7 @@ from orders.policies import CancellationPolicy
 from town.blocks import BaseStreamBlock
 from town.cache import CachedViewRestrictionsMixin
 from town.models import Village
+from town.months import MonthsField, clean_months, season_mask, validate_months
 
 from .places import AttractionPage
 
@@ -134,6 +135,17 @@ class ExperiencePage(CachedViewRestrictionsMixin, Page):
     featured = models.BooleanField(
         _("featured"), default=False, help_text=_("Shown on the attractions index and the home page.")
     )
+    # Honey peaches are picked from June to August: no slots are made, and "This month" promotes
+    # nothing, outside these months. Empty: all year.
+    months_in_season = MonthsField(
+        _("months in season"),
+        default=list,
+        blank=True,
+        validators=[validate_months],
+        help_text=_("Tours run only in these months. Leave all unticked for all year."),
+    )
+    # Derived from months_in_season on save (town.months.season_mask).
+    season_mask = models.PositiveIntegerField(_("season mask"), default=0, editable=False)
 
     content_panels = [
         *Page.content_panels,
@@ -162,6 +174,7 @@ class ExperiencePage(CachedViewRestrictionsMixin, Page):
             ],
             heading=_("Prices and booking"),
         ),
+        FieldPanel("months_in_season"),
         InlinePanel("schedules", label=_("Schedule")),
         InlinePanel("closed_dates", label=_("No tours on these dates")),
     ]
@@ -189,6 +202,16 @@ class ExperiencePage(CachedViewRestrictionsMixin, Page):
             errors["free_under_age"] = _("Children are free only under the child age.")
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.months_in_season = clean_months(self.months_in_season)
+        self.season_mask = season_mask(self.months_in_season)
+        if kwargs.get("update_fields") is not None and "months_in_season" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "season_mask"}
+        return super().save(*args, **kwargs)
+
+    def in_season_on(self, day):
+        return not self.months_in_season or day.month in self.months_in_season
 
     def get_context(self, request, *args, **kwargs):
         # When serving: selectors import this module (a Wagtail page is its own view).

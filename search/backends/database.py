@@ -4,7 +4,8 @@
 Matching runs in three steps, each used only when the one before finds nothing:
 1. every query word (or one of its alternatives: pinyin, synonyms, the joined Latin run) — AND;
 2. any query word — OR;
-3. the words as typed with the last one as a prefix (Wagtail's autocomplete), for partial words.
+3. the words as typed with the last one as a prefix (Wagtail's autocomplete), for partial words;
+4. any character of the Chinese words (蜂蜜 → 蜂 or 蜜, so 茶花蜜 is found).
 Filters (kinds, facets, distance) and facet counts are SQL over the matched rows: a fixed number
 of queries per search, whatever the number of hits.
 
@@ -45,7 +46,16 @@ from ..models import SearchEntry, SearchFacet
 from ..registry import get_kind
 from ..service import FacetValue, Hit, SearchRequest, SearchResults, empty_results
 from ..synonyms import synonym_map
-from ..text import _LATIN_WORD, MAX_QUERY_WORDS, _segment, query_groups, query_terms
+from ..text import (
+    _LATIN_WORD,
+    MAX_QUERY_WORDS,
+    _segment,
+    characters_query,
+    is_han,
+    pinyin_alternatives,
+    query_groups,
+    query_terms,
+)
 
 KM_PER_DEGREE = 111.32
 
@@ -166,7 +176,7 @@ class Matched(NamedTuple):
 class DatabaseBackend:
     def __init__(self):
         self.backend = get_search_backend()
-        # Which attempt matched the last query: "and", "joined", "or" or "prefix".
+        # Which attempt matched the last query: "and", "joined", "or", "prefix" or "characters".
         self.matched_by = ""
 
     # -- matching -------------------------------------------------------------------------
@@ -189,6 +199,10 @@ class DatabaseBackend:
         if words and _LATIN_WORD.match(words[-1]):
             # Prefix search only makes sense for a Latin last word ("straw", "caom").
             attempts.append(("prefix", " ".join(words)))
+        characters = characters_query(q)
+        if characters:
+            # 蜂蜜 finds 茶花蜜 (indexed with each character: search.text.tokens).
+            attempts.append(("characters", _or(characters.split())))
         return attempts
 
     def _run(self, attempt, base, fields=None):
@@ -212,13 +226,16 @@ class DatabaseBackend:
             if index.entries.exists():
                 break
         self.matched_by = attempt[0]
-        return Matched(index.entries, index, self._rank(q, prefix=attempt[0] == "prefix"), attempt[0])
+        ranked_by = characters_query(q) if attempt[0] == "characters" else q
+        return Matched(index.entries, index, self._rank(ranked_by, prefix=attempt[0] == "prefix"), attempt[0])
 
     @staticmethod
     def _rank(q: str, prefix: bool = False):
         """Our own score, the same on SQLite and PostgreSQL: 10 for each query word (or one of its
         alternatives) found in the title, 2 more when it is the word as typed, 1 for each found in
-        the text, 50 for the exact title. Ties are broken by the
+        the text (a Chinese word inside the name counts as in the title), 50 for the exact title;
+        the pinyin of a Chinese word counts nothing, so a match through pinyin alone never
+        outranks one of the characters (蜜 puts 水蜜桃 before 米). Ties are broken by the
         backend's own relevance (SQLite's bm25 is better when lower, PostgreSQL's ts_rank when
         higher), then the shorter title, then the pk: see ``_page``.
 
@@ -233,7 +250,11 @@ class DatabaseBackend:
         for index, group in enumerate(groups):
             open_end = prefix and index == len(groups) - 1
             in_title, in_text = Q(), Q()
-            for term in group:
+            if not open_end and is_han(group[0]):
+                # The characters as typed inside the name, however jieba cut it (蜜 in 水蜜桃采摘).
+                in_title |= Q(name__contains=group[0])
+            pinyin = pinyin_alternatives(group)
+            for term in (t for t in group if t not in pinyin):
                 needle = f" {term}" if open_end else f" {term} "
                 in_title |= Q(_title_tokens__contains=needle)
                 in_text |= Q(_text_tokens__contains=needle)
@@ -319,7 +340,7 @@ class DatabaseBackend:
             total = sum(counts_by_kind.values())
 
         message = ""
-        if total and self.matched_by == "or":
+        if total and self.matched_by in ("or", "characters"):
             message = _("Nothing has all of your words; these results have some of them.")
         pages = max(1, math.ceil(total / request.per_page))
         page = request.page

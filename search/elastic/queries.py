@@ -5,8 +5,9 @@ same top results on both:
 
 - the query is cut by ``search.text`` (``query_groups``: each word with its pinyin and synonyms);
   matching tries, each only when the one before matched nothing: every word (AND of the groups),
-  any word (OR), and — when the last word is Latin — the words as typed with the last one as a
-  prefix ("straw", "caom");
+  any word (OR), when the last word is Latin the words as typed with the last one as a prefix
+  ("straw", "caom"), and any character of the Chinese words (蜂蜜 → 蜂 or 蜜);
+- the pinyin of a Chinese word matches with a constant tiny score: never above a character match;
 - the title field weighs like the database backend's title;
 - filters: language (this one, or none), then facets, distance and kinds in ``post_filter`` so the
   ``matched`` aggregation sees the text match alone (that decides whether to try the next step);
@@ -21,11 +22,20 @@ from search.highlight import highlight
 from search.registry import PRICE_BUCKETS, get_kind, price_label
 from search.service import FacetValue, Hit, SearchRequest, SearchResults
 from search.synonyms import synonym_map
-from search.text import _LATIN_WORD, _segment, query_groups, query_terms
+from search.text import (
+    _LATIN_WORD,
+    _segment,
+    characters_query,
+    pinyin_alternatives,
+    query_groups,
+    query_terms,
+)
 
 from .documents import decode_label
 
 TITLE_BOOST = 4
+# A match through pinyin alone: below the relevance of any match of the characters themselves.
+PINYIN_SCORE = 0.001
 TEXT_FIELDS = [f"title^{TITLE_BOOST}", "text"]
 # Facets whose values and labels are aggregated from ``facet_labels``; price is a range aggregation.
 LABELLED_FACETS = ("village", "category", "amenities", "in_season")
@@ -40,6 +50,25 @@ def _multi_match(terms: list[str]) -> dict:
     return {"multi_match": {"query": " ".join(terms), "fields": TEXT_FIELDS, "operator": "or"}}
 
 
+def _group_match(group: list[str]) -> dict:
+    """One query word's group. The pinyin of a Chinese word matches with a constant, tiny score
+    (as in the database backend, where it ranks nothing), so 米 found through "mi" never outranks
+    蜜 found as itself."""
+    pinyin = pinyin_alternatives(group)
+    if not pinyin:
+        return _multi_match(group)
+    own = [t for t in group if t not in pinyin]
+    return {
+        "bool": {
+            "should": [
+                _multi_match(own),
+                {"constant_score": {"filter": _multi_match(sorted(pinyin)), "boost": PINYIN_SCORE}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
 def text_attempts(q: str, synonyms: dict[str, list[str]] | None = None) -> list[tuple[str, dict]]:
     """The AND / OR / prefix text queries for ``q``, in the order they are tried (``synonyms``:
     the staff's synonym map, read from the database when not given)."""
@@ -47,9 +76,9 @@ def text_attempts(q: str, synonyms: dict[str, list[str]] | None = None) -> list[
     if not groups:
         return []
     if len(groups) == 1:
-        attempts = [("and", _multi_match(groups[0]))]
+        attempts = [("and", _group_match(groups[0]))]
     else:
-        attempts = [("and", {"bool": {"must": [_multi_match(g) for g in groups]}})]
+        attempts = [("and", {"bool": {"must": [_group_match(g) for g in groups]}})]
         attempts.append(("or", _multi_match([t for g in groups for t in g])))
     words = _segment(q, search_mode=False)
     if words and _LATIN_WORD.match(words[-1]):
@@ -66,6 +95,10 @@ def text_attempts(q: str, synonyms: dict[str, list[str]] | None = None) -> list[
                 },
             )
         )
+    characters = characters_query(q)
+    if characters:
+        # 蜂蜜 finds 茶花蜜 (indexed with each character: search.text.tokens).
+        attempts.append(("characters", _multi_match(characters.split())))
     return attempts
 
 

@@ -1,6 +1,9 @@
 """The demo experiences: loaded by ``load_demo``, idempotent, slots for 90 days, seats sold."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from wagtail.models import Locale
 
 from attractions.demo import EXPERIENCES, load_experiences
@@ -9,7 +12,7 @@ from orders.models import Reservation, ReservationKind
 from orders.reservations import local_today
 from town.demo.base import DemoContext, ensure_locales
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def test_demo_experiences(client, demo_town):
@@ -31,8 +34,15 @@ def test_demo_experiences(client, demo_town):
     last = max(TourSlot.objects.filter(experience=strawberry).values_list("starts_at", flat=True))
     assert 85 <= (last.date() - local_today()).days <= 90
     assert Reservation.objects.live().filter(kind=ReservationKind.TOUR).exists()
+    # Slots in each experience's months in season only (honey peaches: June to August).
+    now = timezone.now()
+    window = [local_today() + datetime.timedelta(days=d) for d in range(1, 85)]
     for page in zh:
-        assert page.slots.exists(), page.title
+        ahead = page.slots.filter(starts_at__gte=now)
+        if all(page.in_season_on(day) for day in window):
+            assert ahead.exists(), page.title
+        months = {timezone.localtime(start).month for start in ahead.values_list("starts_at", flat=True)}
+        assert not page.months_in_season or months <= set(page.months_in_season), page.title
 
     # The page and the API work on the demo data.
     assert client.get(strawberry.url).status_code == 200

@@ -56,14 +56,45 @@ def multi_match(query):
 # -- text ----------------------------------------------------------------------------------------
 
 
-def test_one_chinese_word_matches_the_word_or_its_pinyin():
-    assert text_attempts("草莓", {}) == [("and", multi_match("草莓 caomei"))]
+def word_or_pinyin(own, pinyin):
+    """A Chinese word's group: the word (and its synonyms), or its pinyin at a constant tiny score."""
+    return {
+        "bool": {
+            "should": [
+                multi_match(own),
+                {"constant_score": {"filter": multi_match(pinyin), "boost": 0.001}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def test_one_chinese_word_matches_the_word_or_its_pinyin_then_any_of_its_characters():
+    assert text_attempts("草莓", {}) == [
+        ("and", word_or_pinyin("草莓", "caomei")),
+        ("characters", multi_match("草 莓")),
+    ]
+
+
+def test_one_chinese_character_is_not_split_further():
+    assert text_attempts("蜜", {}) == [("and", word_or_pinyin("蜜", "mi"))]
 
 
 def test_every_word_must_match_then_any_word_with_synonyms_expanded():
     assert text_attempts("草莓 采摘", SYNONYMS) == [
-        ("and", {"bool": {"must": [multi_match("草莓 caomei"), multi_match("采摘 caizhai picking 摘果")]}}),
+        (
+            "and",
+            {
+                "bool": {
+                    "must": [
+                        word_or_pinyin("草莓", "caomei"),
+                        word_or_pinyin("采摘 picking 摘果", "caizhai"),
+                    ]
+                }
+            },
+        ),
         ("or", multi_match("草莓 caomei 采摘 caizhai picking 摘果")),
+        ("characters", multi_match("草 莓 采 摘")),
     ]
 
 

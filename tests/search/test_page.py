@@ -280,3 +280,46 @@ def test_when_no_item_has_every_word_items_with_some_of_them_are_shown_with_a_me
 def test_mixed_script_queries_find_both_halves(client, town):
     results = client.get(URL, {"q": "桃花 wifi"}).context["results"]
     assert {hit.title for hit in results.hits} == {"桃园小筑", "云雾茶舍"}
+
+
+# Issue 20, item 10: on a phone the results come first, the filters fold; months in order.
+
+
+def test_the_filters_fold_behind_one_button_and_the_results_follow(client, town):
+    html = client.get(URL, {"q": "桃花"}).content.decode()
+    fold = html.index('<details class="search-filters"')
+    assert " open" not in html[fold : html.index(">", fold)]  # folded until a filter is chosen
+    assert fold < html.index('class="search-results"')
+    assert "search/filters.js" in html
+
+
+def test_the_filters_stay_open_once_one_is_chosen(client, town):
+    html = client.get(URL, {"q": "桃花", "village": "taohuawu"}).content.decode()
+    fold = html.index('<details class="search-filters"')
+    assert " open" in html[fold : html.index(">", fold)]
+
+
+def test_the_month_facet_is_in_calendar_order():
+    from search.service import FacetValue, SearchResults, sort_month_facet
+
+    results = SearchResults(
+        hits=[],
+        total=3,
+        counts_by_kind={},
+        facets={"in_season": [FacetValue(str(m), f"{m}月", 9 - m) for m in (12, 3, 10, 1)]},
+        page=1,
+        pages=1,
+    )
+    sort_month_facet(results)
+    assert [v.value for v in results.facets["in_season"]] == ["1", "3", "10", "12"]
+
+
+def test_the_pages_tab_is_not_called_pagination():
+    from django.utils import translation
+
+    from search.registry import get_kind
+
+    with translation.override("zh-hans"):
+        assert str(get_kind("page").label) == "页面"
+    with translation.override("en"):
+        assert str(get_kind("page").label) == "Pages"

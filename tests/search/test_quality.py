@@ -121,3 +121,31 @@ def test_results_on_the_chinese_site_are_chinese_pages(demo_town):
 @pytest.mark.parametrize("q", ["caomei", "strawberry", "草莓"])
 def test_strawberries_bring_the_picking_tour_and_the_strawberry_products_first(demo_town, q):
     assert set(top3(q)) == {"草莓采摘", "奶油草莓", "草莓酱"}
+
+
+# Issue 20, item 10: a Chinese word inside a longer name, and pinyin never above the characters.
+
+
+def titles(q, language="zh-hans"):
+    return [hit.title for hit in search(SearchRequest(q=q, language=language, per_page=50)).hits]
+
+
+def test_honey_finds_the_honeys_named_after_their_flowers(demo_town):
+    found = titles("蜂蜜")
+    assert {"茶花蜜", "百花蜜"} <= set(found), found
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"), [("米", {"石磨糙米", "高粱小米", "红岭梯田米"}), ("蜜", {"茶花蜜", "百花蜜"})]
+)
+def test_a_word_inside_a_longer_name_is_found(demo_town, q, expected):
+    found = titles(q)
+    assert expected <= set(found), found
+
+
+def test_a_pinyin_match_never_outranks_a_character_match(demo_town):
+    found = titles("蜜")
+    with_honey = [i for i, title in enumerate(found) if "蜜" in title]
+    rice_only = [i for i, title in enumerate(found) if "米" in title and "蜜" not in title]
+    assert with_honey and rice_only, found  # 米 is still found through its pinyin "mi"
+    assert max(with_honey) < min(rice_only), found

@@ -103,3 +103,21 @@ def test_synonym_terms_are_split_on_commas_and_lines():
 def test_queries_are_cut_to_two_hundred_characters():
     assert len(clean_query("桃" * 500)) == MAX_QUERY_LENGTH
     assert clean_query("  桃花  ") == "桃花"
+
+
+def test_each_character_of_a_longer_chinese_word_of_a_name_is_indexed_too():
+    from search.text import entry_text
+
+    assert {"茶", "花", "蜜"} <= set(index_text("茶花蜜", characters=True).split())
+    assert "蜜" not in index_text("茶花蜜").split()  # only for kinds that ask (split_names)
+    text = entry_text(["茶花蜜"], ["蜂箱"], characters=True).split()
+    assert {"茶", "花", "蜜", "蜂箱"} <= set(text)
+    assert "箱" not in text  # the description's words stay whole
+
+
+def test_a_chinese_query_that_found_nothing_is_tried_by_its_characters():
+    from search.text import characters_query
+
+    assert characters_query("蜂蜜") == "蜂 蜜"
+    assert characters_query("蜜") == ""  # one character: nothing more to split
+    assert characters_query("honey") == ""

@@ -348,7 +348,260 @@ def render(key, theme):
 
 
 def render_jpeg(key, theme, quality=82):
-    """The picture for ``key`` as JPEG bytes."""
+    """The picture for ``key`` as JPEG bytes: a landscape of ``theme``, or a still life when
+    ``theme`` names one (STILL_LIFES: the shop's produce)."""
     buffer = BytesIO()
-    render(key, theme).save(buffer, format="JPEG", quality=quality, optimize=True)
+    picture = render_still_life(key, theme) if theme in STILL_LIFES else render(key, theme)
+    picture.save(buffer, format="JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
+
+
+# --- produce: a still life on a wooden table, so eggs look like eggs and honey like honey -------
+
+TABLE = ((196, 160, 118), (150, 112, 78))
+BACKDROP = ((244, 238, 226), (226, 216, 198))
+
+
+def _table(rng):
+    image = _gradient(_jitter(BACKDROP[0], rng, 6), _jitter(BACKDROP[1], rng, 6), HEIGHT)
+    draw = ImageDraw.Draw(image)
+    top = 470
+    for y in range(top, HEIGHT):
+        draw.line([(0, y), (WIDTH, y)], fill=_mix(TABLE[0], TABLE[1], (y - top) / (HEIGHT - top)))
+    for _i in range(14):  # the wood's grain
+        y = rng.randint(top + 10, HEIGHT - 10)
+        draw.line([(0, y), (WIDTH, y + rng.randint(-8, 8))], fill=_jitter(TABLE[1], rng, 8), width=2)
+    return image, draw
+
+
+def _pile(rng, count, centre_x=WIDTH // 2, base_y=640, spread=330, size=(90, 120)):
+    """Where the items of a heap sit: back rows higher and first, so the front ones cover them."""
+    spots = []
+    for row in range(3):
+        for _i in range(count // 3 + 1):
+            x = centre_x + rng.randint(-spread + row * 60, spread - row * 60)
+            y = base_y - row * size[1] * 0.45 + rng.randint(-10, 10)
+            spots.append((x, y))
+    return sorted(spots[:count], key=lambda spot: spot[1])
+
+
+def _bowl(draw, cx, cy, width, colour):
+    draw.chord([cx - width, cy - width // 2, cx + width, cy + width // 2 + 80], 0, 180, fill=colour)
+    draw.ellipse([cx - width, cy - 30, cx + width, cy + 30], fill=_mix(colour, (0, 0, 0), 0.25))
+
+
+def _eggs(draw, rng, shell):
+    _bowl(draw, WIDTH // 2, 600, 360, (176, 132, 84))
+    for x, y in _pile(rng, 11, base_y=590, spread=260, size=(90, 120)):
+        w, h = rng.randint(78, 90), rng.randint(100, 114)
+        draw.ellipse(
+            [x - w // 2, y - h, x + w // 2, y],
+            fill=_jitter(shell, rng, 8),
+            outline=_mix(shell, (0, 0, 0), 0.2),
+        )
+        draw.ellipse([x - w // 4, y - h + 18, x - w // 8, y - h + 44], fill=_mix(shell, (255, 255, 255), 0.5))
+
+
+def _jar(draw, rng, colour, lid=(200, 60, 50)):
+    for cx in (WIDTH // 2 - 170, WIDTH // 2 + 170):
+        draw.rounded_rectangle(
+            [cx - 130, 300, cx + 130, 660],
+            radius=40,
+            fill=colour,
+            outline=_mix(colour, (0, 0, 0), 0.3),
+            width=4,
+        )
+        draw.rectangle([cx - 110, 250, cx + 110, 310], fill=lid)
+        draw.rectangle([cx - 90, 420, cx + 90, 540], fill=(246, 240, 226))  # the label
+        draw.line([(cx - 60, 460), (cx + 60, 460)], fill=lid, width=8)
+        draw.line([(cx - 40, 500), (cx + 40, 500)], fill=(120, 110, 100), width=4)
+        draw.rectangle([cx - 100, 330, cx - 70, 620], fill=_mix(colour, (255, 255, 255), 0.35))
+
+
+def _fruit(draw, rng, colour, shape):
+    _bowl(draw, WIDTH // 2, 610, 380, (232, 226, 214))
+    for x, y in _pile(rng, 13, base_y=600, spread=300, size=(120, 120)):
+        r = rng.randint(52, 64)
+        fill = _jitter(colour, rng, 14)
+        if shape == "berry":  # a strawberry: a rounded cone, seeds, a green cap
+            draw.polygon([(x - r, y - r * 1.6), (x + r, y - r * 1.6), (x, y)], fill=fill)
+            draw.ellipse([x - r, y - r * 2.1, x + r, y - r * 1.1], fill=fill)
+            for _s in range(8):
+                sx, sy = x + rng.randint(-r // 2, r // 2), y - rng.randint(int(r * 0.5), int(r * 1.7))
+                draw.ellipse([sx - 3, sy - 4, sx + 3, sy + 4], fill=(250, 226, 120))
+            draw.polygon(
+                [(x - r * 0.7, y - r * 1.9), (x, y - r * 2.4), (x + r * 0.7, y - r * 1.9)], fill=(60, 140, 60)
+            )
+        else:
+            draw.ellipse([x - r, y - 2 * r, x + r, y], fill=fill, outline=_mix(fill, (0, 0, 0), 0.2))
+            if shape == "peach":
+                draw.arc(
+                    [x - r // 2, y - 2 * r, x + r // 2, y],
+                    250,
+                    110,
+                    fill=_mix(fill, (120, 30, 40), 0.4),
+                    width=4,
+                )
+                draw.ellipse(
+                    [x + r // 3, y - 2 * r - 10, x + r // 3 + 44, y - 2 * r + 14], fill=(70, 140, 60)
+                )
+            elif shape == "kiwi":
+                draw.ellipse([x - r // 2, y - 1.5 * r, x + r // 2, y - r // 2], fill=(120, 176, 60))
+                draw.ellipse([x - 10, y - r - 10, x + 10, y - r + 10], fill=(236, 232, 180))
+
+
+def _leaves(draw, rng, colour, flowers=False):
+    draw.rounded_rectangle([220, 470, 980, 700], radius=30, fill=(120, 84, 52))  # a tray
+    for _i in range(90):
+        x, y = rng.randint(270, 930), rng.randint(480, 680)
+        if flowers:
+            for angle in range(0, 360, 40):
+                dx, dy = 18 * math.cos(math.radians(angle)), 18 * math.sin(math.radians(angle))
+                draw.ellipse([x + dx - 9, y + dy - 6, x + dx + 9, y + dy + 6], fill=_jitter(colour, rng, 10))
+            draw.ellipse([x - 8, y - 8, x + 8, y + 8], fill=(200, 130, 30))
+        else:
+            angle = rng.uniform(0, math.pi)
+            dx, dy = 30 * math.cos(angle), 12 * math.sin(angle)
+            draw.ellipse(
+                [x - abs(dx) - 6, y - abs(dy) - 6, x + abs(dx) + 6, y + abs(dy) + 6],
+                fill=_jitter(colour, rng, 14),
+            )
+    draw.rectangle([700, 280, 960, 470], fill=(70, 110, 70))  # the box behind the tray
+    draw.rectangle([740, 320, 920, 430], fill=(236, 228, 206))
+
+
+def _grain(draw, rng, colour):
+    _bowl(draw, WIDTH // 2, 560, 330, (60, 70, 90))
+    draw.ellipse([WIDTH // 2 - 310, 490, WIDTH // 2 + 310, 600], fill=_jitter(colour, rng, 6))
+    for _i in range(600):
+        x, y = rng.randint(WIDTH // 2 - 290, WIDTH // 2 + 290), rng.randint(500, 590)
+        draw.ellipse([x - 5, y - 3, x + 5, y + 3], fill=_jitter(colour, rng, 18))
+    draw.polygon([(300, 720), (520, 640), (540, 700)], fill=(150, 110, 60))  # a wooden scoop
+
+
+def _shoots(draw, rng, colour):
+    for x, y in _pile(rng, 7, base_y=680, spread=330, size=(150, 150)):
+        h, w = rng.randint(220, 300), rng.randint(70, 90)
+        draw.polygon(
+            [(x - w, y), (x + w, y), (x + rng.randint(-20, 20), y - h)], fill=_jitter(colour, rng, 10)
+        )
+        for step in range(1, 4):
+            yy = y - h * step / 4
+            half = w * (1 - step / 4)
+            draw.line([(x - half, yy), (x + half, yy + 10)], fill=_mix(colour, (80, 50, 20), 0.5), width=4)
+
+
+def _slabs(draw, rng, colour):
+    for i in range(4):
+        x, y = 260 + i * 180, 330 + (i % 2) * 30
+        draw.rounded_rectangle([x, y, x + 150, y + 330], radius=14, fill=_jitter(colour, rng, 10))
+        for stripe in range(3):
+            yy = y + 70 + stripe * 90
+            draw.rectangle([x + 6, yy, x + 144, yy + 26], fill=(244, 230, 210))
+        draw.line([(x + 75, y - 60), (x + 75, y)], fill=(90, 70, 50), width=5)  # the hanging string
+
+
+def _pastries(draw, rng, colour):
+    draw.ellipse([250, 500, 950, 740], fill=(236, 232, 224))  # a plate
+    for x, y in _pile(rng, 9, base_y=660, spread=270, size=(120, 90)):
+        r = rng.randint(58, 70)
+        draw.ellipse(
+            [x - r, y - r, x + r, y + r // 3],
+            fill=_jitter(colour, rng, 10),
+            outline=_mix(colour, (0, 0, 0), 0.2),
+        )
+        draw.ellipse([x - 14, y - r // 2, x + 14, y - r // 2 + 18], fill=(220, 90, 110))
+
+
+def _weave(draw, rng, colour, form):
+    if form == "basket":
+        draw.chord([300, 300, 900, 760], 0, 180, fill=colour)
+        draw.arc([360, 180, 840, 620], 180, 360, fill=_mix(colour, (60, 40, 20), 0.3), width=16)
+        for x in range(320, 900, 36):
+            draw.line([(x, 530), (x + 18, 740)], fill=_mix(colour, (60, 40, 20), 0.35), width=5)
+        for y in range(550, 760, 36):
+            draw.line([(320, y), (880, y)], fill=_mix(colour, (255, 255, 255), 0.2), width=5)
+    elif form == "coasters":
+        for x, y in [(420, 560), (640, 600), (820, 540), (540, 680)]:
+            draw.ellipse([x - 110, y - 70, x + 110, y + 70], fill=_jitter(colour, rng, 10))
+            for ring in range(20, 110, 22):
+                draw.ellipse(
+                    [x - ring, y - ring * 0.63, x + ring, y + ring * 0.63],
+                    outline=_mix(colour, (60, 40, 20), 0.3),
+                    width=3,
+                )
+    else:  # ribbon bookmarks
+        stripes = [(200, 40, 50), (30, 110, 160), (240, 190, 40), (40, 140, 80), (250, 250, 240)]
+        for i in range(5):
+            x = 330 + i * 120
+            draw.rectangle([x, 330, x + 70, 720], fill=(236, 228, 206))
+            for j, yy in enumerate(range(340, 710, 24)):
+                draw.rectangle([x + 6, yy, x + 64, yy + 16], fill=stripes[(i + j) % len(stripes)])
+            draw.line([(x + 35, 330), (x + 35, 250)], fill=(200, 40, 50), width=4)
+
+
+def _vegetables(draw, rng, colour, form):
+    for x, y in _pile(rng, 7 if form == "radish" else 9, base_y=690, spread=320, size=(140, 120)):
+        if form == "radish":
+            draw.ellipse([x - 60, y - 210, x + 60, y], fill=_jitter(colour, rng, 6))
+            draw.polygon([(x - 20, y - 10), (x + 20, y - 10), (x, y + 40)], fill=_jitter(colour, rng, 6))
+            for dx in (-40, 0, 40):
+                draw.ellipse([x + dx - 22, y - 330, x + dx + 22, y - 190], fill=(70, 150, 60))
+        else:  # leafy greens: a bunch of leaves on pale stems
+            for dx in (-50, -15, 20, 55):
+                draw.ellipse([x + dx - 40, y - 220, x + dx + 40, y - 60], fill=_jitter(colour, rng, 14))
+                draw.line([(x + dx, y - 70), (x, y)], fill=(214, 236, 190), width=10)
+
+
+def _hen(draw, rng, colour):
+    x, y = WIDTH // 2, 640
+    draw.ellipse([x - 230, y - 300, x + 170, y], fill=colour)  # body
+    draw.polygon(
+        [(x - 230, y - 240), (x - 330, y - 380), (x - 300, y - 180)], fill=_mix(colour, (0, 0, 0), 0.3)
+    )  # tail
+    draw.ellipse([x + 90, y - 420, x + 230, y - 270], fill=colour)  # head
+    draw.polygon(
+        [(x + 120, y - 420), (x + 150, y - 470), (x + 180, y - 420), (x + 210, y - 460), (x + 220, y - 400)],
+        fill=(210, 40, 40),
+    )
+    draw.polygon([(x + 225, y - 360), (x + 280, y - 345), (x + 225, y - 330)], fill=(240, 180, 40))  # beak
+    draw.ellipse([x + 170, y - 370, x + 188, y - 352], fill=(20, 20, 20))
+    draw.ellipse([x - 120, y - 230, x + 60, y - 100], fill=_mix(colour, (0, 0, 0), 0.15))  # wing
+    for lx in (x - 60, x + 20):
+        draw.line([(lx, y), (lx, y + 90)], fill=(230, 170, 40), width=10)
+
+
+STILL_LIFES = {
+    "eggs": lambda d, r: _eggs(d, r, (214, 170, 120)),
+    "duck_eggs": lambda d, r: _eggs(d, r, (196, 222, 214)),
+    "honey": lambda d, r: _jar(d, r, (226, 150, 30), lid=(200, 160, 60)),
+    "jam": lambda d, r: _jar(d, r, (180, 24, 40)),
+    "strawberries": lambda d, r: _fruit(d, r, (214, 36, 48), "berry"),
+    "peaches": lambda d, r: _fruit(d, r, (246, 170, 160), "peach"),
+    "yellow_peaches": lambda d, r: _fruit(d, r, (246, 196, 70), "peach"),
+    "kiwis": lambda d, r: _fruit(d, r, (140, 104, 60), "kiwi"),
+    "green_tea": lambda d, r: _leaves(d, r, (96, 150, 70)),
+    "black_tea": lambda d, r: _leaves(d, r, (80, 50, 34)),
+    "chrysanthemum": lambda d, r: _leaves(d, r, (246, 214, 60), flowers=True),
+    "rice": lambda d, r: _grain(d, r, (244, 240, 226)),
+    "brown_rice": lambda d, r: _grain(d, r, (196, 160, 110)),
+    "millet": lambda d, r: _grain(d, r, (236, 196, 80)),
+    "bamboo_shoots": lambda d, r: _shoots(d, r, (214, 186, 120)),
+    "cured_pork": lambda d, r: _slabs(d, r, (150, 50, 40)),
+    "pastries": lambda d, r: _pastries(d, r, (250, 210, 200)),
+    "cakes": lambda d, r: _pastries(d, r, (246, 220, 130)),
+    "basket": lambda d, r: _weave(d, r, (206, 168, 96), "basket"),
+    "coasters": lambda d, r: _weave(d, r, (206, 168, 96), "coasters"),
+    "bookmarks": lambda d, r: _weave(d, r, (206, 168, 96), "bookmarks"),
+    "radishes": lambda d, r: _vegetables(d, r, (246, 246, 240), "radish"),
+    "greens": lambda d, r: _vegetables(d, r, (70, 150, 60), "greens"),
+    "chicken": lambda d, r: _hen(d, r, (190, 120, 60)),
+}
+
+
+def render_still_life(key, subject):
+    """A picture of ``subject`` (a key of STILL_LIFES) on a wooden table; seeded by ``key``."""
+    rng = random.Random(zlib.crc32(key.encode("utf-8")))
+    image, draw = _table(rng)
+    STILL_LIFES[subject](draw, rng)
+    return image.filter(ImageFilter.SMOOTH)
