@@ -372,6 +372,10 @@ def run(database, sizes, requests, budget, keep, scenarios=SCENARIOS, reserve=Tr
             db_path = str(Path(tempfile.mkdtemp(prefix="tianyuan-bench-")) / "bench.sqlite3")
         url = f"sqlite:///{db_path}"
     else:
+        # The search bench's fresh-database helper; bench/ is a package only from the repository.
+        sys.path.insert(0, str(ROOT))
+        from bench.search import recreate_postgres
+
         if not recreate_postgres(POSTGRES_URL):
             return
         url = POSTGRES_URL
@@ -436,25 +440,6 @@ def run(database, sizes, requests, budget, keep, scenarios=SCENARIOS, reserve=Tr
     if db_path and not keep:
         for suffix in ("", "-wal", "-shm"):
             Path(db_path + suffix).unlink(missing_ok=True)
-
-
-def recreate_postgres(database_url):
-    """Drop and create the bench database; False when no server answers."""
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL not available ({error}); skipped.", file=sys.stderr)
-        return False
-    return True
 
 
 def main():
