@@ -19,6 +19,7 @@ from attractions.selectors import (
 from orders.models import ReservationKind
 from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
+from town import geo
 from town.cache import is_page_number, lazy_value, query_key
 
 from .models import EventPage, TicketType
@@ -129,6 +130,12 @@ def event_page_context(page, request):
         "hero": hero,
         "structured_data": lazy_value(structured_data),
         "markers": lazy_value(lambda: [marker] if place() and (marker := place().map_marker()) else []),
+        # Visitors get a way there, never the raw WGS-84 numbers.
+        "map_app_url": lazy_value(
+            lambda: geo.map_app_url(place().latitude, place().longitude, place().title)
+            if place() and place().has_coordinates
+            else ""
+        ),
         # The structured data holds absolute addresses: its fragment varies with scheme and host.
         "absolute_root": request.build_absolute_uri("/"),
         # Live (never cached): what is left changes with every booking.

@@ -151,6 +151,14 @@ def test_event_page_shows_dates_venue_and_programme_in_chinese(client, event_ind
     assert f'href="{event.url}ics/"' in response.text
 
 
+def test_event_page_points_the_way_to_the_venue_without_raw_coordinates(client, event_index, venue):
+    event = EventPageFactory(parent=event_index, title="桃花节", venue=venue)
+    response = client.get(event.url)
+    assert "https://uri.amap.com/marker?position=118.240000%2C29.630000" in response.text
+    assert "在地图应用中打开" in response.text
+    assert "29.63000, 118.24000" not in response.text
+
+
 def test_event_page_renders_in_english_with_the_english_venue(client, event_index, venue):
     event = EventPageFactory(parent=event_index, title="桃花节", venue=venue)
     english_venue = translate(venue, title="Peach Orchard", address="Taohuawu village gate")
