@@ -1,11 +1,11 @@
 """What search finds among places: attraction pages, routes and experiences (see search/registry.py)."""
 
-import datetime
 
 from django.utils.translation import gettext_lazy as _
 
 from search.registry import FacetLabelled, SearchKind, month_facets, register
 from town.models import Village
+from town.months import months_between
 
 from .models import AttractionPage, ExperiencePage, RoutePage
 
@@ -21,15 +21,16 @@ def attraction_location(page):
 
 
 def schedule_months(page) -> list[int]:
-    """Months (1–12) in which any of the experience's schedules runs; open-ended means all year."""
+    """Months (1–12) in which the experience runs: those of its schedules (open-ended: all year),
+    within its months in season when it has them (no peach picking found for December)."""
     months = set()
     for schedule in page.schedules.all():
         if schedule.valid_from is None or schedule.valid_until is None:
-            return list(range(1, 13))
-        day = schedule.valid_from.replace(day=1)
-        while day <= schedule.valid_until and len(months) < 12:
-            months.add(day.month)
-            day = (day + datetime.timedelta(days=32)).replace(day=1)
+            months = set(range(1, 13))
+            break
+        months.update(months_between(schedule.valid_from, schedule.valid_until))
+    if page.months_in_season:
+        months &= set(page.months_in_season)
     return sorted(months)
 
 

@@ -29,7 +29,7 @@ class AvailabilityQuery(Schema):
     check_in: date
     check_out: date
     guests: int = Field(1, ge=1, le=MAX_GUESTS)
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=selectors.MAX_PAGE)
     per_page: int = Field(20, ge=1, le=MAX_PER_PAGE)
     sort: Literal["recommended", "price"] = "recommended"
 

@@ -41,12 +41,20 @@ class StayDatesForm(forms.Form):
         return data
 
 
+MAX_NIGHTLY_PRICE = 100_000  # ¥ a night: anything above is a typo
+
+
 class AvailabilityForm(StayDatesForm):
     """The homestay search: dates and guests, plus optional village, price per night and amenities."""
 
     village = forms.ModelChoiceField(label=_("Village"), queryset=None, required=False)
-    price_min = forms.IntegerField(label=_("Minimum price per night (¥)"), min_value=0, required=False)
-    price_max = forms.IntegerField(label=_("Maximum price per night (¥)"), min_value=0, required=False)
+    # Bounded: the prices reach the SQL filter as numbers (SQLite's integers overflow past 2^63).
+    price_min = forms.IntegerField(
+        label=_("Minimum price per night (¥)"), min_value=0, max_value=MAX_NIGHTLY_PRICE, required=False
+    )
+    price_max = forms.IntegerField(
+        label=_("Maximum price per night (¥)"), min_value=0, max_value=MAX_NIGHTLY_PRICE, required=False
+    )
     amenities = forms.MultipleChoiceField(
         label=_("Amenities"), choices=AmenityCode.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

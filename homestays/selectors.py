@@ -64,6 +64,11 @@ class AvailableRoom:
     def nights(self):
         return self.quote.night_count
 
+    @property
+    def few_left(self):
+        """"Only N left" on a result card: the calendar's rule."""
+        return self.available_units <= FEW_LEFT
+
 
 @dataclass
 class CalendarDay:
@@ -274,12 +279,17 @@ class _CountedPaginator(Paginator):
         self.count = count
 
 
+MAX_PAGE = 10_000
+
+
 def _one_page(rows, number, per_page):
     """Page ``number`` of ``rows`` (a queryset of dicts) and the count of all rows, in one query:
     a window count over the filtered rows, so the town's filter runs once per request. A number
     past the end (or not a number) falls back as ``Paginator.get_page`` does."""
     try:
-        number = max(1, int(number))
+        # Bounded: the number becomes an OFFSET written into the SQL, which a 20-digit page would
+        # overflow (a page past the end shows the last one anyway).
+        number = min(max(1, int(number)), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     counted = rows.annotate(found=Window(Count("*")))

@@ -51,7 +51,7 @@ CSRF_PLACEHOLDER = "@@tianyuan-csrf-token@@"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 STATUS_HEADER = "X-Page-Cache"
 # Headers a cached response keeps; Set-Cookie never (a stored page set no cookie anyway).
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Content-Security-Policy")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Content-Security-Policy", "X-Frame-Options")
 CACHEABLE_TYPES = ("text/html", "application/json")
 
 # Wagtail serves every page under this URL name; "search" is the search page.

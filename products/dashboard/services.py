@@ -31,6 +31,7 @@ from wagtail.models import Locale, WorkflowState
 
 from orders.models import SOLD_STATUSES, ReservationKind
 from orders.selectors import claimed_units
+from town.page_cache import bump_stock
 
 from ..models import FulfilmentStatus, LineFulfilment, Product, ProductPhoto
 from ..uploads import PhotoBatch
@@ -123,6 +124,7 @@ def update_product(producer, product_id, *, data, new_photos=(), remove_image_id
         if product.live:
             # The revision waits for review; the stock is the farmer's to set at once.
             Product.objects.filter(pk=product.pk).update(stock=stock)
+            bump_stock(ReservationKind.PRODUCT, [product.pk])  # update() sends no signal
     return product
 
 
@@ -157,6 +159,7 @@ def set_remaining(producer, product_id, remaining, *, user=None):
 def _set_stock(locked, stock, *, user):
     if locked.live:
         Product.objects.filter(pk=locked.pk).update(stock=stock)
+        bump_stock(ReservationKind.PRODUCT, [locked.pk])  # update() sends no signal
     if not locked.live or locked.has_unpublished_changes:
         # Keep the pending version in step, so publishing it later does not undo this.
         product = locked.get_latest_revision_as_object()

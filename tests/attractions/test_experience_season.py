@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from attractions.search_indexes import schedule_months
 from attractions.selectors import experiences_with_free_slots
 from events.season import in_season
 from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory
@@ -37,6 +38,16 @@ def test_slots_are_made_only_in_the_months_in_season(attraction_index):
         parent=attraction_index, title="竹编", schedules=[{"start_times": "09:00"}]
     )
     assert local_months(all_year) == {11, 12, 1, 2}
+
+
+def test_search_offers_an_experience_only_in_its_months_in_season(attraction_index):
+    daily = [{"start_times": "09:00"}]
+    summer = ExperiencePageFactory(
+        parent=attraction_index, title="水蜜桃采摘", months_in_season=[6, 7, 8], schedules=daily
+    )
+    all_year = ExperiencePageFactory(parent=attraction_index, title="竹编", schedules=daily)
+    assert schedule_months(summer) == [6, 7, 8]
+    assert schedule_months(all_year) == list(range(1, 13))
 
 
 @time_machine.travel(NOVEMBER, tick=False)
