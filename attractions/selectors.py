@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
@@ -636,11 +638,12 @@ def tours_during(first_day, last_day, *, days, locale=None, now=None):
         found.append(
             StaySuggestion(
                 kind="tour",
+                label=_("Tour"),
                 title=page.title,
                 url=f"{page.url}?date={day.isoformat()}#book",
                 day=day,
-                detail=_("%(time)s, %(n)d places left")
-                % {"time": slot.starts_at.strftime("%H:%M"), "n": slot.seats_left},
+                detail=ngettext("%(time)s, %(n)d place left", "%(time)s, %(n)d places left", slot.seats_left)
+                % {"time": date_format(slot.starts_at, "TIME_FORMAT"), "n": slot.seats_left},
             )
         )
     return found

@@ -1,23 +1,18 @@
 """What search finds among festivals: published event pages (see search/registry.py)."""
 
-import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from search.registry import FacetLabelled, SearchKind, month_facets, register
+from town import months
 
 from .models import EventPage
 
 
-def months_between(start, end) -> list[int]:
+def event_months(start, end) -> list[int]:
     """Calendar months (1–12, Asia/Shanghai) an event runs in."""
-    first, last = timezone.localdate(start), timezone.localdate(end)
-    months, day = [], first.replace(day=1)
-    while day <= last and len(months) < 12:
-        months.append(day.month)
-        day = (day + datetime.timedelta(days=32)).replace(day=1)
-    return months
+    return months.months_between(timezone.localdate(start), timezone.localdate(end))
 
 
 def _venue_location(page):
@@ -49,7 +44,7 @@ register(
         ],
         facets=lambda page: {
             "village": _village(page),
-            "in_season": month_facets(months_between(page.start, page.end)),
+            "in_season": month_facets(event_months(page.start, page.end)),
         },
         location=_venue_location,
         image=lambda page: page.image,

@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attractions.selectors import (
@@ -222,10 +223,11 @@ def festival_days_during(first_day, last_day, *, days, locale=None, now=None):
         found.append(
             StaySuggestion(
                 kind="event",
+                label=_("Festival"),
                 title=event.title,
                 url=event.url,
                 day=day,
-                detail=start.strftime("%H:%M") if start.date() == day else "",
+                detail=date_format(start, "TIME_FORMAT") if start.date() == day else "",
             )
         )
     return found[:FESTIVAL_SUGGESTIONS]

@@ -75,9 +75,6 @@ def index_context(index_page, request):
         "filters_wrong": any(form.errors.get(name) for name in folded),
         "markers": _markers([r.homestay for r in page_obj.object_list], request) if view == VIEW_MAP else [],
         "stay_query": _stay_query(form) if searched else "",
-        "stay_nights": (form.cleaned_data["check_out"] - form.cleaned_data["check_in"]).days
-        if searched
-        else None,
     }
 
 
@@ -121,13 +118,6 @@ def _chosen_check_in(form):
         return form.fields["check_in"].clean(form.data.get("check_in"))
     except ValidationError:
         return None
-
-
-def _query_without(request, *names):
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 def homestay_context(page, request):
@@ -190,7 +180,6 @@ def homestay_context(page, request):
         "prev_month": prev_month if prev_month >= today.replace(day=1) else None,
         "next_month": month_end if month_start < _last_month(today) else None,
         # The month links keep the dates and guests; the stay form keeps the month.
-        "calendar_query": _query_without(request, "month"),
         "today": today,
         "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "quote_form": quote_form,

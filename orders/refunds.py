@@ -256,6 +256,12 @@ def refund_shares(payments, amount_fen):
     return shares
 
 
+def nothing_ever_paid(payments) -> bool:
+    """No payment took money, then or since (paid on site later, or never): a cancelled order
+    then has "nothing to refund", not "Refund: ¥0.00"."""
+    return not any(p.kept_fen or p.refunded_fen for p in payments)
+
+
 def paid_left_fen(payments) -> int:
     """What could still be refunded: paid minus already refunded, over the payments that took money."""
     return sum(p.kept_fen for p in payments)

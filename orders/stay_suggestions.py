@@ -33,7 +33,8 @@ class Stay:
 
 @dataclass(frozen=True)
 class StaySuggestion:
-    kind: str  # the registering kind, for the label and the icon ("tour", "event", "product")
+    kind: str  # the registering kind, for the styling ("tour", "event", "product")
+    label: str  # what it is, in the visitor's words ("Tour"): the core names no kind
     title: str
     url: str
     day: datetime.date | None  # the day it happens; None: any day of the stay (a delivery)

@@ -15,7 +15,7 @@ from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import order_state, stay_suggestions
+from . import order_state, refunds, stay_suggestions
 from .exceptions import ReservationError
 from .forms import CancelForm, CheckoutForm
 from .lines import LineInvalid
@@ -170,7 +170,7 @@ def order_detail(request, ref):
             "refund_fen": quote.refund_fen,
             "paid_fen": quote.paid_left_fen,
             "show_vouchers": order.status in SOLD_STATUSES,
-            "nothing_paid": not any(p.kept_fen or p.refunded_fen for p in order.payments.all()),
+            "nothing_paid": refunds.nothing_ever_paid(order.payments.all()),
             "cancel_form": CancelForm(),
         },
     )

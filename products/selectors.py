@@ -274,6 +274,7 @@ def deliveries_during(first_day, last_day, *, days, locale=None, now=None):
     return [
         StaySuggestion(
             kind="product",
+            label=_("Produce"),
             title=product.display_name,
             url=f"{base}{product.pk}/{product.slug}/" if base else "",
             day=None,

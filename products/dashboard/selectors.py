@@ -136,11 +136,6 @@ def product_rows(producer):
     return rows
 
 
-def units_left(product):
-    """Units of ``product`` left to sell: its stock less the live claims (one query)."""
-    return max(0, product.stock - claimed_units(ReservationKind.PRODUCT, [product.pk])[product.pk])
-
-
 def product_row(producer, product):
     states, comments = _review_states([product])
     return ProductRow(

@@ -17,6 +17,7 @@ from accounts.decorators import verified_email_required
 
 from .. import producers
 from ..models import FulfilmentStatus, ProducerStatus
+from ..selectors import units_left
 from . import selectors, services
 from .forms import FulfilmentForm, ProducerForm, ProductForm, RemainingForm
 
@@ -162,7 +163,7 @@ def product_edit(request, producer, pk):
     form = ProductForm(
         request.POST or None,
         request.FILES or None,
-        initial=ProductForm.initial_for(latest, selectors.units_left(product)),
+        initial=ProductForm.initial_for(latest, units_left(product)),
         existing_photos=existing_photos,
         uploader=request.user,
     )
