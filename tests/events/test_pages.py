@@ -157,6 +157,9 @@ def test_event_page_points_the_way_to_the_venue_without_raw_coordinates(client, 
     assert "https://uri.amap.com/marker?position=118.240000%2C29.630000" in response.text
     assert "在地图应用中打开" in response.text
     assert "29.63000, 118.24000" not in response.text
+    # In no form in what the visitor reads (the map's script data keeps them).
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", response.text, flags=re.S))
+    assert "29.63" not in visible and "118.24" not in visible
 
 
 def test_event_page_renders_in_english_with_the_english_venue(client, event_index, venue):

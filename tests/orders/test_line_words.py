@@ -85,5 +85,7 @@ def test_a_ticket_says_when_and_how_many():
 def test_each_kind_names_who_reads_the_note(kind, zh):
     with translation.override("zh-hans"):
         assert get_line_kind(kind).note_label() == zh
-    # Only a stay's note goes to the homestay's host.
+    # Only a stay's note goes to the homestay's host, in English too.
     assert (zh == "给民宿主人的留言") == (kind == "stay")
+    with translation.override("en"):
+        assert (get_line_kind(kind).note_label() == "Note for the host") == (kind == "stay")

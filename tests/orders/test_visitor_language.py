@@ -52,13 +52,19 @@ def fill_basket(user, *, english):
         basket,
         {"kind": "ticket", "ticket_type_id": (english_of(ticket) if english else ticket).pk, "quantity": 1},
     )
-    arrival = local_today() + timedelta(days=45)
-    for room in RoomType.objects.filter(locale__language_code="zh-hans").order_by("pk"):
+    # Two nights on one of several arrivals: the demo asks for two-night stays over Spring
+    # Festival, Labour Day and National Day, which a single arrival 45 days ahead can fall in.
+    stays = [
+        (room, local_today() + timedelta(days=days))
+        for days in (45, 52, 59, 66)
+        for room in RoomType.objects.filter(locale__language_code="zh-hans").order_by("pk")
+    ]
+    for room, arrival in stays:
         data = {
             "kind": "stay",
             "room_type_id": (english_of(room) if english else room).pk,
             "check_in": arrival.isoformat(),
-            "check_out": (arrival + timedelta(days=1)).isoformat(),
+            "check_out": (arrival + timedelta(days=2)).isoformat(),
             "guests": 1,
         }
         try:

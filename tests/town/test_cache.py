@@ -104,3 +104,5 @@ def test_a_restriction_added_after_a_view_applies_at_once(client, home_page):
     assert response.status_code == 200
     assert page.title not in response.text or "password" in response.text.lower()
     assert 'name="password"' in response.text
+    assert "wagtailcore/password_required.html" in [t.name for t in response.templates]
+    assert page.intro not in response.text  # the page's own text is withheld

@@ -145,18 +145,22 @@ def test_publishing_refreshes_the_page_and_its_listing(attractions):
 def test_unpublishing_removes_the_page_and_its_card(attractions):
     index, page = attractions
     url = page.url
-    first_view(index.url)
+    assert "古银杏" in first_view(index.url).content.decode()
     first_view(url)
+    assert cache_status(Client().get(index.url)) == "hit"  # stored, showing the card
     page.unpublish()
     assert Client().get(url).status_code == 404
-    assert "古银杏" not in Client().get(index.url).content.decode()
+    listing = Client().get(index.url)
+    assert cache_status(listing) == "miss"
+    assert "古银杏" not in listing.content.decode()
 
 
 def test_moving_a_page_refreshes_both_listings(home_page, attractions):
     index, page = attractions
     other = AttractionIndexPageFactory(parent=home_page, slug="more-attractions", title="更多景点")
-    first_view(index.url)
+    assert "古银杏" in first_view(index.url).content.decode()
     first_view(other.url)
+    assert cache_status(Client().get(index.url)) == "hit"  # stored, showing the card
     page.move(other, pos="last-child")
     assert "古银杏" not in Client().get(index.url).content.decode()
     assert "古银杏" in Client().get(other.url).content.decode()
