@@ -20,6 +20,7 @@ such a check is an xfail while it fails (the others still must pass). Not strict
 pins load late and fail only now and then; remove an entry once its branch is merged.
 """
 
+import dataclasses
 import datetime
 import os
 import re
@@ -56,6 +57,7 @@ class WalkPage:
     name: str
     who: str  # "visitor" (not logged in), "buyer" (the demo visitor, logged in) or "farmer"
     url: str = ""
+    status: int = 200
 
 
 @dataclass
@@ -95,6 +97,10 @@ PAGES = [
     WalkPage("order", "buyer"),
     WalkPage("trips", "buyer"),
     WalkPage("farmer", "farmer"),
+    WalkPage("login", "visitor"),
+    WalkPage("signup", "visitor"),
+    WalkPage("password-reset", "visitor"),
+    WalkPage("not-found", "visitor", status=404),
 ]
 
 
@@ -142,6 +148,10 @@ def _addresses(today):
         "basket": reverse("orders_basket"),
         "trips": reverse("orders_trips"),
         "farmer": "/farmer/",
+        "login": reverse("account_login"),
+        "signup": reverse("account_signup"),
+        "password-reset": reverse("account_reset_password"),
+        "not-found": "/no-such-page-in-the-town/",
     }
     lines = {
         "stay": [
@@ -231,7 +241,7 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory):
                     executable_path=_chromium_path(), args=["--no-sandbox", "--disable-dev-shm-usage"]
                 )
                 journey = Journey(browser, server.url, FOLDER)
-                pages = {page.name: WalkPage(page.name, page.who, urls[page.name]) for page in PAGES}
+                pages = {page.name: dataclasses.replace(page, url=urls[page.name]) for page in PAGES}
                 walk = Walk(server.url, journey, pages)
                 # Log in now, outside any test: a session saved inside a test's transaction would
                 # be rolled back with it (on SQLite the live server shares that connection).
@@ -328,7 +338,9 @@ def test_page(walk, name, width):
     page = walk.tab(page_info.who, width)
     problems_before = len(walk.journey.problems)
     response = page.goto(page_info.url)
-    assert response is not None and response.status == 200, f"{page_info.url}: {response and response.status}"
+    assert response is not None and response.status == page_info.status, (
+        f"{page_info.url}: {response and response.status}"
+    )
     page.wait_for_load_state("load")
     probe = page.evaluate(PROBE, width >= 600)
     shot = FOLDER / str(width) / f"{name}.png"
