@@ -22,17 +22,12 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -49,10 +44,20 @@ from tests.factories.home import set_footer
 from tests.factories.products import ProductFactory, ShopPageFactory
 from tests.factories.town import VillageFactory
 from tests.products.farmer_fixtures import make_farmer, photo_bytes, product_form_data
+from tests.servers import (
+    GUNICORN,
+    ROOT,
+    database_url,
+    free_port,
+    missing,
+    start_gunicorn,
+    stop,
+    wait_for,
+    wait_for_servers_to_disconnect,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/2"
 BUCKET = "tianyuan-media-test"
 # What a load balancer passes on to every app server: the site's own host name.
@@ -68,61 +73,9 @@ PUBLIC_RENDITIONS = {
         }
     ],
 }
-START_TIMEOUT = 60
 REQUEST_TIMEOUT = 30
 BUYERS = 50
 STOCK = 7
-
-
-def missing(reason):
-    """Skip, or fail when CI requires the PostgreSQL tests to run (REQUIRE_POSTGRES)."""
-    if os.environ.get("REQUIRE_POSTGRES"):
-        pytest.fail(f"the two-server test cannot run: {reason}")
-    pytest.skip(reason)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url, process, name, headers=None):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with code {process.returncode}")
-        try:
-            requests.get(url, timeout=2, headers=headers)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{name} did not answer on {url} within {START_TIMEOUT} s")
-
-
-def stop(processes):
-    """Kill processes started in sessions of their own, with their children (gunicorn's workers):
-    nothing of theirs needs keeping, and gunicorn's graceful stop takes seconds per server."""
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    for process in processes:
-        process.wait(timeout=10)
-
-
-def wait_for_servers_to_disconnect():
-    """The servers' database sessions end with them: wait until PostgreSQL has let them go, so
-    that the test database can be dropped at the end of the run."""
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.1)
 
 
 @dataclass
@@ -151,14 +104,6 @@ def s3_client(endpoint):
     )
 
 
-def database_url():
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture(scope="module")
 def stack(django_db_setup, django_db_blocker, tmp_path_factory):
     """moto's S3 server and two gunicorn servers (2 workers of 4 threads each), module-long."""
@@ -169,15 +114,14 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception as exc:  # noqa: BLE001 - any failure means no Redis to test with
-        missing(f"no Redis at 127.0.0.1:6379 ({exc.__class__.__name__})")
+        missing(f"no Redis at 127.0.0.1:6379 ({exc.__class__.__name__})", "the two-server test")
     try:
         import boto3  # noqa: F401
         import moto.server  # noqa: F401
     except ImportError as exc:
-        missing(f"{exc.name} is not installed: pip install -r requirements-dev.txt")
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    if not gunicorn.exists():
-        missing(f"gunicorn not found next to {sys.executable}")
+        missing(f"{exc.name} is not installed: pip install -r requirements-dev.txt", "the two-server test")
+    if not GUNICORN.exists():
+        missing(f"gunicorn not found next to {sys.executable}", "the two-server test")
 
     tmp = tmp_path_factory.mktemp("two-servers")
     prefix = f"tianyuan-two-servers-{os.getpid()}-{secrets.token_hex(4)}"
@@ -192,7 +136,7 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
             start_new_session=True,
         )
         processes.append(moto)
-        wait_for(s3, moto, "moto")
+        wait_for(s3, moto, "moto", headers={})
         client = s3_client(s3)
         client.create_bucket(Bucket=BUCKET)
         # As the README's recipe has it: anyone may read the renditions, nothing else.
@@ -224,24 +168,7 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
             port = free_port()
             media_roots.append(tmp / f"media-{name}")
             env = {**base_env, "MEDIA_ROOT": str(media_roots[-1]), "CACHE_DIR": str(tmp / f"cache-{name}")}
-            process = subprocess.Popen(  # noqa: S603
-                [
-                    str(gunicorn),
-                    "config.wsgi",
-                    "--preload",
-                    "--workers=2",
-                    "--worker-class=gthread",
-                    "--threads=4",
-                    f"--bind=127.0.0.1:{port}",
-                    "--timeout=60",
-                    "--log-level=warning",
-                    # Each its own: by default both would use one control socket path.
-                    "--no-control-socket",
-                ],
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,  # its own process group: stopping it stops its workers
-            )
+            process = start_gunicorn(env, port)
             processes.append(process)
             servers.append((f"http://127.0.0.1:{port}", process))
         for url, process in servers:
