@@ -70,9 +70,9 @@ def wait_for(url, process, name, headers=None):
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with code {process.returncode}")
         try:
-            requests.get(url, timeout=2, headers=headers)
+            requests.get(url, timeout=5, headers=headers)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting
             time.sleep(0.2)
     raise RuntimeError(f"{name} did not answer on {url} within {START_TIMEOUT} s")
 
