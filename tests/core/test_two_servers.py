@@ -76,6 +76,9 @@ PUBLIC_RENDITIONS = {
 REQUEST_TIMEOUT = 30
 BUYERS = 50
 STOCK = 7
+SOLD_OUT = "Sorry, there is not enough left for this booking."
+BUSY = "This is being booked by someone else right now"
+BUSY_RETRIES = 3
 
 
 @dataclass
@@ -403,6 +406,12 @@ def test_fifty_buyers_over_two_servers_buy_exactly_the_stock(stack, shop, log_in
             http.close()
             barrier.wait(timeout=120)
             response = post(http, f"{base}/en/checkout/", form)
+            for _retry in range(BUSY_RETRIES):
+                # "Being booked by someone else, try again" (the row lock's wait ran out on a
+                # busy machine): the visitor tries again, as the page asks.
+                if BUSY not in response.text:
+                    break
+                response = post(http, f"{base}/en/checkout/", checkout_form(http, base))
             outcome = (base, response.status_code, response.text)
         except Exception as exc:  # noqa: BLE001 - a broken thread fails the test visibly
             outcome = (base, repr(exc), "")
@@ -416,14 +425,10 @@ def test_fifty_buyers_over_two_servers_buy_exactly_the_stock(stack, shop, log_in
         thread.join(timeout=180)
 
     statuses = Counter(status for _base, status, _text in outcomes)
-    assert statuses[302] == STOCK, statuses
-    assert statuses[409] == BUYERS - STOCK, statuses
+    assert statuses == {302: STOCK, 409: BUYERS - STOCK}, statuses
     assert Counter(base for base, _status, _text in outcomes) == {stack.a: BUYERS // 2, stack.b: BUYERS // 2}
     for _base, status, text in outcomes:
         if status == 409:
-            assert (
-                "Sorry, there is not enough left for this booking." in text
-                or "This is being booked by someone else right now" in text
-            ), text[:1000]
+            assert SOLD_OUT in text, text[:1000]
     assert Order.objects.count() == STOCK
     assert claimed_units("product", [product.pk])[product.pk] == STOCK
