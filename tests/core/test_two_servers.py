@@ -1,7 +1,7 @@
 """Two app servers, as two hosts behind a load balancer: two gunicorn processes on two ports with
 the production settings, over one PostgreSQL (the test database), one Redis and one S3 server
 (moto in server mode). Each server has its own MEDIA_ROOT and its own cache folder, as on two
-machines, so anything kept on one machine's disk or in one process shows up as a failure here.
+machines, so an upload left on one machine's disk, or a cache one server keeps to itself, fails here.
 
 - A farmer's photo uploaded through the first server is in the bucket, the second server knows it
   is being prepared, a task worker (a third process) makes its renditions from the bucket, and the
