@@ -19,8 +19,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.urls import reverse
+from django.utils import translation
 
 from tests.conftest import fixed_moment
 from tests.factories.accounts import DEFAULT_PASSWORD
@@ -80,6 +82,15 @@ def _browser_available():
         _skip_or_fail(reason)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each browser test starts in the site's default language, whatever an earlier test in the
+    process left active (a test client's request to an /en/ page leaves English on in the test's
+    thread): ``reverse()`` then gives the unprefixed, Chinese addresses the tests mean."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def browser(live_server, transactional_db, django_db_serialized_rollback, monkeypatch):
     """A headless chromium for one test, started after the test database is ready.
@@ -110,27 +121,20 @@ def browser(live_server, transactional_db, django_db_serialized_rollback, monkey
     _wait_for_request_threads()
 
 
-# Settings for tests at a pinned moment: see pinned_now.
-COOKIES_FOR_THE_BROWSER_S_LIFE = {"SESSION_EXPIRE_AT_BROWSER_CLOSE": True, "CSRF_COOKIE_AGE": None}
-
-
 def e2e_moment():
     """The moment of the e2e tests that depend on the date: TIANYUAN_NOW, else E2E_NOW (UTC)."""
     return fixed_moment() or E2E_NOW.astimezone(datetime.UTC)
 
 
 @pytest.fixture
-def pinned_now(time_machine, settings):
-    """Server time starts at E2E_NOW (or TIANYUAN_NOW) and runs on; returns that moment.
+def pinned_now(time_machine):
+    """The server's clock starts at E2E_NOW (or TIANYUAN_NOW) and runs on; returns that moment.
 
-    The browser judges cookie expiry by the real clock: a session cookie set to expire two weeks
-    after a pinned moment long past would be dropped at once, and the visitor never logged in.
-    So the session and CSRF cookies last as long as the browser, whatever the server's date.
+    The browser keeps its own clock: cookies still last (Django sends Max-Age, which the browser
+    counts from its own now) and no page script of ours reads the date.
     """
     moment = e2e_moment()
     time_machine.move_to(moment, tick=True)
-    for name, value in COOKIES_FOR_THE_BROWSER_S_LIFE.items():
-        setattr(settings, name, value)
     return moment
 
 

@@ -29,18 +29,18 @@ from dataclasses import dataclass, field
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections
 from django.test.utils import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import SiteSearchIndex
 from tests.e2e.conftest import (
     ARTIFACTS,
-    COOKIES_FOR_THE_BROWSER_S_LIFE,
     PHONE,
     Journey,
     _chromium_path,
@@ -213,8 +213,10 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory):
     # The town is loaded, and walked, at one moment (the clock running on from it), whatever the
     # day: the same season page, the same stays and tours, the same screenshots.
     moment = time_machine.travel(e2e_moment(), tick=True)
-    settings = override_settings(MEDIA_ROOT=str(media), ALLOWED_HOSTS=["*"], **COOKIES_FOR_THE_BROWSER_S_LIFE)
-    with moment, django_db_blocker.unblock(), settings:
+    overrides = override_settings(MEDIA_ROOT=str(media), ALLOWED_HOSTS=["*"])
+    # In the default language, whatever an earlier test left active: reverse() gives Chinese addresses.
+    language = translation.override(settings.LANGUAGE_CODE)
+    with moment, language, django_db_blocker.unblock(), overrides:
         name = str(connection.settings_dict["NAME"])
         in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
         test_database = name.startswith("test_") or in_memory
