@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils import translation
 from wagtail.coreutils import get_supported_content_language_variant
 
+from .models import Village
+
 
 def content_language(language=None):
     """The content language ``language`` (else the active one) maps to: "zh-hans", "en"."""
@@ -44,3 +46,21 @@ def in_language(objects, language=None) -> dict:
         for obj in items:
             found[obj.pk] = translated.get(obj.translation_key, obj)
     return found
+
+
+def localize_villages(pages, locale_id, villages=None):
+    """Set ``village_shown`` on each page (or any row with a ``village``): its village in
+    ``locale_id`` when there is one. One query, none when every village is already in it.
+
+    A translated page keeps pointing at the village chosen in Chinese; the English reader should
+    read the English name. ``villages`` (already in ``locale_id``) saves the query."""
+    foreign = {p.village.translation_key for p in pages if p.village_id and p.village.locale_id != locale_id}
+    by_key = {}
+    if foreign:
+        if villages is None:
+            villages = Village.objects.filter(locale_id=locale_id, translation_key__in=foreign)
+        by_key = {village.translation_key: village for village in villages}
+    for page in pages:
+        village = page.village if page.village_id else None
+        page.village_shown = by_key.get(village.translation_key, village) if village else None
+    return pages

@@ -364,7 +364,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Maps: tiles from a configurable provider; coordinates stored as WGS-84.
 # MAP_TILE_COORDS = "gcj02" for Chinese providers (AMap, Tianditu's GCJ layers).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+# Empty: OpenStreetMap's credit, in the visitor's language (home.context_processors).
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 MAP_TILE_COORDS = os.environ.get("MAP_TILE_COORDS", "wgs84")
 
 LOGGING = {

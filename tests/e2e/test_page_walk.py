@@ -11,7 +11,8 @@ the demo town, at 360 px and 1280 px, in Debian's chromium. On each page:
 A screenshot of each page at each width goes to test-artifacts/e2e/pages/<width>/<page>.png
 (git-ignored; CI keeps test-artifacts/ as its artifact folder).
 
-The demo town is loaded once for the module and committed (the live server reads it from its own
+The demo town is loaded once for the module, at a pinned moment (E2E_NOW in tests/e2e/conftest.py,
+or TIANYUAN_NOW) from which the clock runs on, and committed (the live server reads it from its own
 connection on PostgreSQL); one browser, one context per person and width. The module puts the
 database back as the migrations left it when it is done (flush, then the migrations' rows).
 
@@ -28,16 +29,26 @@ import shutil
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections
 from django.test.utils import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import SiteSearchIndex
-from tests.e2e.conftest import ARTIFACTS, PHONE, Journey, _chromium_path, _wait_for_request_threads, log_in
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    PHONE,
+    Journey,
+    _chromium_path,
+    _wait_for_request_threads,
+    e2e_moment,
+    log_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -209,7 +220,13 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory):
 
     media = tmp_path_factory.mktemp("walk") / "media"
     FOLDER.mkdir(parents=True, exist_ok=True)
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media), ALLOWED_HOSTS=["*"]):
+    # The town is loaded, and walked, at one moment (the clock running on from it), whatever the
+    # day: the same season page, the same stays and tours, the same screenshots.
+    moment = time_machine.travel(e2e_moment(), tick=True)
+    overrides = override_settings(MEDIA_ROOT=str(media), ALLOWED_HOSTS=["*"])
+    # In the default language, whatever an earlier test left active: reverse() gives Chinese addresses.
+    language = translation.override(settings.LANGUAGE_CODE)
+    with moment, language, django_db_blocker.unblock(), overrides:
         name = str(connection.settings_dict["NAME"])
         in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
         test_database = name.startswith("test_") or in_memory
