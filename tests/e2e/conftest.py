@@ -19,10 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.db import connections
 from django.urls import reverse
-from django.utils import translation
 
 from tests.conftest import fixed_moment
 from tests.factories.accounts import DEFAULT_PASSWORD
@@ -80,15 +78,6 @@ def _browser_available():
     reason = _missing()
     if reason:
         _skip_or_fail(reason)
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """Each browser test starts in the site's default language, whatever an earlier test in the
-    process left active (a test client's request to an /en/ page leaves English on in the test's
-    thread): ``reverse()`` then gives the unprefixed, Chinese addresses the tests mean."""
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
 
 
 @pytest.fixture
