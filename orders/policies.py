@@ -69,7 +69,7 @@ def refund_percent(policy, starts_at, now=None) -> RefundDecision:
 
 def _span(delta) -> str:
     days, seconds = delta.days, delta.seconds
-    if days and not seconds:
+    if days > 1 and not seconds:  # "24 hours", as the policies are worded, rather than "1 day"
         return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
     hours = days * 24 + seconds // 3600
     return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
