@@ -28,18 +28,7 @@ from tests.events.ticket_fixtures import buy_tickets
 from tests.factories.accounts import VerifiedUserFactory
 from town.page_cache import STOCK_KEY, stock_tag
 
-from .line_cancel_fixtures import (  # noqa: F401
-    DAY,
-    MINUTE,
-    PRODUCE_FEN,
-    STAY_FEN,
-    TICKET_FEN,
-    TICKETS,
-    TOUR_FEN,
-    book,
-    trip,
-    trip_things,
-)
+from .line_cancel_fixtures import DAY, MINUTE, PRODUCE_FEN, STAY_FEN, TICKET_FEN, TICKETS, TOUR_FEN, book
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -293,9 +282,11 @@ def test_a_refund_other_than_the_one_shown_cancels_nothing(trip, django_capture_
     assert shown == STAY_FEN
     before = snapshot(trip.order)
     # The visitor confirms two minutes later: the deadline has passed meanwhile.
-    with time_machine.travel(stay.starts_at - FIVE_DAYS + MINUTE, tick=False):
-        with pytest.raises(line_cancel.RefundChanged) as refused:
-            cancel(trip, "stay", django_capture_on_commit_callbacks, shown_refund_fen=shown)
+    with (
+        time_machine.travel(stay.starts_at - FIVE_DAYS + MINUTE, tick=False),
+        pytest.raises(line_cancel.RefundChanged) as refused,
+    ):
+        cancel(trip, "stay", django_capture_on_commit_callbacks, shown_refund_fen=shown)
     assert refused.value.code == "refund_changed" and refused.value.quote.refund_fen == STAY_FEN // 2
     assert snapshot(trip.order) == before
 
