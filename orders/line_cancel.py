@@ -368,14 +368,15 @@ def cancels_in_part(line) -> bool:
     return describing_kind(line.kind).cancels_in_part and line.quantity > 1
 
 
-def line_choices(order, *, now=None) -> dict:
+def line_choices(order, *, now=None, terms=None) -> dict:
     """{live line pk: ``LineChoice``} for the order page: lines of a confirmed or paid order with
     more than one live line, and lines of several tickets (an order's only line of one thing is
-    cancelled with the order). Reads the lines as prefetched; one query per kind at most."""
+    cancelled with the order). Reads the lines as prefetched; one query per kind at most, none
+    when given the live lines' ``terms``."""
     if order.status not in CHANGEABLE_STATUSES:
         return {}
     live = [line for line in order.lines.all() if line.cancelled_at is None]
-    terms = cancellation_terms(live, now=now)
+    terms = cancellation_terms(live, now=now) if terms is None else terms
     choices = {}
     for line in live:
         in_part = cancels_in_part(line)

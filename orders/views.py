@@ -18,7 +18,7 @@ from . import checkout as checkout_service
 from . import line_cancel, order_state, refunds, stay_suggestions
 from .exceptions import OrderStateError, ReservationError
 from .forms import CancelForm, CheckoutForm, LineCancelForm, LineQuantityForm
-from .lines import LineInvalid, describing_kind
+from .lines import LineInvalid, cancellation_terms, describing_kind
 from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus
 from .money import format_fen
 from .reservations import local_today
@@ -159,8 +159,11 @@ def order_detail(request, ref):
         reference=ref,
         user=request.user,
     )
-    quote = order_state.cancellation_quote(order)
-    choices = line_cancel.line_choices(order)
+    # What each live line's kind says of cancelling it now: read once for the whole order's
+    # cancellation and for each line's.
+    terms = cancellation_terms([line for line in order.lines.all() if line.cancelled_at is None])
+    quote = order_state.cancellation_quote(order, terms=terms)
+    choices = line_cancel.line_choices(order, terms=terms)
     for line in order.lines.all():  # the prefetched lines the page lists
         line.cancel_choice = choices.get(line.pk)
     return render(
