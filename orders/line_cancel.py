@@ -264,16 +264,7 @@ def cancel_line(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        order = lock_rows(Order, [order.pk]).get(order.pk)
-        if order is None or order.user_id != getattr(by_user, "pk", None):
-            raise OrderStateError(_("This order does not exist."), code="not_found")
-        line = OrderLine.objects.select_for_update(of=("self",)).filter(pk=line_id, order=order).first()
-        if line is None:
-            raise OrderStateError(_("This line does not exist."), code="not_found")
-        line.order = order
-        voucher = Voucher.objects.select_for_update().filter(order_line=line).first()
-        if voucher is not None:
-            line.voucher = voucher
+        order, line = _lock(order, line_id, by_user)
         payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))
         quote = line_cancellation_quote(order, line, quantity=quantity, now=now, payments=payments)
         if not quote.cancellable:
@@ -309,6 +300,22 @@ def cancel_line(
     order.refresh_from_db()
     line.refresh_from_db()
     return LineCancelResult(order, line, part, quote)
+
+
+def _lock(order, line_id, by_user):
+    """The visitor's order and its line (with its voucher), locked in that order and read fresh:
+    a second cancellation of the same line waits here, then finds it cancelled."""
+    order = lock_rows(Order, [order.pk]).get(order.pk)
+    if order is None or order.user_id != getattr(by_user, "pk", None):
+        raise OrderStateError(_("This order does not exist."), code="not_found")
+    line = OrderLine.objects.select_for_update(of=("self",)).filter(pk=line_id, order=order).first()
+    if line is None:
+        raise OrderStateError(_("This line does not exist."), code="not_found")
+    line.order = order
+    voucher = Voucher.objects.select_for_update().filter(order_line=line).first()
+    if voucher is not None:
+        line.voucher = voucher
+    return order, line
 
 
 def split_off(line, quantity, *, now) -> OrderLine:
