@@ -103,8 +103,13 @@ def test_giving_back_some_tickets(browser, trip, fake_online, django_capture_on_
         )
     assert response.status_code == 200
     tickets.refresh_from_db()
-    assert tickets.quantity == 2 and tickets.cancelled_parts.get().quantity == 3
+    part = tickets.cancelled_parts.get()
+    assert tickets.quantity == 2 and part.quantity == 3
     assert fake_online.refunds == [(trip.payment.pk, 3 * TICKET_FEN // 2)]
+    # The tickets given back are listed right under the two kept, before the produce.
+    page = response.text
+    positions = [page.index(f'id="line-{line.pk}"') for line in (tickets, part, trip.line("product"))]
+    assert positions == sorted(positions)
 
 
 def test_without_the_tick_nothing_is_cancelled(browser, trip):
