@@ -23,7 +23,9 @@ class SearchEntry(index.Indexed, models.Model):
     kind = models.CharField(_("kind"), max_length=32, db_index=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_pk = models.PositiveBigIntegerField()
-    language = models.CharField(_("language"), max_length=16, db_index=True)
+    # No index of its own: two or three values, and on PostgreSQL it drew the planner away from
+    # the token vectors' GIN index (migration 0003).
+    language = models.CharField(_("language"), max_length=16)
     # Named "title" so Wagtail's database backend weighs it as the title: the title's tokens
     # (with its translations' titles). The readable title is ``name``.
     title = models.TextField(_("title tokens"))

@@ -1,27 +1,39 @@
-"""The default backend: Wagtail's database search (SQLite FTS5 or PostgreSQL full text) over
-``SearchEntry`` rows, whose text is the jieba/pinyin token string of ``search.text``.
+"""The default backend: the database's own full text search over ``SearchEntry`` rows, whose text
+is the jieba/pinyin token string of ``search.text`` — SQLite FTS5 through Wagtail's database search,
+PostgreSQL through stored ``tsvector`` columns of our own with GIN indexes (migration ``0003``) in
+the ``simple`` configuration: the tokens as they are, as SQLite's FTS5 sees them.
 
-Matching runs in three steps, each used only when the one before finds nothing:
+Why not Wagtail's PostgreSQL index: it stems and drops English stop words (the server's
+``english`` configuration), which SQLite does not, so the two databases matched different pages —
+"tea house" stopped at a page with "teahouses" through the joined word "teahouse" on PostgreSQL
+and found "Riverside Tea House" on SQLite; "inn above" lost "above" and fell back to any word —
+and it ordered ties with ``ts_rank`` (SQLite with bm25), computed for every hit through a join on
+a text cast of the primary key. Both databases now match the same tokens and order by the same
+SQL (``_rank``, ``_page``), so the same query gives the same results on both.
+
+Matching runs in steps, each used only when the one before finds nothing:
 1. every query word (or one of its alternatives: pinyin, synonyms, the joined Latin run) — AND;
 2. any query word — OR;
-3. the words as typed with the last one as a prefix (Wagtail's autocomplete), for partial words;
+3. the words as typed with the last one as a prefix, for partial words;
 4. any character of the Chinese words (蜂蜜 → 蜂 or 蜜, so 茶花蜜 is found).
+(Spaced Latin words are first tried joined: "tao hua" → taohua.)
 Filters (kinds, facets, distance) and facet counts are SQL over the matched rows: a fixed number
-of queries per search, whatever the number of hits.
+of queries per search, whatever the number of hits. Per search: one ``EXISTS`` per attempt
+tried, the counts by kind, the page and the facet counts (on PostgreSQL after one statement
+setting how they are planned: ``_planned_through_the_index``).
 
-Wagtail's backend only builds the query (MATCH expression / tsquery and rank expression); the SQL
-that runs is ours (``_index_match``): the match is an uncorrelated subquery run once per statement,
-the backend's score is joined rather than a correlated subquery per row, and one statement ranks,
-orders and cuts the page (``_page``). Per search: one ``EXISTS`` per attempt tried, the counts by
-kind, the page and the facet counts.
+The page is one statement (``_page``): ``_rank`` of the matched rows — computed from the entry's
+own short columns, never a relevance function over an index row — ordered and cut to the page
+in a subquery, and only the rows of that page read whole.
 """
 
 import math
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -37,6 +49,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat, Length
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext as _
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Or, PlainText
@@ -58,6 +71,10 @@ from ..text import (
 )
 
 KM_PER_DEGREE = 111.32
+# PostgreSQL's text search configuration for the site search: no stemming, no stop words (see
+# the module's docstring). Migration 0003 stores ``to_tsvector('simple', text)`` (and ``title``)
+# as ``text_vector`` (``title_vector``), with GIN indexes.
+PG_CONFIG = "simple"
 
 
 def popular_searches() -> list[str]:
@@ -68,114 +85,131 @@ def _query_words(q: str) -> list[str]:
     return list(dict.fromkeys(_segment(q, search_mode=False)))[:MAX_QUERY_WORDS]
 
 
+class Attempt(NamedTuple):
+    """One way of matching a query: every group (one of its terms) must be present; with
+    ``prefix``, the last group's one term may also begin a word."""
+
+    kind: str  # "joined", "and", "or", "prefix" or "characters"
+    groups: list[list[str]]
+    prefix: bool = False
+
+
 def _or(terms: list[str]):
     queries = [PlainText(t) for t in terms]
     return queries[0] if len(queries) == 1 else Or(queries)
 
 
-class IndexMatch(NamedTuple):
-    """What one search of Wagtail's index matched, as SQL to embed in our own statements."""
+def _sqlite_match(attempt: Attempt, base, field: str):
+    """The entries of ``base`` that ``attempt`` matches in SQLite's FTS5 table (Wagtail's index)
+    through ``field`` ("text": the whole entry, "title": its title only).
 
-    entries: object  # SearchEntry queryset: ``base`` narrowed to the matched rows (unordered)
-    scores: object  # queryset of rows with the backend's relevance in ``score``, joined as "m"
-    join: str  # SQL condition joining "m" to the entry rows "r" (column ``pk``)
-
-
-def _index_match(results, backend, base, autocomplete: bool) -> IndexMatch:
-    """The entries ``results`` (a Wagtail search over ``SearchEntry``) matches and their scores,
-    read from Wagtail's own index tables with the same compiler (same MATCH / tsquery, same rank
-    expression) as ``results.get_queryset()`` — but shaped so the match runs once per statement.
-
-    Wagtail's own queryset filters ``pk IN (match)`` and annotates the score as a subquery
-    correlated on every matched row: SQLite re-runs the FTS5 match (and bm25's statistics) once
-    per row; PostgreSQL matches ``title || body`` (no index covers it) and joins on
-    ``CAST(pk AS varchar)``, which no index covers either, so a misestimated row count turns the
-    semi-join into one index scan per entry.
+    Read from Wagtail's FTS5 table with its own compiler (same MATCH expression) but as a list
+    subquery run once per statement: Wagtail's own queryset scores every row with a subquery
+    that re-runs the match (and bm25's statistics) once per row.
     """
+    from modelsearch.backends.database.sqlite.query import MatchExpression, SQLiteFTSIndexEntry, normalize
+
+    backend = get_search_backend()
+    fields = ["title"] if field == "title" else None
+    if attempt.prefix:
+        words = " ".join(group[0] for group in attempt.groups)
+        results = backend.autocomplete(words, base, fields=fields, operator="and")
+    elif len(attempt.groups) > 1:
+        results = backend.search(And([_or(g) for g in attempt.groups]), base, fields=fields)
+    else:
+        results = backend.search(_or(attempt.groups[0]), base, fields=fields)
     compiler = results.query_compiler
     config = compiler.get_config(backend)
+    search_query = compiler.build_search_query(normalize(compiler.query), config=config)
+    match = MatchExpression(compiler.fields or compiler.FTS_TABLE_FIELDS, search_query)
     content_type_id = ContentType.objects.get_for_model(SearchEntry).pk
-    if connection.vendor == "sqlite":
-        from modelsearch.backends.database.sqlite.query import MatchExpression, SQLiteFTSIndexEntry, normalize
-
-        search_query = compiler.build_search_query(normalize(compiler.query), config=config)
-        match = MatchExpression(compiler.fields or compiler.FTS_TABLE_FIELDS, search_query)
-        rank = compiler._build_rank_expression(compiler.get_search_vectors(), config)
-        # "content_type_id + 0": no index on it, so SQLite drives the join from the FTS5 match (a
-        # scan of the matching rows) instead of probing the FTS table once per index entry.
-        rows = (
-            SQLiteFTSIndexEntry.objects.filter(match)
-            .alias(_content_type=F("index_entry__content_type_id") + 0)
-            .filter(_content_type=content_type_id)
-            .annotate(obj=Cast("index_entry__object_id", BigIntegerField()))
-        )
-        # bm25() only exists inside the MATCH: the scores come from the same match, which SQLite
-        # runs once as a list subquery ("IN") and once as the joined table.
-        return IndexMatch(
-            entries=base.filter(pk__in=rows.values("obj")),
-            scores=rows.annotate(score=rank).values("obj", "score"),
-            join="m.obj = r.pk",
-        )
-
-    from django.contrib.postgres.expressions import ArraySubquery
-    from modelsearch.conf import get_app_config
-
-    search_query = compiler.build_tsquery(compiler.query, config=config)
-    if compiler.fields:
-        # Named fields (the title-only suggestions): Wagtail matches the entry's own columns.
-        vectors = compiler.get_fields_vectors(search_query)
-        matched_vector = vectors[0][0]
-        for vector, _boost in vectors[1:]:
-            matched_vector = matched_vector._combine(vector, "||", False)
-        rank = compiler._build_rank_expression(vectors, config)
-        matched = SearchEntry.objects.annotate(_vector_=matched_vector).filter(_vector_=search_query)
-        ids = matched.values("pk")
-        scores = SearchEntry.objects.annotate(score=rank).values("pk", "score")
-        join = "m.pk = r.pk"
-    else:
-        index_entry = get_app_config().get_model("IndexEntry")
-        if autocomplete:
-            vectors = [(F("autocomplete"), 1.0)]
-        else:
-            vectors = [(F("title"), F("title_norm")), (F("body"), 1.0)]
-        rank = compiler._build_rank_expression(vectors, config)
-        # Wagtail matches ``title || body``; an entry's ``text`` starts with its ``title`` tokens
-        # (``search.indexing``), so ``body`` alone has the same lexemes, and its GIN index answers
-        # the match (``autocomplete`` is one vector with a GIN index of its own).
-        rows = index_entry.objects.filter(content_type_id=content_type_id)
-        ids = (
-            rows.annotate(_vector_=vectors[-1][0])
-            .filter(_vector_=search_query)
-            .annotate(obj=Cast("object_id", BigIntegerField()))
-            .values("obj")
-        )
-        # The score of the matched rows only: joined on the (content type, object id) index.
-        scores = rows.annotate(score=rank).values("object_id", "score")
-        join = "m.object_id = CAST(r.pk AS text)"
-    return IndexMatch(entries=base.filter(_AnyOf(F("pk"), ArraySubquery(ids))), scores=scores, join=join)
+    # "content_type_id + 0": no index on it, so SQLite drives the join from the FTS5 match (a
+    # scan of the matching rows) instead of probing the FTS table once per index entry.
+    rows = (
+        SQLiteFTSIndexEntry.objects.filter(match)
+        .alias(_content_type=F("index_entry__content_type_id") + 0)
+        .filter(_content_type=content_type_id)
+        .annotate(obj=Cast("index_entry__object_id", BigIntegerField()))
+    )
+    return base.filter(pk__in=rows.values("obj"))
 
 
-class _AnyOf(Func):
-    """``pk = ANY(ARRAY(match))``: PostgreSQL runs the match once per statement (an InitPlan),
-    then looks the entries up by primary key, whatever its row estimates say."""
+def _tsquery(attempt: Attempt) -> str:
+    """``attempt`` as PostgreSQL ``tsquery`` text: groups AND-ed, a group's terms OR-ed, each
+    term a quoted lexeme (``:*`` for the prefix)."""
 
-    arg_joiner = " = ANY("
-    template = "%(expressions)s)"
+    def lexeme(term: str, prefix: bool = False) -> str:
+        quoted = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+        return quoted + (":*" if prefix else "")
+
+    last = len(attempt.groups) - 1
+    parts = []
+    for index, group in enumerate(attempt.groups):
+        terms = [lexeme(t, attempt.prefix and index == last) for t in group]
+        parts.append(terms[0] if len(terms) == 1 else "(" + " | ".join(terms) + ")")
+    return " & ".join(parts)
+
+
+class _Matches(Func):
+    """``<column>_vector @@ to_tsquery('simple', query)``: the stored ``to_tsvector('simple',
+    column)`` of migration 0003, answered from its GIN index."""
+
     output_field = BooleanField()
+
+    def __init__(self, column: str, query: str):
+        super().__init__(F(column))
+        self.column, self.query = column, query
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # The column as compiled (with this statement's table alias), its vector's name instead.
+        column, params = compiler.compile(self.source_expressions[0])
+        name = connection.ops.quote_name(self.column)
+        vector = column[: -len(name)] + connection.ops.quote_name(f"{self.column}_vector")
+        return f"{vector} @@ to_tsquery('{PG_CONFIG}'::regconfig, %s)", [*params, self.query]
+
+
+def _entries_matching(attempt: Attempt, base, field: str = "text"):
+    """The entries of ``base`` (unordered) that ``attempt`` matches through ``field``."""
+    if connection.vendor == "sqlite":
+        return _sqlite_match(attempt, base, field)
+    return base.filter(_Matches(field, _tsquery(attempt)))
+
+
+@contextmanager
+def _planned_through_the_index():
+    """PostgreSQL: the search's statements in one transaction that plans them without sequential
+    or plain index scans, so the matches come from the GIN index of the token vectors (bitmap
+    scans).
+
+    PostgreSQL costs ``@@`` like an addition and expects most rows to match any query of several
+    alternatives (it multiplies their chances as if independent): it then reads every entry and
+    tests its vector (50 ms at 10,000 entries for 草莓, whose 863 hits the index gives in 2 ms).
+    The settings are local to the transaction: no other statement is planned this way.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    # No savepoint inside a transaction already open (a test's): the setting lasts until its end.
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            # Nor a plain index scan: the pk's index read in full, testing every vector.
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true), "
+                "set_config('enable_indexscan', 'off', true)"
+            )
+        yield
 
 
 class Matched(NamedTuple):
-    """The entries an attempt matched (unordered), their backend scores and our own rank."""
+    """The entries an attempt matched (unordered) and our own rank of them."""
 
     entries: object  # SearchEntry queryset
-    index: IndexMatch
     rank: object  # expression: our own score of an entry
     by: str
 
 
 class DatabaseBackend:
     def __init__(self):
-        self.backend = get_search_backend()
         # Which attempt matched the last query: "and", "joined", "or", "prefix" or "characters".
         self.matched_by = ""
 
@@ -184,34 +218,26 @@ class DatabaseBackend:
     def _base(self, language: str):
         return SearchEntry.objects.filter(language__in=[language, ""])
 
-    def _queries(self, q: str):
-        """The AND / OR / prefix attempts for ``q`` as (kind, query) pairs."""
+    def _queries(self, q: str) -> list[Attempt]:
+        """The attempts for ``q``, in the order they are tried."""
         groups = query_groups(q, synonym_map())
         if not groups:
             return []
         words = _query_words(q)
-        attempts = [("and", And([_or(g) for g in groups]) if len(groups) > 1 else _or(groups[0]))]
+        attempts = [Attempt("and", groups)]
         if len(words) > 1 and all(_LATIN_WORD.match(w) for w in words):
             # "tao hua": the joined word first, so 桃花 outranks pages with "tao" and "hua" apart.
-            attempts.insert(0, ("joined", PlainText("".join(words))))
+            attempts.insert(0, Attempt("joined", [["".join(words)]]))
         if len(groups) > 1:
-            attempts.append(("or", _or([t for g in groups for t in g])))
+            attempts.append(Attempt("or", [list(dict.fromkeys(t for g in groups for t in g))]))
         if words and _LATIN_WORD.match(words[-1]):
             # Prefix search only makes sense for a Latin last word ("straw", "caom").
-            attempts.append(("prefix", " ".join(words)))
+            attempts.append(Attempt("prefix", [[w] for w in words], prefix=True))
         characters = characters_query(q)
         if characters:
             # 蜂蜜 finds 茶花蜜 (indexed with each character: search.text.tokens).
-            attempts.append(("characters", _or(characters.split())))
+            attempts.append(Attempt("characters", [characters.split()]))
         return attempts
-
-    def _run(self, attempt, base, fields=None):
-        kind, query = attempt
-        if kind == "prefix":
-            results = self.backend.autocomplete(query, base, fields=fields, operator="and")
-        else:
-            results = self.backend.search(query, base, fields=fields)
-        return _index_match(results, self.backend, base, autocomplete=kind == "prefix")
 
     def match(self, q: str, language: str) -> Matched | None:
         """What ``q`` matches (the first attempt that finds anything), or ``None`` when ``q``
@@ -220,24 +246,25 @@ class DatabaseBackend:
         if not attempts:
             return None
         base = self._base(language)
-        index, attempt = None, None
+        entries, attempt = None, None
         for attempt in attempts:
-            index = self._run(attempt, base)
-            if index.entries.exists():
+            entries = _entries_matching(attempt, base)
+            if entries.exists():
                 break
-        self.matched_by = attempt[0]
-        ranked_by = characters_query(q) if attempt[0] == "characters" else q
-        return Matched(index.entries, index, self._rank(ranked_by, prefix=attempt[0] == "prefix"), attempt[0])
+        self.matched_by = attempt.kind
+        ranked_by = characters_query(q) if attempt.kind == "characters" else q
+        return Matched(entries, self._rank(ranked_by, prefix=attempt.prefix), attempt.kind)
 
     @staticmethod
     def _rank(q: str, prefix: bool = False):
         """Our own score, the same on SQLite and PostgreSQL: 10 for each query word (or one of its
         alternatives) found in the title, 2 more when it is the word as typed, 1 for each found in
-        the text (a Chinese word inside the name counts as in the title), 50 for the exact title;
-        the pinyin of a Chinese word counts nothing, so a match through pinyin alone never
-        outranks one of the characters (蜜 puts 水蜜桃 before 米). Ties are broken by the
-        backend's own relevance (SQLite's bm25 is better when lower, PostgreSQL's ts_rank when
-        higher), then the shorter title, then the pk: see ``_page``.
+        the text (a Chinese word inside the name counts as in the title), 1 when two of a word's
+        alternatives are in the title (a synonym, a translation, the joined syllables), 50 for the
+        exact title; the pinyin of a Chinese word counts nothing, so a match through pinyin alone never
+        outranks one of the characters (蜜 puts 水蜜桃 before 米). Ties go to the shorter title,
+        then the older entry (``_page``): never to a database's own relevance (SQLite's bm25,
+        PostgreSQL's ts_rank), which would order the same hits differently on each.
 
         Tokens are stored space-separated, so "the title has this token" is a portable LIKE on
         ``_title_tokens`` / ``_text_tokens`` (the tokens with a space either side, see ``_page``).
@@ -254,49 +281,56 @@ class DatabaseBackend:
                 # The characters as typed inside the name, however jieba cut it (蜜 in 水蜜桃采摘).
                 in_title |= Q(name__contains=group[0])
             pinyin = pinyin_alternatives(group)
+            named = []  # 1 for each of the group's terms in the title
             for term in (t for t in group if t not in pinyin):
                 needle = f" {term}" if open_end else f" {term} "
                 in_title |= Q(_title_tokens__contains=needle)
                 in_text |= Q(_text_tokens__contains=needle)
+                named.append(Case(When(Q(_title_tokens__contains=needle), then=Value(1)), default=Value(0)))
             rank += Case(When(in_title, then=Value(10)), default=Value(0))
             rank += Case(When(in_text, then=Value(1)), default=Value(0))
+            if len(named) > 1:
+                # Named twice in the titles (采摘 and "picking": the Chinese and the English title
+                # say it), 1 more: "picking" puts 草莓采摘 before 采茶 ("tea picking").
+                twice = GreaterThanOrEqual(sum(named[1:], named[0]), 2)
+                rank += Case(When(twice, then=Value(1)), default=Value(0))
             # The word as typed (not a synonym or translation) in the title: 2 more, so "采摘"
-            # puts the 采摘 items before "tea picking" on both databases, whose relevance differs.
+            # puts the 采摘 items before "tea picking".
             own = f" {group[0]}" if open_end else f" {group[0]} "
             rank += Case(When(Q(_title_tokens__contains=own), then=Value(2)), default=Value(0))
         return rank
 
     @staticmethod
-    def _page(entries, index: IndexMatch, rank, offset: int, limit: int) -> list[SearchEntry]:
-        """Rows ``offset`` to ``offset + limit`` of ``entries`` (already filtered) with ``_rank``
-        and ``_score``: best ``rank`` first, then the backend's relevance, the shorter title, the pk.
-        With ``rank=None``, Wagtail's own order: relevance, then the newest pk.
+    def _page(entries, rank, offset: int, limit: int) -> list[SearchEntry]:
+        """Rows ``offset`` to ``offset + limit`` of ``entries`` (already filtered), best ``rank``
+        first, then the shorter title, then the pk; each with its ``_rank``.
 
-        One statement: our rank over the filtered rows, joined to the backend's scores (a derived
-        table — never a subquery per row), ordered and cut in SQL.
+        One statement. The hits are ranked on narrow rows (pk, rank, title length: the rank reads
+        the entry's name and token columns, no index row and no relevance function), ordered and
+        cut to the page in a subquery (a top-N sort); only the page's rows are then read whole.
         """
-        ranked = entries.order_by().annotate(_title_length=Length("title"))
-        if rank is None:
-            ranked = ranked.annotate(_rank=Value(0))
-            order = "m.score {direction}, r.pk DESC"
-        else:
-            ranked = ranked.alias(
+        ranked = (
+            entries.order_by()
+            .alias(
                 _title_tokens=Concat(Value(" "), "title", Value(" "), output_field=TextField()),
                 _text_tokens=Concat(Value(" "), "text", Value(" "), output_field=TextField()),
-            ).annotate(_rank=rank)
-            order = "r._rank DESC, m.score {direction}, r._title_length ASC, r.pk ASC"
-        ranked_sql, ranked_params = ranked.values("pk", "_rank", "_title_length").query.sql_with_params()
-        scores_sql, scores_params = index.scores.order_by().query.sql_with_params()
-        table = connection.ops.quote_name(SearchEntry._meta.db_table)
-        order = order.format(direction="ASC" if connection.vendor == "sqlite" else "DESC")
+            )
+            .annotate(_rank=rank, _title_length=Length("title"))
+            .order_by("-_rank", "_title_length", "pk")
+            .values("pk", "_rank", "_title_length")[offset : offset + limit]
+        )
+        ranked_sql, ranked_params = ranked.query.sql_with_params()
+        quote = connection.ops.quote_name
+        table = quote(SearchEntry._meta.db_table)
+        # The model's columns (not e.*: on PostgreSQL the table also holds the token vectors).
+        columns = ", ".join(f"e.{quote(field.column)}" for field in SearchEntry._meta.concrete_fields)
         # Compiled ORM SQL and fixed names only: every value is a parameter.
         sql = (
-            f"SELECT e.*, r._rank AS _rank, m.score AS _score FROM ({ranked_sql}) r "  # noqa: S608
-            f"INNER JOIN ({scores_sql}) m ON {index.join} "
+            f"SELECT {columns}, r._rank AS _rank FROM ({ranked_sql}) r "  # noqa: S608
             f"INNER JOIN {table} e ON e.id = r.pk "
-            f"ORDER BY {order} LIMIT %s OFFSET %s"
+            f"ORDER BY r._rank DESC, r._title_length ASC, r.pk ASC"
         )
-        return list(SearchEntry.objects.raw(sql, [*ranked_params, *scores_params, limit, offset]))
+        return list(SearchEntry.objects.raw(sql, ranked_params))
 
     # -- filtering ------------------------------------------------------------------------
 
@@ -323,6 +357,10 @@ class DatabaseBackend:
             results = empty_results(request, _("Type what you are looking for: a place, a festival, a stay…"))
             results.suggestions = popular_searches()
             return results
+        with _planned_through_the_index():
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> SearchResults:
         matched = self.match(request.q, request.language)
         if matched is None:
             results = empty_results(request, _("Please search with letters or Chinese characters."))
@@ -353,7 +391,7 @@ class DatabaseBackend:
         hits = []
         if total:
             terms = query_terms(request.q, synonym_map())
-            for entry in self._page(filtered, matched.index, matched.rank, offset, request.per_page):
+            for entry in self._page(filtered, matched.rank, offset, request.per_page):
                 kind = get_kind(entry.kind)
                 hits.append(
                     Hit(
@@ -413,12 +451,14 @@ class DatabaseBackend:
         entries = []
         words = _query_words(q)
         if words:
-            found = self._run(("prefix", " ".join(words)), base, fields=["title"])
-            entries = self._page(found.entries, found, None, 0, limit)
+            # Titles that begin with what was typed, best first by the same rank as the search.
+            typed = Attempt("prefix", [[w] for w in words], prefix=True)
+            found = _entries_matching(typed, base, field="title")
+            entries = self._page(found, self._rank(q, prefix=True), 0, limit)
         if not entries:
             matched = self.match(q, language)
             if matched is not None:
-                entries = self._page(matched.entries, matched.index, matched.rank, 0, limit)
+                entries = self._page(matched.entries, matched.rank, 0, limit)
         out = []
         for entry in entries:
             kind = get_kind(entry.kind)
