@@ -10,6 +10,9 @@ there is one, else the original.
 from django.conf import settings
 from django.utils import translation
 from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale
+
+from .cache import cached
 
 
 def content_language(language=None):
@@ -22,6 +25,27 @@ def content_language(language=None):
 
 def is_default_language(language=None):
     return content_language(language) == content_language(settings.LANGUAGE_CODE)
+
+
+def site_locales() -> dict:
+    """{pk: Locale} of every locale, from the content cache: a page asks for the default locale or
+    its own several times a request, and locales change only when an editor adds or edits one
+    (which bumps the content version, ``town.cache.CONTENT_MODELS``)."""
+    return cached(("locales",), lambda: {locale.pk: locale for locale in Locale.objects.all()})
+
+
+def default_locale():
+    """``Locale.get_default()`` without its query (and raising as it does when there is none)."""
+    code = content_language(settings.LANGUAGE_CODE)
+    for locale in site_locales().values():
+        if locale.language_code == code:
+            return locale
+    return Locale.get_default()
+
+
+def locale_of(obj):
+    """``obj.locale`` (a page, a snippet) without its query."""
+    return site_locales().get(obj.locale_id) or obj.locale
 
 
 def in_language(objects, language=None) -> dict:
