@@ -43,6 +43,16 @@ def default_locale():
     return Locale.get_default()
 
 
+def active_locale():
+    """``Locale.get_active()`` without its query: the locale of the active language, else the
+    default one."""
+    code = content_language()
+    for locale in site_locales().values():
+        if locale.language_code == code:
+            return locale
+    return default_locale()
+
+
 def locale_of(obj):
     """``obj.locale`` (a page, a snippet) without its query."""
     return site_locales().get(obj.locale_id) or obj.locale
