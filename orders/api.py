@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import Router, Schema, Status
@@ -30,7 +31,7 @@ from . import basket as basket_service
 from . import checkout as checkout_service
 from .exceptions import ReservationError
 from .lines import LineInvalid, check_lines, get_line_kind, line_kind_or_none, registered_kinds
-from .models import Order
+from .models import Order, OrderLine
 
 router = Router(tags=["orders"])
 
@@ -221,9 +222,18 @@ def _basket_out(summary) -> dict:
     }
 
 
+def _with_lines(orders):
+    """Orders with their lines and the lines' vouchers, read for all of them at once (an order
+    already given them is left as it is)."""
+    lines = Prefetch("lines", queryset=OrderLine.objects.select_related("voucher"))
+    prefetch_related_objects(list(orders), lines, "payments")
+    return orders
+
+
 def _order_out(order) -> dict:
+    _with_lines([order])
     lines = []
-    for line in order.lines.select_related("voucher"):
+    for line in order.lines.all():
         voucher = getattr(line, "voucher", None)
         valid = voucher and voucher.voided_at is None and order.status in ("confirmed", "paid", "completed")
         handler = line_kind_or_none(line.kind)
@@ -363,7 +373,7 @@ def post_checkout(request, payload: CheckoutIn):
 def list_orders(request):
     return [
         _order_out(order)
-        for order in Order.objects.filter(user=request.user).prefetch_related("payments")[:50]
+        for order in _with_lines(list(Order.objects.filter(user=request.user)[:50]))
     ]
 
 
