@@ -534,6 +534,10 @@ def _page_room_types(homestay):
     """The room types ``homestay`` sells (the default locale's, see ``canonical_for``) and
     {translation key: the page's own row} for their texts, with their photos: one query."""
     rows = RoomType.objects.select_related("photo").order_by("sort_order", "pk")
+    if "room_types" in getattr(homestay, "_cluster_related_objects", {}):
+        # A preview: the edited rooms' texts live only in memory.
+        own = {rt.translation_key: rt for rt in homestay.room_types.all()}
+        return list(RoomType.objects.canonical_for(homestay).select_related("photo")), own
     if homestay.locale_id == default_locale().pk:
         room_types = list(rows.filter(page=homestay))
         return room_types, {rt.translation_key: rt for rt in room_types}

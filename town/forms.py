@@ -3,7 +3,7 @@
 import hashlib
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.forms.models import ModelChoiceIterator
 
 from .cache import cached
@@ -33,9 +33,16 @@ class ContentChoiceField(forms.ModelChoiceField):
     def rows(self):
         queryset = self.queryset
         if getattr(self, "_rows_of", None) is not queryset:
-            # The query itself is the key: the same choices whatever form asks for them.
-            digest = hashlib.sha256(str(queryset.query).encode()).hexdigest()
-            self._rows = cached(("choices", queryset.model._meta.label, digest), lambda: list(queryset))
+            try:
+                sql = str(queryset.query)
+            except EmptyResultSet:  # queryset.none(): nothing to choose, nothing to read
+                sql = None
+            if sql is None:
+                self._rows = []
+            else:
+                # The query itself is the key: the same choices whatever form asks for them.
+                digest = hashlib.sha256(sql.encode()).hexdigest()
+                self._rows = cached(("choices", queryset.model._meta.label, digest), lambda: list(queryset))
             self._rows_of = queryset
         return self._rows
 

@@ -163,3 +163,13 @@ def test_contact_phone_is_shown_to_a_guest_with_a_confirmed_stay(client, room, d
     )
     client.force_login(guest)
     assert "13800000000" in client.get(room.page.url).content.decode()
+
+
+def test_preview_shows_the_room_texts_being_edited(room):
+    draft = room.page.get_latest_revision_as_object()
+    edited = draft.room_types.get()
+    edited.name = "山景大床房（草稿）"
+    draft.room_types = [edited]  # as the editor's form leaves them: in memory, not saved
+    response = draft.make_preview_request()
+    assert response.status_code == 200
+    assert "山景大床房（草稿）" in response.rendered_content
