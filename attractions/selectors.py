@@ -22,9 +22,8 @@ from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
 from town import geo
 from town.cache import cached, is_page_number, lazy_value, query_key
-from town.models import Village
 from town.months import in_season, months_between
-from town.translations import active_locale, default_locale
+from town.translations import active_locale, default_locale, localize_villages, villages_in
 
 from .forms import ExperienceBookingForm
 from .models import (
@@ -60,7 +59,7 @@ def private_pages_q():
 
 def locale_villages(locale_id):
     """The villages in a locale (the filter's choices): one query, then cached until the next edit."""
-    return cached(("villages", locale_id), lambda: list(Village.objects.in_locale(locale_id)))
+    return villages_in(locale_id)
 
 
 def localized_pages(pages, locale_id, model=AttractionPage):
@@ -82,23 +81,6 @@ def localized_pages(pages, locale_id, model=AttractionPage):
     for page in foreign:
         result[page.pk] = translations.get(page.translation_key, page)
     return result
-
-
-def localize_villages(pages, locale_id, villages=None):
-    """Set ``village_shown`` on each page: its village in ``locale_id`` when there is one.
-
-    A translated page keeps pointing at the village chosen in Chinese; the English reader should
-    read the English name. ``villages`` (already in ``locale_id``) saves the query."""
-    foreign = {p.village.translation_key for p in pages if p.village_id and p.village.locale_id != locale_id}
-    by_key = {}
-    if foreign:
-        if villages is None:
-            villages = Village.objects.filter(locale_id=locale_id, translation_key__in=foreign)
-        by_key = {village.translation_key: village for village in villages}
-    for page in pages:
-        village = page.village if page.village_id else None
-        page.village_shown = by_key.get(village.translation_key, village) if village else None
-    return pages
 
 
 class AttractionFilterForm(forms.Form):
@@ -610,7 +592,10 @@ def experience_page_context(page, request):
             return None
         points = AttractionPage.objects.live().select_related("village")
         point = points.filter(pk=page.meeting_point_id).first()
-        return localized_pages([point], page.locale_id)[point.pk] if point else None
+        if point is None:
+            return None
+        shown = localized_pages([point], page.locale_id)[point.pk]
+        return localize_villages([shown], page.locale_id)[0]
 
     return {
         "hero": lazy_value(lambda: page.image.get_rendition(HERO_RENDITION) if page.image_id else None),

@@ -38,6 +38,7 @@ from orders.inventory import canonical_id
 from orders.models import ReservationKind
 from orders.reservations import local_today
 from orders.selectors import claimed_units
+from town.page_cache import bump_pages_version
 
 from .inventory import rules_for
 from .models import ExternalCalendar, RateRuleKind, RoomRateRule, RoomType
@@ -352,6 +353,8 @@ def sync_external_calendar(calendar, *, fetch=fetch_feed, now=None):
         ExternalCalendar.objects.filter(pk=locked.pk).update(
             last_synced_at=now, last_error="", last_event_count=count
         )
+        # bulk_create sends no post_save: clear the cached pages showing the room's nights here.
+        bump_pages_version()
     calendar.last_synced_at, calendar.last_error, calendar.last_event_count = now, "", count
     return SyncResult(calendar, ok=True, closed_nights=len(nights))
 

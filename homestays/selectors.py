@@ -35,7 +35,7 @@ from orders.reservations import local_today  # noqa: F401 (the town's today, re-
 from orders.selectors import claimed_units, short_on_some_night
 from town import geo
 from town.images import images_with_renditions
-from town.translations import default_locale
+from town.translations import default_locale, localize_villages
 
 from . import pricing
 from .inventory import rules_for
@@ -463,6 +463,7 @@ def search_homestays(
         by_page[room.room_type.page_id].append(room)
     results = [HomestayResult(by_page[pk][0].homestay, by_page[pk]) for pk in page_ids if by_page[pk]]
     _attach_photos(results, near)
+    _villages_shown(results)
     page_obj.object_list = results
     return page_obj
 
@@ -483,6 +484,13 @@ def _attach_photos(results, near=None):
             result.distance_km = round(
                 geo.haversine_km(*near, result.homestay.latitude, result.homestay.longitude), 1
             )
+
+
+def _villages_shown(results):
+    """Each card's village in its page's language (``homestay.village_shown``): a translated page
+    still links the village chosen in Chinese. One query on translated cards, none otherwise."""
+    if results:
+        localize_villages([result.homestay for result in results], results[0].homestay.locale_id)
 
 
 def homestay_listing(
@@ -526,6 +534,7 @@ def homestay_listing(
     page_obj = Paginator(pages, per_page).get_page(page)
     results = [HomestayResult(p, [], from_price_fen=p.from_price_fen) for p in page_obj.object_list]
     _attach_photos(results, near)
+    _villages_shown(results)
     page_obj.object_list = results
     return page_obj
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from orders.exceptions import ReservationError
 from orders.views import add_to_basket
-from town.translations import locale_of
+from town.translations import locale_of, localize_villages
 
 from . import selectors
 from .forms import AddStayForm, AvailabilityForm, QuoteForm
@@ -187,6 +187,8 @@ def homestay_context(page, request):
         "gallery": list(page.gallery_images.select_related("image")),
         "show_contact": selectors.guest_has_confirmed_stay(request.user, page),
         "markers": _markers([page], request),
+        # A translated page links the village chosen in Chinese: its name in the page's language.
+        "village_shown": localize_villages([page], page.locale_id)[0].village_shown,
     }
 
 

@@ -30,7 +30,7 @@ from accounts.services import UnverifiedEmail
 from . import basket as basket_service
 from . import checkout as checkout_service
 from .exceptions import ReservationError
-from .lines import LineInvalid, check_lines, get_line_kind, line_kind_or_none, registered_kinds
+from .lines import LineInvalid, check_lines, describing_kind, get_line_kind, registered_kinds
 from .models import Order, OrderLine
 
 router = Router(tags=["orders"])
@@ -201,7 +201,7 @@ def _line_out(view) -> dict:
         "id": line.pk,
         "kind": line.kind,
         "title": view.title,
-        "note_label": str(get_line_kind(line.kind).note_label(line)),
+        "note_label": str(describing_kind(line.kind).note_label(line)),
         "quantity": line.quantity,
         "guests": line.guests,
         "check_in": line.start_date,
@@ -236,7 +236,7 @@ def _order_out(order) -> dict:
     for line in order.lines.all():
         voucher = getattr(line, "voucher", None)
         valid = voucher and voucher.voided_at is None and order.status in ("confirmed", "paid", "completed")
-        handler = line_kind_or_none(line.kind)
+        handler = describing_kind(line.kind)
         lines.append(
             {
                 "kind": line.kind,
@@ -244,9 +244,9 @@ def _order_out(order) -> dict:
                 "item_name": line.shown_item_name,
                 "canonical_title": line.title,
                 "canonical_item_name": line.item_name,
-                "heading": handler.heading(line) if handler else line.shown_title,
-                "summary": handler.summary(line) if handler else "",
-                "note_label": str(handler.note_label(line)) if handler else "",
+                "heading": handler.heading(line),
+                "summary": handler.summary(line),
+                "note_label": str(handler.note_label(line)),
                 "start_date": line.start_date,
                 "end_date": line.end_date,
                 "nights": line.nights,

@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .lines import LineKind, line_kind_or_none
+from .lines import describing_kind
 
 BAD_TOTAL = _("The total shown must be a whole number of fen; please reload the page.")
 
@@ -38,7 +38,7 @@ class CheckoutForm(forms.Form):
             name = f"note_{line.pk}"
             self.fields[name] = forms.CharField(
                 # Each kind names who reads it: the host, the guide, the farmer, the organiser.
-                label=_note_label(line),
+                label=describing_kind(line.kind).note_label(line),
                 max_length=500,
                 required=False,
                 initial=line.note,
@@ -48,11 +48,6 @@ class CheckoutForm(forms.Form):
 
     def notes(self):
         return {line.pk: self.cleaned_data.get(name, "") for line, name in self.line_fields}
-
-
-def _note_label(line):
-    handler = line_kind_or_none(line.kind)
-    return handler.note_label(line) if handler is not None else LineKind().note_label(line)
 
 
 class CancelForm(forms.Form):

@@ -261,9 +261,10 @@ def get_line_kind(kind) -> LineKind:
         raise LineInvalid({"kind": _("This kind of item cannot be booked online.")}) from None
 
 
-def line_kind_or_none(kind):
-    """The registered handler of ``kind``, or None (an old line of a kind no longer sold)."""
-    return _registry.get(kind)
+def describing_kind(kind) -> LineKind:
+    """The handler that describes a line of ``kind`` in words: its own, or for an old line of a
+    kind no longer sold the plain ``LineKind``, which says it from what the line kept."""
+    return _registry.get(kind) or LineKind()
 
 
 def registered_kinds():

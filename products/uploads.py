@@ -286,5 +286,7 @@ def delete_image_file(image):
     """Remove an image's original from storage (its renditions are made after the commit)."""
     name = getattr(image.file, "name", None)
     if name:
-        with contextlib.suppress(OSError):
+        # Whatever the storage raises (OSError on a disk, botocore's errors on a bucket): this
+        # tidies up after a failure and must not hide the error that caused it.
+        with contextlib.suppress(Exception):
             image.file.storage.delete(name)

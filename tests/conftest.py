@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test import override_settings
+from django.utils import translation
 
 # Fixtures of the basket/checkout/order tests (helper H): visitor, stay_room, arrival, fake_online.
 # Farmer dashboard fixtures: farmer, other_farmer, farmer_client, moderator, product_workflow.
@@ -230,6 +231,16 @@ def _media_root(request, tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     yield
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request leaves its language active in the
+    thread, and a later test's ``reverse()`` would otherwise build /en/ addresses (such a test
+    passed or failed by which test its worker ran before it)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

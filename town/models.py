@@ -7,7 +7,6 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import TranslatableMixin
 
 from . import geo
-from .translations import default_locale
 
 
 def coordinate_fields():
@@ -60,6 +59,8 @@ class VillageQuerySet(models.QuerySet):
     def in_locale(self, locale=None):
         """The villages of ``locale`` (the default locale when None), by name: the choices of
         every village filter and dropdown."""
+        from .translations import default_locale  # translations reads villages: imported on use
+
         return self.filter(locale=locale or default_locale()).order_by("name")
 
 

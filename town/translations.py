@@ -13,6 +13,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale
 
 from .cache import cached
+from .models import Village
 
 
 def content_language(language=None):
@@ -78,3 +79,27 @@ def in_language(objects, language=None) -> dict:
         for obj in items:
             found[obj.pk] = translated.get(obj.translation_key, obj)
     return found
+
+
+def villages_in(locale_id):
+    """The villages of a locale, by name (a filter's choices, the names a translated page shows):
+    read once per content version, which an edit to a village bumps."""
+    return cached(("villages", locale_id), lambda: list(Village.objects.in_locale(locale_id)))
+
+
+def localize_villages(pages, locale_id, villages=None):
+    """Set ``village_shown`` on each page (or any row with a ``village``): its village in
+    ``locale_id`` when there is one. The locale's villages come from the content cache.
+
+    A translated page keeps pointing at the village chosen in Chinese; the English reader should
+    read the English name. ``villages`` (already in ``locale_id``) saves the query."""
+    foreign = {p.village.translation_key for p in pages if p.village_id and p.village.locale_id != locale_id}
+    by_key = {}
+    if foreign:
+        if villages is None:
+            villages = villages_in(locale_id)
+        by_key = {village.translation_key: village for village in villages}
+    for page in pages:
+        village = page.village if page.village_id else None
+        page.village_shown = by_key.get(village.translation_key, village) if village else None
+    return pages

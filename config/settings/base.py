@@ -216,6 +216,37 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads and renditions in S3-compatible object storage (Alibaba OSS, Tencent COS, MinIO, AWS)
+# when a bucket is named, so every app server reads and writes the same files; else MEDIA_ROOT.
+# Keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment (read by the storage).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig
+
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # unset: AWS itself
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    # A CDN's host name in front of the bucket (media.tianyuan.example): pages link there.
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        # OSS and COS answer only virtual-hosted addresses (bucket.endpoint); MinIO path ones.
+        s3={"addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "virtual")},
+        # boto3 otherwise sends AWS's own checksum headers, which OSS, COS and MinIO refuse.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    # Plain, unsigned URLs: what pages show is public, and a signed URL would expire inside the
+    # cached pages (town/page_cache.py) and differ on every render, so no CDN could keep it. The
+    # bucket (or the CDN) lets anyone read images/ (renditions); originals and documents stay
+    # private and reach visitors only through the app.
+    AWS_QUERYSTRING_AUTH = False
+    AWS_DEFAULT_ACL = None  # the bucket's policy decides, not each object
+    # Two farmers' "IMG_0001.jpg" must not overwrite each other: a taken name gets a suffix.
+    AWS_S3_FILE_OVERWRITE = False
+    # A rendition's name is reused only after its file was deleted (an image replaced): a day.
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "max-age=86400"}
+    # Documents through Wagtail's view, which checks their privacy, never a redirect to the bucket.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Pages cache their fragments under a shared content version (town/cache.py): with more than one
 # process, set REDIS_URL so a publish reaches them all.
@@ -230,6 +261,8 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # Several sites (or a test) on one Redis database keep apart by their prefix.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
         }
     }
 # Wagtail remembers which rendition file answers an image and size in the cache named
@@ -331,7 +364,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Maps: tiles from a configurable provider; coordinates stored as WGS-84.
 # MAP_TILE_COORDS = "gcj02" for Chinese providers (AMap, Tianditu's GCJ layers).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+# Empty: OpenStreetMap's credit, in the visitor's language (home.context_processors).
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 MAP_TILE_COORDS = os.environ.get("MAP_TILE_COORDS", "wgs84")
 
 LOGGING = {

@@ -1,8 +1,8 @@
 """Production: DEBUG off, every setting from the environment, secure cookies, HSTS, CSP.
 
 Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL. Optional: ELASTICSEARCH_URL, STRIPE_*,
-REDIS_URL, EMAIL_URL, SITE_URL, FRONTEND_CACHE_PURGE_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT,
-ALLAUTH_TRUSTED_PROXY_COUNT.
+REDIS_URL, CACHE_KEY_PREFIX, EMAIL_URL, SITE_URL, FRONTEND_CACHE_PURGE_URL, CSRF_TRUSTED_ORIGINS,
+MEDIA_ROOT or AWS_STORAGE_BUCKET_NAME (with AWS_S3_*), ALLAUTH_TRUSTED_PROXY_COUNT.
 """
 
 import os
@@ -14,6 +14,7 @@ from .base import (
     ELASTICSEARCH_URL,
     MIDDLEWARE,
     RENDITIONS_CACHE,
+    STORAGES,
     WAGTAILSEARCH_BACKENDS,
     env_bool,
     env_list,
@@ -24,8 +25,11 @@ SECRET_KEY = os.environ["SECRET_KEY"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Static files hashed and compressed, served by WhiteNoise. Uploads (the default storage) are the
+# bucket's when AWS_STORAGE_BUCKET_NAME is set (base.py), else MEDIA_ROOT, which the web server in
+# front serves at /media/ (README): WhiteNoise only knows the files there when the app starts.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -82,6 +86,11 @@ if not os.environ.get("REDIS_URL"):
         }
     }
 CACHES["renditions"] = RENDITIONS_CACHE
+# Sessions read from Redis, so any app server finds one at the cost of a cache read; written
+# through to the database too, so a Redis restart or an eviction (the page cache shares its
+# memory) logs nobody out and empties no basket.
+if os.environ.get("REDIS_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # A CDN in front: FRONTEND_CACHE_PURGE_URL gets an HTTP PURGE for each page published or
 # unpublished (wagtail.contrib.frontend_cache) and for the pages that list it (town.page_cache).

@@ -4,7 +4,7 @@ REDIS_URL to a shared Redis cache (as production with several hosts)."""
 import os
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, RENDITIONS_CACHE, database_from_env
+from .base import BASE_DIR, RENDITIONS_CACHE, STORAGES, database_from_env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-tianyuan"  # noqa: S105
@@ -18,6 +18,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # reach the disk (about 10 ms each on this machine; the PostgreSQL run makes thousands).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 MEDIA_ROOT = BASE_DIR / ".test-media"
+# Uploads on the local disk whatever the environment says (a bucket's keys left in a shell): the
+# object storage has its own test (tests/core/test_two_servers.py), with a server of its own.
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from orders.lines import LineKind, line_kind_or_none
+from orders.lines import describing_kind
 from orders.money import format_fen
 from orders.qr import qr_svg
 
@@ -26,19 +26,16 @@ def voucher_qr(code):
 @register.filter
 def line_heading(order_line):
     """{{ line|line_heading }}: what the order line sold, as its kind names it."""
-    handler = line_kind_or_none(order_line.kind)
-    return handler.heading(order_line) if handler is not None else LineKind().heading(order_line)
+    return describing_kind(order_line.kind).heading(order_line)
 
 
 @register.filter
 def line_summary(order_line):
     """{{ line|line_summary }}: the order line in words, as its kind says it (``LineKind.summary``)."""
-    handler = line_kind_or_none(order_line.kind)
-    return handler.summary(order_line) if handler is not None else ""
+    return describing_kind(order_line.kind).summary(order_line)
 
 
 @register.filter
 def note_label(line):
     """{{ line|note_label }}: who reads the visitor's note on this (basket or order) line."""
-    handler = line_kind_or_none(line.kind)
-    return handler.note_label(line) if handler is not None else LineKind().note_label(line)
+    return describing_kind(line.kind).note_label(line)

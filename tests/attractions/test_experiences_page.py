@@ -175,3 +175,19 @@ def test_index_features_experiences(client, picking, attraction_index):
     assert html.count("card--experience") == 2
     assert html.index(picking.url) < html.index(other.url)  # featured first
     assert "¥80" in html
+
+
+def test_english_page_names_the_meeting_point_s_village_in_english(
+    client, picking, meeting_point, village, en_locale
+):
+    """The English tour and meeting point still link the village chosen in Chinese: the English
+    reader reads its English name (issue 20: names in the visitor's language)."""
+    english_village = village.copy_for_translation(en_locale)
+    english_village.name = "Peach Blossom Hollow"
+    english_village.save()
+    translate(meeting_point, title="Strawberry Garden")
+    english = translate(picking, title="Strawberry Picking")
+    html = client.get(english.url).text
+    assert "Peach Blossom Hollow" in html and village.name not in html
+    chinese = client.get(picking.url).text
+    assert village.name in chinese and "Peach Blossom Hollow" not in chinese

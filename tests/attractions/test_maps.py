@@ -7,6 +7,7 @@ import pytest
 
 from attractions.models import AttractionGalleryImage
 from tests.factories.attractions import AttractionPageFactory, ImageFactory, RoutePageFactory
+from tests.factories.home import translate
 from town import geo
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +85,26 @@ def test_the_gallery_is_a_grid_of_photos_that_open_larger(client, attraction_ind
     assert len(items) == 2
     assert all("fill-800x600" in href for href in items)
     assert "桥下的溪水" in gallery and "秋天的桥" in gallery
+
+
+def map_div(html):
+    return re.search(r'<div class="map" id=[^>]*>', html).group(0)
+
+
+def test_the_map_credits_and_buttons_speak_the_page_s_language(client, attraction_index, settings):
+    """Leaflet's own words are English: the page gives the map its credit and its zoom buttons'
+    names in the visitor's language (issue 20: no English on Chinese pages)."""
+    settings.MAP_TILE_ATTRIBUTION = ""  # the default tiles' (OpenStreetMap's) credit
+    page = AttractionPageFactory(parent=attraction_index)
+    chinese = map_div(client.get(page.url).text)
+    assert 'data-tile-attribution="© OpenStreetMap 贡献者"' in chinese
+    assert 'data-zoom-in-title="放大"' in chinese and 'data-zoom-out-title="缩小"' in chinese
+    english = map_div(client.get(translate(page, title="Old Bridge").url).text)
+    assert 'data-tile-attribution="© OpenStreetMap contributors"' in english
+    assert 'data-zoom-in-title="Zoom in"' in english
+
+
+def test_another_tile_provider_s_credit_is_shown_as_configured(client, attraction_index, settings):
+    settings.MAP_TILE_ATTRIBUTION = "© 高德地图"
+    page = AttractionPageFactory(parent=attraction_index)
+    assert 'data-tile-attribution="© 高德地图"' in map_div(client.get(page.url).text)

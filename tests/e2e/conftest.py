@@ -9,10 +9,12 @@ off (map tiles, CDNs), so the tests need no network. Screenshots of every step g
 `test-artifacts/e2e/<test>/NN-step.png` (git-ignored), plus one of each open page on failure.
 """
 
+import datetime
 import os
 import re
 import shutil
 import threading
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,6 +22,7 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
+from tests.conftest import fixed_moment
 from tests.factories.accounts import DEFAULT_PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -30,6 +33,10 @@ PHONE = {
     "device_scale_factor": 2,
 }
 TIMEOUT_MS = 15_000
+# The moment the e2e tests that depend on the date run at (town time), unless TIANYUAN_NOW names
+# another: just after midnight on the last day of a month, when the town's date is a day ahead of
+# UTC's and "next month" is a short one.
+E2E_NOW = datetime.datetime(2027, 1, 31, 0, 20, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
 def _chromium_path():
@@ -101,6 +108,23 @@ def browser(live_server, transactional_db, django_db_serialized_rollback, monkey
         # the test database at the end ("being accessed by other users").
         connections.close_all()
     _wait_for_request_threads()
+
+
+def e2e_moment():
+    """The moment of the e2e tests that depend on the date: TIANYUAN_NOW, else E2E_NOW (UTC)."""
+    return fixed_moment() or E2E_NOW.astimezone(datetime.UTC)
+
+
+@pytest.fixture
+def pinned_now(time_machine):
+    """The server's clock starts at E2E_NOW (or TIANYUAN_NOW) and runs on; returns that moment.
+
+    The browser keeps its own clock: cookies still last (Django sends Max-Age, which the browser
+    counts from its own now) and no page script of ours reads the date.
+    """
+    moment = e2e_moment()
+    time_machine.move_to(moment, tick=True)
+    return moment
 
 
 def _wait_for_request_threads(timeout=10):

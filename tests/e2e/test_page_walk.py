@@ -11,7 +11,8 @@ the demo town, at 360 px and 1280 px, in Debian's chromium. On each page:
 A screenshot of each page at each width goes to test-artifacts/e2e/pages/<width>/<page>.png
 (git-ignored; CI keeps test-artifacts/ as its artifact folder).
 
-The demo town is loaded once for the module and committed (the live server reads it from its own
+The demo town is loaded once for the module, at a pinned moment (E2E_NOW in tests/e2e/conftest.py,
+or TIANYUAN_NOW) from which the clock runs on, and committed (the live server reads it from its own
 connection on PostgreSQL); one browser, one context per person and width. The module puts the
 database back as the migrations left it when it is done (flush, then the migrations' rows).
 
@@ -20,6 +21,7 @@ such a check is an xfail while it fails (the others still must pass). Not strict
 pins load late and fail only now and then; remove an entry once its branch is merged.
 """
 
+import dataclasses
 import datetime
 import os
 import re
@@ -27,16 +29,26 @@ import shutil
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections
 from django.test.utils import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import SiteSearchIndex
-from tests.e2e.conftest import ARTIFACTS, PHONE, Journey, _chromium_path, _wait_for_request_threads, log_in
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    PHONE,
+    Journey,
+    _chromium_path,
+    _wait_for_request_threads,
+    e2e_moment,
+    log_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +68,7 @@ class WalkPage:
     name: str
     who: str  # "visitor" (not logged in), "buyer" (the demo visitor, logged in) or "farmer"
     url: str = ""
+    status: int = 200
 
 
 @dataclass
@@ -95,6 +108,10 @@ PAGES = [
     WalkPage("order", "buyer"),
     WalkPage("trips", "buyer"),
     WalkPage("farmer", "farmer"),
+    WalkPage("login", "visitor"),
+    WalkPage("signup", "visitor"),
+    WalkPage("password-reset", "visitor"),
+    WalkPage("not-found", "visitor", status=404),
 ]
 
 
@@ -142,6 +159,10 @@ def _addresses(today):
         "basket": reverse("orders_basket"),
         "trips": reverse("orders_trips"),
         "farmer": "/farmer/",
+        "login": reverse("account_login"),
+        "signup": reverse("account_signup"),
+        "password-reset": reverse("account_reset_password"),
+        "not-found": "/no-such-page-in-the-town/",
     }
     lines = {
         "stay": [
@@ -199,7 +220,13 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory):
 
     media = tmp_path_factory.mktemp("walk") / "media"
     FOLDER.mkdir(parents=True, exist_ok=True)
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media), ALLOWED_HOSTS=["*"]):
+    # The town is loaded, and walked, at one moment (the clock running on from it), whatever the
+    # day: the same season page, the same stays and tours, the same screenshots.
+    moment = time_machine.travel(e2e_moment(), tick=True)
+    overrides = override_settings(MEDIA_ROOT=str(media), ALLOWED_HOSTS=["*"])
+    # In the default language, whatever an earlier test left active: reverse() gives Chinese addresses.
+    language = translation.override(settings.LANGUAGE_CODE)
+    with moment, language, django_db_blocker.unblock(), overrides:
         name = str(connection.settings_dict["NAME"])
         in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
         test_database = name.startswith("test_") or in_memory
@@ -231,7 +258,7 @@ def walk(django_db_setup, django_db_blocker, tmp_path_factory):
                     executable_path=_chromium_path(), args=["--no-sandbox", "--disable-dev-shm-usage"]
                 )
                 journey = Journey(browser, server.url, FOLDER)
-                pages = {page.name: WalkPage(page.name, page.who, urls[page.name]) for page in PAGES}
+                pages = {page.name: dataclasses.replace(page, url=urls[page.name]) for page in PAGES}
                 walk = Walk(server.url, journey, pages)
                 # Log in now, outside any test: a session saved inside a test's transaction would
                 # be rolled back with it (on SQLite the live server shares that connection).
@@ -328,7 +355,9 @@ def test_page(walk, name, width):
     page = walk.tab(page_info.who, width)
     problems_before = len(walk.journey.problems)
     response = page.goto(page_info.url)
-    assert response is not None and response.status == 200, f"{page_info.url}: {response and response.status}"
+    assert response is not None and response.status == page_info.status, (
+        f"{page_info.url}: {response and response.status}"
+    )
     page.wait_for_load_state("load")
     probe = page.evaluate(PROBE, width >= 600)
     shot = FOLDER / str(width) / f"{name}.png"

@@ -20,7 +20,7 @@ PASSWORD = "qing-xi-Tao-hua-2026"
 
 
 @pytest.fixture
-def homestay(transactional_db):
+def homestay(transactional_db, pinned_now):
     home = make_home_page()
     index = HomestayIndexPageFactory(parent=home, slug="homestays")
     page = HomestayPageFactory(parent=index, title="溪畔人家", cancellation_policy="moderate")

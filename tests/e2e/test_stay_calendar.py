@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def homestay(transactional_db):
+def homestay(transactional_db, pinned_now):
     home = make_home_page()
     index = HomestayIndexPageFactory(parent=home, slug="homestays")
     page = HomestayPageFactory(parent=index, title="溪畔人家")

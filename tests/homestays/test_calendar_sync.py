@@ -247,6 +247,16 @@ def test_import_closes_exactly_the_feed_nights_marked_with_their_source(
     assert airbnb.last_synced_at is not None
 
 
+def test_an_import_into_a_room_without_closures_clears_the_cached_pages(airbnb, feed_server, monday):
+    # The first import has no earlier closure to delete, so no row signal: only the sync's own bump.
+    from town.page_cache import _pages_version
+
+    feed_server.feeds["/airbnb.ics"] = (200, ics((monday, monday + timedelta(days=1))))
+    before = _pages_version()
+    assert sync_external_calendar(airbnb).ok
+    assert _pages_version() != before
+
+
 def test_reimport_replaces_the_previous_import_and_reopens_removed_nights(
     airbnb, single_room, monday, feed_server
 ):

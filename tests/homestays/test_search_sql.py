@@ -251,3 +251,24 @@ def test_api_takes_the_same_queries_for_2_and_50_homestays(client, index_page, m
     # the page of room types with their count, their rows, rules, live claims (the default locale
     # comes from the content cache)
     assert large == small == 4
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-3", "abc"])
+def test_any_page_number_gets_a_page_never_an_error(client, index_page, monday, page):
+    _town(index_page, 2)
+    response = client.get(index_page.url, _stay(monday, page=page))
+    assert response.status_code == 200
+    assert response.context["result_count"] == 2
+    assert response.context["page_obj"].number == 1  # past the end or no number: the only page
+
+
+def test_a_price_beyond_any_room_is_a_form_error_not_a_500(client, index_page, monday):
+    _town(index_page, 2)
+    response = client.get(index_page.url, _stay(monday, price_max="1" + "0" * 30))
+    assert response.status_code == 200
+    assert response.context["form"].errors["price_max"]
+
+
+def test_the_api_refuses_a_page_beyond_its_bound_with_422(client, index_page, monday):
+    response = client.get(AVAILABILITY, _stay(monday, page="99999999999999999999999"))
+    assert response.status_code == 422

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -111,6 +112,21 @@ def test_photo_batch_removes_files_when_the_transaction_fails(settings):
         raise RuntimeError("later step failed")
     assert not get_image_model().objects.exists()
     assert stored_files(settings) == []
+
+
+def test_a_storage_that_fails_to_tidy_up_does_not_hide_the_failure(monkeypatch):
+    """A bucket that cannot be reached raises botocore's errors, not OSError: the visitor still
+    gets the error that made the batch fail, not the clean-up's."""
+    from botocore.exceptions import EndpointConnectionError
+
+    def unreachable(self, name):
+        raise EndpointConnectionError(endpoint_url="https://oss-cn-hangzhou.aliyuncs.com")
+
+    monkeypatch.setattr(FileSystemStorage, "delete", unreachable)
+    checked = check_photo(upload())
+    with pytest.raises(RuntimeError, match="later step failed"), PhotoBatch() as photos, transaction.atomic():
+        photos.store(checked, title="草莓")
+        raise RuntimeError("later step failed")
 
 
 def test_stored_photo_makes_webp_renditions(settings):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from orders import reservations
 from orders.models import BasketLine
 from orders.reservations import Claim, local_today
+from products.dashboard import services as dashboard_services
 from tests.factories.accounts import VerifiedUserFactory
 from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
@@ -52,6 +53,7 @@ def test_a_second_anonymous_visitor_gets_the_stored_page(shop, product):
     first = first_view(product.get_absolute_url())
     second = Client().get(product.get_absolute_url())
     assert (cache_status(first), cache_status(second)) == ("miss", "hit")
+    assert second["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"  # kept on a hit too
     tokens = [TOKEN_RE.search(page.content.decode())[1].encode() for page in (first, second)]
     assert second.content == first.content.replace(*tokens)
     assert "奶油草莓" in second.content.decode()
@@ -270,3 +272,13 @@ def test_a_booking_clears_the_featured_tour_cards_of_the_home_page(settings, hom
     assert first_day in client.get("/").content.decode()
     reservations.reserve([Claim("tour", first.pk, 1)])
     assert first_day not in client.get("/").content.decode()
+
+
+def test_the_farmer_setting_what_is_left_clears_the_product_page(shop, product):
+    url = f"/en{product.get_absolute_url()}"
+    assert "Only 3 left" in first_view(url).content.decode()
+    assert cache_status(Client().get(url)) == "hit"
+    dashboard_services.set_remaining(product.producer, product.pk, 1)
+    page = Client().get(url)
+    assert cache_status(page) == "miss"
+    assert "Only 1 left" in page.content.decode()

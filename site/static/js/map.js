@@ -155,7 +155,16 @@
 
     el.hidden = false;
     useOurMarkerImages(L, el);
-    var map = L.map(el, { scrollWheelZoom: false });
+    var map = L.map(el, { scrollWheelZoom: false, zoomControl: false });
+    // Leaflet speaks English: the zoom buttons take their names from the page, in its language,
+    // and the credit to Leaflet keeps its name without its English tooltip.
+    L.control
+      .zoom({
+        zoomInTitle: el.getAttribute("data-zoom-in-title") || "+",
+        zoomOutTitle: el.getAttribute("data-zoom-out-title") || "-",
+      })
+      .addTo(map);
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     L.tileLayer(el.getAttribute("data-tile-url"), {
       attribution: el.getAttribute("data-tile-attribution") || "",
       subdomains: el.getAttribute("data-tile-subdomains") || "abc",
