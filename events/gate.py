@@ -155,7 +155,7 @@ def amount_to_collect(order):
     payment = on_site_payment_due(order)
     if payment is None:
         return None, 0
-    return Money(payment.amount_fen, payment.currency), order.lines.count()
+    return Money(payment.amount_fen, payment.currency), order.lines.filter(cancelled_at__isnull=True).count()
 
 
 def gate_counts(gate):

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from orders.exceptions import ReservationError, SoldOut
 from orders.lines import CleanedLine, LineInvalid, LineKind, LinePrice, LineSnapshot, int_field, load_rows
 from orders.money import Money
-from orders.policies import FLEXIBLE
 from orders.reservations import Claim
 from orders.selectors import claimed_units
 from town.translations import content_language, in_language
@@ -22,8 +21,6 @@ from town.translations import content_language, in_language
 from .inventory import TICKET, check_on_sale
 from .models import EventCancellation, TicketType
 
-# Tickets can be given back until 24 hours before the event (the money comes back in full).
-TICKET_CANCELLATION_POLICY = FLEXIBLE
 MAX_TICKETS_PER_LINE = 50
 
 
@@ -91,6 +88,8 @@ class TicketBatch:
 
 class TicketLine(LineKind):
     kind = TICKET
+    # Each ticket is priced alike and admits one: some can be given back (3 of 5).
+    cancels_in_part = True
     input_fields = {"ticket_type_id": int, "quantity": int}
 
     def prepare(self, lines, *, now=None):
@@ -161,7 +160,7 @@ class TicketLine(LineKind):
             item_name=ticket_type.name,
             translated_title=translated_title,
             translated_item_name=translated_item_name,
-            cancellation_policy=TICKET_CANCELLATION_POLICY,
+            cancellation_policy=ticket_type.cancellation_policy,
             starts_at=page.start,
             provider_user=None,
             page_id=page.pk,

@@ -16,7 +16,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
+from attractions.models.experiences import EXPERIENCE_POLICY_EXPLANATIONS
 from orders.models import OrderLine, ReservationKind
+from orders.policies import CancellationPolicy
 from town.blocks import BaseStreamBlock
 from town.cache import CachedViewRestrictionsMixin
 from town.models import postal_address
@@ -341,6 +343,14 @@ class TicketType(TranslatableMixin, Orderable):
     max_per_order = models.PositiveSmallIntegerField(
         _("most per order"), default=10, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
+    # Kept on each order line when sold: a later change never alters the refund of tickets sold.
+    cancellation_policy = models.CharField(
+        _("cancellation policy"),
+        max_length=16,
+        choices=CancellationPolicy.choices,
+        default=CancellationPolicy.FLEXIBLE,
+        help_text=_("How much of the price comes back when a visitor gives tickets back."),
+    )
     archived = models.BooleanField(
         _("archived"),
         default=False,
@@ -357,6 +367,7 @@ class TicketType(TranslatableMixin, Orderable):
         FieldPanel("description"),
         FieldRowPanel([FieldPanel("capacity"), FieldPanel("max_per_order")]),
         FieldRowPanel([FieldPanel("sales_start"), FieldPanel("sales_end")]),
+        FieldPanel("cancellation_policy"),
         FieldPanel("archived"),
     ]
 
@@ -394,6 +405,10 @@ class TicketType(TranslatableMixin, Orderable):
     @property
     def is_free(self):
         return self.price_fen == 0
+
+    @property
+    def cancellation_policy_explanation(self):
+        return EXPERIENCE_POLICY_EXPLANATIONS.get(self.cancellation_policy, "")
 
     def sales_closes_at(self):
         """When sales close: the set time, else the end of the event."""

@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security import django_auth
@@ -29,7 +30,8 @@ from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from .exceptions import ReservationError
+from . import line_cancel
+from .exceptions import OrderStateError, ReservationError
 from .lines import LineInvalid, check_lines, describing_kind, get_line_kind, registered_kinds
 from .models import Order, OrderLine
 
@@ -138,8 +140,13 @@ class CheckoutOut(Schema):
 class OrderLineOut(Schema):
     """``title``/``item_name`` in the caller's language when the order was placed in it (as the
     order page shows them); ``canonical_*`` as kept in the default language; ``heading``,
-    ``summary`` and ``note_label`` in words, as the line's kind says them (as the order page)."""
+    ``summary`` and ``note_label`` in words, as the line's kind says them (as the order page).
+    ``status``: "live", or "cancelled" for a line cancelled on its own (by the visitor or the
+    organiser; ``refund_fen`` is what that gave back); tickets given back some at a time are a
+    cancelled line of their own, ``split_from`` the line that keeps the rest."""
 
+    id: int
+    status: str
     kind: str
     title: str
     item_name: str
@@ -157,8 +164,11 @@ class OrderLineOut(Schema):
     total_fen: int
     note: str
     voucher_code: str | None
-    # Set when the organiser called the line off (refunded in full; its voucher is void).
+    # Set when the line was cancelled on its own (its voucher is void).
     cancelled_at: datetime | None = None
+    cancelled_by_visitor: bool = False
+    refund_fen: int = 0
+    split_from: int | None = None
 
 
 class PaymentOut(Schema):
@@ -176,6 +186,43 @@ class OrderOut(Schema):
     created_at: datetime
     lines: list[OrderLineOut]
     payments: list[PaymentOut]
+
+
+class LineCancellationOut(Schema):
+    """What cancelling the line (``quantity`` of its tickets) would give back now, and why; with
+    ``cancellable`` false, the reason it can no longer be cancelled (the start has passed, the
+    produce is packed, the voucher was used)."""
+
+    refund_fen: int
+    reason: str
+    cancellable: bool
+    quantity: int
+    currency: str
+
+
+class LineCancelIn(Schema):
+    """``quantity``: how many of the line's tickets to give back (tickets only; all by default).
+    ``shown_refund_fen``: the refund the visitor was shown; if cancelling now gives another, 409
+    ``refund_changed`` and nothing is cancelled."""
+
+    quantity: StrictInt | None = None
+    shown_refund_fen: StrictInt | None = None
+
+
+class LineCancelledOut(OrderOut):
+    """The order after the cancellation, with the line's new status (``line_id``: the line asked
+    for; ``cancelled_line_id``: the cancelled line, itself or the tickets given back) and the
+    refund: ``refund_fen`` is what goes back (through the order's payments; each payment's
+    ``refunded_fen`` shows what was booked), ``reason`` why that much."""
+
+    line_id: int
+    cancelled_line_id: int
+    refund_fen: int
+    reason: str
+
+
+# The status each refusal of the line cancellation answers with (409 for the others).
+LINE_CANCEL_STATUS = {"not_found": 404, "bad_quantity": 422}
 
 
 def _field_errors(errors):
@@ -239,6 +286,8 @@ def _order_out(order) -> dict:
         handler = describing_kind(line.kind)
         lines.append(
             {
+                "id": line.pk,
+                "status": line.status,
                 "kind": line.kind,
                 "title": line.shown_title,
                 "item_name": line.shown_item_name,
@@ -257,6 +306,9 @@ def _order_out(order) -> dict:
                 "note": line.note,
                 "voucher_code": voucher.code if valid else None,
                 "cancelled_at": line.cancelled_at,
+                "cancelled_by_visitor": line.cancelled_by_visitor,
+                "refund_fen": line.refund_fen,
+                "split_from": line.split_from_id,
             }
         )
     return {
@@ -386,3 +438,93 @@ def list_orders(request):
 def get_order(request, ref: str):
     order = get_object_or_404(Order, reference=ref, user=request.user)
     return Status(200, _order_out(order))
+
+
+def _line_refusal(exc):
+    """A refusal of ``line_cancel``: 404 (not the caller's), 422 (a bad quantity, in ninja's
+    field shape) or 409 with the reason and its code."""
+    status = LINE_CANCEL_STATUS.get(exc.code, 409)
+    if status == 422:
+        raise _field_errors({"quantity": exc.message})
+    return Status(status, {"detail": str(exc.message), "code": exc.code})
+
+
+def _callers_line(request, ref, line_id):
+    order = Order.objects.filter(reference=ref, user=request.user).prefetch_related("payments").first()
+    line = None
+    if order is not None:
+        line = OrderLine.objects.select_related("voucher").filter(pk=line_id, order=order).first()
+    return order, line
+
+
+def _no_such_line():
+    return Status(404, {"detail": str(_("This line does not exist.")), "code": "not_found"})
+
+
+@router.get(
+    "/orders/{ref}/lines/{line_id}/cancellation",
+    response={200: LineCancellationOut, 404: ErrorOut, 409: ErrorOut, 422: dict},
+    auth=django_auth,
+    summary="What cancelling one line (some of its tickets) would refund now",
+    description="409: the order is not confirmed or paid, or the line is already cancelled. "
+    "422: a quantity the line cannot give back.",
+)
+def get_line_cancellation(request, ref: str, line_id: int, quantity: int | None = None):
+    order, line = _callers_line(request, ref, line_id)
+    if line is None:
+        return _no_such_line()
+    try:
+        quote = line_cancel.line_cancellation_quote(order, line, quantity=quantity)
+    except OrderStateError as exc:
+        return _line_refusal(exc)
+    return Status(
+        200,
+        {
+            "refund_fen": quote.refund_fen,
+            "reason": quote.reason,
+            "cancellable": quote.cancellable,
+            "quantity": quote.quantity,
+            "currency": order.currency,
+        },
+    )
+
+
+@router.post(
+    "/orders/{ref}/lines/{line_id}/cancel",
+    response={200: LineCancelledOut, 404: ErrorOut, 409: ErrorOut, 422: dict},
+    auth=django_auth,
+    summary="Cancel one line of a confirmed or paid order (tickets: some of them)",
+    description="The line's kind decides the refund, which goes back through the order's "
+    "payments; the last live line cancels the order. 409 with the reason: the start has passed, "
+    "the produce is packed, the voucher was used (`not_cancellable`), the line is already "
+    "cancelled (`already_cancelled`), the order is not confirmed or paid "
+    "(`order_not_changeable`), the refund is not the one shown (`refund_changed`). 422: a "
+    "quantity the line cannot give back. Nothing is changed when it answers an error.",
+)
+def cancel_order_line(request, ref: str, line_id: int, payload: LineCancelIn | None = None):
+    order, line = _callers_line(request, ref, line_id)
+    if line is None:
+        return _no_such_line()
+    payload = payload or LineCancelIn()
+    try:
+        result = line_cancel.cancel_line(
+            order,
+            line.pk,
+            by_user=request.user,
+            quantity=payload.quantity,
+            shown_refund_fen=payload.shown_refund_fen,
+        )
+    except OrderStateError as exc:
+        return _line_refusal(exc)
+    except ReservationError as exc:  # the order is locked elsewhere: try again
+        return Status(409, {"detail": str(exc.message), "code": exc.code})
+    body = _order_out(Order.objects.prefetch_related("payments").get(pk=result.order.pk))
+    body.update(
+        {
+            "line_id": result.line.pk,
+            "cancelled_line_id": result.cancelled.pk,
+            "refund_fen": result.refund_fen,
+            "reason": result.quote.reason,
+        }
+    )
+    return Status(200, body)

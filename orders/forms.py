@@ -52,3 +52,31 @@ class CheckoutForm(forms.Form):
 
 class CancelForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, cancel this booking"), required=True)
+
+
+class LineQuantityForm(forms.Form):
+    """How many of a line's units to cancel, for a kind that allows part (tickets); nothing to
+    ask otherwise (the whole line goes)."""
+
+    def __init__(self, *args, line, **kwargs):
+        super().__init__(*args, **kwargs)
+        if describing_kind(line.kind).cancels_in_part and line.quantity > 1:
+            self.fields["quantity"] = forms.TypedChoiceField(
+                label=_("How many to cancel"),
+                choices=[(n, n) for n in range(1, line.quantity + 1)],
+                coerce=int,
+                initial=line.quantity,
+            )
+
+
+class LineCancelForm(LineQuantityForm):
+    """The confirmation: the refund the page showed travels with it (a deadline passing between
+    showing and confirming changes the refund, and then nothing is cancelled)."""
+
+    shown_refund_fen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    confirm = forms.BooleanField(label=_("Yes, cancel it"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "quantity" in self.fields:
+            self.fields["quantity"].widget = forms.HiddenInput()

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from .exceptions import ReservationError
 from .inventory import get_inventory
 from .money import Money
+from .policies import refund_percent
 from .reservations import Claim
 
 
@@ -125,6 +126,9 @@ class LineKind:
     # True for a kind whose lines are nights in the town (start_date to end_date): what else the
     # town offers is suggested for those days (``orders.stay_suggestions``).
     is_a_stay = False
+    # True for a kind whose sold lines can be given back some units at a time (3 of 5 tickets):
+    # each unit is priced alike and claims one unit. Other kinds are cancelled line by line.
+    cancels_in_part = False
 
     def validate(self, data: dict) -> CleanedLine:
         raise NotImplementedError
@@ -189,6 +193,16 @@ class LineKind:
         """{order line pk: ``Whereabouts``} for lines of this kind that keep a guest at an address
         (a stay's homestay), for those who bring things there; kinds without a place give {}."""
         return {}
+
+    def cancellation_terms(self, order_lines, *, now=None) -> dict:
+        """{order line pk: ``policies.RefundDecision``}: what cancelling each of these sold lines
+        (of this kind) at ``now`` gives back, or why it can no longer be cancelled. By default
+        the policy the line kept when sold (its homestay's, experience's or ticket type's) by the
+        time left to its start; a kind with another rule overrides it, loading what it needs for
+        all the lines at once (produce: until the farmer packs it)."""
+        return {
+            line.pk: refund_percent(line.cancellation_policy, line.starts_at, now) for line in order_lines
+        }
 
     def availability(self, line, *, now=None, batch=None) -> tuple[bool, str]:
         try:
@@ -265,6 +279,18 @@ def describing_kind(kind) -> LineKind:
     """The handler that describes a line of ``kind`` in words: its own, or for an old line of a
     kind no longer sold the plain ``LineKind``, which says it from what the line kept."""
     return _registry.get(kind) or LineKind()
+
+
+def cancellation_terms(order_lines, *, now=None) -> dict:
+    """{order line pk: ``RefundDecision``} for sold lines of any kinds, each kind deciding for its
+    own lines (``LineKind.cancellation_terms``): the queries grow with the kinds, not the lines."""
+    by_kind = defaultdict(list)
+    for line in order_lines:
+        by_kind[line.kind].append(line)
+    terms = {}
+    for kind, kind_lines in by_kind.items():
+        terms.update(describing_kind(kind).cancellation_terms(kind_lines, now=now))
+    return terms
 
 
 def registered_kinds():

@@ -53,6 +53,19 @@ def called_off(order, line_ids, refund_fen):
     _enqueue_on_commit(send_called_off_mail, order.pk, list(line_ids), refund_fen)
 
 
+def line_cancelled(order, line, quote):
+    """The visitor cancelled ``line`` (``line_cancel``): they get what and what comes back, and
+    whoever provides it (host, guide, farmer) is told, each in their language."""
+    _enqueue_on_commit(
+        send_line_cancelled_mail,
+        order.pk,
+        line.pk,
+        quote.refund_fen,
+        quote.paid_left_fen,
+        quote.collect_less_fen,
+    )
+
+
 def _enqueue_on_commit(the_task, *args):
     transaction.on_commit(lambda: the_task.enqueue(*args))
 
@@ -146,6 +159,43 @@ def send_called_off_mail(order_id: int, line_ids: list, refund_fen: int) -> None
                 "order_goes_on": kept and order.status != OrderStatus.CANCELLED,
             },
         )
+
+
+@task()
+def send_line_cancelled_mail(
+    order_id: int, line_id: int, refund_fen: int, paid_fen: int, collect_less_fen: int = 0
+) -> None:
+    """To the visitor: what they cancelled and what comes back; to the line's provider: what was
+    cancelled (and, for some tickets given back, what the guest keeps)."""
+    order = Order.objects.select_related("user").get(pk=order_id)
+    line = order.lines.select_related("provider_user", "split_from").get(pk=line_id)
+    kept = line.split_from if line.split_from_id and line.split_from.cancelled_at is None else None
+    context = {
+        "order": order,
+        "lines": [line],
+        "kept": kept,
+        "refund_fen": refund_fen,
+        "refund": format_fen(refund_fen, order.currency),
+        "nothing_paid": paid_fen == 0,
+        "collect_less": format_fen(collect_less_fen, order.currency) if collect_less_fen else "",
+        "order_goes_on": order.status != OrderStatus.CANCELLED,
+    }
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        _send(
+            "line_cancelled",
+            _("You cancelled part of your booking %(ref)s") % {"ref": order.reference},
+            order.user.email,
+            context,
+        )
+    provider = line.provider_user
+    if provider is not None and provider.email:
+        with translation.override(getattr(provider, "language", "") or settings.LANGUAGE_CODE):
+            _send(
+                "provider_line_cancelled",
+                _("Booking %(ref)s: the guest cancelled part of it") % {"ref": order.reference},
+                provider.email,
+                context,
+            )
 
 
 @task()

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import notifications, reservations
 from .exceptions import OrderStateError, ReservationError
+from .lines import cancellation_terms
 from .locking import lock_payment
 from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Reservation, Voucher
 from .models.orders import MONEY_IN, OPEN_STATUSES, REFERENCE_ALPHABET
@@ -328,10 +329,12 @@ class CancellationQuote:
     paid_left_fen: int
 
 
-def cancellation_quote(order, now=None) -> CancellationQuote:
-    """The visitor's refund if they cancelled now: the policy's amount, capped at what is paid."""
-    lines = [line for line in order.lines.all() if line.cancelled_at is None]  # called off: refunded
-    policy_fen, cancellable, why = refund_for_lines(lines, now)
+def cancellation_quote(order, now=None, terms=None) -> CancellationQuote:
+    """The visitor's refund if they cancelled now: the policy's amount, capped at what is paid.
+    ``terms``: the lines' ``cancellation_terms`` if the caller has them already."""
+    lines = [line for line in order.lines.all() if line.cancelled_at is None]  # cancelled: done
+    terms = cancellation_terms(lines, now=now) if terms is None else terms
+    policy_fen, cancellable, why = refund_for_lines(lines, now, terms)
     paid_left = paid_left_fen(order.payments.all())
     return CancellationQuote(min(policy_fen, paid_left), cancellable, why, paid_left)
 
@@ -369,9 +372,9 @@ def cancel_order(order, *, by_user, reason="", staff=False, refund_fen=None, now
             raise OrderStateError(_("This order cannot be cancelled any more."))
         if staff and not (reason or "").strip():
             raise OrderStateError(_("Please give a reason for cancelling."), code="reason_required")
-        # Lines the organiser called off were refunded in full already.
+        # Lines cancelled on their own (by the visitor or the organiser) were settled then.
         lines = [line for line in order.lines.all() if line.cancelled_at is None]
-        policy_fen, cancellable, why = refund_for_lines(lines, now)
+        policy_fen, cancellable, why = refund_for_lines(lines, now, cancellation_terms(lines, now=now))
         if not staff and not cancellable:
             raise OrderStateError(why)
         payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))

@@ -10,8 +10,9 @@ an event's ticket types), whatever kind they are. The core knows the rows only b
 2. Order by order, in primary-key order, each under its own lock and transaction: the lines sold
    on those rows are cancelled (an order with other lines stands for them; an order left with no
    line is cancelled), their claims released, their vouchers voided, and 100 % of what was paid
-   for them (at most what is still paid) planned for refund. The visitor is e-mailed, in the
-   order's language, once that commits. An on-site payment not yet collected drops by their price.
+   for them (at most what is still paid) planned for refund, by ``line_cancel.cancel_lines`` (the
+   same as a visitor cancelling one line). The visitor is e-mailed, in the order's language, once
+   that commits. An on-site payment not yet collected drops by their price.
 3. After each order's commit the refunds go to the providers (Stripe's Refunds API; an on-site
    payment is recorded as paid back by staff); a refund the provider refuses is flagged for staff.
 
@@ -32,16 +33,15 @@ from django.utils.translation import gettext_lazy as _
 
 from town.page_cache import bump_stock
 
-from . import notifications, reservations
+from . import notifications
 from .exceptions import InventoryBusy, OrderStateError
 from .inventory import get_inventory
+from .line_cancel import CancelPlan, cancel_lines, make_refunds
+from .line_cancel import plan as plan_refund
 from .locking import lock_rows
-from .models import Order, OrderLine, Payment, PaymentStatus, Reservation, Voucher
+from .models import Order, OrderLine, Payment, Reservation
 from .models.orders import DEFAULT_CURRENCY, OPEN_STATUSES
-from .order_state import _mark_cancelled, _stop_payments
-from .payments import get_provider
-from .payments.exceptions import UnknownProvider
-from .refunds import paid_left_fen, refund_payment, refund_shares
+from .order_state import _stop_payments
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class CallOffSummary:
     def refund_fen(self) -> int:
         return sum(self.refund_by_provider.values())
 
-    def add(self, plan: "_OrderPlan"):
+    def add(self, plan: "CancelPlan"):
         self.orders += 1
         self.orders_cancelled += 0 if plan.order_goes_on else 1
         self.lines += len(plan.lines)
@@ -81,18 +81,6 @@ class CallOffResult:
     refunded_fen: int = 0  # booked refunds
     failed_fen: int = 0  # the provider would not refund: flagged for staff to pay back by hand
     busy: list = field(default_factory=list)  # references of orders locked elsewhere: run again
-
-
-@dataclass
-class _OrderPlan:
-    order: Order
-    lines: list
-    order_goes_on: bool
-    refunds: list  # [(payment, fen)]
-
-    @property
-    def refund_fen(self) -> int:
-        return sum(share for _payment, share in self.refunds)
 
 
 def affected_lines(kind, object_ids):
@@ -160,18 +148,9 @@ def call_off(kind, object_ids, *, reason, by_user, now=None) -> CallOffResult:
         with translation.override(plan.order.language or settings.LANGUAGE_CODE):
             # The visitor reads it in their refund e-mail.
             refund_reason = _("Cancelled by the organiser: %(reason)s") % {"reason": reason}
-        for payment, share in plan.refunds:
-            refund = refund_payment(
-                payment.pk,
-                share,
-                reason=refund_reason,
-                by_user_pk=getattr(by_user, "pk", None),
-                keep_order=True,
-            )
-            if refund is None:
-                result.failed_fen += share
-            else:
-                result.refunded_fen += refund.amount_fen
+        refunded, failed = make_refunds(plan.refunds, reason=refund_reason, by_user=by_user)
+        result.refunded_fen += refunded
+        result.failed_fen += failed
     logger.info(
         "%s %s called off by %s: %s orders, %s fen refunded, %s fen failed, busy: %s",
         kind,
@@ -195,49 +174,14 @@ def _call_off_order(order_id, kind, ids, *, reason, by_user, now):
         if not lines:
             return None, []
         payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))
-        line_pks = [line.pk for line in lines]
-        goes_on = order.lines.filter(cancelled_at__isnull=True).exclude(pk__in=line_pks).exists()
-        plan = _plan(order, lines, payments, order_goes_on=goes_on)
-
-        OrderLine.objects.filter(pk__in=line_pks).update(cancelled_at=now, cancel_reason=reason[:500])
-        Voucher.objects.filter(order_line_id__in=line_pks, voided_at__isnull=True).update(voided_at=now)
-        claims = Reservation.objects.filter(order_line_id__in=line_pks)
-        reservations.cancel(list(claims.values_list("pk", flat=True)))
-        stopped = []
-        if goes_on:
-            _lower_amount_to_collect(payments, sum(line.total_fen for line in lines) - plan.refund_fen)
-        else:
-            stopped = _mark_cancelled(order, payments, reason=reason, by_user=by_user, now=now)
-        notifications.called_off(order, line_pks, plan.refund_fen)
-    return plan, stopped
+        due = sum(line.total_fen for line in lines)  # 100 % of their price, at most what is paid
+        plan = cancel_lines(order, lines, payments, refund_fen=due, reason=reason, by_user=by_user, now=now)
+        notifications.called_off(order, [line.pk for line in lines], plan.refund_fen)
+    return plan, plan.stopped
 
 
-def _plan(order, lines, payments, *, order_goes_on) -> _OrderPlan:
+def _plan(order, lines, payments, *, order_goes_on) -> CancelPlan:
     """100 % of the lines' price, at most what is still paid, over the payments newest first."""
-    due = sum(line.total_fen for line in lines)
-    refunds = refund_shares(payments, min(due, paid_left_fen(payments)))
-    return _OrderPlan(order, lines, order_goes_on, refunds)
-
-
-def _lower_amount_to_collect(payments, unpaid_fen):
-    """An order that stands pays less on site: its pending on-site payment drops by the price of
-    the called-off lines nobody paid for yet. (An online payment keeps its amount, which the
-    provider already holds; if it is paid, ``payment_succeeded`` refunds that part.)"""
-    for payment in payments:
-        if unpaid_fen <= 0:
-            return
-        if payment.status != PaymentStatus.PENDING or _online(payment):
-            continue
-        cut = min(unpaid_fen, payment.amount_fen)
-        payment.amount_fen -= cut
-        unpaid_fen -= cut
-        if payment.amount_fen == 0:
-            payment.status = PaymentStatus.CANCELED
-        payment.save(update_fields=["amount_fen", "status", "updated_at"])
-
-
-def _online(payment) -> bool:
-    try:
-        return get_provider(payment.provider).online
-    except UnknownProvider:
-        return True  # unknown: leave its amount alone
+    return plan_refund(
+        order, lines, payments, refund_fen=sum(line.total_fen for line in lines), order_goes_on=order_goes_on
+    )

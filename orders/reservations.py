@@ -170,6 +170,39 @@ def cancel(reservations_or_ids) -> None:
         _stock_changed((r.kind, r.object_id) for r in freed)
 
 
+def split_off(reservations_or_ids, of_quantity, quantity, *, order_line) -> list:
+    """Move ``quantity`` of every ``of_quantity`` units of these standing claims onto new claims
+    of ``order_line`` (same thing, nights, status and hold), so that part can be released alone
+    (some of a line's tickets given back). Nothing is taken or freed: the total claimed stays."""
+    ids = _ids(reservations_or_ids)
+    with transaction.atomic():
+        locked = Reservation.objects.select_for_update(of=("self",)).filter(
+            pk__in=ids, status__in=(ReservationStatus.HELD, ReservationStatus.CONFIRMED)
+        )
+        parts = []
+        for reservation in locked.order_by("pk"):
+            moved, rest = divmod(reservation.quantity * quantity, of_quantity)
+            if rest or not 0 < moved < reservation.quantity:
+                raise InvalidClaim(_("This booking cannot be split."))
+            reservation.quantity -= moved
+            reservation.save(update_fields=["quantity", "updated_at"])
+            parts.append(
+                Reservation(
+                    kind=reservation.kind,
+                    inventory_key=reservation.inventory_key,
+                    object_id=reservation.object_id,
+                    quantity=moved,
+                    start_date=reservation.start_date,
+                    end_date=reservation.end_date,
+                    status=reservation.status,
+                    hold_expires_at=reservation.hold_expires_at,
+                    holder_id=reservation.holder_id,
+                    order_line=order_line,
+                )
+            )
+        return Reservation.objects.bulk_create(parts)
+
+
 def release_expired(now=None) -> int:
     """Mark lapsed holds as expired; return how many. A tidy-up only: counts already ignore them."""
     now = now or timezone.now()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("trips/", views.trips, name="orders_trips"),
     path("trips/<str:ref>/", views.order_detail, name="orders_order_detail"),
     path("trips/<str:ref>/cancel/", views.order_cancel, name="orders_order_cancel"),
+    path("trips/<str:ref>/lines/<int:line_id>/cancel/", views.line_cancel_page, name="orders_line_cancel"),
 ]

@@ -15,11 +15,11 @@ from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import order_state, refunds, stay_suggestions
-from .exceptions import ReservationError
-from .forms import CancelForm, CheckoutForm
-from .lines import LineInvalid
-from .models import SOLD_STATUSES, Order, OrderStatus
+from . import line_cancel, order_state, refunds, stay_suggestions
+from .exceptions import OrderStateError, ReservationError
+from .forms import CancelForm, CheckoutForm, LineCancelForm, LineQuantityForm
+from .lines import LineInvalid, cancellation_terms, describing_kind
+from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus
 from .money import format_fen
 from .reservations import local_today
 
@@ -159,7 +159,13 @@ def order_detail(request, ref):
         reference=ref,
         user=request.user,
     )
-    quote = order_state.cancellation_quote(order)
+    # What each live line's kind says of cancelling it now: read once for the whole order's
+    # cancellation and for each line's.
+    terms = cancellation_terms([line for line in order.lines.all() if line.cancelled_at is None])
+    quote = order_state.cancellation_quote(order, terms=terms)
+    choices = line_cancel.line_choices(order, terms=terms)
+    for line in order.lines.all():  # the prefetched lines the page lists
+        line.cancel_choice = choices.get(line.pk)
     return render(
         request,
         "orders/order_detail.html",
@@ -200,3 +206,84 @@ def order_cancel(request, ref):
         message = _("Your booking is cancelled. Nothing is refunded under the cancellation policy.")
     messages.success(request, message)
     return redirect(order)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_cancel_page(request, ref, line_id):
+    """Cancel one line of an order (some of its tickets, or all of it): the refund cancelling
+    gives now, and why, then the confirmation. The service decides both (``line_cancel``)."""
+    order = get_object_or_404(Order.objects.prefetch_related("payments"), reference=ref, user=request.user)
+    line = get_object_or_404(OrderLine.objects.select_related("voucher"), pk=line_id, order=order)
+    status, confirm_form, quantity = 200, None, None
+    if request.method == "POST":
+        confirm_form = LineCancelForm(request.POST, line=line)
+        if confirm_form.is_valid():
+            quantity = confirm_form.cleaned_data.get("quantity")
+            try:
+                result = line_cancel.cancel_line(
+                    order,
+                    line.pk,
+                    by_user=request.user,
+                    quantity=quantity,
+                    shown_refund_fen=confirm_form.cleaned_data["shown_refund_fen"],
+                )
+            except line_cancel.RefundChanged as exc:
+                messages.error(request, exc.message)
+                confirm_form, status = None, 409
+            except OrderStateError as exc:
+                if exc.code == "not_found":
+                    raise Http404(exc.message) from None
+                messages.error(request, exc.message)
+                return redirect(order)
+            except ReservationError as exc:  # the order is locked elsewhere: try again
+                messages.error(request, exc.message)
+                confirm_form, status = None, 409
+            else:
+                messages.success(request, _line_cancelled_message(result))
+                return redirect(order)
+        else:
+            quantity = confirm_form.cleaned_data.get("quantity")
+            status = 422
+    else:
+        chooser = LineQuantityForm(request.GET or None, line=line)
+        if chooser.is_bound and chooser.is_valid():
+            quantity = chooser.cleaned_data.get("quantity")
+        elif chooser.is_bound:
+            status = 422
+    try:
+        quote = line_cancel.line_cancellation_quote(order, line, quantity=quantity)
+    except OrderStateError as exc:
+        messages.error(request, exc.message)
+        return redirect(order)
+    if confirm_form is None or confirm_form.is_valid():
+        initial = {"quantity": quote.quantity, "shown_refund_fen": quote.refund_fen}
+        confirm_form = LineCancelForm(initial=initial, line=line)
+    chooser = LineQuantityForm(initial={"quantity": quote.quantity}, line=line)
+    return render(
+        request,
+        "orders/line_cancel.html",
+        {"order": order, "line": line, "quote": quote, "chooser": chooser, "form": confirm_form},
+        status=status,
+    )
+
+
+def _line_cancelled_message(result):
+    part = result.cancelled
+    handler = describing_kind(part.kind)
+    message = _("Cancelled: %(what)s.") % {"what": f"{handler.heading(part)} · {handler.summary(part)}"}
+    quote = result.quote
+    if quote.refund_fen:
+        money = _("%(amount)s goes back to you; an e-mail confirms the refund.") % {
+            "amount": format_fen(quote.refund_fen, result.order.currency)
+        }
+    elif not quote.paid_left_fen:
+        money = _("Nothing was paid for it, so there is nothing to refund.")
+        if quote.collect_less_fen:
+            money += " " + _("You will pay %(amount)s less on site.") % {
+                "amount": format_fen(quote.collect_less_fen, result.order.currency)
+            }
+    else:
+        money = _("Nothing is refunded under the cancellation policy.")
+    return f"{message} {money}"

@@ -29,13 +29,14 @@ from orders.lines import (
     load_rows,
 )
 from orders.money import Money
+from orders.policies import RefundDecision
 from orders.reservations import Claim, local_today
 from orders.selectors import claimed_units
 from town.translations import content_language, in_language
 
 from . import services
 from .inventory import PRODUCT
-from .models import Product, ProductUnit
+from .models import LineFulfilment, Product, ProductUnit
 from .selectors import canonical_product
 
 MAX_PRODUCT_QUANTITY = 99
@@ -273,6 +274,20 @@ class ProductLine(LineKind):
         deliver_to = next((part["deliver_to"] for part in parts if part.get("deliver_to")), "")
         parts = [quantity_words(order_line.quantity, unit), delivery_words(order_line.options, deliver_to)]
         return " · ".join(part for part in parts if part)
+
+    def cancellation_terms(self, order_lines, *, now=None):
+        """Produce comes back in full until the farmer marks it packed (``LineFulfilment``), then
+        not at all: it is on its way. One query for all the lines."""
+        packed = set(
+            LineFulfilment.objects.filter(order_line_id__in=[line.pk for line in order_lines]).values_list(
+                "order_line_id", flat=True
+            )
+        )
+        refused = RefundDecision(
+            0, False, gettext("The farmer has already packed it: it can no longer be cancelled.")
+        )
+        full = RefundDecision(100, True, gettext("Full refund: the farmer has not packed it yet."))
+        return {line.pk: refused if line.pk in packed else full for line in order_lines}
 
     def check(self, line, batch=None, *, now=None):
         batch = self._batch(line, batch, now)

@@ -4,6 +4,7 @@ from .orders import (  # noqa: F401
     SOLD_STATUSES,
     Basket,
     BasketLine,
+    LineStatus,
     Order,
     OrderLine,
     OrderStatus,

@@ -152,6 +152,11 @@ class Order(models.Model):
         self.save(update_fields=["needs_attention", "staff_note", "updated_at"])
 
 
+class LineStatus(models.TextChoices):
+    LIVE = "live", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class OrderLine(models.Model):
     """A price snapshot of what was bought: later price or name changes never touch it.
 
@@ -200,10 +205,32 @@ class OrderLine(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # Set when the organiser called off what the line sold (a tour slot, an event): the line no
-    # longer stands, its voucher is void and its price went back; the rest of the order stands.
+    # Set when the line was cancelled on its own (``orders.line_cancel``): by the visitor, or by the
+    # organiser calling off what it sold (a tour slot, an event). The line no longer stands, its
+    # voucher is void and its claims are released; the rest of the order stands.
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=500, blank=True)
+    # Who cancelled it: the order's visitor, or staff (empty on lines called off before this was kept).
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # What cancelling the line gave back (its share of the refund, at most what was paid).
+    refund_fen = models.PositiveBigIntegerField(_("refunded on cancelling (fen)"), default=0)
+    # Some tickets of a line given back (3 of 5): they move to a line of their own, cancelled, which
+    # points here; the line keeps the rest, its voucher and its code.
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("split from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cancelled_parts",
+    )
 
     class Meta:
         verbose_name = _("order line")
@@ -215,6 +242,16 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.title} {self.item_name}".strip()
+
+    @property
+    def status(self) -> str:
+        """ "live" while the line stands, "cancelled" once it was cancelled on its own (its order's
+        status says the rest: a cancelled order's lines are cancelled with it)."""
+        return LineStatus.CANCELLED if self.cancelled_at else LineStatus.LIVE
+
+    @property
+    def cancelled_by_visitor(self) -> bool:
+        return self.cancelled_at is not None and self.cancelled_by_id == self.order.user_id
 
     def _sold_in(self, language):
         sold_in = self.order.language

@@ -39,3 +39,10 @@ def line_summary(order_line):
 def note_label(line):
     """{{ line|note_label }}: who reads the visitor's note on this (basket or order) line."""
     return describing_kind(line.kind).note_label(line)
+
+
+@register.filter
+def parts_after_their_line(lines):
+    """{% for line in order.lines.all|parts_after_their_line %}: the lines in their order, each
+    part given back (some of a line's tickets) right after the line it came from."""
+    return sorted(lines, key=lambda line: (line.split_from_id or line.pk, line.pk))

@@ -167,11 +167,16 @@ def my_lines(producer):
     )
 
 
+def sold_lines(producer):
+    """The producer's lines that stand as sales: of confirmed, paid or completed orders, and not
+    cancelled on their own (a visitor may cancel produce until it is packed)."""
+    return my_lines(producer).filter(order__status__in=SOLD_STATUSES, cancelled_at__isnull=True)
+
+
 def lines_to_fulfil(producer):
     """Lines the farmer has to pack and hand over: open ones first, then the done ones."""
     return (
-        my_lines(producer)
-        .filter(order__status__in=SOLD_STATUSES)
+        sold_lines(producer)
         .select_related("order", "fulfilment")
         .order_by(
             # No fulfilment row yet, then packed, then handed over or shipped.
@@ -210,9 +215,7 @@ def sales_this_month(producer, *, now=None):
     """Units and produce revenue (unit price × quantity, without shipping) of confirmed, paid and
     completed orders placed this month, in total and per product: three queries."""
     start, end = month_bounds(now)
-    lines = my_lines(producer).filter(
-        order__status__in=SOLD_STATUSES, order__created_at__gte=start, order__created_at__lt=end
-    )
+    lines = sold_lines(producer).filter(order__created_at__gte=start, order__created_at__lt=end)
     revenue = Sum(F("unit_price_fen") * F("quantity"))
     totals = lines.aggregate(
         units=Coalesce(Sum("quantity"), 0),

@@ -29,7 +29,7 @@ from wagtail.actions.create import CreateAction
 from wagtail.actions.edit import EditAction
 from wagtail.models import Locale, WorkflowState
 
-from orders.models import SOLD_STATUSES, ReservationKind
+from orders.models import ReservationKind
 from orders.selectors import claimed_units
 from town.page_cache import bump_stock
 
@@ -237,12 +237,7 @@ def update_fulfilment(producer, line_id, status, *, tracking_number="", user=Non
     status = FulfilmentStatus(status)
     tracking_number = " ".join((tracking_number or "").split())
     with transaction.atomic():
-        line = (
-            selectors.my_lines(producer)
-            .filter(pk=line_id, order__status__in=SOLD_STATUSES)
-            .select_for_update(of=("self",))
-            .first()
-        )
+        line = selectors.sold_lines(producer).filter(pk=line_id).select_for_update(of=("self",)).first()
         if line is None:
             raise NotFound()
         fulfilment = LineFulfilment.objects.select_for_update().filter(order_line=line).first()

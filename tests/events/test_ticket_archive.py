@@ -36,6 +36,7 @@ def ticket_row(ticket_type, **changes):
         "price_fen": str(ticket_type.price_fen),
         "capacity": str(ticket_type.capacity),
         "max_per_order": str(ticket_type.max_per_order),
+        "cancellation_policy": ticket_type.cancellation_policy,
         "sales_start": "",
         "sales_end": "",
         "archived": "on" if ticket_type.archived else "",

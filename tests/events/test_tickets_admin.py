@@ -17,6 +17,7 @@ def ticket(**fields):
         "price_fen": "3000",
         "capacity": "200",
         "max_per_order": "6",
+        "cancellation_policy": "flexible",
         "sales_start": "",
         "sales_end": "",
         **fields,

@@ -33,6 +33,7 @@ def chinese(client):
     with translation.override("zh-hans"):
         yield
 
+
 KINDS = ("stay", "tour", "ticket", "product")
 
 

@@ -1,4 +1,4 @@
-""""During your stay" on the basket page (issue 20, item 3): the tours, festival days and produce
+""" "During your stay" on the basket page (issue 20, item 3): the tours, festival days and produce
 deliveries that fit the days of the stays in the basket, gathered through the kinds' registered
 providers (orders names no kind), in a number of queries that does not grow with the offer."""
 
@@ -112,9 +112,9 @@ def test_what_fits_the_stay_is_suggested_and_what_does_not_is_left_out(guest, to
     tour = next(item for item in found if item.kind == "tour")
     assert tour.url.endswith("?date=2027-01-12#book")  # opens the tour on that day
     # By day, deliveries (any day) last.
-    assert [item.day for item in found] == sorted(
-        [item.day for item in found if item.day]
-    ) + [None] * sum(1 for item in found if item.day is None)
+    assert [item.day for item in found] == sorted([item.day for item in found if item.day]) + [None] * sum(
+        1 for item in found if item.day is None
+    )
 
 
 def test_the_basket_page_shows_what_fits_the_stay(client, guest, town):
