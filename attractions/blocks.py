@@ -3,7 +3,8 @@ free time (computed when the page is shown, never cached)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.models import Locale
+
+from town.translations import active_locale
 
 from .selectors import featured_experiences
 
@@ -20,7 +21,7 @@ class FeaturedExperiencesBlock(blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
         page = (parent_context or {}).get("page")
-        locale_id = page.locale_id if page is not None else Locale.get_active().pk
+        locale_id = page.locale_id if page is not None else active_locale().pk
         context["experiences"] = featured_experiences(locale_id, limit=value.get("count") or 3)
         context["heading"] = value.get("heading")
         return context

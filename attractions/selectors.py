@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from orders.models import ReservationKind
 from orders.reservations import local_today
@@ -22,9 +22,8 @@ from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
 from town import geo
 from town.cache import cached, is_page_number, lazy_value, query_key
-from town.models import Village
 from town.months import in_season, months_between
-from town.translations import localize_villages
+from town.translations import active_locale, default_locale, localize_villages, villages_in
 
 from .forms import ExperienceBookingForm
 from .models import (
@@ -60,7 +59,7 @@ def private_pages_q():
 
 def locale_villages(locale_id):
     """The villages in a locale (the filter's choices): one query, then cached until the next edit."""
-    return cached(("villages", locale_id), lambda: list(Village.objects.in_locale(locale_id)))
+    return villages_in(locale_id)
 
 
 def localized_pages(pages, locale_id, model=AttractionPage):
@@ -362,7 +361,7 @@ def experiences_with_free_slots(
     """Live, public experiences (in ``locale``, default: the active one) with at least one free slot
     on the days [start_date, end_date], soonest first; each page gets ``free_slots`` (SlotViews,
     at most ``slots_per_experience``) and ``next_free_slot``. A fixed number of queries."""
-    locale = locale or Locale.get_active()
+    locale = locale or active_locale()
     # Only experiences in season on those days (a slot left from before its season was set is
     # not promoted either: no honey-peach picking in December).
     in_month = in_season(
@@ -388,7 +387,7 @@ def experiences_with_free_slots(
 
 def canonical_experience_ids(pages):
     """{page pk: pk of the default-locale page that owns its slots}: at most two queries."""
-    default = Locale.get_default()
+    default = default_locale()
     result = {page.pk: page.pk for page in pages if page.locale_id == default.pk}
     foreign = [page for page in pages if page.locale_id != default.pk]
     if foreign:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from wagtail.models import Locale
 
 from attractions.selectors import CARD_RENDITION, experiences_with_free_slots, with_image_renditions
 from products.selectors import in_season_products
+from town.translations import active_locale
 
 from . import selectors
 from .selectors import BadMonth, attach_venues, published_events
@@ -79,7 +79,7 @@ def in_season(year, month, *, limit=DEFAULT_LIMIT, locale=None, now=None) -> Sea
     season. Months that are over show festivals and produce but no tours to book."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    locale = locale or Locale.get_active()
+    locale = locale or active_locale()
     first_day = datetime.date(year, month, 1)
     last_day = datetime.date(year, month, calendar.monthrange(year, month)[1])
     season = Season(year, month, first_day, last_day)

@@ -144,7 +144,6 @@ def calendar(request, homestay_id: int, params: Query[CalendarQuery]):
     if page is None:
         raise Http404(_("No such homestay."))
     calendars = selectors.room_calendars(page, start, end + timedelta(days=1))
-    names = {rt.translation_key: rt.name for rt in page.room_types.all()}
     return {
         "homestay_id": page.pk,
         "homestay_name": page.title,
@@ -152,7 +151,7 @@ def calendar(request, homestay_id: int, params: Query[CalendarQuery]):
         "room_types": [
             {
                 "room_type_id": c.room_type.pk,
-                "room_type_name": names.get(c.room_type.translation_key, c.room_type.name),
+                "room_type_name": c.display.name,
                 "nights": [
                     {
                         "date": d.date,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from attractions.models import AttractionPage
+from town.forms import ContentChoiceField
 from town.models import Village
 
 from . import pricing
@@ -47,7 +48,7 @@ MAX_NIGHTLY_PRICE = 100_000  # ¥ a night: anything above is a typo
 class AvailabilityForm(StayDatesForm):
     """The homestay search: dates and guests, plus optional village, price per night and amenities."""
 
-    village = forms.ModelChoiceField(label=_("Village"), queryset=None, required=False)
+    village = ContentChoiceField(label=_("Village"), queryset=None, required=False)
     # Bounded: the prices reach the SQL filter as numbers (SQLite's integers overflow past 2^63).
     price_min = forms.IntegerField(
         label=_("Minimum price per night (¥)"), min_value=0, max_value=MAX_NIGHTLY_PRICE, required=False
@@ -67,7 +68,7 @@ class AvailabilityForm(StayDatesForm):
         ],
         required=False,
     )
-    near = forms.ModelChoiceField(
+    near = ContentChoiceField(
         label=_("Attraction"), queryset=None, required=False, empty_label=_("Choose an attraction")
     )
 

@@ -26,13 +26,14 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Orderable, Page, TranslatableMixin
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from accounts.roles import HOSTS
 from orders.policies import CancellationPolicy
 from town.blocks import BaseStreamBlock
 from town.cache import CachedViewRestrictionsMixin
+from town.translations import default_locale
 
 MAX_GUESTS_PER_ROOM = 20
 
@@ -96,6 +97,20 @@ class HomestayIndexPage(CachedViewRestrictionsMixin, Page):
 
     class Meta:
         verbose_name = _("homestay index")
+
+    def route(self, request, path_components):
+        # A homestay page with its village in one query: Wagtail's own route reads the child as a
+        # plain page, then its homestay row, and the page then reads its village.
+        if path_components:
+            try:
+                child = (
+                    HomestayPage.objects.child_of(self).select_related("village").get(slug=path_components[0])
+                )
+            except HomestayPage.DoesNotExist:
+                return super().route(request, path_components)
+            child._cached_parent_obj = self
+            return child.route(request, path_components[1:])
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         # When serving: views import this module through forms and selectors (a Wagtail page is
@@ -256,7 +271,7 @@ def new_ical_token():
 class RoomTypeQuerySet(models.QuerySet):
     def canonical_for(self, page):
         """Inventory rows for ``page``: translations share the default-locale room types."""
-        default = Locale.get_default()
+        default = default_locale()
         if page.locale_id == default.pk:
             return self.filter(page=page).order_by("sort_order", "pk")
         keys = RoomType.objects.filter(page=page).values("translation_key")

@@ -22,12 +22,11 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Q,
     Subquery,
     Window,
 )
 from django.db.models.functions import Cast
-from wagtail.images import get_image_model
-from wagtail.models import Locale
 
 from accounts.roles import EDITORS
 from orders.exceptions import ReservationError, SoldOut
@@ -35,7 +34,8 @@ from orders.models import Reservation, ReservationKind, ReservationStatus
 from orders.reservations import local_today  # noqa: F401 (the town's today, re-exported for forms)
 from orders.selectors import claimed_units, short_on_some_night
 from town import geo
-from town.translations import localize_villages
+from town.images import images_with_renditions
+from town.translations import default_locale, localize_villages
 
 from . import pricing
 from .inventory import rules_for
@@ -92,12 +92,12 @@ class CalendarDay:
 
 @dataclass
 class RoomCalendar:
-    room_type: RoomType
+    room_type: RoomType  # the inventory row (default locale): its pk is what gets booked
     days: list[CalendarDay] = field(default_factory=list)
-
-
-def _default_locale():
-    return Locale.get_default()
+    # The row whose texts and photo the page shows: the page's own (translated) row, else room_type.
+    display: RoomType | None = None
+    # With a stay asked for: its Quote, or the ReservationError saying why it cannot be had.
+    quote: object = None
 
 
 def _ceil_div(a, b):
@@ -153,11 +153,11 @@ def fitting_room_types(
 def _room_types_sized_for(guests, rooms, nights, village=None, amenities=()):
     """Live default-locale room types by their own fields only (beds, own minimum stay), in the
     village and with the amenities asked for: no rule or claim looked at yet."""
-    default_locale = _default_locale()
+    default = default_locale()
     qs = RoomType.objects.filter(
-        locale=default_locale,
+        locale=default,
         page__live=True,
-        page__locale=default_locale,
+        page__locale=default,
         max_guests__gte=_ceil_div(guests, rooms),
         units__gte=rooms,
         min_nights__lte=nights,
@@ -186,29 +186,44 @@ def with_stay_total(room_types, check_in, check_out):
     return room_types.annotate(stay_total=pricing.stay_total_sql(check_in, check_out))
 
 
-def _translations(pages, room_types, locale, default_locale_id):
-    """{page translation_key: translated live page}, {room type translation_key: name}: 2 queries."""
-    if locale is None or locale.pk == default_locale_id:
-        return {}, {}
-    page_keys = {p.translation_key for p in pages}
-    translated_pages = {
+def _is_translated(locale):
+    return locale is not None and locale.pk != default_locale().pk
+
+
+def _first_gallery_image(page_pk):
+    """The image of a homestay's first gallery item (a card's photo), as a subquery on its pk."""
+    gallery = HomestayGalleryImage.objects.filter(page_id=page_pk).order_by("sort_order", "pk")
+    return Subquery(gallery.values("image_id")[:1])
+
+
+def _named_in(room_types, locale):
+    """Annotate ``translated_name``: each room type's name in ``locale`` (None without one), so
+    the names come with the rows rather than in a query of their own."""
+    if not _is_translated(locale):
+        return room_types
+    names = RoomType.objects.filter(locale=locale, translation_key=OuterRef("translation_key"))
+    return room_types.annotate(translated_name=Subquery(names.values("name")[:1]))
+
+
+def _translated_pages(pages, locale):
+    """{page translation_key: translated live page, with its village and first gallery image}:
+    one query, none in the default locale."""
+    if not _is_translated(locale):
+        return {}
+    return {
         p.translation_key: p
         for p in HomestayPage.objects.live()
-        .filter(locale=locale, translation_key__in=page_keys)
+        .filter(locale=locale, translation_key__in={p.translation_key for p in pages})
         .select_related("village")
+        .annotate(first_image_id=_first_gallery_image(OuterRef("pk")))
     }
-    names = dict(
-        RoomType.objects.filter(
-            locale=locale, translation_key__in={rt.translation_key for rt in room_types}
-        ).values_list("translation_key", "name")
-    )
-    return translated_pages, names
 
 
 def _priced(room_types, check_in, check_out, rooms, locale, *, price_min=None, price_max=None, now=None):
     """AvailableRooms for those of these room types that fit the stay, priced by ``pricing.quote``,
-    cheapest first: 2 queries (their rules and live claims), 4 for a translated page. The same
-    rules as ``fitting_room_types`` in SQL, applied to a page of rows in Python."""
+    cheapest first: 2 queries (their rules and live claims), 3 for a translated page (its
+    homestays; the room types carry their names, ``_named_in``). The same rules as
+    ``fitting_room_types`` in SQL, applied to a page of rows in Python."""
     if not room_types:
         return []
     ids = [rt.pk for rt in room_types]
@@ -217,10 +232,7 @@ def _priced(room_types, check_in, check_out, rooms, locale, *, price_min=None, p
     for rule in rules_for(ids, check_in, check_out):
         rules[rule.room_type_id].append(rule)
     claimed = claimed_units(ReservationKind.STAY, ids, check_in, check_out, now=now)
-    # The room types are the default locale's: no need to ask which locale that is.
-    translated_pages, names = _translations(
-        [rt.page for rt in room_types], room_types, locale, room_types[0].locale_id
-    )
+    translated_pages = _translated_pages([rt.page for rt in room_types], locale)
     results = []
     for rt in room_types:
         try:
@@ -236,7 +248,8 @@ def _priced(room_types, check_in, check_out, rooms, locale, *, price_min=None, p
         ):
             continue
         page = translated_pages.get(rt.page.translation_key, rt.page)
-        results.append(AvailableRoom(page, rt, quote, free, names.get(rt.translation_key, rt.name)))
+        name = getattr(rt, "translated_name", None)
+        results.append(AvailableRoom(page, rt, quote, free, rt.name if name is None else name))
     results.sort(key=lambda r: (r.total_fen, r.homestay.title, r.room_type.pk))
     return results
 
@@ -268,7 +281,9 @@ def available_room_types(
         price_max=price_max,
         now=now,
     )
-    room_types = list(fitting.select_related("page", "page__locale", "page__village", "photo"))
+    room_types = list(
+        _named_in(fitting.select_related("page", "page__locale", "page__village", "photo"), locale)
+    )
     return _priced(room_types, check_in, check_out, rooms, locale, now=now)
 
 
@@ -415,18 +430,24 @@ def search_homestays(
     rooms = filters.get("rooms", 1)
     room_types = (
         list(
-            RoomType.objects.filter(
-                page_id__in=page_ids,
-                max_guests__gte=_ceil_div(guests, rooms),
-                units__gte=rooms,
-                min_nights__lte=(check_out - check_in).days,
+            _named_in(
+                RoomType.objects.filter(
+                    page_id__in=page_ids,
+                    max_guests__gte=_ceil_div(guests, rooms),
+                    units__gte=rooms,
+                    min_nights__lte=(check_out - check_in).days,
+                ),
+                locale,
             )
             .select_related("page", "page__locale", "page__village")
+            .annotate(page_first_image_id=_first_gallery_image(OuterRef("page_id")))
             .order_by("sort_order", "pk")
         )
         if page_ids
         else []
     )
+    for rt in room_types:
+        rt.page.first_image_id = rt.page_first_image_id
     by_page = defaultdict(list)
     priced = _priced(
         room_types,
@@ -448,24 +469,15 @@ def search_homestays(
 
 
 def _attach_photos(results, near=None):
-    """Each card's photo (the homestay's first gallery image, else its cheapest room's photo) with
-    its rendition, and its distance to ``near``: 3 queries whatever the number of cards."""
-    if not results:
-        return
-    first_image = {}
-    gallery = HomestayGalleryImage.objects.filter(page_id__in=[r.homestay.pk for r in results]).order_by(
-        "page_id", "sort_order", "pk"
-    )
-    for page_id, image_id in gallery.values_list("page_id", "image_id"):
-        first_image.setdefault(page_id, image_id)
+    """Each card's photo (the homestay's first gallery image, ``first_image_id`` on its page, else
+    its cheapest room's photo) with its rendition, and its distance to ``near``: one query once
+    the renditions exist, whatever the number of cards."""
     wanted = {}
     for result in results:
-        image_id = first_image.get(result.homestay.pk) or next(
+        wanted[result.homestay.pk] = getattr(result.homestay, "first_image_id", None) or next(
             (room.room_type.photo_id for room in result.rooms if room.room_type.photo_id), None
         )
-        wanted[result.homestay.pk] = image_id
-    ids = {pk for pk in wanted.values() if pk}
-    images = get_image_model().objects.prefetch_renditions(CARD_RENDITION).in_bulk(ids) if ids else {}
+    images = images_with_renditions(wanted.values(), CARD_RENDITION)
     for result in results:
         result.photo = images.get(wanted[result.homestay.pk])
         if near is not None and geo.has_coordinates(result.homestay):
@@ -487,11 +499,11 @@ def homestay_listing(
     """One page of the live homestays in ``locale`` (no dates chosen), each with its lowest base
     price ("from ¥X/night"), sorted by that price or by distance to ``near``: paginated in SQL, a
     Paginator page of HomestayResults (no rooms); the same queries whatever the size of the town."""
-    default_locale = _default_locale()
-    locale = locale or default_locale
+    default = default_locale()
+    locale = locale or default
     lowest = (
         RoomType.objects.filter(
-            locale=default_locale, page__live=True, page__translation_key=OuterRef("translation_key")
+            locale=default, page__live=True, page__translation_key=OuterRef("translation_key")
         )
         .order_by()
         .values("page__translation_key")
@@ -502,7 +514,10 @@ def homestay_listing(
         HomestayPage.objects.live()
         .filter(locale=locale)
         .select_related("village", "locale")
-        .annotate(from_price_fen=Subquery(lowest, output_field=IntegerField()))
+        .annotate(
+            from_price_fen=Subquery(lowest, output_field=IntegerField()),
+            first_image_id=_first_gallery_image(OuterRef("pk")),
+        )
     )
     if village is not None:
         pages = pages.filter(village__translation_key=village.translation_key)
@@ -524,22 +539,58 @@ def homestay_listing(
     return page_obj
 
 
-def room_calendars(homestay, start, end, *, now=None):
-    """Per room type, per night in [start, end): units left, price, closed: 3 queries."""
-    room_types = list(RoomType.objects.canonical_for(homestay))
+def _page_room_types(homestay):
+    """The room types ``homestay`` sells (the default locale's, see ``canonical_for``) and
+    {translation key: the page's own row} for their texts, with their photos: one query."""
+    rows = RoomType.objects.select_related("photo").order_by("sort_order", "pk")
+    if "room_types" in getattr(homestay, "_cluster_related_objects", {}):
+        # A preview: the edited rooms' texts live only in memory.
+        own = {rt.translation_key: rt for rt in homestay.room_types.all()}
+        return list(RoomType.objects.canonical_for(homestay).select_related("photo")), own
+    if homestay.locale_id == default_locale().pk:
+        room_types = list(rows.filter(page=homestay))
+        return room_types, {rt.translation_key: rt for rt in room_types}
+    canonical = RoomType.objects.canonical_for(homestay).order_by().values("pk")
+    both = list(rows.filter(Q(page=homestay) | Q(pk__in=canonical)))
+    own = {rt.translation_key: rt for rt in both if rt.page_id == homestay.pk}
+    return [rt for rt in both if rt.page_id != homestay.pk], own
+
+
+def _stay_quote(room_type, check_in, check_out, rules, claimed, rooms):
+    """The Quote for ``rooms`` rooms of ``room_type``, or the ReservationError saying why not."""
+    try:
+        quote = pricing.quote(room_type, check_in, check_out, rules)
+        if free_rooms(room_type, quote.nights, claimed) < rooms:
+            raise SoldOut()
+    except ReservationError as exc:
+        return exc
+    return quote
+
+
+def room_calendars(homestay, start, end, *, stay=None, rooms=1, now=None):
+    """Per room type, per night in [start, end): units left, price, closed; with ``stay`` (a
+    (check-in, check-out) pair), each calendar also prices that stay in ``rooms`` rooms. 3 queries
+    however many room types: the rooms (with their photos and the page's own texts), then the rules
+    and live claims of the calendar's nights and the stay's, read together."""
+    room_types, own = _page_room_types(homestay)
     ids = [rt.pk for rt in room_types]
-    rules = rules_for(ids, start, end) if ids else []
-    claimed = claimed_units(ReservationKind.STAY, ids, start, end, now=now) if ids else {}
+    first, last = (min(start, stay[0]), max(end, stay[1])) if stay else (start, end)
+    # Each room type's rules apart: pricing scans the list it is given, once per night.
+    rules = defaultdict(list)
+    for rule in rules_for(ids, first, last) if ids else []:
+        rules[rule.room_type_id].append(rule)
+    claimed = claimed_units(ReservationKind.STAY, ids, first, last, now=now) if ids else {}
     nights = pricing.nights_between(start, end)
     calendars = []
     for rt in room_types:
         days = []
         for night in nights:
-            price = pricing.night_price(rt, night, rules)
+            price = pricing.night_price(rt, night, rules[rt.pk])
             closed = price is None
             left = 0 if closed else max(rt.units - claimed.get((rt.pk, night), 0), 0)
             days.append(CalendarDay(night, left, price, closed, rt.units))
-        calendars.append(RoomCalendar(rt, days))
+        quote = _stay_quote(rt, *stay, rules[rt.pk], claimed, rooms) if stay else None
+        calendars.append(RoomCalendar(rt, days, own.get(rt.translation_key, rt), quote))
     return calendars
 
 
@@ -547,26 +598,6 @@ def free_rooms(room_type, nights, claimed) -> int:
     """Rooms of ``room_type`` free on every one of ``nights`` (NightPrices of a quote), given the
     live ``claimed`` units per (room type, night) from ``claimed_units``."""
     return min(room_type.units - claimed.get((room_type.pk, n.night), 0) for n in nights)
-
-
-def quote_stays(room_types, check_in, check_out, *, rooms=1, now=None):
-    """{room type pk: Quote or the ReservationError that says why not} for one stay in each of
-    ``room_types``: two queries however many room types (a homestay page prices all its rooms)."""
-    ids = [rt.pk for rt in room_types]
-    rules = defaultdict(list)
-    for rule in rules_for(ids, check_in, check_out):
-        rules[rule.room_type_id].append(rule)
-    claimed = claimed_units(ReservationKind.STAY, ids, check_in, check_out, now=now)
-    result = {}
-    for rt in room_types:
-        try:
-            quote = pricing.quote(rt, check_in, check_out, rules[rt.pk])
-            if free_rooms(rt, quote.nights, claimed) < rooms:
-                raise SoldOut()
-            result[rt.pk] = quote
-        except ReservationError as exc:
-            result[rt.pk] = exc
-    return result
 
 
 def guest_has_confirmed_stay(user, homestay) -> bool:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from orders.exceptions import ReservationError
 from orders.views import add_to_basket
-from town.translations import localize_villages
+from town.translations import locale_of, localize_villages
 
 from . import selectors
 from .forms import AddStayForm, AvailabilityForm, QuoteForm
@@ -35,7 +35,8 @@ VIEW_LIST, VIEW_MAP = "list", "map"
 
 def index_context(index_page, request):
     """The homestay search: result cards (one per homestay) or a map of this page's homestays."""
-    form = AvailabilityForm(request.GET or None, locale=index_page.locale)
+    locale = locale_of(index_page)
+    form = AvailabilityForm(request.GET or None, locale=locale)
     valid = form.is_bound and form.is_valid()
     page_number = request.GET.get("page")
     searched = valid and form.has_dates
@@ -49,7 +50,7 @@ def index_context(index_page, request):
             per_page=RESULTS_PER_PAGE,
             sort=form.chosen_sort,
             near=form.near_point,
-            locale=index_page.locale,
+            locale=locale,
             **form.search_kwargs(),
         )
     else:
@@ -62,7 +63,7 @@ def index_context(index_page, request):
                 "near": form.near_point,
             }
         page_obj = selectors.homestay_listing(
-            locale=index_page.locale, page=page_number, per_page=RESULTS_PER_PAGE, **filters
+            locale=locale, page=page_number, per_page=RESULTS_PER_PAGE, **filters
         )
     view = VIEW_MAP if request.GET.get("view") == VIEW_MAP else VIEW_LIST
     # Filters beyond dates and guests are folded on phones (results first); open when one is wrong.
@@ -129,9 +130,6 @@ def homestay_context(page, request):
     quote_form = QuoteForm(request.GET if "check_in" in request.GET else None)
     chosen_in = _chosen_check_in(quote_form) if quote_form.is_bound else None
     month_start, month_end = selectors.month_range(_month_from(request, today, chosen_in))
-    calendars = selectors.room_calendars(page, month_start, month_end)
-    # Texts come from this page's room types (translated), inventory from the canonical ones.
-    display = {rt.translation_key: rt for rt in page.room_types.all()}
 
     stay = None
     if quote_form.is_bound and quote_form.is_valid():
@@ -144,26 +142,26 @@ def homestay_context(page, request):
             "nights": (data["check_out"] - data["check_in"]).days,
         }
 
-    quoted = {}
-    if stay is not None:
-        quoted = selectors.quote_stays(
-            [calendar.room_type for calendar in calendars],
-            stay["check_in"],
-            stay["check_out"],
-            rooms=stay["rooms"],
-        )
+    # Inventory from the canonical room types, texts from this page's own (translated) rows.
+    calendars = selectors.room_calendars(
+        page,
+        month_start,
+        month_end,
+        stay=(stay["check_in"], stay["check_out"]) if stay else None,
+        rooms=stay["rooms"] if stay else 1,
+    )
     rooms, quotes = [], []
     for calendar in calendars:
         rt = calendar.room_type
         room = {
             "room_type": rt,
-            "display": display.get(rt.translation_key, rt),
+            "display": calendar.display,
             "weeks": _weeks(calendar.days, month_start),
             "quote": None,
             "error": None,
         }
         if stay is not None:
-            answer = quoted[rt.pk]
+            answer = calendar.quote
             if stay["guests"] > rt.max_guests * stay["rooms"]:
                 room["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
             elif isinstance(answer, ReservationError):

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -268,9 +269,18 @@ def _basket_out(summary) -> dict:
     }
 
 
+def _with_lines(orders):
+    """Orders with their lines and the lines' vouchers, read for all of them at once (an order
+    already given them is left as it is)."""
+    lines = Prefetch("lines", queryset=OrderLine.objects.select_related("voucher"))
+    prefetch_related_objects(list(orders), lines, "payments")
+    return orders
+
+
 def _order_out(order) -> dict:
+    _with_lines([order])
     lines = []
-    for line in order.lines.select_related("voucher"):
+    for line in order.lines.all():
         voucher = getattr(line, "voucher", None)
         valid = voucher and voucher.voided_at is None and order.status in ("confirmed", "paid", "completed")
         handler = describing_kind(line.kind)
@@ -415,7 +425,7 @@ def post_checkout(request, payload: CheckoutIn):
 def list_orders(request):
     return [
         _order_out(order)
-        for order in Order.objects.filter(user=request.user).prefetch_related("payments")[:50]
+        for order in _with_lines(list(Order.objects.filter(user=request.user)[:50]))
     ]
 
 

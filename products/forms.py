@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orders.money import format_fen
+from town.forms import ContentChoiceField
 from town.models import Village
 
 from .lines import DELIVERY_CHOICES, MAX_PRODUCT_QUANTITY
@@ -18,7 +19,7 @@ class ShopFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", _("All"))] + list(ProductCategory.choices), required=False
     )
-    village = forms.ModelChoiceField(label=_("Village"), queryset=None, required=False, empty_label=_("All"))
+    village = ContentChoiceField(label=_("Village"), queryset=None, required=False, empty_label=_("All"))
     in_season = forms.BooleanField(label=_("In season now"), required=False)
     price_min = forms.IntegerField(
         label=_("Minimum price (¥)"), min_value=0, max_value=MAX_PRICE_YUAN, required=False

@@ -30,6 +30,7 @@ from orders.inventory import canonical_id
 from orders.models import Reservation, ReservationKind
 from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
+from town.cache import cached
 from town.models import Village
 from town.page_cache import shows, stock_tag
 
@@ -97,13 +98,15 @@ def on_sale(*, now=None):
 
 
 def _photos_prefetch(renditions):
-    images = get_image_model().objects.prefetch_renditions(*renditions)
-    return Prefetch(
-        "photos",
-        queryset=ProductPhoto.objects.order_by("sort_order", "pk").prefetch_related(
-            Prefetch("image", queryset=images)
-        ),
+    """Photos with their images (joined), then the images' renditions: two queries."""
+    rendition_model = get_image_model().get_rendition_model()
+    renditions = Prefetch(
+        "image__renditions",
+        queryset=rendition_model.objects.filter(filter_spec__in=renditions),
+        to_attr="prefetched_renditions",  # where Wagtail's get_rendition looks first
     )
+    photos = ProductPhoto.objects.order_by("sort_order", "pk").select_related("image")
+    return Prefetch("photos", queryset=photos.prefetch_related(renditions))
 
 
 @dataclass
@@ -141,8 +144,8 @@ def shop_products(filters: ShopFilters | None = None, *, now=None):
 
 def localize_products(products, language=None):
     """Give each product ``display_name``/``display_description`` and each village ``display_village``
-    in ``language`` (the active one by default): one query for products, one for villages, none
-    in the default language."""
+    in ``language`` (the active one by default): one query for products (the villages' names come
+    from the content cache), none in the default language."""
     from django.utils import translation
 
     products = list(products)
@@ -156,17 +159,7 @@ def localize_products(products, language=None):
                 locale__language_code=language, translation_key__in={p.translation_key for p in products}
             ).values_list("translation_key", "name", "description")
         }
-        village_keys = set()
-        for p in products:
-            for village in (p.origin_village, p.producer.village):
-                if village is not None:
-                    village_keys.add(village.translation_key)
-        if village_keys:
-            villages = dict(
-                Village.objects.filter(
-                    locale__language_code=language, translation_key__in=village_keys
-                ).values_list("translation_key", "name")
-            )
+        villages = village_names(language)
     for product in products:
         name, description = names.get(product.translation_key, (product.name, product.description))
         product.display_name = name
@@ -176,6 +169,13 @@ def localize_products(products, language=None):
         product.first_photo = next(iter(product.photos.all()), None)
         product.sold_out = getattr(product, "units_left", product.stock) <= 0
     return products
+
+
+def village_names(language):
+    """{village translation key: its name in ``language``}: a village filter's or a card's words,
+    read once per content version (villages are what editors keep)."""
+    villages = Village.objects.filter(locale__language_code=language)
+    return cached(("village-names", language), lambda: dict(villages.values_list("translation_key", "name")))
 
 
 def product_detail(pk, *, now=None, photos=True):
@@ -203,7 +203,7 @@ def other_products(product, *, limit=OTHER_PRODUCTS, now=None, photos=True):
 
 
 def with_photos(products, renditions=DETAIL_RENDITIONS + CARD_RENDITIONS):
-    """Photos, images and renditions of all ``products`` in three queries, whatever their number
+    """Photos, images and renditions of all ``products`` in two queries, whatever their number
     (the product page's own product and the producer's others at once)."""
     prefetch_related_objects(list(products), _photos_prefetch(renditions))
 

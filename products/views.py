@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from orders import basket as basket_service
 from orders.reservations import local_today
 from orders.views import add_to_basket
+from town.translations import locale_of
 
 from . import selectors, services
 from .forms import AddToBasketForm, ShopFilterForm
@@ -17,11 +18,11 @@ PRODUCTS_PER_PAGE = 12
 
 
 def _language(shop):
-    return shop.locale.language_code
+    return locale_of(shop).language_code
 
 
 def product_list(request, shop):
-    form = ShopFilterForm(request.GET or None, locale=shop.locale)
+    form = ShopFilterForm(request.GET or None, locale=locale_of(shop))
     today = local_today()
     status = 400 if form.is_bound and not form.is_valid() else 200
     paginator = Paginator(selectors.shop_products(form.filters(today.month)), PRODUCTS_PER_PAGE)
@@ -74,8 +75,8 @@ def product_detail(request, shop, product_id):
     language = _language(shop)
     others = selectors.other_products(product, photos=False)
     selectors.with_photos([product, *others])
-    [product] = selectors.localize_products([product], language)
-    others = selectors.localize_products(others, language)
+    # The product and the others in the page's language at once.
+    product, *others = selectors.localize_products([product, *others], language)
     base = shop.get_url(request)
     for item in [product, *others]:
         item.url = f"{base}{item.pk}/{item.slug}/"

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.models import Locale, TranslatableMixin
+from wagtail.models import TranslatableMixin
 
 from . import geo
 
@@ -59,7 +59,9 @@ class VillageQuerySet(models.QuerySet):
     def in_locale(self, locale=None):
         """The villages of ``locale`` (the default locale when None), by name: the choices of
         every village filter and dropdown."""
-        return self.filter(locale=locale or Locale.get_default()).order_by("name")
+        from .translations import default_locale  # translations reads villages: imported on use
+
+        return self.filter(locale=locale or default_locale()).order_by("name")
 
 
 class Village(TranslatableMixin, models.Model):

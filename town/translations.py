@@ -10,7 +10,9 @@ there is one, else the original.
 from django.conf import settings
 from django.utils import translation
 from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale
 
+from .cache import cached
 from .models import Village
 
 
@@ -24,6 +26,37 @@ def content_language(language=None):
 
 def is_default_language(language=None):
     return content_language(language) == content_language(settings.LANGUAGE_CODE)
+
+
+def site_locales() -> dict:
+    """{pk: Locale} of every locale, from the content cache: a page asks for the default locale or
+    its own several times a request, and locales change only when an editor adds or edits one
+    (which bumps the content version, ``town.cache.CONTENT_MODELS``)."""
+    return cached(("locales",), lambda: {locale.pk: locale for locale in Locale.objects.all()})
+
+
+def default_locale():
+    """``Locale.get_default()`` without its query (and raising as it does when there is none)."""
+    code = content_language(settings.LANGUAGE_CODE)
+    for locale in site_locales().values():
+        if locale.language_code == code:
+            return locale
+    return Locale.get_default()
+
+
+def active_locale():
+    """``Locale.get_active()`` without its query: the locale of the active language, else the
+    default one."""
+    code = content_language()
+    for locale in site_locales().values():
+        if locale.language_code == code:
+            return locale
+    return default_locale()
+
+
+def locale_of(obj):
+    """``obj.locale`` (a page, a snippet) without its query."""
+    return site_locales().get(obj.locale_id) or obj.locale
 
 
 def in_language(objects, language=None) -> dict:
@@ -48,9 +81,15 @@ def in_language(objects, language=None) -> dict:
     return found
 
 
+def villages_in(locale_id):
+    """The villages of a locale, by name (a filter's choices, the names a translated page shows):
+    read once per content version, which an edit to a village bumps."""
+    return cached(("villages", locale_id), lambda: list(Village.objects.in_locale(locale_id)))
+
+
 def localize_villages(pages, locale_id, villages=None):
     """Set ``village_shown`` on each page (or any row with a ``village``): its village in
-    ``locale_id`` when there is one. One query, none when every village is already in it.
+    ``locale_id`` when there is one. The locale's villages come from the content cache.
 
     A translated page keeps pointing at the village chosen in Chinese; the English reader should
     read the English name. ``villages`` (already in ``locale_id``) saves the query."""
@@ -58,7 +97,7 @@ def localize_villages(pages, locale_id, villages=None):
     by_key = {}
     if foreign:
         if villages is None:
-            villages = Village.objects.filter(locale_id=locale_id, translation_key__in=foreign)
+            villages = villages_in(locale_id)
         by_key = {village.translation_key: village for village in villages}
     for page in pages:
         village = page.village if page.village_id else None

@@ -19,6 +19,7 @@ from town.blocks import BaseStreamBlock
 from town.cache import CachedViewRestrictionsMixin
 from town.models import Village
 from town.months import MonthsField, clean_months, season_mask, validate_months
+from town.translations import default_locale
 
 from .places import AttractionPage
 
@@ -254,7 +255,7 @@ class ExperiencePage(CachedViewRestrictionsMixin, Page):
 
     def canonical(self):
         """The default-locale page that owns the slots (a translation shares its original's)."""
-        default = Locale.get_default()
+        default = default_locale()
         if self.locale_id == default.pk:
             return self
         return (

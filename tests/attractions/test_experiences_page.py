@@ -9,8 +9,9 @@ from django.utils import translation
 
 from orders import reservations
 from orders.models import BasketLine, ReservationKind
-from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory, tomorrow_at
+from tests.factories.attractions import ExperiencePageFactory, ImageFactory, TourSlotFactory, tomorrow_at
 from tests.factories.home import translate
+from tests.pages import WARM_BUDGET, warm_queries
 
 from .tour_fixtures import tour_data
 
@@ -36,22 +37,31 @@ def make_slots(experience, count):
     return slots
 
 
-# Warm queries of an experience page: the Wagtail page lookup and site (3), the canonical
-# page's locale (1), the slots (1), their live claims (1), the meeting point (1), and the
-# session/basket-free shell of base.html. Counted directly: the page holds a CSRF token.
-EXPERIENCE_PAGE_WARM = 16
+# Warm queries of an experience page (the visits before filled the content cache; the page holds a
+# CSRF token, so it is counted directly): the site and the active locale, the routing (the home
+# page, the index and the experience, two each below the home page), the slots and their live
+# claims. The facts, prices, photo and meeting point are a fragment cached until the next publish.
+# In English, Wagtail's routing also reads the English home page, and the page reads the Chinese
+# original that owns the slots.
+EXPERIENCE_PAGE_WARM = 9
+ENGLISH_EXPERIENCE_PAGE_WARM = 11
+assert max(EXPERIENCE_PAGE_WARM, ENGLISH_EXPERIENCE_PAGE_WARM) <= WARM_BUDGET
 
 
-@pytest.mark.parametrize("count", [5, 50])
-def test_page_queries_do_not_grow_with_slots_and_bookings(client, picking, count, django_assert_num_queries):
+@pytest.mark.parametrize("count", [2, 50])
+def test_page_queries_do_not_grow_with_slots_and_bookings(client, picking, en_locale, count):
+    picking.image = ImageFactory()
+    picking.save_revision().publish()
     make_slots(picking, count)
-    client.get(picking.url)
-    with django_assert_num_queries(EXPERIENCE_PAGE_WARM):
-        response = client.get(picking.url)
-    assert response.status_code == 200
-    shown = response.text.count('name="slot_id"')
-    assert shown == 4  # the first day's times (4 a day); the picker holds the other days
-    assert 'data-left="7"' in response.text  # 10 seats, 2 confirmed, 1 held
+    english = translate(picking, "en")
+
+    for url, budget in ((picking.url, EXPERIENCE_PAGE_WARM), (english.url, ENGLISH_EXPERIENCE_PAGE_WARM)):
+        queries, response = warm_queries(client, url)
+        shown = response.text.count('name="slot_id"')
+        assert shown == min(count, 4)  # the first day's times (4 a day); the picker holds the other days
+        assert 'data-left="7"' in response.text  # 10 seats, 2 confirmed, 1 held
+        assert "草莓园" in response.text and 'class="article__image"' in response.text
+        assert queries == budget, url
 
 
 def test_page_shows_facts_prices_and_free_slots(client, picking, meeting_point):

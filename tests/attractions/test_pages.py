@@ -20,7 +20,9 @@ FILTERED_INDEX_COLD = 19
 UNCACHED_INDEX_WARM = 10
 ATTRACTION_PAGE_COLD, ATTRACTION_PAGE_WARM = 23, 7
 ROUTE_PAGE_COLD, ROUTE_PAGE_WARM = 18, 7
-assert max(ATTRACTION_INDEX_WARM, ATTRACTION_PAGE_WARM, ROUTE_PAGE_WARM) <= WARM_BUDGET
+# In English, Wagtail's routing also reads the English home page.
+ENGLISH_ATTRACTION_PAGE_WARM = ATTRACTION_PAGE_WARM + 1
+assert max(ATTRACTION_INDEX_WARM, ENGLISH_ATTRACTION_PAGE_WARM, ROUTE_PAGE_WARM) <= WARM_BUDGET
 
 
 def json_ld(html):
@@ -197,20 +199,26 @@ def _attractions(index, count):
 # Cold: the first request after the cache is emptied; warm: the next one, from the content cache.
 
 
-@pytest.mark.parametrize("count", [3, 30])
-def test_attraction_index_runs_a_fixed_number_of_queries(client, attraction_index, count):
+@pytest.mark.parametrize("count", [2, 50])
+def test_attraction_index_and_page_run_a_fixed_number_of_queries(client, attraction_index, count):
+    """The index, filtered or not, and an attraction page among ``count`` others (one set-up for
+    the three: 50 attractions take a while to make)."""
     _attractions(attraction_index, count)
     cold, warm, _response = cold_and_warm_queries(client, attraction_index.url)
     assert (cold, warm) == (ATTRACTION_INDEX_COLD, ATTRACTION_INDEX_WARM)
 
-
-@pytest.mark.parametrize("count", [3, 30])
-def test_filtered_attraction_index_runs_a_fixed_number_of_queries(client, attraction_index, count):
-    _attractions(attraction_index, count)
     village = Village.objects.first()
     data = {"category": AttractionCategory.SCENIC_SPOT, "village": village.slug, "page": "1"}
     cold, warm, _response = cold_and_warm_queries(client, attraction_index.url, data)
     assert (cold, warm) == (FILTERED_INDEX_COLD, ATTRACTION_INDEX_WARM)
+
+    page = AttractionPageFactory(parent=attraction_index, image=ImageFactory())
+    cold, warm, _response = cold_and_warm_queries(client, page.url)
+    assert (cold, warm) == (ATTRACTION_PAGE_COLD, ATTRACTION_PAGE_WARM)
+    english = translate(page, title="Old Street")
+    _cold, warm, response = cold_and_warm_queries(client, english.url)
+    assert "Old Street" in response.text
+    assert warm == ENGLISH_ATTRACTION_PAGE_WARM
 
 
 def test_attraction_index_with_an_unknown_filter_is_not_cached(client, attraction_index):
@@ -221,15 +229,7 @@ def test_attraction_index_with_an_unknown_filter_is_not_cached(client, attractio
     assert warm == UNCACHED_INDEX_WARM <= WARM_BUDGET  # only the shell comes from the cache
 
 
-@pytest.mark.parametrize("count", [3, 30])
-def test_attraction_page_runs_a_fixed_number_of_queries(client, attraction_index, count):
-    _attractions(attraction_index, count)
-    page = AttractionPageFactory(parent=attraction_index, image=ImageFactory())
-    cold, warm, _response = cold_and_warm_queries(client, page.url)
-    assert (cold, warm) == (ATTRACTION_PAGE_COLD, ATTRACTION_PAGE_WARM)
-
-
-@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize("count", [2, 50])
 def test_route_page_runs_a_fixed_number_of_queries(client, attraction_index, count):
     stops = [AttractionPageFactory(parent=attraction_index, village=VillageFactory()) for _ in range(count)]
     route = RoutePageFactory(parent=attraction_index, stops=stops, image=ImageFactory())

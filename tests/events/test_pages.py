@@ -200,7 +200,9 @@ EVENT_INDEX_COLD, EVENT_INDEX_WARM = 18, 5
 UNCACHED_INDEX_COLD, UNCACHED_INDEX_WARM = 18, 10
 # The event page adds one live query for its ticket types (none here; see test_tickets_page.py).
 EVENT_PAGE_COLD, EVENT_PAGE_WARM = 19, 8
-assert max(EVENT_INDEX_WARM, UNCACHED_INDEX_WARM, EVENT_PAGE_WARM) <= WARM_BUDGET
+# In English, Wagtail's routing also reads the English home page.
+ENGLISH_EVENT_PAGE_WARM = EVENT_PAGE_WARM + 1
+assert max(EVENT_INDEX_WARM, UNCACHED_INDEX_WARM, ENGLISH_EVENT_PAGE_WARM) <= WARM_BUDGET
 
 
 def _events(index, venue, count):
@@ -212,24 +214,22 @@ def _events(index, venue, count):
             EventPageFactory(parent=index, venue=venue, image=image)
 
 
-@pytest.mark.parametrize("count", [3, 30])
-def test_event_index_runs_a_fixed_number_of_queries(client, event_index, venue, count):
+@pytest.mark.parametrize("count", [2, 50])
+def test_event_index_and_page_run_a_fixed_number_of_queries(client, event_index, venue, count):
+    """The index (with a month that is not one too) and an event page among ``count`` others
+    (one set-up for the three: 50 events take a while to make)."""
     _events(event_index, venue, count)
     cold, warm, _response = cold_and_warm_queries(client, event_index.url)
     assert (cold, warm) == (EVENT_INDEX_COLD, EVENT_INDEX_WARM)
 
-
-@pytest.mark.parametrize("count", [3, 30])
-def test_event_index_with_a_bad_month_runs_a_fixed_number_of_queries(client, event_index, venue, count):
-    _events(event_index, venue, count)
     cold, warm, response = cold_and_warm_queries(client, event_index.url, {"month": "abc"})
     assert "abc" in response.text
     assert (cold, warm) == (UNCACHED_INDEX_COLD, UNCACHED_INDEX_WARM)
 
-
-@pytest.mark.parametrize("count", [3, 30])
-def test_event_page_runs_a_fixed_number_of_queries(client, event_index, venue, count):
-    _events(event_index, venue, count)
     event = EventPageFactory(parent=event_index, venue=venue, image=ImageFactory())
     cold, warm, _response = cold_and_warm_queries(client, event.url)
     assert (cold, warm) == (EVENT_PAGE_COLD, EVENT_PAGE_WARM)
+    english = translate(event, title="Lantern fair")
+    _cold, warm, response = cold_and_warm_queries(client, english.url)
+    assert "Lantern fair" in response.text
+    assert warm == ENGLISH_EVENT_PAGE_WARM

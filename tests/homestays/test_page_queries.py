@@ -1,0 +1,114 @@
+"""The homestay pages' SQL budget (issue 21, item 2): a warm page (the visits before made the
+renditions and filled the content cache; the full-page cache is off in tests) runs the same
+queries for 2 and 50 homestays, or rooms, within the site's budget (tests/pages.py)."""
+
+from datetime import timedelta
+
+import pytest
+
+from homestays.models import Amenity, HomestayGalleryImage, HomestayPage, RoomType
+from orders.models import ReservationKind, ReservationStatus
+from tests.factories.home import ImageFactory, set_footer, translate
+from tests.factories.homestays import HomestayPageFactory, RoomTypeFactory
+from tests.factories.orders import ReservationFactory
+from tests.factories.town import VillageFactory
+from tests.pages import WARM_BUDGET, warm_queries
+
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
+
+# A homestay page, with or without dates: the site, the active locale, the home page, the index
+# (two: Wagtail's route reads a child, then its own row), the homestay with its village (one: the
+# index routes to its homestays so); its rooms with their photos; the rules and the live claims of
+# the calendar's month and of the stay, read together; its amenities; its gallery.
+HOMESTAY_PAGE_WARM = 11
+# Search results: the same five to the index; the page of homestays with their count; their
+# fitting rooms (with their names in the page's language and each homestay's first gallery
+# photo); rules; live claims; the cards' photos with their renditions. The form's choices
+# (villages, attractions) and the locales come from the content cache.
+RESULTS_WARM = 10
+# Without dates: the five to the index, the count, the page of homestays (lowest price and first
+# photo in the same query), the cards' photos with their renditions.
+LISTING_WARM = 8
+# In English, Wagtail's routing also looks up the English home page; the homestay page reads its
+# own (translated) rooms in the query that reads the rooms it sells; the results read the
+# homestays' English pages.
+ENGLISH = {"page": HOMESTAY_PAGE_WARM + 1, "results": RESULTS_WARM + 2, "listing": LISTING_WARM + 1}
+assert max(HOMESTAY_PAGE_WARM, RESULTS_WARM, LISTING_WARM, *ENGLISH.values()) <= WARM_BUDGET
+
+CARDS_PER_PAGE = 12
+
+
+@pytest.fixture
+def town(index_page):
+    set_footer(address="青溪镇石板街 1 号")
+    return {"village": VillageFactory(), "amenities": list(Amenity.objects.all()[:3])}
+
+
+def add_homestay(index_page, town, rooms, monday):
+    """A homestay as the demo has them: village, amenities, a gallery photo, rooms with and without
+    photos, each with a booking on the first night asked for."""
+    page = HomestayPageFactory(parent=index_page, village=town["village"], summary="竹林边的老房子")
+    HomestayPage.amenities.through.objects.bulk_create(
+        [HomestayPage.amenities.through(homestaypage=page, amenity=amenity) for amenity in town["amenities"]]
+    )
+    HomestayGalleryImage.objects.create(page=page, image=ImageFactory(), caption="院子")
+    for n in range(rooms):
+        room = RoomTypeFactory(page=page, units=2, photo=ImageFactory() if n % 2 == 0 else None)
+        ReservationFactory(
+            kind=ReservationKind.STAY,
+            object_id=room.pk,
+            start_date=monday,
+            end_date=monday + timedelta(days=1),
+            status=ReservationStatus.CONFIRMED,
+        )
+    return page
+
+
+def in_english(page):
+    english = translate(page, "en")
+    RoomType.objects.filter(page=english).update(name="Garden room")
+    return english
+
+
+def stay(monday):
+    check_out = monday + timedelta(days=2)
+    return {"check_in": monday.isoformat(), "check_out": check_out.isoformat(), "guests": 2}
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_homestay_page_queries_do_not_grow_with_its_rooms(client, index_page, town, monday, en_locale, count):
+    page = add_homestay(index_page, town, count, monday)
+    english = in_english(page)
+
+    for url, budget in ((page.url, HOMESTAY_PAGE_WARM), (english.url, ENGLISH["page"])):
+        queries, response = warm_queries(client, url)
+        assert response.text.count('class="room-type"') == count
+        assert queries == budget, url
+        queries, response = warm_queries(client, url, stay(monday))
+        # Every room has one of its two rooms left for the stay: each is priced and bookable.
+        assert response.text.count('class="add-stay"') == count
+        assert queries == budget, url
+    assert response.text.count("Garden room") >= count  # the English rooms' own names
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_search_queries_do_not_grow_with_homestays(client, index_page, town, monday, en_locale, count):
+    pages = [add_homestay(index_page, town, 2, monday) for _i in range(count)]
+    english_index = in_english(pages[0]).get_parent()
+    for page in pages[1:]:
+        in_english(page)
+
+    for url, results, listing, room_name in (
+        (index_page.url, RESULTS_WARM, LISTING_WARM, "大床房"),
+        (english_index.url, ENGLISH["results"], ENGLISH["listing"], "Garden room"),
+    ):
+        queries, response = warm_queries(client, url, stay(monday))
+        assert response.context["result_count"] == count
+        assert room_name in response.text
+        assert response.text.count('class="stay-card"') == min(count, CARDS_PER_PAGE)
+        assert response.text.count('class="stay-card__photo"') == min(count, CARDS_PER_PAGE)
+        assert queries == results, url
+        queries, response = warm_queries(client, url)
+        assert response.context["result_count"] == count
+        assert response.text.count('class="stay-card__photo"') == min(count, CARDS_PER_PAGE)
+        assert queries == listing, url
