@@ -264,7 +264,15 @@ def line_cancel_page(request, ref, line_id):
     return render(
         request,
         "orders/line_cancel.html",
-        {"order": order, "line": line, "quote": quote, "chooser": chooser, "form": confirm_form},
+        {
+            "order": order,
+            "line": line,
+            "quote": quote,
+            "chooser": chooser,
+            "form": confirm_form,
+            # Nothing paid yet: no "refunds ¥0.00" headline, the quote's reason says what changes.
+            "nothing_paid": refunds.nothing_ever_paid(order.payments.all()),
+        },
         status=status,
     )
 

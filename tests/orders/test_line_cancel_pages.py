@@ -68,6 +68,15 @@ def test_the_confirm_page_shows_the_refund_and_the_rule(browser, trip):
     assert 'name="shown_refund_fen" value="16000"' in response.text
 
 
+def test_the_confirm_page_of_an_unpaid_order_promises_no_refund(client, visitor, trip_things):
+    unpaid = book(visitor, trip_things, "tour", "ticket", method="on_site", paid=False)
+    client.force_login(visitor)
+    response = client.get(confirm_url(unpaid, unpaid.line("tour")))
+    assert response.status_code == 200
+    assert "What changes" in response.text
+    assert "refunds ¥" not in response.text and "What you get back" not in response.text
+
+
 def test_the_confirm_page_of_tickets_asks_how_many(browser, trip):
     tickets = trip.line("ticket")
     response = browser.get(confirm_url(trip, tickets), {"quantity": 3})
