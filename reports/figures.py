@@ -65,6 +65,7 @@ from orders.models import SOLD_STATUSES, OrderLine, OrderStatus, Refund
 from orders.models.reservations import ReservationKind
 from products.models import FulfilmentStatus, Producer, Product, ProductCategory
 from town.models import Village
+from town.replica import reading_for_reports
 
 # --- periods ----------------------------------------------------------------------------------
 
@@ -429,7 +430,8 @@ def _cached(function):
         key = "reports:" + hashlib.sha256(raw.encode()).hexdigest()
         value = cache.get(key)
         if value is None:
-            value = function(*args, **kwargs)
+            with reading_for_reports():  # from the read replica when there is one
+                value = function(*args, **kwargs)
             cache.set(key, value, cache_seconds())
         return value
 

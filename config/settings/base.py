@@ -142,6 +142,13 @@ def database_from_env(default_url):
 
 
 DATABASES = {"default": database_from_env(f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Optional PostgreSQL read replica for the town's reports (town/replica.py); everything else, and
+# every write, stays on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+REPORTS_DATABASE = "replica" if "replica" in DATABASES else "default"
+DATABASE_ROUTERS = ["town.replica.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -329,7 +336,7 @@ if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
             "BACKEND": "wagtail.search.backends.elasticsearch8",
-            "URLS": [ELASTICSEARCH_URL],
+            "URLS": [node.strip() for node in ELASTICSEARCH_URL.split(",") if node.strip()],
             "INDEX_PREFIX": f"{ELASTICSEARCH_INDEX_PREFIX}wagtail_",
             "TIMEOUT": 10,
             "INDEX_SETTINGS": {"settings": {"index": {"number_of_replicas": ELASTICSEARCH_REPLICAS}}},

@@ -17,6 +17,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A test database never needs a commit to survive a crash: commits don't wait for the WAL to
     # reach the disk (about 10 ms each on this machine; the PostgreSQL run makes thousands).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+    # A second connection to the same test database, standing in for a read replica; only the
+    # replica's own test routes to it (REPORTS_DATABASE stays "default" everywhere else).
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+REPORTS_DATABASE = "default"
 MEDIA_ROOT = BASE_DIR / ".test-media"
 # Uploads on the local disk whatever the environment says (a bucket's keys left in a shell): the
 # object storage has its own test (tests/core/test_two_servers.py), with a server of its own.

@@ -35,11 +35,17 @@ def timeout() -> float:
     return float(getattr(settings, "ELASTICSEARCH_TIMEOUT", 10))
 
 
+def node_urls(url: str) -> list[str]:
+    """``ELASTICSEARCH_URL`` names one node or a cluster's nodes, separated by commas: the client
+    spreads requests over them and moves on from a node that is down."""
+    return [node.strip() for node in url.split(",") if node.strip()]
+
+
 @lru_cache(maxsize=4)
 def _client(url: str, request_timeout: float):
     from elasticsearch import Elasticsearch
 
-    return Elasticsearch(url, request_timeout=request_timeout)
+    return Elasticsearch(node_urls(url), request_timeout=request_timeout)
 
 
 def get_client():

@@ -77,6 +77,15 @@ def test_the_confirm_page_of_an_unpaid_order_promises_no_refund(client, visitor,
     assert "refunds ¥" not in response.text and "What you get back" not in response.text
 
 
+def test_the_ticket_chooser_of_an_unpaid_order_offers_no_refund(client, visitor, trip_things):
+    unpaid = book(visitor, trip_things, "tour", "ticket", method="on_site", paid=False)
+    client.force_login(visitor)
+    response = client.get(confirm_url(unpaid, unpaid.line("ticket")), {"quantity": 2})
+    assert response.status_code == 200
+    assert "Show what changes" in response.text
+    assert "Show the refund" not in response.text
+
+
 def test_the_confirm_page_of_tickets_asks_how_many(browser, trip):
     tickets = trip.line("ticket")
     response = browser.get(confirm_url(trip, tickets), {"quantity": 3})
