@@ -108,6 +108,7 @@ class StayChangeConfirmForm(StayChangeForm):
     confirm = forms.BooleanField(label=_("Yes, change my stay"), required=True)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the box comes first, then its words
         super().__init__(*args, **kwargs)
         for name in ("check_in", "check_out", "room_type"):
             self.fields[name].widget = forms.HiddenInput()
