@@ -621,7 +621,8 @@ def _change_refusal(exc):
 
 STAY_CHANGE_ERRORS = (
     "409 with the reason and its `code`: the order is not confirmed or paid "
-    "(`order_not_changeable`), the line is cancelled (`already_cancelled`), is not a stay, has "
+    "(`order_not_changeable`), the line is cancelled (`already_cancelled`) or changed already "
+    "(`already_changed`), is not a stay, has "
     "started or its voucher was used (`not_changeable`), an earlier change's difference waits to "
     "be paid online (`difference_due`), the nights are closed or too few for the room's minimum "
     "stay (`dates_unavailable`), or taken (`sold_out`). 422 (field errors): dates that are not "

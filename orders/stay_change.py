@@ -195,6 +195,10 @@ def stay_change_quote(
 def check_can_move(order, line, payments, *, now):
     """Raise ``OrderStateError`` (409) unless ``line`` may move now (see the module); else the
     policy's decision on cancelling it now, which decides the refund of a decrease."""
+    if line.replaced_by_id:  # a second click, or an old page: the stay stands as its new line
+        raise OrderStateError(
+            _("This stay has been changed already; the order shows its new dates."), code="already_changed"
+        )
     check_changeable(order, line)
     if not is_changeable(line):
         raise OrderStateError(_("Only a stay can move to other dates."), code="not_changeable")

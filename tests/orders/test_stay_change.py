@@ -24,6 +24,7 @@ from orders.models import (
 )
 from orders.selectors import claimed_units
 from orders.stay_change import DifferenceChanged, change_stay, stay_change_quote
+from reports import figures
 from tests.factories.accounts import VerifiedUserFactory
 from tests.factories.homestays import HomestayPageFactory, RoomRateRuleFactory, RoomTypeFactory
 
@@ -306,3 +307,46 @@ def test_the_visitor_is_told_in_the_orders_language(stay_trip, django_capture_on
     assert result.line.voucher.code in to_visitor.body
     assert "已更改" in to_visitor.subject or "新日期" in to_visitor.subject
     assert "价格不变" in to_visitor.body
+
+
+@pytest.mark.usefixtures("ten_days_before")
+def test_the_town_reports_count_a_moved_stay_as_sold_not_cancelled(
+    stay_trip, django_capture_on_commit_callbacks
+):
+    old = stay_trip.line("stay")
+    new = move(stay_trip, django_capture_on_commit_callbacks, by=1).line
+    assert list(figures.sold_lines().values_list("pk", flat=True)) == [new.pk]
+    assert not figures.cancelled_lines().filter(pk__in=[old.pk, new.pk]).exists()
+
+
+@pytest.mark.usefixtures("ten_days_before")
+def test_the_line_a_change_replaced_cannot_move_again(stay_trip, django_capture_on_commit_callbacks):
+    old = stay_trip.line("stay")
+    move(stay_trip, django_capture_on_commit_callbacks, by=1)
+    before = snapshot(stay_trip.order)
+    with pytest.raises(OrderStateError) as refused:
+        change_stay(
+            stay_trip.order,
+            old.pk,
+            by_user=stay_trip.order.user,
+            check_in=old.start_date,
+            check_out=old.end_date,
+        )
+    assert refused.value.code == "already_changed" and snapshot(stay_trip.order) == before
+
+
+def test_what_the_policy_kept_on_a_shorter_stay_stays_kept_when_a_longer_one_is_paid(
+    stay_trip, fake_online, django_capture_on_commit_callbacks
+):
+    """Three days before check-in the moderate policy gives half a decrease back; a later
+    increase paid online pays the difference only, and gives nothing more back."""
+    line = stay_trip.line("stay")
+    with time_machine.travel(line.starts_at - datetime.timedelta(days=3), tick=False):
+        shorter = move(stay_trip, django_capture_on_commit_callbacks, nights=1)
+        longer = move(stay_trip, django_capture_on_commit_callbacks, nights=3)
+        assert (shorter.quote.refund_fen, shorter.quote.kept_fen) == (NIGHT_FEN // 2, NIGHT_FEN // 2)
+        assert longer.payment.amount_fen == 2 * NIGHT_FEN
+        with django_capture_on_commit_callbacks(execute=True):
+            order_state.payment_succeeded(longer.payment, amount_fen=2 * NIGHT_FEN, currency="CNY")
+    assert fake_online.refunds == [(stay_trip.order.payments.earliest("pk").pk, NIGHT_FEN // 2)]
+    assert stay_trip.fresh().status == OrderStatus.PAID

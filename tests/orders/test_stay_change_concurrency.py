@@ -11,7 +11,7 @@ import time
 import pytest
 
 from orders import reservations
-from orders.exceptions import InventoryBusy, SoldOut
+from orders.exceptions import InventoryBusy, OrderStateError, SoldOut
 from orders.models import LineStatus, Order, ReservationStatus
 from orders.selectors import claimed_units
 from orders.stay_change import change_stay
@@ -91,3 +91,26 @@ def test_control_without_the_inventory_lock_both_get_the_night(rivals, stay_room
     outcomes = race(trip, line, basket)
     assert outcomes == {"moved": 1, "ordered": 1}
     assert nights_claimed(stay_room, line) == [0, 1, 2, 1]
+
+
+def test_the_same_change_sent_twice_at_once_is_made_once(stay_trip, stay_room, fake_online):
+    """A double click: the second waits on the order's lock, then finds the line changed."""
+    line = stay_trip.line("stay")
+
+    def move():
+        try:
+            change_stay(
+                stay_trip.order,
+                line.pk,
+                by_user=stay_trip.order.user,
+                check_in=line.start_date,
+                check_out=line.end_date + DAY,
+            )
+        except OrderStateError as exc:
+            return exc.code
+        return "moved"
+
+    assert at_once([move, move]) == {"moved": 1, "already_changed": 1}
+    assert stay_trip.order.lines.filter(cancelled_at__isnull=True).count() == 1
+    assert [p.amount_fen for p in stay_trip.order.payments.order_by("pk")] == [2 * 30000, 30000]
+    assert nights_claimed(stay_room, line) == [1, 1, 1, 0]
