@@ -113,6 +113,7 @@ class StayBatch:
 class StayLine(LineKind):
     kind = STAY
     is_a_stay = True
+    changes_dates = True
     input_fields = {"room_type_id": int, "check_in": str, "check_out": str, "guests": int, "rooms": int}
 
     def prepare(self, lines, *, now=None):
@@ -163,6 +164,40 @@ class StayLine(LineKind):
             guests=guests,
             quantity=rooms,
         )
+
+    def changed(self, order_line, *, start_date, end_date, object_id=None, now=None):
+        """The stay on new dates, in the same room type or another of its homestay, for the same
+        guests and rooms (``validate``'s rules: dates, rooms of the type, guests it sleeps)."""
+        room_type_id = order_line.object_id if object_id is None else object_id
+        cleaned = self.validate(
+            {
+                "room_type_id": room_type_id,
+                "check_in": start_date,
+                "check_out": end_date,
+                "guests": order_line.guests,
+                "rooms": order_line.quantity,
+            }
+        )
+        if cleaned.object_id != order_line.object_id:
+            page_id = RoomType.objects.filter(pk=cleaned.object_id).values_list("page_id", flat=True).first()
+            if page_id != order_line.page_id_snapshot:
+                raise LineInvalid({"room_type_id": _("Please choose a room of the same homestay.")})
+        return cleaned
+
+    def change_choices(self, order_line):
+        """The homestay's live room types fitting the line's rooms and guests, named in the
+        active language; the line's own first (two queries, three in a translated language)."""
+        rows = list(
+            RoomType.objects.filter(
+                page_id=order_line.page_id_snapshot,
+                page__live=True,
+                units__gte=order_line.quantity,
+            ).order_by("sort_order", "pk")
+        )
+        fitting = [rt for rt in rows if rt.max_guests * order_line.quantity >= order_line.guests]
+        fitting.sort(key=lambda rt: rt.pk != order_line.object_id)
+        names = in_language(fitting)
+        return [(rt.pk, names[rt.pk].name) for rt in fitting]
 
     def price(self, line, batch=None):
         quote = self._batch(line, batch).quote(line)

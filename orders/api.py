@@ -30,7 +30,7 @@ from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import line_cancel
+from . import line_cancel, stay_change
 from .exceptions import OrderStateError, ReservationError
 from .lines import LineInvalid, check_lines, describing_kind, get_line_kind, registered_kinds
 from .models import Order, OrderLine
@@ -143,7 +143,8 @@ class OrderLineOut(Schema):
     ``summary`` and ``note_label`` in words, as the line's kind says them (as the order page).
     ``status``: "live", or "cancelled" for a line cancelled on its own (by the visitor or the
     organiser; ``refund_fen`` is what that gave back); tickets given back some at a time are a
-    cancelled line of their own, ``split_from`` the line that keeps the rest."""
+    cancelled line of their own, ``split_from`` the line that keeps the rest. A stay moved to
+    other dates or another room is "changed", ``replaced_by`` the line that stands for it now."""
 
     id: int
     status: str
@@ -169,6 +170,7 @@ class OrderLineOut(Schema):
     cancelled_by_visitor: bool = False
     refund_fen: int = 0
     split_from: int | None = None
+    replaced_by: int | None = None
 
 
 class PaymentOut(Schema):
@@ -219,6 +221,63 @@ class LineCancelledOut(OrderOut):
     cancelled_line_id: int
     refund_fen: int
     reason: str
+
+
+class StayChangeQuoteOut(Schema):
+    """What moving a stay to ``check_in``..``check_out`` (and ``room_type``) would do now: the
+    new price against the old; ``difference_fen`` new minus old. An increase is ``to_pay_fen``,
+    paid online (``pay_online``: a new payment, as the order was paid) or on site. A decrease is
+    treated as cancelling that amount now under the line's policy: ``refund_fen`` goes back
+    through the order's payments, ``collect_less_fen`` comes off what is still to pay on site,
+    ``kept_fen`` is what the policy keeps; ``reason`` is the policy's rule."""
+
+    check_in: date
+    check_out: date
+    room_type: int
+    nights: int | None
+    title: str
+    summary: str
+    old_total_fen: int
+    new_total_fen: int
+    difference_fen: int
+    to_pay_fen: int
+    pay_online: bool
+    refund_fen: int
+    collect_less_fen: int
+    kept_fen: int
+    reason: str
+    currency: str
+
+
+class StayChangeIn(Schema):
+    """The new dates (and ``room_type``, another of the same homestay; the line's own by
+    default). ``shown_difference_fen``: the difference the visitor was shown; if changing now
+    gives another, 409 ``difference_changed`` with the new quote and nothing is changed."""
+
+    check_in: date
+    check_out: date
+    room_type: StrictInt | None = None
+    shown_difference_fen: StrictInt | None = None
+
+
+class StayChangeConflictOut(ErrorOut):
+    """A 409 of a change; with ``code`` "difference_changed", the quote as it is now."""
+
+    quote: StayChangeQuoteOut | None = None
+
+
+class StayChangedOut(OrderOut):
+    """The order after the change: ``line_id`` is the stay as it now stands (a new line, with a
+    new voucher), ``replaced_line_id`` the line it replaced (status "changed", its voucher void).
+    ``to_pay_fen``: the difference still to pay (``client_secret`` to pay it online, when its
+    provider started it); ``refund_fen``: what goes back through the order's payments."""
+
+    line_id: int
+    replaced_line_id: int
+    difference_fen: int
+    to_pay_fen: int
+    refund_fen: int
+    client_secret: str | None = None
 
 
 # The status each refusal of the line cancellation answers with (409 for the others).
@@ -309,6 +368,7 @@ def _order_out(order) -> dict:
                 "cancelled_by_visitor": line.cancelled_by_visitor,
                 "refund_fen": line.refund_fen,
                 "split_from": line.split_from_id,
+                "replaced_by": line.replaced_by_id,
             }
         )
     return {
@@ -423,10 +483,7 @@ def post_checkout(request, payload: CheckoutIn):
 
 @router.get("/orders", response=list[OrderOut], auth=django_auth, summary="The user's orders, newest first")
 def list_orders(request):
-    return [
-        _order_out(order)
-        for order in _with_lines(list(Order.objects.filter(user=request.user)[:50]))
-    ]
+    return [_order_out(order) for order in _with_lines(list(Order.objects.filter(user=request.user)[:50]))]
 
 
 @router.get(
@@ -525,6 +582,123 @@ def cancel_order_line(request, ref: str, line_id: int, payload: LineCancelIn | N
             "cancelled_line_id": result.cancelled.pk,
             "refund_fen": result.refund_fen,
             "reason": result.quote.reason,
+        }
+    )
+    return Status(200, body)
+
+
+def _change_quote_out(quote, currency) -> dict:
+    return {
+        "check_in": quote.new.start_date,
+        "check_out": quote.new.end_date,
+        "room_type": quote.new.object_id,
+        "nights": quote.price.nights,
+        "title": quote.name,
+        "summary": quote.summary,
+        "old_total_fen": quote.old_fen,
+        "new_total_fen": quote.new_fen,
+        "difference_fen": quote.difference_fen,
+        "to_pay_fen": quote.to_pay_fen,
+        "pay_online": quote.pay_online,
+        "refund_fen": quote.refund_fen,
+        "collect_less_fen": quote.collect_less_fen,
+        "kept_fen": quote.kept_fen,
+        "reason": quote.reason,
+        "currency": currency,
+    }
+
+
+def _change_refusal(exc):
+    """A refusal of ``stay_change``: 404 (not the caller's), 422 (dates or a room that are not a
+    stay of the line, in ninja's field shape) or 409 with the reason and its code."""
+    if isinstance(exc, LineInvalid):
+        names = {"room_type_id": "room_type", "guests": "room_type", "rooms": "room_type"}
+        raise _field_errors({names.get(name, name): message for name, message in exc.errors.items()})
+    if getattr(exc, "code", "") == "not_found":
+        return Status(404, {"detail": str(exc.message), "code": exc.code})
+    return Status(409, {"detail": str(exc.message), "code": exc.code})
+
+
+STAY_CHANGE_ERRORS = (
+    "409 with the reason and its `code`: the order is not confirmed or paid "
+    "(`order_not_changeable`), the line is cancelled (`already_cancelled`) or changed already "
+    "(`already_changed`), is not a stay, has "
+    "started or its voucher was used (`not_changeable`), an earlier change's difference waits to "
+    "be paid online (`difference_due`), the nights are closed or too few for the room's minimum "
+    "stay (`dates_unavailable`), or taken (`sold_out`). 422 (field errors): dates that are not "
+    "dates, in the past, check-out not after check-in, the dates and room already booked, a room "
+    "of another homestay or one too small for the guests. 404: not the caller's order or line."
+)
+
+
+@router.get(
+    "/orders/{ref}/lines/{line_id}/change-quote",
+    response={200: StayChangeQuoteOut, 404: ErrorOut, 409: ErrorOut, 422: dict},
+    auth=django_auth,
+    summary="What moving a stay to other dates (or another room of its homestay) would cost now",
+    description=STAY_CHANGE_ERRORS,
+)
+def get_stay_change_quote(
+    request, ref: str, line_id: int, check_in: date, check_out: date, room_type: int | None = None
+):
+    order, line = _callers_line(request, ref, line_id)
+    if line is None:
+        return _no_such_line()
+    try:
+        quote = stay_change.stay_change_quote(
+            order, line, check_in=check_in, check_out=check_out, room_type_id=room_type
+        )
+    except (OrderStateError, LineInvalid, ReservationError) as exc:
+        return _change_refusal(exc)
+    return Status(200, _change_quote_out(quote, order.currency))
+
+
+@router.post(
+    "/orders/{ref}/lines/{line_id}/change",
+    response={200: StayChangedOut, 404: ErrorOut, 409: StayChangeConflictOut, 422: dict},
+    auth=django_auth,
+    summary="Move a stay to other dates or another room of its homestay, in one step",
+    description="The new nights are taken before the old are freed, in one transaction; the "
+    "line is replaced by a new one with a new voucher. The difference is due (a new payment for "
+    "an order paid online, else on site) or, for a decrease, refunded as if that amount were "
+    "cancelled now under the line's policy. " + STAY_CHANGE_ERRORS + " A difference other than "
+    "`shown_difference_fen`: 409 `difference_changed` with the new `quote`. Nothing is changed "
+    "when it answers an error.",
+)
+def change_order_stay(request, ref: str, line_id: int, payload: StayChangeIn):
+    order, line = _callers_line(request, ref, line_id)
+    if line is None:
+        return _no_such_line()
+    try:
+        result = stay_change.change_stay(
+            order,
+            line.pk,
+            by_user=request.user,
+            check_in=payload.check_in,
+            check_out=payload.check_out,
+            room_type_id=payload.room_type,
+            shown_difference_fen=payload.shown_difference_fen,
+        )
+    except stay_change.DifferenceChanged as exc:
+        return Status(
+            409,
+            {
+                "detail": str(exc.message),
+                "code": exc.code,
+                "quote": _change_quote_out(exc.quote, order.currency),
+            },
+        )
+    except (OrderStateError, LineInvalid, ReservationError) as exc:
+        return _change_refusal(exc)
+    body = _order_out(Order.objects.prefetch_related("payments").get(pk=result.order.pk))
+    body.update(
+        {
+            "line_id": result.line.pk,
+            "replaced_line_id": result.old.pk,
+            "difference_fen": result.quote.difference_fen,
+            "to_pay_fen": result.quote.to_pay_fen,
+            "refund_fen": result.quote.refund_fen,
+            "client_secret": result.client_secret,
         }
     )
     return Status(200, body)

@@ -80,3 +80,35 @@ class LineCancelForm(LineQuantityForm):
         super().__init__(*args, **kwargs)
         if "quantity" in self.fields:
             self.fields["quantity"].widget = forms.HiddenInput()
+
+
+class StayChangeForm(forms.Form):
+    """The dates (and room) a stay would move to; the page shows what that costs for them."""
+
+    check_in = forms.DateField(
+        label=_("Check-in"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    check_out = forms.DateField(
+        label=_("Check-out"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    room_type = forms.TypedChoiceField(label=_("Room"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room_type"].choices = list(choices)
+        if len(self.fields["room_type"].choices) < 2:
+            self.fields["room_type"].widget = forms.HiddenInput()
+
+
+class StayChangeConfirmForm(StayChangeForm):
+    """The confirmation: the difference the page showed travels with it (a price or a deadline
+    moving between showing and confirming changes it, and then nothing is changed)."""
+
+    shown_difference_fen = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label=_("Yes, change my stay"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the box comes first, then its words
+        super().__init__(*args, **kwargs)
+        for name in ("check_in", "check_out", "room_type"):
+            self.fields[name].widget = forms.HiddenInput()

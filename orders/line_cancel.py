@@ -204,8 +204,7 @@ def line_cancellation_quote(order, line, *, quantity=None, now=None, payments=No
     decision = _decision(line, cancellation_terms([line], now=now))
     if not decision.cancellable:
         return LineQuote(0, False, decision.reason, quantity, part_fen, paid_left)
-    refund = min(part_fen * decision.percent // 100, paid_left)
-    collect_less = min(part_fen - refund, _collected_on_site_later(payments))
+    refund, collect_less = give_back(part_fen, decision.percent, payments)
     reason = decision.reason
     if not paid_left and part_fen:
         reason = str(_("Nothing has been paid yet, so there is nothing to refund."))
@@ -215,6 +214,13 @@ def line_cancellation_quote(order, line, *, quantity=None, now=None, payments=No
                 % {"amount": format_fen(collect_less, order.currency)}
             )
     return LineQuote(refund, True, reason, quantity, part_fen, paid_left, collect_less)
+
+
+def give_back(part_fen, percent, payments) -> tuple[int, int]:
+    """(refund, collect_less) for giving up ``part_fen`` of an order at ``percent`` back: the
+    refund, at most what is still paid; the rest of it off what is still to be paid on site."""
+    refund = min(part_fen * percent // 100, paid_left_fen(payments))
+    return refund, min(part_fen - refund, _collected_on_site_later(payments))
 
 
 def check_changeable(order, line):
@@ -264,7 +270,7 @@ def cancel_line(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        order, line = _lock(order, line_id, by_user)
+        order, line = lock_order_line(order, line_id, by_user)
         payments = list(order.payments.select_for_update().order_by("-created_at", "-pk"))
         quote = line_cancellation_quote(order, line, quantity=quantity, now=now, payments=payments)
         if not quote.cancellable:
@@ -302,7 +308,7 @@ def cancel_line(
     return LineCancelResult(order, line, part, quote)
 
 
-def _lock(order, line_id, by_user):
+def lock_order_line(order, line_id, by_user):
     """The visitor's order and its line (with its voucher), locked in that order and read fresh:
     a second cancellation of the same line waits here, then finds it cancelled."""
     order = lock_rows(Order, [order.pk]).get(order.pk)

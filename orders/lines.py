@@ -129,6 +129,9 @@ class LineKind:
     # True for a kind whose sold lines can be given back some units at a time (3 of 5 tickets):
     # each unit is priced alike and claims one unit. Other kinds are cancelled line by line.
     cancels_in_part = False
+    # True for a kind whose sold lines can move to other dates, and to another item of the same
+    # provider, in one step (``orders.stay_change``): ``changed`` and ``change_choices`` say how.
+    changes_dates = False
 
     def validate(self, data: dict) -> CleanedLine:
         raise NotImplementedError
@@ -203,6 +206,18 @@ class LineKind:
         return {
             line.pk: refund_percent(line.cancellation_policy, line.starts_at, now) for line in order_lines
         }
+
+    def changed(self, order_line, *, start_date, end_date, object_id=None, now=None) -> CleanedLine:
+        """The sold line as it would be on these dates (and ``object_id``, another item of the
+        same provider; its own by default), the rest (guests, quantity) kept; ``LineInvalid``
+        with the field's message when that is not a line of this kind (a bad date, an item of
+        another provider, too many guests for it). Kinds that cannot move do not get here."""
+        raise LineInvalid({"kind": _("This cannot be changed.")})
+
+    def change_choices(self, order_line) -> list[tuple[int, str]]:
+        """[(id, name)] of the items the sold line may move to, in the active language, its own
+        first (a stay: the room types of its homestay that fit its guests and rooms)."""
+        return []
 
     def availability(self, line, *, now=None, batch=None) -> tuple[bool, str]:
         try:

@@ -66,6 +66,21 @@ def line_cancelled(order, line, quote):
     )
 
 
+def stay_changed(order, old_line, new_line, quote):
+    """The visitor moved a stay (``stay_change``): they get the new voucher and what the
+    difference does; the host is told of the new dates, each in their language."""
+    _enqueue_on_commit(
+        send_stay_changed_mail,
+        order.pk,
+        old_line.pk,
+        new_line.pk,
+        quote.difference_fen,
+        quote.refund_fen,
+        quote.collect_less_fen,
+        quote.pay_online,
+    )
+
+
 def _enqueue_on_commit(the_task, *args):
     transaction.on_commit(lambda: the_task.enqueue(*args))
 
@@ -195,6 +210,56 @@ def send_line_cancelled_mail(
                 _("Booking %(ref)s: the guest cancelled part of it") % {"ref": order.reference},
                 provider.email,
                 context,
+            )
+
+
+@task()
+def send_stay_changed_mail(
+    order_id: int,
+    old_line_id: int,
+    new_line_id: int,
+    difference_fen: int,
+    refund_fen: int,
+    collect_less_fen: int,
+    pay_online: bool,
+) -> None:
+    """To the visitor: the stay as it now stands, its new voucher and what the difference does;
+    to the host: the old and new dates (and room), and what is still to be collected."""
+    order = Order.objects.select_related("user").get(pk=order_id)
+    lines = {
+        line.pk: line
+        for line in order.lines.filter(pk__in=[old_line_id, new_line_id]).select_related(
+            "voucher", "provider_user"
+        )
+    }
+    old, new = lines[old_line_id], lines[new_line_id]
+    context = {
+        "order": order,
+        "old": old,
+        "lines": [new],
+        "to_pay": format_fen(difference_fen, order.currency) if difference_fen > 0 else "",
+        "pay_online": pay_online,
+        "refund_fen": refund_fen,
+        "refund": format_fen(refund_fen, order.currency),
+        "collect_less": format_fen(collect_less_fen, order.currency) if collect_less_fen else "",
+        "decrease": difference_fen < 0,
+    }
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        _send(
+            "stay_changed",
+            _("Your booking %(ref)s: new dates") % {"ref": order.reference},
+            order.user.email,
+            context,
+            images=[(f"voucher-{new.voucher.code}", qr_png(new.voucher.code))],
+        )
+    provider = new.provider_user
+    if provider is not None and provider.email:
+        with translation.override(getattr(provider, "language", "") or settings.LANGUAGE_CODE):
+            _send(
+                "provider_stay_changed",
+                _("Booking %(ref)s: the guest changed the stay") % {"ref": order.reference},
+                provider.email,
+                {**context, "manage_url": _manage_url(order)},
             )
 
 

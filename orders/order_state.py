@@ -224,7 +224,10 @@ def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None,
             order.save(update_fields=["status", "updated_at"])
         if not was_confirmed:
             notifications.order_confirmed(order)
-        _refund_called_off_lines(order, payment)
+            # Only the first payment of an order can carry money for lines called off while it
+            # was on its way: a later one (the difference of a changed stay) pays what it says,
+            # and what a policy kept on an earlier change or cancellation stays kept.
+            _refund_called_off_lines(order, payment)
         return "paid"
 
 

@@ -59,8 +59,12 @@ class Claim:
         return _nights(self.start, self.end)
 
 
-def reserve(claims, *, holder=None, hold_for: timedelta = timedelta(minutes=30), now=None):
-    """Hold all ``claims`` or none; return the new held Reservations in the order of ``claims``."""
+def reserve(claims, *, holder=None, hold_for: timedelta = timedelta(minutes=30), now=None, replacing=()):
+    """Hold all ``claims`` or none; return the new held Reservations in the order of ``claims``.
+
+    ``replacing``: ids of standing reservations the caller releases in the same transaction
+    (a stay moved to other dates, ``stay_change``): the new claims may take their capacity, so
+    moving a one-room stay by one night fits. The caller holds their rows' locks."""
     claims = list(claims)
     if not claims:
         return []
@@ -77,15 +81,7 @@ def reserve(claims, *, holder=None, hold_for: timedelta = timedelta(minutes=30),
     with transaction.atomic():
         claims = _canonical_claims(claims, inventories)
         objects = _lock_inventory(inventories, {(c.kind, c.obj_id) for c in claims})
-        for claim in claims:
-            obj = objects.get((claim.kind, claim.obj_id))
-            if obj is None:
-                raise InvalidClaim(_("This item does not exist."), claim=claim)
-            # Under the lock call_off() takes: a claim is refused once the organiser cancelled.
-            if inventories[claim.kind].is_called_off(obj):
-                raise CalledOff(claim=claim)
-            inventories[claim.kind].validate(obj, claim)
-        _check_capacity(claims, inventories, objects, now=now)
+        _check_claims(claims, inventories, objects, now=now, replacing=replacing)
         _after_count()
         expires_at = now + hold_for
         reservations = [
@@ -105,6 +101,24 @@ def reserve(claims, *, holder=None, hold_for: timedelta = timedelta(minutes=30),
         created = Reservation.objects.bulk_create(reservations)
         _stock_changed((claim.kind, claim.obj_id) for claim in claims)
         return created
+
+
+def check(claims, *, now=None, replacing=()) -> None:
+    """Would ``reserve`` take ``claims`` now? Raises the error it would raise; takes and locks
+    nothing, so the answer holds only until someone books (a quote before a confirmation,
+    which ``reserve`` then decides under the locks)."""
+    claims = list(claims)
+    now = now or timezone.now()
+    today = local_today(now)
+    inventories = {claim.kind: _inventory_for(claim) for claim in claims}
+    for claim in claims:
+        _check_shape(claim, inventories[claim.kind], today)
+    claims = _canonical_claims(claims, inventories)
+    objects = {}
+    for kind in sorted(inventories):
+        obj_ids = {c.obj_id for c in claims if c.kind == kind}
+        objects.update({(kind, pk): obj for pk, obj in inventories[kind].get_objects(obj_ids).items()})
+    _check_claims(claims, inventories, objects, now=now, replacing=replacing)
 
 
 def confirm(reservations_or_ids, *, now=None):
@@ -303,8 +317,22 @@ def _lock_inventory(inventories, keys):
     return objects
 
 
-def _check_capacity(claims, inventories, objects, *, now):
-    """Raise unless live claims plus ``claims`` fit the capacity of every unit (and night)."""
+def _check_claims(claims, inventories, objects, *, now, replacing=()):
+    """Every check of ``reserve`` on ``objects`` (locked by it, or read by ``check``)."""
+    for claim in claims:
+        obj = objects.get((claim.kind, claim.obj_id))
+        if obj is None:
+            raise InvalidClaim(_("This item does not exist."), claim=claim)
+        # Under the lock call_off() takes: a claim is refused once the organiser cancelled.
+        if inventories[claim.kind].is_called_off(obj):
+            raise CalledOff(claim=claim)
+        inventories[claim.kind].validate(obj, claim)
+    _check_capacity(claims, inventories, objects, now=now, replacing=replacing)
+
+
+def _check_capacity(claims, inventories, objects, *, now, replacing=()):
+    """Raise unless live claims (but those ``replacing`` names) plus ``claims`` fit the capacity
+    of every unit (and night)."""
     by_kind = defaultdict(list)
     for claim in claims:
         by_kind[claim.kind].append(claim)
@@ -312,13 +340,26 @@ def _check_capacity(claims, inventories, objects, *, now):
         inventory, kind_claims = inventories[kind], by_kind[kind]
         obj_ids = sorted({c.obj_id for c in kind_claims})
         if inventory.per_night:
-            _check_nights(inventory, kind_claims, objects, obj_ids, now=now)
+            _check_nights(inventory, kind_claims, objects, obj_ids, now=now, replacing=replacing)
         else:
-            _check_units(inventory, kind_claims, objects, obj_ids, now=now)
+            _check_units(inventory, kind_claims, objects, obj_ids, now=now, replacing=replacing)
 
 
-def _check_units(inventory, claims, objects, obj_ids, *, now):
+def _replaced(kind, obj_ids, replacing, now):
+    """The live reservations among ``replacing`` on these things: their units count as free."""
+    if not replacing:
+        return []
+    return list(
+        Reservation.objects.live(now)
+        .filter(pk__in=list(replacing), kind=kind, object_id__in=obj_ids)
+        .values_list("object_id", "quantity", "start_date", "end_date")
+    )
+
+
+def _check_units(inventory, claims, objects, obj_ids, *, now, replacing=()):
     claimed = claimed_units(inventory.kind, obj_ids, now=now)
+    for obj_id, quantity, _start, _end in _replaced(inventory.kind, obj_ids, replacing, now):
+        claimed[obj_id] -= quantity
     wanted = Counter()
     for claim in claims:
         wanted[claim.obj_id] += claim.quantity
@@ -327,10 +368,13 @@ def _check_units(inventory, claims, objects, obj_ids, *, now):
             raise SoldOut(claim=claim)
 
 
-def _check_nights(inventory, claims, objects, obj_ids, *, now):
+def _check_nights(inventory, claims, objects, obj_ids, *, now, replacing=()):
     start = min(c.start for c in claims)
     end = max(c.end for c in claims)
     claimed = claimed_units(inventory.kind, obj_ids, start, end, now=now)
+    for obj_id, quantity, first, last in _replaced(inventory.kind, obj_ids, replacing, now):
+        for night in _nights(max(first, start), min(last, end)):
+            claimed[(obj_id, night)] -= quantity
     capacities = {}
     wanted = Counter()
     for claim in claims:

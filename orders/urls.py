@@ -12,4 +12,5 @@ urlpatterns = [
     path("trips/<str:ref>/", views.order_detail, name="orders_order_detail"),
     path("trips/<str:ref>/cancel/", views.order_cancel, name="orders_order_cancel"),
     path("trips/<str:ref>/lines/<int:line_id>/cancel/", views.line_cancel_page, name="orders_line_cancel"),
+    path("trips/<str:ref>/lines/<int:line_id>/change/", views.line_change_page, name="orders_line_change"),
 ]

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,9 +15,16 @@ from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import line_cancel, order_state, refunds, stay_suggestions
+from . import line_cancel, order_state, refunds, stay_change, stay_suggestions
 from .exceptions import OrderStateError, ReservationError
-from .forms import CancelForm, CheckoutForm, LineCancelForm, LineQuantityForm
+from .forms import (
+    CancelForm,
+    CheckoutForm,
+    LineCancelForm,
+    LineQuantityForm,
+    StayChangeConfirmForm,
+    StayChangeForm,
+)
 from .lines import LineInvalid, cancellation_terms, describing_kind
 from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus
 from .money import format_fen
@@ -164,8 +171,10 @@ def order_detail(request, ref):
     terms = cancellation_terms([line for line in order.lines.all() if line.cancelled_at is None])
     quote = order_state.cancellation_quote(order, terms=terms)
     choices = line_cancel.line_choices(order, terms=terms)
+    movable = stay_change.movable_lines(order, terms=terms)
     for line in order.lines.all():  # the prefetched lines the page lists
         line.cancel_choice = choices.get(line.pk)
+        line.movable = line.pk in movable
     return render(
         request,
         "orders/order_detail.html",
@@ -178,6 +187,8 @@ def order_detail(request, ref):
             "show_vouchers": order.status in SOLD_STATUSES,
             "nothing_paid": refunds.nothing_ever_paid(order.payments.all()),
             "cancel_form": CancelForm(),
+            # The difference of a change waits to be paid online: not "to be paid on site".
+            "due_online": stay_change.difference_due_online(order.payments.all()),
         },
     )
 
@@ -295,3 +306,131 @@ def _line_cancelled_message(result):
     else:
         money = _("Nothing is refunded under the cancellation policy.")
     return f"{message} {money}"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_change_page(request, ref, line_id):
+    """Move a stay to other dates or another room of its homestay: the new price and what the
+    difference does for the dates asked (GET), then the confirmation (POST). The service decides
+    both (``stay_change``)."""
+    order = get_object_or_404(Order.objects.prefetch_related("payments"), reference=ref, user=request.user)
+    line = get_object_or_404(OrderLine.objects.select_related("voucher"), pk=line_id, order=order)
+    line.order = order  # the line's words read the order's language
+    try:
+        stay_change.check_can_move(order, line, list(order.payments.all()), now=timezone.now())
+    except OrderStateError as exc:
+        messages.error(request, exc.message)
+        return redirect(order)
+    room_choices = describing_kind(line.kind).change_choices(line)
+    current = {"check_in": line.start_date, "check_out": line.end_date, "room_type": line.object_id}
+    status, quote, refusal = 200, None, ""
+    if request.method == "POST":
+        chooser = StayChangeForm(request.POST, choices=room_choices)
+        confirm_form = StayChangeConfirmForm(request.POST, choices=room_choices)
+        if confirm_form.is_valid():
+            data = confirm_form.cleaned_data
+            try:
+                result = stay_change.change_stay(
+                    order,
+                    line.pk,
+                    by_user=request.user,
+                    check_in=data["check_in"],
+                    check_out=data["check_out"],
+                    room_type_id=data["room_type"],
+                    shown_difference_fen=data["shown_difference_fen"],
+                )
+            except stay_change.DifferenceChanged as exc:
+                messages.error(request, exc.message)
+                quote, status = exc.quote, 409
+            except OrderStateError as exc:
+                if exc.code == "not_found":
+                    raise Http404(exc.message) from None
+                messages.error(request, exc.message)
+                return redirect(order)
+            except LineInvalid as exc:
+                _add_errors(chooser, exc)
+                status = 422
+            except ReservationError as exc:  # the nights went meanwhile, or the order is busy
+                refusal, status = exc.message, 409
+            else:
+                messages.success(request, _stay_changed_message(result))
+                return redirect(result.order)
+        else:
+            status = 422
+    else:
+        chooser = StayChangeForm(request.GET or None, choices=room_choices, initial=current)
+        if chooser.is_bound and chooser.is_valid():
+            data = chooser.cleaned_data
+            try:
+                quote = stay_change.stay_change_quote(
+                    order,
+                    line,
+                    check_in=data["check_in"],
+                    check_out=data["check_out"],
+                    room_type_id=data["room_type"],
+                )
+            except LineInvalid as exc:
+                _add_errors(chooser, exc)
+                status = 422
+            except ReservationError as exc:
+                refusal, status = exc.message, 409
+        elif chooser.is_bound:
+            status = 422
+    confirm_form = None
+    if quote is not None:
+        confirm_form = StayChangeConfirmForm(
+            choices=room_choices,
+            initial={
+                "check_in": quote.new.start_date,
+                "check_out": quote.new.end_date,
+                "room_type": quote.new.object_id,
+                "shown_difference_fen": quote.difference_fen,
+            },
+        )
+    return render(
+        request,
+        "orders/line_change.html",
+        {
+            "order": order,
+            "line": line,
+            "chooser": chooser,
+            "quote": quote,
+            "refusal": refusal,
+            "form": confirm_form,
+            "difference": abs(quote.difference_fen) if quote else 0,
+        },
+        status=status,
+    )
+
+
+def _add_errors(form, exc):
+    names = {"room_type_id": "room_type", "guests": "room_type", "rooms": "room_type"}
+    for field, message in exc.errors.items():
+        name = names.get(field, field)
+        form.add_error(name if name in form.fields else None, message)
+
+
+def _stay_changed_message(result):
+    quote, currency = result.quote, result.order.currency
+    message = _("Your stay is changed: %(what)s.") % {"what": f"{quote.name} · {quote.summary}"}
+    if quote.to_pay_fen and quote.pay_online:
+        money = _("Please pay the difference of %(amount)s below.") % {
+            "amount": format_fen(quote.to_pay_fen, currency)
+        }
+    elif quote.to_pay_fen:
+        money = _("You will pay %(amount)s more on site.") % {
+            "amount": format_fen(quote.to_pay_fen, currency)
+        }
+    elif quote.refund_fen:
+        money = _("%(amount)s goes back to you; an e-mail confirms the refund.") % {
+            "amount": format_fen(quote.refund_fen, currency)
+        }
+    elif quote.collect_less_fen:
+        money = _("You will pay %(amount)s less on site.") % {
+            "amount": format_fen(quote.collect_less_fen, currency)
+        }
+    else:
+        money = ""
+    return f"{message} {money}".strip() + " " + _("Your new voucher is below.")

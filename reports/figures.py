@@ -305,11 +305,13 @@ def sold_lines():
 
 def cancelled_lines():
     """Lines of bookings the visitor or staff cancelled, or that were refunded in full, and lines
-    the organiser called off."""
+    the organiser called off. A stay moved to other dates is no cancellation: the line that
+    replaced it stands for it (``orders.stay_change``)."""
     return OrderLine.objects.filter(
         Q(order__status=OrderStatus.CANCELLED, order__cancelled_by__isnull=False)
         | Q(order__status=OrderStatus.REFUNDED)
-        | Q(cancelled_at__isnull=False)
+        | Q(cancelled_at__isnull=False),
+        replaced_by__isnull=True,
     )
 
 

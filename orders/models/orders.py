@@ -155,6 +155,8 @@ class Order(models.Model):
 class LineStatus(models.TextChoices):
     LIVE = "live", _("Booked")
     CANCELLED = "cancelled", _("Cancelled")
+    # Moved to other dates or another room (``orders.stay_change``): the line that replaced it stands.
+    CHANGED = "changed", _("Changed")
 
 
 class OrderLine(models.Model):
@@ -231,6 +233,16 @@ class OrderLine(models.Model):
         on_delete=models.SET_NULL,
         related_name="cancelled_parts",
     )
+    # A stay moved to other dates or another room (``orders.stay_change``): this line stands no
+    # more (``cancelled_at`` set, its voucher void) and the line it points to replaced it.
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+    )
 
     class Meta:
         verbose_name = _("order line")
@@ -247,11 +259,17 @@ class OrderLine(models.Model):
     def status(self) -> str:
         """ "live" while the line stands, "cancelled" once it was cancelled on its own (its order's
         status says the rest: a cancelled order's lines are cancelled with it)."""
+        if self.replaced_by_id:
+            return LineStatus.CHANGED
         return LineStatus.CANCELLED if self.cancelled_at else LineStatus.LIVE
 
     @property
     def cancelled_by_visitor(self) -> bool:
-        return self.cancelled_at is not None and self.cancelled_by_id == self.order.user_id
+        return (
+            self.cancelled_at is not None
+            and not self.replaced_by_id
+            and self.cancelled_by_id == self.order.user_id
+        )
 
     def _sold_in(self, language):
         sold_in = self.order.language

@@ -44,5 +44,6 @@ def note_label(line):
 @register.filter
 def parts_after_their_line(lines):
     """{% for line in order.lines.all|parts_after_their_line %}: the lines in their order, each
-    part given back (some of a line's tickets) right after the line it came from."""
-    return sorted(lines, key=lambda line: (line.split_from_id or line.pk, line.pk))
+    part given back (some of a line's tickets) right after the line it came from, and a stay
+    moved to other dates right before the line that replaced it."""
+    return sorted(lines, key=lambda line: (line.replaced_by_id or line.split_from_id or line.pk, line.pk))

@@ -128,6 +128,6 @@ def test_control_without_the_order_and_line_locks_both_refund(full_slot, fake_on
         time.sleep(0.3)  # both read before either writes
         return order, line
 
-    monkeypatch.setattr(line_cancel, "_lock", unlocked)
+    monkeypatch.setattr(line_cancel, "lock_order_line", unlocked)
     assert cancel_twice(mine) == {"cancelled": 2}
     assert len(fake_online.refunds) == 2
