@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.orders.checkout_fixtures",
     "tests.products.farmer_fixtures",
     "tests.orders.line_cancel_fixtures",
+    "tests.orders.waitlist_fixtures",
 ]
 
 # TIANYUAN_NOW=2026-12-31T23:50 runs the tests at that moment (town time unless it has an offset):
