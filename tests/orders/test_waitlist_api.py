@@ -136,3 +136,35 @@ def test_the_offer_link_puts_it_in_the_basket(full_tour, waiter, client, django_
     # Someone else following the link finds nothing.
     client.force_login(VerifiedUserFactory())
     assert client.get(link).status_code == 302
+
+
+@pytest.mark.usefixtures("english")
+def test_sold_out_tickets_rooms_and_tour_times_link_to_their_waiting_list(
+    trip_things, stay_room, arrival, fake_online, client, django_capture_on_commit_callbacks
+):
+    from attractions.models import TourSlot
+
+    from .line_cancel_fixtures import book
+
+    TourSlot.objects.filter(pk=trip_things.slot.pk).update(capacity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(VerifiedUserFactory(), trip_things, "stay", "tour", "ticket")
+    join = "/waitlist/join/"  # the pages are read in the default language, unprefixed
+    festival = trip_things.ticket_type.page
+    tickets = client.get(festival.url).text
+    assert f"{join}?kind=ticket&amp;ticket_type_id={trip_things.ticket_type.pk}" in tickets
+    nights = {"check_in": arrival.isoformat(), "check_out": trip_things.stay_line["check_out"], "guests": "2"}
+    homestay = client.get(stay_room.page.url, nights).text
+    assert f"{join}?kind=stay&amp;room_type_id={stay_room.pk}&amp;check_in={arrival.isoformat()}" in homestay
+    slot = trip_things.slot
+    day = slot.starts_at.astimezone(translation_zone()).date().isoformat()
+    tour_page = client.get(slot.experience.url, {"date": day}).text
+    assert f"{join}?kind=tour&amp;slot_id={slot.pk}" in tour_page
+
+
+def translation_zone():
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    return ZoneInfo(settings.TIME_ZONE)
