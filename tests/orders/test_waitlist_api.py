@@ -168,3 +168,24 @@ def translation_zone():
     from django.conf import settings
 
     return ZoneInfo(settings.TIME_ZONE)
+
+
+@pytest.mark.usefixtures("english")
+def test_staff_see_the_list_in_line_order_and_remove_or_offer(full_tour, client):
+    from attractions.models import TourSlot
+    from tests.factories.accounts import SuperuserFactory
+
+    slot, _trip = full_tour
+    first, second = wait(slot, 2), wait(slot, 1)
+    client.force_login(VerifiedUserFactory())
+    assert client.get("/admin/orders/waitlist/").status_code in (302, 403)
+    client.force_login(SuperuserFactory())
+    page = client.get("/admin/orders/waitlist/").content.decode()
+    assert page.index(first.user.email) < page.index(second.user.email)
+    assert "草莓采摘" in page
+    TourSlot.objects.filter(pk=slot.pk).update(capacity=3)
+    client.post(f"/admin/orders/waitlist/{second.pk}/offer/")
+    client.post(f"/admin/orders/waitlist/{first.pk}/remove/")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (WaitlistStatus.REMOVED, WaitlistStatus.OFFERED)
