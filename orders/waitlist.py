@@ -104,16 +104,9 @@ def join(user, data: dict, *, quantity=None, language="", now=None) -> WaitlistE
     if quantity is not None:
         data[QUANTITY_FIELDS[kind]] = quantity
     handler = get_line_kind(kind)
-    cleaned = handler.validate(data)
-    entry = WaitlistEntry(
+    entry = _entry_for(
+        handler.validate(data),
         user=user,
-        kind=cleaned.kind,
-        object_id=cleaned.object_id,
-        start_date=cleaned.start_date,
-        end_date=cleaned.end_date,
-        quantity=cleaned.quantity,
-        guests=cleaned.guests,
-        options=dict(cleaned.options),
         line_data={key: value for key, value in data.items() if key != "note"},
         language=language or "",
     )
@@ -325,6 +318,20 @@ def _close(entry, status, *, offer_next=True):
     entry.save(update_fields=["status", "updated_at"])
 
 
+def _entry_for(cleaned, **fields) -> WaitlistEntry:
+    """An unsaved entry for the line a kind cleaned (``LineKind.validate``)."""
+    return WaitlistEntry(
+        kind=cleaned.kind,
+        object_id=cleaned.object_id,
+        start_date=cleaned.start_date,
+        end_date=cleaned.end_date,
+        quantity=cleaned.quantity,
+        guests=cleaned.guests,
+        options=dict(cleaned.options),
+        **fields,
+    )
+
+
 def _same_wish(queryset, entry):
     return queryset.filter(
         kind=entry.kind, object_id=entry.object_id, start_date=entry.start_date, end_date=entry.end_date
@@ -352,16 +359,7 @@ def wish_of(data):
         cleaned = get_line_kind(data.get("kind")).validate(dict(data))
     except LineInvalid:
         return None
-    wish = WaitlistEntry(
-        kind=cleaned.kind,
-        object_id=cleaned.object_id,
-        start_date=cleaned.start_date,
-        end_date=cleaned.end_date,
-        quantity=cleaned.quantity,
-        guests=cleaned.guests,
-        options=dict(cleaned.options),
-    )
-    return describe([wish])[0]
+    return describe([_entry_for(cleaned)])[0]
 
 
 def put_in_basket(entry, basket, *, now=None):
