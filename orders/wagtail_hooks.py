@@ -148,9 +148,14 @@ def register_waitlist_urls():
     return [
         path("orders/waitlist/", waitlist_admin.waitlist_index, name="orders_admin_waitlist"),
         path(
-            "orders/waitlist/<int:pk>/<str:action>/",
-            waitlist_admin.waitlist_action,
-            name="orders_admin_waitlist_action",
+            "orders/waitlist/<int:pk>/offer/",
+            waitlist_admin.waitlist_offer,
+            name="orders_admin_waitlist_offer",
+        ),
+        path(
+            "orders/waitlist/<int:pk>/remove/",
+            waitlist_admin.waitlist_remove,
+            name="orders_admin_waitlist_remove",
         ),
     ]
 

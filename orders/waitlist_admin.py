@@ -38,17 +38,26 @@ def waitlist_index(request):
 
 
 @require_POST
-def waitlist_action(request, pk, action):
+def waitlist_offer(request, pk):
+    """Offer what is free to this entry now, ahead of its turn (when it fits)."""
     _staff_only(request)
     try:
-        if action == "offer":
-            waitlist.offer_now(pk)
-            messages.success(request, _("Offered: the places are held and the visitor is e-mailed."))
-        else:
-            waitlist.remove(pk)
-            messages.success(request, _("Taken off the waiting list."))
+        waitlist.offer_now(pk)
+    except (waitlist.EntryNotFound, ReservationError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Offered: the places are held and the visitor is e-mailed."))
+    return redirect("orders_admin_waitlist")
+
+
+@require_POST
+def waitlist_remove(request, pk):
+    """Take the entry off the list; an offer it held passes to the next."""
+    _staff_only(request)
+    try:
+        waitlist.remove(pk)
     except waitlist.EntryNotFound as exc:
         messages.error(request, exc.message)
-    except ReservationError as exc:
-        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Taken off the waiting list."))
     return redirect("orders_admin_waitlist")
