@@ -270,3 +270,22 @@ def test_staff_offer_an_entry_ahead_of_its_turn_only_when_it_fits(full_tour):
     assert waitlist.offer_now(second.pk).status == WaitlistStatus.OFFERED
     waitlist.remove(first.pk)
     assert fresh(first).status == WaitlistStatus.REMOVED
+
+
+def test_seats_of_a_checkout_hold_that_ran_out_are_offered_by_the_periodic_run(
+    trip_things, fake_online, django_capture_on_commit_callbacks
+):
+    from attractions.models import TourSlot
+    from orders.checkout import HOLD_FOR
+
+    slot = trip_things.slot
+    TourSlot.objects.filter(pk=slot.pk).update(capacity=SEATS)
+    unpaid = book(VerifiedUserFactory(), trip_things, "tour", paid=False)  # held while paying online
+    entry = wait(slot, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert waitlist.run_waitlist() == 0  # the hold still runs
+    with time_machine.travel(unpaid.order.created_at + HOLD_FOR + datetime.timedelta(minutes=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert waitlist.run_waitlist() == 1
+        assert fresh(entry).status == WaitlistStatus.OFFERED
+        assert claimed_units("tour", [slot.pk], now=timezone.now())[slot.pk] == SEATS
