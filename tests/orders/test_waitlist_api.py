@@ -1,6 +1,7 @@
 """The waiting list through the API (join 201 with the place in line, list with offers, leave) and
 its pages in both languages (join, My trips, the offer put in the basket); refusals change nothing."""
 
+import datetime
 import json
 
 import pytest
@@ -189,3 +190,21 @@ def test_staff_see_the_list_in_line_order_and_remove_or_offer(full_tour, client)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (WaitlistStatus.REMOVED, WaitlistStatus.OFFERED)
+
+
+def test_a_day_with_one_time_full_offers_that_times_waiting_list(trip_things, client):
+    from attractions.models import TourSlot
+    from orders import reservations
+    from tests.factories.attractions import TourSlotFactory
+
+    slot = trip_things.slot
+    later = TourSlotFactory(
+        experience=slot.experience, starts_at=slot.starts_at + datetime.timedelta(hours=4)
+    )
+    TourSlot.objects.filter(pk=slot.pk).update(capacity=1)
+    reservations.confirm(reservations.reserve([reservations.Claim("tour", slot.pk, 1)]))
+    day = slot.starts_at.astimezone(translation_zone()).date().isoformat()
+    html = client.get(slot.experience.url, {"date": day}).text
+    assert f'name="slot_id" value="{later.pk}"' in html
+    assert f"/waitlist/join/?kind=tour&amp;slot_id={slot.pk}" in html
+    assert f"/waitlist/join/?kind=tour&amp;slot_id={later.pk}" not in html
