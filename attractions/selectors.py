@@ -543,13 +543,15 @@ def tour_picker(page, request, *, now=None):
     owner = canonical_experience_ids([page])[page.pk]
     days = tour_schedule(owner, today, now=now)
     free_days = sorted(day for day, tour_day in days.items() if tour_day.has_free)
-    date_error, date_invalid, chosen = None, False, None
+    date_error, date_invalid, chosen, full_day = None, False, None, None
     try:
         asked = parse_tour_date(request.GET.get("date"), today)
     except BadTourDate as exc:
         asked, date_error, date_invalid = None, str(exc), True
     if asked is not None:
         chosen = days.get(asked)
+        if chosen is not None and not chosen.has_free:
+            full_day = chosen  # its slots' waiting lists are offered instead
         if chosen is None or not chosen.has_free:
             date_error = (
                 _("%(date)s is full; please choose another day.")
@@ -573,6 +575,7 @@ def tour_picker(page, request, *, now=None):
         "free_days": free_days,
         "chosen_day": chosen,
         "chosen_date": chosen.date if chosen else asked,
+        "full_day": full_day,
         "date_error": date_error,
         "date_invalid": date_invalid,
         "picker_month": month,

@@ -10,6 +10,7 @@ from attractions.api import router as experiences_router
 from events.api import router as events_router
 from homestays.api import router as homestays_router
 from orders.api import router as orders_router
+from orders.waitlist_api import router as waitlist_router
 from products.api import router as products_router
 from search.api import router as search_router
 
@@ -40,3 +41,4 @@ api.add_router("/events/", events_router)
 api.add_router("/search/", search_router)
 api.add_router("/products", products_router)
 api.add_router("/", orders_router)
+api.add_router("/waitlist", waitlist_router)

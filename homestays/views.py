@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orders.exceptions import ReservationError
+from orders.exceptions import ReservationError, SoldOut
 from orders.views import add_to_basket
 from town.translations import locale_of, localize_villages
 
@@ -159,6 +159,7 @@ def homestay_context(page, request):
             "weeks": _weeks(calendar.days, month_start),
             "quote": None,
             "error": None,
+            "sold_out": False,
         }
         if stay is not None:
             answer = calendar.quote
@@ -166,6 +167,8 @@ def homestay_context(page, request):
                 room["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
             elif isinstance(answer, ReservationError):
                 room["error"] = answer.message
+                # Full (not closed) on these nights: the visitor may join its waiting list.
+                room["sold_out"] = isinstance(answer, SoldOut)
             else:
                 room["quote"] = answer
             quotes.append({"room": room, "quote": room["quote"], "error": room["error"]})

@@ -17,6 +17,7 @@ from .lines import LineCheck, LineInvalid, check_lines, get_line_kind
 from .models import Basket, BasketLine
 from .models.orders import DEFAULT_CURRENCY
 from .money import Money
+from .selectors import offers_are_theirs
 
 SESSION_KEY = "orders_basket_id"
 MAX_LINES = 20
@@ -94,7 +95,9 @@ def add_line(basket, data: dict, *, now=None) -> BasketLine:
         options=dict(cleaned.options),
         note=note.strip(),
     )
-    handler.check(line, now=now)
+    # A waiting-list offer held for this visitor is theirs to add (``orders.waitlist``).
+    with offers_are_theirs(basket.user_id):
+        handler.check(line, now=now)
     with transaction.atomic():
         locked = Basket.objects.select_for_update().get(pk=basket.pk)
         if locked.lines.count() >= MAX_LINES:
@@ -154,7 +157,8 @@ def summarize(basket, *, now=None) -> BasketSummary:
     fixed number of queries per kind of line, whatever the number of lines (``check_lines``)."""
     if basket is None:
         return BasketSummary(None, [], Money.zero(DEFAULT_CURRENCY))
-    views = check_lines(basket.lines.all(), now=now)
+    with offers_are_theirs(basket.user_id):
+        views = check_lines(basket.lines.all(), now=now)
     total = Money.zero(basket.currency)
     for view in views:
         if view.available:

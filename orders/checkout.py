@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import require_verified_email
 
-from . import reservations
+from . import reservations, waitlist
 from .lines import LineInvalid, get_line_kind, prepare_lines
 from .models import Basket, Order, Payment, PaymentStatus
 from .models.orders import DEFAULT_CURRENCY
@@ -179,6 +179,8 @@ def checkout(
             if len(currencies) > 1:
                 raise CheckoutInvalid({"basket": _("All items of one order must be priced in one currency.")})
             currency = currencies.pop() if currencies else DEFAULT_CURRENCY
+            # A waiting-list offer held for this visitor gives its units to this checkout.
+            waitlist.take_offers(user, basket_lines, now=now)
             holds = reservations.reserve(claims, holder=user, hold_for=HOLD_FOR, now=now)
             # Checked after reserve(), so a line sold out meanwhile says so rather than "total
             # changed", and before the payment method, which the visitor chose for the total they

@@ -81,6 +81,11 @@ def stay_changed(order, old_line, new_line, quote):
     )
 
 
+def waitlist_offer(entry):
+    """A waiting visitor is offered what freed (``waitlist``): what, until when, and the link."""
+    _enqueue_on_commit(send_waitlist_offer, entry.pk)
+
+
 def _enqueue_on_commit(the_task, *args):
     transaction.on_commit(lambda: the_task.enqueue(*args))
 
@@ -278,6 +283,37 @@ def send_refund_mail(refund_id: int) -> None:
                 "amount": format_fen(refund.amount_fen, refund.payment.currency),
             },
         )
+
+
+@task()
+def send_waitlist_offer(entry_id: int) -> None:
+    from django.urls import reverse
+
+    from .lines import describing_kind
+    from .models import WaitlistEntry
+
+    entry = WaitlistEntry.objects.select_related("user").get(pk=entry_id)
+    with translation.override(entry.language or settings.LANGUAGE_CODE):
+        line = entry.as_line()
+        what = describing_kind(entry.kind).describe(line)
+        _send(
+            "waitlist_offer",
+            _("A place is free for you: %(what)s") % {"what": what},
+            entry.user.email,
+            {
+                "entry": entry,
+                "what": what,
+                "until": timezone.localtime(entry.offer_expires_at),
+                "url": _absolute(reverse("orders_waitlist_offer", args=[entry.pk])),
+            },
+        )
+
+
+def _absolute(path):
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return site.root_url.rstrip("/") + path if site else path
 
 
 def _manage_url(order):

@@ -167,10 +167,12 @@ def confirm(reservations_or_ids, *, now=None):
         return [reservations[pk] for pk in ids]
 
 
-def cancel(reservations_or_ids) -> None:
+def cancel(reservations_or_ids, *, offer_to_waitlist=True) -> None:
     """Cancel held or confirmed reservations, freeing their capacity; others are left alone.
 
-    No inventory lock is needed: giving capacity back can never oversell.
+    No inventory lock is needed: giving capacity back can never oversell. Once committed, what
+    was freed is offered to its waiting list (``orders.waitlist``), whichever service cancelled;
+    ``offer_to_waitlist=False`` for a caller that claims the units again in the same transaction.
     """
     ids = _ids(reservations_or_ids)
     if not ids:
@@ -182,6 +184,16 @@ def cancel(reservations_or_ids) -> None:
             status=ReservationStatus.CANCELLED, updated_at=timezone.now()
         )
         _stock_changed((r.kind, r.object_id) for r in freed)
+        if freed and offer_to_waitlist:
+            things = sorted({(r.kind, r.object_id) for r in freed})
+            # robust: a failing offer is logged and never undoes (or fails) the committed cancellation.
+            transaction.on_commit(lambda: _offer_to_waitlist(things), robust=True)
+
+
+def _offer_to_waitlist(things):
+    from . import waitlist  # the waiting list reserves through this module
+
+    waitlist.offer_freed(things)
 
 
 def split_off(reservations_or_ids, of_quantity, quantity, *, order_line) -> list:

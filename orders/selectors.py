@@ -1,6 +1,8 @@
 """Read paths of the reservation core: how much of each thing is claimed right now."""
 
 from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.db.models import ExpressionWrapper, IntegerField, Q, Sum
@@ -10,6 +12,21 @@ from town.page_cache import shows, stock_tag
 
 from .inventory import get_inventory
 from .models import Payment, PaymentStatus, Reservation
+
+# The visitor whose own waiting-list offers are being counted for them (``offers_are_theirs``).
+_offers_of: ContextVar[int | None] = ContextVar("offers_of", default=None)
+
+
+@contextmanager
+def offers_are_theirs(user_id):
+    """Counts made inside leave out ``user_id``'s waiting-list offers: the units held for them are
+    theirs to put in their basket. Only for what that visitor is shown and adds; the checkout
+    itself counts every hold and gives the offer up in the same transaction (``waitlist``)."""
+    token = _offers_of.set(user_id)
+    try:
+        yield
+    finally:
+        _offers_of.reset(token)
 
 
 def claimed_units(
@@ -25,6 +42,8 @@ def claimed_units(
     # A cached page showing this count is cleared when one of these things is booked.
     shows(*(stock_tag(kind, obj_id) for obj_id in obj_ids))
     claims = Reservation.objects.live(now).filter(kind=kind, object_id__in=list(obj_ids))
+    if _offers_of.get() is not None:
+        claims = claims.exclude(holder_id=_offers_of.get(), waitlist_entry__isnull=False)
     result = Counter()
     if not per_night:
         rows = claims.values_list("object_id").annotate(total=Sum("quantity")).order_by()

@@ -16,3 +16,11 @@ def release_expired_holds() -> int:
 def cancel_unpaid_orders() -> int:
     """Periodic tidy: cancel online orders left unpaid past their holds and the grace period."""
     return order_state.cancel_unpaid_orders()
+
+
+@task()
+def run_waitlist() -> int:
+    """Periodic: lapsed waiting-list offers pass to the next; what is free is offered (waitlist.py)."""
+    from . import waitlist
+
+    return waitlist.run_waitlist()

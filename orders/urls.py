@@ -1,8 +1,8 @@
-"""Basket, checkout and "My trips" pages; included inside the language prefixes."""
+"""Basket, checkout, "My trips" and waiting-list pages; included inside the language prefixes."""
 
 from django.urls import path
 
-from . import views
+from . import views, waitlist_views
 
 urlpatterns = [
     path("basket/", views.basket_page, name="orders_basket"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("trips/<str:ref>/cancel/", views.order_cancel, name="orders_order_cancel"),
     path("trips/<str:ref>/lines/<int:line_id>/cancel/", views.line_cancel_page, name="orders_line_cancel"),
     path("trips/<str:ref>/lines/<int:line_id>/change/", views.line_change_page, name="orders_line_change"),
+    path("waitlist/join/", waitlist_views.join_page, name="orders_waitlist_join"),
+    path("waitlist/<int:entry_id>/", waitlist_views.offer_page, name="orders_waitlist_offer"),
+    path("waitlist/<int:entry_id>/leave/", waitlist_views.leave_page, name="orders_waitlist_leave"),
 ]

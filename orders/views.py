@@ -15,7 +15,7 @@ from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import line_cancel, order_state, refunds, stay_change, stay_suggestions
+from . import line_cancel, order_state, refunds, stay_change, stay_suggestions, waitlist
 from .exceptions import OrderStateError, ReservationError
 from .forms import (
     CancelForm,
@@ -155,7 +155,8 @@ def _after_checkout(request, result):
 @login_required
 def trips(request):
     orders = Order.objects.filter(user=request.user).prefetch_related("lines__voucher", "payments__refunds")
-    return render(request, "orders/trips.html", {"orders": orders})
+    entries = waitlist.describe(waitlist.entries_of(request.user))
+    return render(request, "orders/trips.html", {"orders": orders, "waitlist_entries": entries})
 
 
 @never_cache

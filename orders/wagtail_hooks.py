@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
@@ -18,7 +19,7 @@ from wagtail.permissions import register_permission_policy
 
 from town.models import Village
 
-from . import admin_views
+from . import admin_views, waitlist_admin
 from .models import Order, OrderStatus, Reservation, ReservationKind
 
 
@@ -140,3 +141,30 @@ def register_order_viewset():
 @hooks.register("register_admin_urls")
 def register_order_manage_urls():
     return [path("orders/manage/<int:pk>/", admin_views.order_manage, name="orders_admin_manage")]
+
+
+@hooks.register("register_admin_urls")
+def register_waitlist_urls():
+    return [
+        path("orders/waitlist/", waitlist_admin.waitlist_index, name="orders_admin_waitlist"),
+        path(
+            "orders/waitlist/<int:pk>/offer/",
+            waitlist_admin.waitlist_offer,
+            name="orders_admin_waitlist_offer",
+        ),
+        path(
+            "orders/waitlist/<int:pk>/remove/",
+            waitlist_admin.waitlist_remove,
+            name="orders_admin_waitlist_remove",
+        ),
+    ]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_manage_orders(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_waitlist_menu_item():
+    return StaffMenuItem(_("Waiting list"), reverse("orders_admin_waitlist"), icon_name="list-ul", order=410)

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.products.farmer_fixtures",
     "tests.orders.line_cancel_fixtures",
     "tests.orders.stay_change_fixtures",
+    "tests.orders.waitlist_fixtures",
 ]
 
 # TIANYUAN_NOW=2026-12-31T23:50 runs the tests at that moment (town time unless it has an offset):

@@ -316,6 +316,8 @@ STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 # Online orders still unpaid this long after their holds expired are cancelled
 # (orders_cancel_unpaid / orders.tasks.cancel_unpaid_orders): a late payment gets this much slack.
 ORDERS_UNPAID_GRACE_MINUTES = int(os.environ.get("ORDERS_UNPAID_GRACE_MINUTES", "120"))
+# How long a waiting-list offer holds the freed places for the visitor (orders.waitlist).
+WAITLIST_OFFER_HOURS = float(os.environ.get("WAITLIST_OFFER_HOURS", "12"))
 # Town reports and the admin dashboard are cached this long (seconds): figures of months can be
 # a few minutes behind, and the office opens them many times an hour.
 REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))

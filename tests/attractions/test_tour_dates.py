@@ -62,8 +62,11 @@ def test_without_a_date_the_first_day_with_free_seats_is_chosen(client, picking,
     assert response.context["chosen_day"].date == datetime.date(2026, 12, 8)
     assert slot_ids(response.text) == {free.pk}
     html = response.text
-    # The full day is shown as full and cannot be chosen; the free one links to itself.
-    assert re.search(r'<td class="day day--full"><span class="day-number">6</span>', html)
+    # The full day is shown as full and is not chosen; it opens on its times' waiting lists.
+    assert re.search(
+        r'<td class="day day--full"><a href="\?date=2026-12-06#book"[^>]*><span class="day-number">6</span>',
+        html,
+    )
     assert 'href="?date=2026-12-08#book" aria-current="date"' in html
 
 

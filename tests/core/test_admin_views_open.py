@@ -105,7 +105,7 @@ def build_town():
     from homestays.models import ExternalCalendar
     from homestays.services import grant_host_access
     from orders import basket as basket_service
-    from orders.models import Basket, Reservation
+    from orders.models import Basket, Reservation, WaitlistEntry
     from products.models import ProducerStatus
     from products.services import ensure_product_workflow
     from search.models import SearchSynonym
@@ -201,6 +201,10 @@ def build_town():
     town["product_line"] = order.lines.get()
     town["reservation"] = Reservation.objects.filter(order_line__order=order).first()
     town["visitor"] = buyer
+    # Made as is: the views only list, offer (the slot has room) or remove it.
+    town["waitlist_entry"] = WaitlistEntry.objects.create(
+        user=buyer, kind="tour", object_id=town["slot"].pk, quantity=1, options={"adults": 1}
+    )
     return town
 
 
@@ -369,6 +373,13 @@ CASES = {
     **read_only_cases("reservations", "reservation"),
     **read_only_cases("orders", "order"),
     "orders_admin_manage": Case("superuser", "order"),
+    "orders_admin_waitlist": Case("superuser"),
+    **{
+        f"orders_admin_waitlist_{action}": Case(
+            "superuser", "waitlist_entry", 302, "/admin/orders/waitlist/", "acts, then lists", "post"
+        )
+        for action in ("offer", "remove")
+    },
     **viewset_cases(
         "wagtailusers_users",
         "superuser",
