@@ -4,11 +4,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 # calendar_hooks registers the calendar sync admin's own hooks when Wagtail loads this module.
 from . import admin_views, calendar_hooks  # noqa: F401
 from .admin_scopes import HostScopedViewSet, RateRulePermissionPolicy
+from .call_off_views import HomestayCallOffView, may_call_off
 from .models import HomestayIndexPage, HomestayPage, RoomRateRule
 from .services import ensure_review_workflow, grant_host_access
 
@@ -59,3 +61,34 @@ def register_bookings_menu_item():
     return BookingsMenuItem(
         _("Homestay bookings"), reverse("homestays_bookings"), icon_name="home", order=240
     )
+
+
+# --- staff close a homestay's nights and refund what was sold on them --------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_call_off_url():
+    return [path("homestays/close/<int:pk>/", HomestayCallOffView.as_view(), name="homestays_call_off")]
+
+
+def _call_off_button(page, user, priority):
+    if page.specific_class is not HomestayPage or not may_call_off(user, page):
+        return []
+    return [
+        Button(
+            _("Close nights and refund"),
+            url=reverse("homestays_call_off", args=[page.pk]),
+            icon_name="warning",
+            priority=priority,
+        )
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def homestay_header_buttons(page, user, view_name, next_url=None):
+    return _call_off_button(page, user, priority=58)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def homestay_listing_buttons(page, user, next_url=None):
+    return _call_off_button(page, user, priority=45)

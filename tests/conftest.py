@@ -16,10 +16,12 @@ from django.utils import translation
 # Fixtures of the basket/checkout/order tests (helper H): visitor, stay_room, arrival, fake_online.
 # Farmer dashboard fixtures: farmer, other_farmer, farmer_client, moderator, product_workflow.
 # An order of a stay, a tour, tickets and produce (cancelling one line): trip_things, trip.
+# A homestay's nights called off: rooms, staff, refusing.
 pytest_plugins = [
     "tests.orders.checkout_fixtures",
     "tests.products.farmer_fixtures",
     "tests.orders.line_cancel_fixtures",
+    "tests.homestays.stay_call_off_fixtures",
 ]
 
 # TIANYUAN_NOW=2026-12-31T23:50 runs the tests at that moment (town time unless it has an offset):
