@@ -26,10 +26,15 @@ def may_call_off(user, page) -> bool:
     return can_manage_orders(user) and page.permissions_for_user(user).can_edit()
 
 
+class RoomTypeChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name  # the page's title is in the heading already
+
+
 class NightsForm(forms.Form):
     """Which room types (none ticked: all of them) and which nights, both ends included."""
 
-    room_types = forms.ModelMultipleChoiceField(
+    room_types = RoomTypeChoices(
         label=gettext_lazy("Room types"),
         queryset=RoomType.objects.none(),
         required=False,

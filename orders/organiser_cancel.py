@@ -282,9 +282,10 @@ def _make_refunds(rows, *, reason, by_user) -> tuple[int, int]:
         if refund is None:
             failed += row.amount_fen
             row.status = CallOffRefundStatus.FAILED
-            row.failure = (
-                failures[0] if failures else str(_("Nothing was left to refund on this payment."))
-            )[:500]
+            # Kept in the town's language, whoever called it off.
+            with translation.override(settings.LANGUAGE_CODE):
+                failure = failures[0] if failures else _("Nothing was left to refund on this payment.")
+                row.failure = str(failure)[:500]
         else:
             refunded += refund.amount_fen
             row.refund = refund

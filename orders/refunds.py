@@ -123,7 +123,7 @@ def refund_payment(
             reference = provider.refund(payment, amount, reason=str(reason))
     except PaymentError as exc:
         if on_failure is not None:
-            on_failure(str(exc.message))
+            on_failure(exc.message)
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=payment.order_id)
             order.flag_for_staff(

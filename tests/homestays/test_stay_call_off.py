@@ -205,7 +205,7 @@ def test_a_refund_the_provider_refuses_is_listed_for_staff_and_handed_back_once(
     assert (result.refunded_fen, result.failed_fen) == (0, 2 * NIGHT_FEN)
     row = CallOffRefund.objects.get()
     assert (row.status, row.amount_fen) == (CallOffRefundStatus.FAILED, 2 * NIGHT_FEN)
-    assert row.failure == "This payment can no longer be refunded online."
+    assert row.failure == "该笔付款已无法在线退款。"  # in the town's language
     assert not Refund.objects.exists()
     order.refresh_from_db()
     assert order.needs_attention
