@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from orders import basket as basket_service
 from orders import order_state
-from orders.models import Basket
+from orders.models import Basket, Payment
 from orders.payments.base import PaymentProvider, StartResult
 from orders.payments.exceptions import PaymentError
 from tests.factories.accounts import SuperuserFactory, VerifiedUserFactory
@@ -19,21 +20,22 @@ NIGHT_FEN = 30000
 
 
 class RefusingProvider(PaymentProvider):
-    """An online provider whose refunds are refused (past the refund window), as Alipay through
-    Stripe after 90 days."""
+    """An online wallet with a 90-day refund window, as a direct Alipay contract; ``book_stay``
+    dates its payments 91 days back (a stay booked far ahead), so its refunds are refused."""
 
     name = "refusing_online"
     label = "Refusing card"
     online = True
+    refund_window = timedelta(days=90)
 
     def start(self, payment):
         return StartResult(client_secret=f"secret_{payment.pk}", needs_action=True)
 
     def can_refund_online(self, payment):
-        return False
+        return self.within_refund_window(payment)
 
     def _refund(self, payment, amount_fen, *, reason=""):
-        raise PaymentError("never")
+        raise PaymentError("never")  # never reached: the window has closed
 
 
 @dataclass
@@ -88,5 +90,7 @@ def book_stay(room, check_in, nights=2, *, method="on_site", language="en", paid
             order_state.mark_paid_on_site(order, by_user=VerifiedUserFactory(is_staff=True))
         else:
             order_state.payment_succeeded(payment, amount_fen=payment.amount_fen, currency="CNY")
+        if method == RefusingProvider.name:
+            Payment.objects.filter(pk=payment.pk).update(paid_at=timezone.now() - timedelta(days=91))
     order.refresh_from_db()
     return order

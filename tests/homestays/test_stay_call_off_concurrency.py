@@ -6,6 +6,7 @@ The visitors arrive ``STAGGER`` apart and each holds the room type's lock ``HOLD
 checking out (``reservations._after_count``); staff click between the second and the third, so
 the call-off lands in the middle of the queue for the lock. The control switches off checkout's
 inventory lock: a visitor then stays booked on the closed night, which proves the race can fail.
+And the same closure sent twice at once (a double click) cancels and refunds once.
 """
 
 import threading
@@ -19,10 +20,10 @@ from django.db import connection
 from homestays.models import RateRuleKind, RoomRateRule
 from orders import order_state, organiser_cancel, reservations
 from orders.exceptions import CalledOff, DatesUnavailable, InventoryBusy, SoldOut
-from orders.models import SOLD_STATUSES, Order, OrderStatus, ReservationKind
+from orders.models import SOLD_STATUSES, CallOff, CallOffRefund, Order, OrderStatus, Refund, ReservationKind
 from orders.models.orders import MONEY_IN
 from orders.selectors import claimed_units
-from tests.concurrency import baskets_with
+from tests.concurrency import at_once, baskets_with
 from tests.factories.accounts import SuperuserFactory
 from tests.factories.homestays import RoomTypeFactory
 from tests.orders.checkout_fixtures import check_out, stay_data
@@ -133,3 +134,25 @@ def test_control_without_the_checkout_lock_a_visitor_stays_booked_on_the_closed_
     )
     race(big_room, arrival, desk)
     assert orders_on(big_room).filter(status__in=SOLD_STATUSES).exists()
+
+
+def test_the_same_closure_sent_twice_at_once_cancels_and_refunds_once(big_room, arrival, desk):
+    """A double click on "Cancel and refund": both requests run at the same instant; the nights
+    are closed once, each order cancelled and refunded once, one call-off recorded."""
+    for basket in baskets_with(stay_data(big_room, arrival, nights=1), 3):
+        order_state.mark_paid_on_site(check_out(basket.user, basket).order, by_user=desk)
+    nights = (arrival, arrival + timedelta(days=1))
+
+    def close():
+        result = organiser_cancel.call_off(STAY, [big_room.pk], nights=nights, reason="山洪", by_user=desk)
+        return result.summary.orders
+
+    outcomes = at_once([close, close])
+
+    counts = list(outcomes.elements())
+    assert all(isinstance(n, int) for n in counts), outcomes  # neither request failed
+    assert sum(counts) == 3  # each order cancelled by one of them
+    assert RoomRateRule.objects.filter(room_type=big_room, kind=RateRuleKind.CLOSED).count() == 1
+    assert CallOff.objects.count() == 1
+    assert CallOffRefund.objects.count() == Refund.objects.count() == 3
+    assert set(orders_on(big_room).values_list("status", flat=True)) == {OrderStatus.REFUNDED}
