@@ -16,6 +16,7 @@ from accounts.roles import HOSTS
 from homestays.models import RoomRateRule
 from homestays.services import grant_host_access
 from orders.models import CallOff, CallOffRefund, CallOffRefundStatus, OrderStatus, Refund
+from tests.orders.line_cancel_fixtures import TOUR_FEN, book
 
 from .stay_call_off_fixtures import NIGHT_FEN, book_stay
 
@@ -194,3 +195,23 @@ def test_the_report_lists_what_to_pay_back_by_hand_exports_it_and_records_who_pa
     assert card_row.status == CallOffRefundStatus.REFUNDED
     other = reverse("reports_call_off_hand_back", args=[record.pk + 1, row.pk])
     assert staff_client.post(other).status_code == 404
+
+
+def test_a_tour_slot_called_off_is_in_the_report_with_money_to_hand_back(
+    staff_client, visitor, trip_things, django_capture_on_commit_callbacks
+):
+    """Every call-off is kept, not only a homestay's: a slot paid at the desk leaves cash to hand
+    back, listed with the visitor's contact."""
+    with django_capture_on_commit_callbacks(execute=True):
+        trip = book(visitor, trip_things, "tour", method="on_site")
+    slot_url = reverse("wagtailsnippets_attractions_tourslot:call_off", args=[trip_things.slot.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff_client.post(slot_url, {"reason": "暴雨预警", "confirm": "on"}).status_code == 302
+
+    record = CallOff.objects.get()
+    assert record.kind == "tour" and record.title.startswith(trip_things.slot.experience.title)
+    row = record.refunds.get()
+    assert (row.order, row.amount_fen, row.status) == (trip.order, TOUR_FEN, CallOffRefundStatus.TO_HAND_BACK)
+    by_hand = staff_client.get(reverse("reports_call_off", args=[record.pk]) + "?by_hand=1")
+    assert trip.order.reference in by_hand.text and "Paid on site: hand it back" in by_hand.text
+    assert "Mark paid back by hand" in by_hand.text
