@@ -4,8 +4,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
+
+from orders.organiser_cancel_views import register_page_call_off
 
 # calendar_hooks registers the calendar sync admin's own hooks when Wagtail loads this module.
 from . import admin_views, calendar_hooks  # noqa: F401
@@ -71,24 +72,4 @@ def register_call_off_url():
     return [path("homestays/close/<int:pk>/", HomestayCallOffView.as_view(), name="homestays_call_off")]
 
 
-def _call_off_button(page, user, priority):
-    if page.specific_class is not HomestayPage or not may_call_off(user, page):
-        return []
-    return [
-        Button(
-            _("Close nights and refund"),
-            url=reverse("homestays_call_off", args=[page.pk]),
-            icon_name="warning",
-            priority=priority,
-        )
-    ]
-
-
-@hooks.register("register_page_header_buttons")
-def homestay_header_buttons(page, user, view_name, next_url=None):
-    return _call_off_button(page, user, priority=58)
-
-
-@hooks.register("register_page_listing_more_buttons")
-def homestay_listing_buttons(page, user, next_url=None):
-    return _call_off_button(page, user, priority=45)
+register_page_call_off(HomestayPage, "homestays_call_off", _("Close nights and refund"), may_call_off)

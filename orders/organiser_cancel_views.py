@@ -15,10 +15,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
+from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
 
 from . import organiser_cancel
 from .admin_views import can_manage_orders
@@ -190,3 +193,21 @@ def _online(name):
         return get_provider(name).online
     except UnknownProvider:
         return False
+
+
+def register_page_call_off(page_class, url_name, label, may_call_off):
+    """Offer the call-off of ``page_class`` pages (an event, a homestay) in the page's header menu
+    and in the page listing's "more" menu, to users ``may_call_off(user, page)``."""
+
+    def buttons(page, user, priority):
+        if page.specific_class is not page_class or not may_call_off(user, page):
+            return []
+        url = reverse(url_name, args=[page.pk])
+        return [Button(label, url=url, icon_name="warning", priority=priority)]
+
+    hooks.register(
+        "register_page_header_buttons", lambda page, user, view_name, next_url=None: buttons(page, user, 58)
+    )
+    hooks.register(
+        "register_page_listing_more_buttons", lambda page, user, next_url=None: buttons(page, user, 45)
+    )

@@ -32,7 +32,7 @@ from orders.money import format_fen
 from orders.payments import get_provider
 from orders.payments.exceptions import UnknownProvider
 
-from .views import CsvNowMixin, Field, field, yuan
+from .views import Field, FieldsReportMixin, field, yuan
 
 BY_HAND_OR_DONE = (*BY_HAND, CallOffRefundStatus.HANDED_BACK)
 SHOWN_AS_IS = ("provider", "amount", "status", "failure")
@@ -96,7 +96,7 @@ def _orders_of_call_off():
     return Coalesce(Subquery(counts), 0)
 
 
-class CallOffIndexView(ManageOrdersOnly, CsvNowMixin, ReportView):
+class CallOffIndexView(ManageOrdersOnly, FieldsReportMixin, ReportView):
     """Every call-off, newest first, with its money: one query whatever their number."""
 
     page_title = gettext_lazy("Call-offs")
@@ -123,22 +123,11 @@ class CallOffIndexView(ManageOrdersOnly, CsvNowMixin, ReportView):
 
     @property
     def columns(self):
-        columns = [Column(f.name, label=f.label, accessor=f.show) for f in self.fields]
+        columns = super().columns
         columns[1] = TitleColumn(
             "title", label=_("What"), get_url=lambda r: reverse("reports_call_off", args=[r.pk])
         )
         return columns
-
-    @property
-    def list_export(self):
-        return [f.name for f in self.fields]
-
-    @property
-    def export_headings(self):
-        return {f.name: f.label for f in self.fields}
-
-    def to_row_dict(self, item):
-        return {f.name: f.export(item) for f in self.fields}
 
     def get_filename(self):
         return "call-offs"
@@ -168,7 +157,7 @@ class HandBackColumn(Column):
         return context
 
 
-class CallOffDetailView(ManageOrdersOnly, CsvNowMixin, ReportView):
+class CallOffDetailView(ManageOrdersOnly, FieldsReportMixin, ReportView):
     """One call-off: each refund per order and payment, how it went, and the list to pay back by
     hand (``?by_hand=1``); two queries whatever the number of orders."""
 
@@ -270,17 +259,6 @@ class CallOffDetailView(ManageOrdersOnly, CsvNowMixin, ReportView):
             ),
             HandBackColumn("hand_back", label=_("Paid back by hand?")),
         ]
-
-    @property
-    def list_export(self):
-        return [f.name for f in self.fields]
-
-    @property
-    def export_headings(self):
-        return {f.name: f.label for f in self.fields}
-
-    def to_row_dict(self, item):
-        return {f.name: f.export(item) for f in self.fields}
 
     def get_filename(self):
         suffix = "-by-hand" if self.by_hand_only else ""

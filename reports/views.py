@@ -110,8 +110,24 @@ class FiguresTable(Table):
 # --- the base view ----------------------------------------------------------------------------
 
 
-class CsvNowMixin:
-    """CSV written while the view runs, in the admin user's language."""
+class FieldsReportMixin:
+    """A report whose columns and exports come from ``self.fields`` (``Field``: what the page
+    shows, what the export writes), with its CSV written while the view runs."""
+
+    @property
+    def columns(self):
+        return [Column(f.name, label=f.label, accessor=f.show) for f in self.fields]
+
+    @property
+    def list_export(self):
+        return [f.name for f in self.fields]
+
+    @property
+    def export_headings(self):
+        return {f.name: f.label for f in self.fields}
+
+    def to_row_dict(self, item):
+        return {f.name: f.export(item) for f in self.fields}
 
     def write_csv_response(self, queryset):
         # Wagtail streams its CSV after the view has returned, outside the admin user's language
@@ -128,7 +144,7 @@ class CsvNowMixin:
         return response
 
 
-class TownReportView(CsvNowMixin, ReportView):
+class TownReportView(FieldsReportMixin, ReportView):
     """A report over ``figures``: subclasses give the filter set, the fields and ``get_rows``."""
 
     results_template_name = "reports/report_results.html"
@@ -159,21 +175,6 @@ class TownReportView(CsvNowMixin, ReportView):
     @cached_property
     def fields(self):
         return self.get_fields(self.group)
-
-    @property
-    def columns(self):
-        return [Column(f.name, label=f.label, accessor=f.show) for f in self.fields]
-
-    @property
-    def list_export(self):
-        return [f.name for f in self.fields]
-
-    @property
-    def export_headings(self):
-        return {f.name: f.label for f in self.fields}
-
-    def to_row_dict(self, item):
-        return {f.name: f.export(item) for f in self.fields}
 
     def get_queryset(self):
         if self.report_args is None:
