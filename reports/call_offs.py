@@ -266,7 +266,7 @@ class CallOffDetailView(ManageOrdersOnly, FieldsReportMixin, ReportView):
 
     def get_queryset(self):
         rows = CallOffRefund.objects.filter(call_off=self.call_off).select_related(
-            "order", "order__user", "handed_back_by"
+            "call_off", "order", "order__user", "handed_back_by"
         )
         if self.by_hand_only:
             rows = rows.filter(status__in=BY_HAND_OR_DONE)

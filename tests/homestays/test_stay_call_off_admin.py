@@ -9,12 +9,15 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.users.models import UserProfile
 
 from accounts.roles import HOSTS
 from homestays.models import RoomRateRule
 from homestays.services import grant_host_access
+from orders import organiser_cancel
 from orders.models import CallOff, CallOffRefund, CallOffRefundStatus, OrderStatus, Refund
 from tests.orders.line_cancel_fixtures import TOUR_FEN, book
 
@@ -215,3 +218,36 @@ def test_a_tour_slot_called_off_is_in_the_report_with_money_to_hand_back(
     by_hand = staff_client.get(reverse("reports_call_off", args=[record.pk]) + "?by_hand=1")
     assert trip.order.reference in by_hand.text and "Paid on site: hand it back" in by_hand.text
     assert "Mark paid back by hand" in by_hand.text
+
+
+def test_the_report_pages_read_the_same_number_of_queries_for_one_order_or_many(
+    staff_client, rooms, arrival, django_capture_on_commit_callbacks
+):
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(path).status_code == 200
+        return len(captured)
+
+    def call_off_with(orders):
+        for n in range(orders):
+            book_stay(rooms.garden if n % 2 else rooms.loft, arrival + timedelta(days=3 * (n // 2)))
+        last = arrival + timedelta(days=3 * ((orders - 1) // 2))
+        with django_capture_on_commit_callbacks(execute=True):
+            organiser_cancel.call_off(
+                "stay",
+                [rooms.garden.pk, rooms.loft.pk],
+                nights=(arrival, last + timedelta(days=1)),
+                reason=REASON,
+                by_user=None,
+                title=f"{orders}",
+            )
+        return CallOff.objects.get(title=f"{orders}")
+
+    one = call_off_with(1)
+    one_detail = queries(reverse("reports_call_off", args=[one.pk]))
+    one_index = queries(reverse("reports_call_offs"))
+    RoomRateRule.objects.all().delete()
+    many = call_off_with(6)
+    assert many.refunds.count() == 6
+    assert queries(reverse("reports_call_off", args=[many.pk])) == one_detail
+    assert queries(reverse("reports_call_offs")) == one_index
