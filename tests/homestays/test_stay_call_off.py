@@ -10,6 +10,7 @@ from django.core import mail
 
 from homestays.inventory import RoomTypeInventory
 from homestays.models import RateRuleKind, RoomRateRule
+from homestays.selectors import available_room_types, room_calendars
 from orders import organiser_cancel, reservations
 from orders.exceptions import DatesUnavailable, OrderStateError
 from orders.models import (
@@ -89,6 +90,24 @@ def test_every_stay_with_a_closed_night_is_cancelled_refunded_and_told_and_the_n
     inventory = RoomTypeInventory()
     assert inventory.capacity(rooms.garden, rooms.closed_night) == 0
     assert inventory.capacity(rooms.garden, arrival) == 1  # the night before stays open
+
+    # Search and the room calendars show the night closed, the night before open.
+    def free(check_in, check_out):
+        return {room.room_type.pk for room in available_room_types(check_in, check_out, 1)}
+
+    assert not free(rooms.closed_night, rooms.closed_night + timedelta(days=1)) & {
+        rooms.garden.pk,
+        rooms.loft.pk,
+    }
+    assert rooms.garden.pk in free(arrival - timedelta(days=1), arrival)
+    calendars = room_calendars(rooms.homestay, arrival, rooms.closed_night + timedelta(days=1))
+    called_off = [c for c in calendars if c.room_type.pk in (rooms.garden.pk, rooms.loft.pk)]
+    assert len(called_off) == 2  # (the homestay's third room, the tour fixture's, was not called off)
+    for calendar in called_off:
+        assert [(day.date, day.closed) for day in calendar.days] == [
+            (arrival, False),
+            (rooms.closed_night, True),
+        ]
     with pytest.raises(DatesUnavailable):
         reservations.reserve(
             [Claim(STAY, rooms.loft.pk, 1, rooms.closed_night, rooms.closed_night + timedelta(1))]
