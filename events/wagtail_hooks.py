@@ -7,11 +7,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.widgets.button import Button
 
 from orders.admin_views import can_manage_orders
 from orders.models import ReservationKind
-from orders.organiser_cancel_views import CallOffTarget, OrganiserCancelView
+from orders.organiser_cancel_views import CallOffTarget, OrganiserCancelView, register_page_call_off
 
 from .models import EventPage, TicketType, is_called_off
 
@@ -48,24 +47,4 @@ def register_event_call_off_url():
     return [path("events/cancel/<int:pk>/", EventCallOffView.as_view(), name="events_call_off")]
 
 
-def _call_off_button(page, user, priority):
-    if page.specific_class is not EventPage or not may_call_off(user, page):
-        return []
-    return [
-        Button(
-            _("Cancel the event and refund"),
-            url=reverse("events_call_off", args=[page.pk]),
-            icon_name="warning",
-            priority=priority,
-        )
-    ]
-
-
-@hooks.register("register_page_header_buttons")
-def event_header_buttons(page, user, view_name, next_url=None):
-    return _call_off_button(page, user, priority=58)
-
-
-@hooks.register("register_page_listing_more_buttons")
-def event_listing_buttons(page, user, next_url=None):
-    return _call_off_button(page, user, priority=45)
+register_page_call_off(EventPage, "events_call_off", _("Cancel the event and refund"), may_call_off)

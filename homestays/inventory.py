@@ -8,7 +8,7 @@ from orders.exceptions import DatesUnavailable, InvalidClaim
 from orders.inventory import Inventory
 
 from . import pricing
-from .models import RoomRateRule, RoomType
+from .models import RateRuleKind, RoomRateRule, RoomType
 
 # The name stays are stored under (lines, order lines, reservations), the same as
 # orders.models.ReservationKind.STAY, which other apps filter by.
@@ -46,3 +46,18 @@ class RoomTypeInventory(Inventory):
             raise DatesUnavailable(
                 _("This room needs a stay of at least %(n)d nights.") % {"n": minimum}, claim=claim
             )
+
+    def nights_closed(self, obj, start, end):
+        nights = [start + timedelta(days=n) for n in range((end - start).days)]
+        rules = rules_for([obj.pk], start, end)
+        return all(pricing.is_closed(obj, night, rules) for night in nights)
+
+    def close_nights(self, obj, start, end, *, reason, by_user):
+        # The homestay's own closure, which availability, the calendar and the host's list read.
+        RoomRateRule.objects.create(
+            room_type=obj,
+            kind=RateRuleKind.CLOSED,
+            start_date=start,
+            end_date=end - timedelta(days=1),
+            note=str(_("Called off: %(reason)s") % {"reason": reason})[:200],
+        )

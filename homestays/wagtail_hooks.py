@@ -6,9 +6,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
+from orders.organiser_cancel_views import register_page_call_off
+
 # calendar_hooks registers the calendar sync admin's own hooks when Wagtail loads this module.
 from . import admin_views, calendar_hooks  # noqa: F401
 from .admin_scopes import HostScopedViewSet, RateRulePermissionPolicy
+from .call_off_views import HomestayCallOffView, may_call_off
 from .models import HomestayIndexPage, HomestayPage, RoomRateRule
 from .services import ensure_review_workflow, grant_host_access
 
@@ -59,3 +62,14 @@ def register_bookings_menu_item():
     return BookingsMenuItem(
         _("Homestay bookings"), reverse("homestays_bookings"), icon_name="home", order=240
     )
+
+
+# --- staff close a homestay's nights and refund what was sold on them --------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_call_off_url():
+    return [path("homestays/close/<int:pk>/", HomestayCallOffView.as_view(), name="homestays_call_off")]
+
+
+register_page_call_off(HomestayPage, "homestays_call_off", _("Close nights and refund"), may_call_off)

@@ -69,6 +69,16 @@ class Inventory:
         """
         raise NotImplementedError(f"{self.kind} cannot be called off.")
 
+    def nights_closed(self, obj, start: date, end: date) -> bool:
+        """Per-night kinds: are all the nights [start, end) of ``obj`` closed to new claims?"""
+        return False
+
+    def close_nights(self, obj, start: date, end: date, *, reason: str, by_user) -> None:
+        """Per-night kinds: close the nights [start, end) of ``obj`` for the organiser's call-off
+        (``capacity`` answers 0 for them from then on). Called with the row locked as reserve()
+        locks it, like ``call_off``."""
+        raise NotImplementedError(f"{self.kind} has no nights to close.")
+
     def canonical_ids(self, pks) -> dict[int, int]:
         """{id: id of the row that carries its inventory} for the ids that name a row; a
         translation's id maps to its default-locale original's, an id with no original is left

@@ -2,9 +2,11 @@
 (orders, visitors, places, the money per payment provider) and, once staff confirm, does it
 through ``orders.organiser_cancel``.
 
-The view knows nothing of tours or events: an app subclasses ``OrganiserCancelView``, says what is
-called off (``get_target``) and who may do it (``has_permission``), and registers the URL in its
-``wagtail_hooks``. Calling off moves money, so it also needs the right to manage orders.
+The view knows nothing of tours, events or homestays: an app subclasses ``OrganiserCancelView``,
+says what is called off (``get_target``) and who may do it (``has_permission``), and registers the
+URL in its ``wagtail_hooks``. Calling off moves money, so it also needs the right to manage orders.
+A target may first need choosing (a homestay's room types and nights): it then carries the
+``pick_form`` (sent by GET), and is ``ready`` once that form is valid.
 """
 
 from dataclasses import dataclass
@@ -13,10 +15,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
+from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
 
 from . import organiser_cancel
 from .admin_views import can_manage_orders
@@ -37,6 +42,10 @@ class CallOffTarget:
     back_url: str
     back_label: str
     called_off: bool  # closed to new bookings already
+    nights: tuple | None = None  # stays: (first night, day after the last night)
+    pick_form: forms.Form | None = None  # what to call off, chosen on the page first
+    ready: bool = True  # False until the pick form is filled in
+    show_lines: bool = False  # list each line affected, with its visitor and price
 
 
 class OrganiserCancelForm(forms.Form):
@@ -92,10 +101,18 @@ class OrganiserCancelView(WagtailAdminTemplateMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        summary = organiser_cancel.preview(self.target.kind, self.target.object_ids)
+        target = self.target
+        context["target"] = target
+        if not target.ready:
+            return context
+        summary = organiser_cancel.preview(target.kind, target.object_ids, target.nights)
+        if target.show_lines:
+            context["lines"] = [
+                (line, format_fen(line.total_fen, line.order.currency))
+                for line in organiser_cancel.preview_lines(target.kind, target.object_ids, target.nights)
+            ]
         context.update(
             {
-                "target": self.target,
                 "summary": summary,
                 "refunds": [
                     (_provider_label(name), format_fen(fen, summary.currency), _online(name))
@@ -114,9 +131,16 @@ class OrganiserCancelView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         target = self.target
+        if not target.ready:
+            return self.form_invalid(form)
         try:
             result = organiser_cancel.call_off(
-                target.kind, target.object_ids, reason=form.cleaned_data["reason"], by_user=self.request.user
+                target.kind,
+                target.object_ids,
+                reason=form.cleaned_data["reason"],
+                by_user=self.request.user,
+                nights=target.nights,
+                title=target.title,
             )
         except OrderStateError as exc:
             form.add_error("reason", exc.message)
@@ -149,8 +173,12 @@ class OrganiserCancelView(WagtailAdminTemplateMixin, FormView):
                 )
                 % {"refs": ", ".join(ref for ref in result.busy if ref)},
             )
-            return redirect(self.request.path)
-        return redirect(target.back_url)
+            return redirect(self.request.get_full_path())
+        return redirect(self.get_done_url(result))
+
+    def get_done_url(self, result) -> str:
+        """Where staff go once it is done."""
+        return self.target.back_url
 
 
 def _provider_label(name):
@@ -165,3 +193,21 @@ def _online(name):
         return get_provider(name).online
     except UnknownProvider:
         return False
+
+
+def register_page_call_off(page_class, url_name, label, may_call_off):
+    """Offer the call-off of ``page_class`` pages (an event, a homestay) in the page's header menu
+    and in the page listing's "more" menu, to users ``may_call_off(user, page)``."""
+
+    def buttons(page, user, priority):
+        if page.specific_class is not page_class or not may_call_off(user, page):
+            return []
+        url = reverse(url_name, args=[page.pk])
+        return [Button(label, url=url, icon_name="warning", priority=priority)]
+
+    hooks.register(
+        "register_page_header_buttons", lambda page, user, view_name, next_url=None: buttons(page, user, 58)
+    )
+    hooks.register(
+        "register_page_listing_more_buttons", lambda page, user, next_url=None: buttons(page, user, 45)
+    )

@@ -98,9 +98,11 @@ def refund_after_commit(payment, amount_fen, reason, *, by_user=None):
 
 
 def refund_payment(
-    payment_pk, amount_fen, *, reason="", by_user_pk=None, manual=False, keep_order=False
+    payment_pk, amount_fen, *, reason="", by_user_pk=None, manual=False, keep_order=False, on_failure=None
 ) -> Refund | None:
     """Give money back through the provider (outside any transaction), then record it.
+
+    ``on_failure(message)``: told why the provider would not refund (the call-off report keeps it).
 
     Providers that cannot refund online (a method's window has passed) leave a flag for staff to
     pay it out by hand and record it (``manual=True``: staff paid it out of band, nothing goes
@@ -120,6 +122,8 @@ def refund_payment(
                 raise PaymentError(_("This payment can no longer be refunded online."))
             reference = provider.refund(payment, amount, reason=str(reason))
     except PaymentError as exc:
+        if on_failure is not None:
+            on_failure(exc.message)
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=payment.order_id)
             order.flag_for_staff(

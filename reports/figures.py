@@ -288,12 +288,38 @@ def _refunded_per_order():
     return Coalesce(Subquery(sums, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
 
 
+def _cancelled_lines_of_order(field):
+    """The sum of ``field`` over the order's lines cancelled on their own (0 when none)."""
+    sums = (
+        OrderLine.objects.filter(order=OuterRef("order"), cancelled_at__isnull=False)
+        .values("order")
+        .annotate(total=Cast(Sum(field), BigIntegerField()))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(sums, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
+
+
 def _net_after_refunds():
-    """``total - floor(total * refunded / order total)``; nothing for a free order."""
+    """A live line's total less its share of the order's refunds that were for no cancelled line:
+    ``total - floor(total * (refunded - refunded for cancelled lines) / live lines' total)``.
+
+    A line cancelled on its own records what was refunded for it (``OrderLine.refund_fen``), so
+    that refund stays with it and does not lower the lines that stand; the rest (a part refund,
+    a whole order refunded) is spread over the live lines. Nothing for a free order."""
     total = F("total_fen")
+    other_refunds = Greatest(
+        Value(0),
+        _refunded_per_order() - _cancelled_lines_of_order("refund_fen"),
+        output_field=BigIntegerField(),
+    )
+    live_total = Greatest(
+        Value(1),
+        F("order__total_fen") - _cancelled_lines_of_order("total_fen"),
+        output_field=BigIntegerField(),
+    )
     return Case(
         When(order__total_fen=0, then=Value(0)),
-        default=total - total * _refunded_per_order() / F("order__total_fen"),
+        default=total - total * other_refunds / live_total,
         output_field=BigIntegerField(),
     )
 

@@ -110,7 +110,41 @@ class FiguresTable(Table):
 # --- the base view ----------------------------------------------------------------------------
 
 
-class TownReportView(ReportView):
+class FieldsReportMixin:
+    """A report whose columns and exports come from ``self.fields`` (``Field``: what the page
+    shows, what the export writes), with its CSV written while the view runs."""
+
+    @property
+    def columns(self):
+        return [Column(f.name, label=f.label, accessor=f.show) for f in self.fields]
+
+    @property
+    def list_export(self):
+        return [f.name for f in self.fields]
+
+    @property
+    def export_headings(self):
+        return {f.name: f.label for f in self.fields}
+
+    def to_row_dict(self, item):
+        return {f.name: f.export(item) for f in self.fields}
+
+    def write_csv_response(self, queryset):
+        # Wagtail streams its CSV after the view has returned, outside the admin user's language
+        # (headings would come out in the default one); the rows are few, so write it all now.
+        # The byte order mark lets Excel read the Chinese names as UTF-8.
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.DictWriter(buffer, fieldnames=self.list_export)
+        writer.writerow({name: self.get_heading(queryset, name) for name in self.list_export})
+        for item in queryset:
+            self.write_csv_row(writer, self.to_row_dict(item))
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
+        return response
+
+
+class TownReportView(FieldsReportMixin, ReportView):
     """A report over ``figures``: subclasses give the filter set, the fields and ``get_rows``."""
 
     results_template_name = "reports/report_results.html"
@@ -141,35 +175,6 @@ class TownReportView(ReportView):
     @cached_property
     def fields(self):
         return self.get_fields(self.group)
-
-    @property
-    def columns(self):
-        return [Column(f.name, label=f.label, accessor=f.show) for f in self.fields]
-
-    @property
-    def list_export(self):
-        return [f.name for f in self.fields]
-
-    @property
-    def export_headings(self):
-        return {f.name: f.label for f in self.fields}
-
-    def to_row_dict(self, item):
-        return {f.name: f.export(item) for f in self.fields}
-
-    def write_csv_response(self, queryset):
-        # Wagtail streams its CSV after the view has returned, outside the admin user's language
-        # (headings would come out in the default one); the rows are few, so write it all now.
-        # The byte order mark lets Excel read the Chinese names as UTF-8.
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.DictWriter(buffer, fieldnames=self.list_export)
-        writer.writerow({name: self.get_heading(queryset, name) for name in self.list_export})
-        for item in queryset:
-            self.write_csv_row(writer, self.to_row_dict(item))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
-        return response
 
     def get_queryset(self):
         if self.report_args is None:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from .call_offs import CallOffDetailView, CallOffIndexView, HandBackView, may_read
 from .views import (
     HomestayReportView,
     ProsperityReportView,
@@ -42,6 +43,48 @@ def _menu_item(index):
     _slug, name, _view, label, icon = REPORTS[index]
     return TownReportMenuItem(
         label, reverse(name), name=name.replace("_", "-"), icon_name=icon, order=1000 + index * 10
+    )
+
+
+# The call-off report names visitors and moves money: for those who manage orders.
+
+
+class CallOffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_read(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_call_off_urls():
+    return [
+        path("town-reports/call-offs/", CallOffIndexView.as_view(), name="reports_call_offs"),
+        path(
+            "town-reports/call-offs/results/",
+            CallOffIndexView.as_view(results_only=True),
+            name="reports_call_offs_results",
+        ),
+        path("town-reports/call-offs/<int:pk>/", CallOffDetailView.as_view(), name="reports_call_off"),
+        path(
+            "town-reports/call-offs/<int:pk>/results/",
+            CallOffDetailView.as_view(results_only=True),
+            name="reports_call_off_results",
+        ),
+        path(
+            "town-reports/call-offs/<int:pk>/refunds/<int:row_pk>/paid-back/",
+            HandBackView.as_view(),
+            name="reports_call_off_hand_back",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_call_off_menu_item():
+    return CallOffMenuItem(
+        _("Call-offs"),
+        reverse("reports_call_offs"),
+        name="reports-call-offs",
+        icon_name="warning",
+        order=1090,
     )
 
 

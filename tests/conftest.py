@@ -17,12 +17,14 @@ from django.utils import translation
 # Farmer dashboard fixtures: farmer, other_farmer, farmer_client, moderator, product_workflow.
 # An order of a stay, a tour, tickets and produce (cancelling one line): trip_things, trip.
 # A paid stay alone (moving a stay): stay_trip, ten_days_before.
+# A homestay's nights called off: rooms, staff, refusing.
 pytest_plugins = [
     "tests.orders.checkout_fixtures",
     "tests.products.farmer_fixtures",
     "tests.orders.line_cancel_fixtures",
     "tests.orders.stay_change_fixtures",
     "tests.orders.waitlist_fixtures",
+    "tests.homestays.stay_call_off_fixtures",
 ]
 
 # TIANYUAN_NOW=2026-12-31T23:50 runs the tests at that moment (town time unless it has an offset):

@@ -17,9 +17,11 @@ fake and real back ends alike may accept more, so the cap must be ours.
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -57,9 +59,21 @@ class PaymentProvider:
         whether the provider confirmed it; errors are the provider's to log, never to raise."""
         return True
 
+    # How long after paying the provider takes a refund (None: no limit). A direct Alipay or
+    # WeChat Pay provider sets its contract's window; Stripe's depends on the method and is
+    # checked against the charge (``StripeProvider.can_refund_online``). Past it, a refund fails
+    # and is left to staff to pay back by hand (the call-off report lists it).
+    refund_window: timedelta | None = None
+
     def can_refund_online(self, payment) -> bool:
         """Can the money go back through the provider itself (else staff refund it by hand)?"""
         return False
+
+    def within_refund_window(self, payment, *, now=None) -> bool:
+        """Is ``payment`` still inside this provider's refund window (``refund_window``)?"""
+        if self.refund_window is None or payment.paid_at is None:
+            return True
+        return (now or timezone.now()) - payment.paid_at < self.refund_window
 
     def refund(self, payment, amount_fen: int, *, reason: str = "") -> str:
         """Give back ``amount_fen`` of ``payment``; return the provider's reference of the refund.

@@ -105,7 +105,7 @@ def build_town():
     from homestays.models import ExternalCalendar
     from homestays.services import grant_host_access
     from orders import basket as basket_service
-    from orders.models import Basket, Reservation, WaitlistEntry
+    from orders.models import Basket, CallOff, CallOffRefund, CallOffRefundStatus, Reservation, WaitlistEntry
     from products.models import ProducerStatus
     from products.services import ensure_product_workflow
     from search.models import SearchSynonym
@@ -204,6 +204,16 @@ def build_town():
     # Made as is: the views only list, offer (the slot has room) or remove it.
     town["waitlist_entry"] = WaitlistEntry.objects.create(
         user=buyer, kind="tour", object_id=town["slot"].pk, quantity=1, options={"adults": 1}
+    )
+    # A call-off kept for its report, with cash paid on site to hand back.
+    town["call_off"] = CallOff.objects.create(key="tour:0", kind="tour", title="草莓采摘", reason="暴雨")
+    town["call_off_refund"] = CallOffRefund.objects.create(
+        call_off=town["call_off"],
+        order=order,
+        payment=order.payments.get(),
+        provider="on_site",
+        amount_fen=100,
+        status=CallOffRefundStatus.TO_HAND_BACK,
     )
     return town
 
@@ -369,6 +379,20 @@ CASES = {
     # The organiser's cancellation: the confirmation page (a GET shows the figures, changes nothing).
     "wagtailsnippets_attractions_tourslot:call_off": Case("superuser", "slot"),
     "events_call_off": Case("superuser", "event"),
+    "homestays_call_off": Case("superuser", "homestay"),
+    # The call-off report (staff who manage orders): the list, one call-off, paying back by hand.
+    "reports_call_offs": Case("superuser"),
+    "reports_call_offs_results": Case("superuser"),
+    "reports_call_off": Case("superuser", "call_off"),
+    "reports_call_off_results": Case("superuser", "call_off"),
+    "reports_call_off_hand_back": Case(
+        "superuser",
+        "call_off",
+        302,
+        lambda town: reverse("reports_call_off", args=[town["call_off"].pk]),
+        "acts, then shows the report",
+        "post",
+    ),
     **snippet_cases("sitesearch_searchsynonym", "superuser", "synonym"),
     **read_only_cases("reservations", "reservation"),
     **read_only_cases("orders", "order"),
@@ -420,6 +444,7 @@ def url_for(name, case, town):
         "workflow_action": lambda: ["approve", town["task_state"].pk],
         "collect_workflow_action_data": lambda: ["approve", town["task_state"].pk],
         "workflow_history_detail": lambda: [town["workflow_state"].pk],
+        "reports_call_off_hand_back": lambda: [town["call_off_refund"].pk],
     }.get(view, list)()
     return reverse(name, args=[obj.pk, *extra] if obj is not None else [])
 
