@@ -1,6 +1,6 @@
 """Page benchmark: the demo town served by gunicorn with production settings, measured over loopback.
 
-    .venv/bin/python bench/pages.py [--duration 3] [--connections 4] [--md bench/out/pages.md]
+    .venv/bin/python bench/pages.py [--duration 3] [--connections 4] [--rounds 2] [--md bench/out/pages.md]
                                     [--redis redis://127.0.0.1:6379/9]
 
 Builds a throwaway SQLite database in a temporary folder (migrate, load_demo, collectstatic),
@@ -8,14 +8,15 @@ starts `gunicorn config.wsgi` (2 sync workers, DEBUG off) on a free loopback por
 req/s and p50/p99 per page with bench/loadgen.py, twice: as an anonymous visitor (the full-page
 cache answers, town/page_cache.py) and as a visitor with a session cookie (the page is rendered).
 It also counts SQL queries per page in-process, warm, both ways. A static file (served by
-WhiteNoise) is the baseline: it is measured again right before each page, so each page's req/s is
-shown as a ratio of the static file's rate a few seconds earlier, on a machine whose load may
-change from one minute to the next (ratios compare across machines and runs, req/s do not). The
+WhiteNoise) is the baseline: it is measured again right before each page, in turns with the cached
+page (``--rounds``), so each page's req/s is shown as a ratio of the static file's rate measured
+seconds apart, on a machine whose load may change from one minute to the next (ratios compare
+across machines and runs, req/s do not). The
 load generator is Python on the same cores as the server, so the static file's rate is partly
 the generator's own limit. Issue #21's target: cached pages at 0.80 of the static file or more.
 
-Measured, never asserted: this is not a test and `make test` does not run it. Bounded: about a
-minute with the defaults. Everything it creates is removed at the end.
+Measured, never asserted: this is not a test and `make test` does not run it. Bounded: a few
+minutes with the defaults. Everything it creates is removed at the end.
 """
 
 import argparse
@@ -241,16 +242,32 @@ def stop(server):
         server.wait(timeout=5)
 
 
+def _pooled(rows):
+    """Rounds of one measurement as one: req/s over all of them, the worst p50/p99, the sums."""
+    pooled = dict(rows[0])
+    pooled["rps"] = sum(row.get("rps") or 0 for row in rows) / len(rows)
+    for name in ("p50", "p99"):
+        values = [row[name] for row in rows if row.get(name) is not None]
+        pooled[name] = max(values) if values else None
+    for name in ("requests", "non2xx", "errors"):
+        pooled[name] = sum(row.get(name) or 0 for row in rows)
+    return pooled
+
+
 def run_load(base, paths, args):
-    """{path: (static just before, anonymous, with a session)}."""
+    """{path: (static just before, anonymous, with a session)}: the static file and the cached
+    page take turns (``--rounds``), so a burst of load from elsewhere falls on both alike."""
     load = {}
     for _name, path in paths:
         if path == BASELINE:
             continue
-        static = measure(base, BASELINE, duration=args.duration, connections=args.connections)
-        time.sleep(0.5)  # let the server settle between paths
-        anonymous = measure(base, path, duration=args.duration, connections=args.connections)
-        time.sleep(0.5)
+        statics, anonymous = [], []
+        for _round in range(args.rounds):
+            statics.append(measure(base, BASELINE, duration=args.duration, connections=args.connections))
+            time.sleep(0.5)  # let the server settle between paths
+            anonymous.append(measure(base, path, duration=args.duration, connections=args.connections))
+            time.sleep(0.5)
+        static, anonymous = _pooled(statics), _pooled(anonymous)
         rendered = measure(
             base, path, duration=args.duration, connections=args.connections, cookie=UNCACHED_COOKIE
         )
@@ -272,7 +289,7 @@ def report(paths, queries, load, args):
 
     lines = [
         f"Pages, gunicorn 2 sync workers, {args.connections} connections, {args.duration} s per path; "
-        f"static: the file {BASELINE}, measured right before each page; "
+        f"static: the file {BASELINE}, measured right before each page, {args.rounds} turns each; "
         f"cache: {'Redis' if args.redis else 'production default'}",
         "",
         "| page | path | status | SQL cached | SQL rendered | static req/s | cached req/s | × static "
@@ -321,6 +338,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=3, help="seconds per path (default 3)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="turns of static file then cached page, per page (default 2)"
+    )
     parser.add_argument("--md", help="append the table (markdown) to this file, e.g. bench/out/pages.md")
     parser.add_argument("--redis", help="REDIS_URL for the server's cache (default: production's file cache)")
     args = parser.parse_args()
