@@ -248,30 +248,10 @@ def _request_language(request):
         return translation.get_language_from_request(request)
     urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
     i18n_patterns_used, prefixed_default_language = is_language_prefix_patterns_used(urlconf)
-    from_path = _language_from_path(request.path_info)
+    from_path = translation.get_language_from_path(request.path_info)
     if not from_path and i18n_patterns_used and not prefixed_default_language:
         return settings.LANGUAGE_CODE
     return translation.get_language_from_request(request, check_path=i18n_patterns_used)
-
-
-_PATH_LANGUAGES = {}
-
-
-def _language_from_path(path):
-    """``translation.get_language_from_path``, remembered by the path's first segment (all it
-    reads): Django remembers the languages it finds but not its misses, and for "/shop/" each
-    miss looks on disk for a "shop" translation, a fifth of a hit's time."""
-    segment = path.split("/", 2)[1] if path.startswith("/") else None
-    if segment is None:
-        return translation.get_language_from_path(path)
-    try:
-        return _PATH_LANGUAGES[segment]
-    except KeyError:
-        language = translation.get_language_from_path(f"/{segment}/")
-    if len(_PATH_LANGUAGES) >= 1024:  # any visitor can make up paths
-        _PATH_LANGUAGES.clear()
-    _PATH_LANGUAGES[segment] = language
-    return language
 
 
 def _entry_key(request, language):
