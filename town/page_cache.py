@@ -339,7 +339,9 @@ def _set_csrf_cookie(request, response, secret):
         httponly=settings.CSRF_COOKIE_HTTPONLY,
         samesite=settings.CSRF_COOKIE_SAMESITE,
     )
-    patch_vary_headers(response, ("Cookie",))
+    # Most pages vary by Cookie already (the session was read when they were rendered).
+    if not any(part.strip().lower() in ("cookie", "*") for part in response.get("Vary", "").split(",")):
+        patch_vary_headers(response, ("Cookie",))
 
 
 def _finish(request, response, status, parts=None):
