@@ -256,14 +256,18 @@ def _site_language():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with empty caches: no fragment, content version or rendition (whose image
-    ids the next test's rows reuse) leaks between tests."""
+    ids the next test's rows reuse) leaks between tests, nor a page this process kept."""
     from django.core.cache import caches
+
+    from town.page_cache import local_pages
 
     for name in ("default", "renditions"):
         caches[name].clear()
+    local_pages.clear()
     yield
     for name in ("default", "renditions"):
         caches[name].clear()
+    local_pages.clear()
 
 
 class MigratedRows:

@@ -11,14 +11,21 @@ do not bump the version: they change all the time and must stay live.
 
 The version lives in the Django cache, so every process must share one (Redis in production):
 with a per-process cache, a publish would reach only the process that handled it.
+
+The pages clock (``pages_clock``) is one more shared value, moved by every invalidation of
+anything a page shows (this version, and the pages and stock versions of ``town.page_cache``):
+while it stands still, a process may serve the pages it keeps in its own memory after one small
+read instead of fetching and checking each page's versions.
 """
 
+import secrets
 import time
 
 from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "tianyuan:content-version"
+PAGES_CLOCK_KEY = "tianyuan:pages-clock"
 # Entries keyed by an old version are never read again; this only bounds how long they linger.
 CONTENT_TIMEOUT = 60 * 60 * 24
 # Lists that change as time passes (upcoming events) are also keyed by the local date.
@@ -44,6 +51,30 @@ def bump_content_version():
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet (or evicted): the next read starts a new version
         content_version()
+    move_pages_clock()
+
+
+def _clock_stamp():
+    # The clock only has to differ from every value a process may have seen: the time, and a
+    # random part for two processes moving it in the same nanosecond.
+    return f"{time.time_ns()}.{secrets.randbits(32)}"
+
+
+def pages_clock():
+    """The pages clock's current value (one cache read)."""
+    stamp = cache.get(PAGES_CLOCK_KEY)
+    if stamp is None:
+        # Never set, or evicted: a new value, which no copy kept in memory was read under.
+        cache.add(PAGES_CLOCK_KEY, _clock_stamp(), timeout=None)
+        stamp = cache.get(PAGES_CLOCK_KEY)
+    return stamp
+
+
+def move_pages_clock():
+    """Call after writing the version an invalidation changes, never before: a reader takes the
+    clock first and the versions after it, so a copy it keeps is either read under the new
+    versions or marked with a clock that no longer stands."""
+    cache.set(PAGES_CLOCK_KEY, _clock_stamp(), timeout=None)
 
 
 def bump_after_commit():

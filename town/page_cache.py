@@ -22,8 +22,22 @@ set), so a booking on one host clears the page on all of them.
 
 CSRF: a page is rendered for the cache with a placeholder in place of the token
 (``context_processor``), and each response, hit or miss, gets the visitor's own token put in
-(and the CSRF cookie with it): no visitor ever receives another visitor's token, and forms keep
-working without JavaScript.
+(and the CSRF cookie with it, as ``CsrfViewMiddleware`` would set it): no visitor ever receives
+another visitor's token, and forms keep working without JavaScript. The token is made in the
+format Django's check expects (a mask and the secret ciphered with it) from one read of the
+system's random source, not 64 draws of ``secrets.choice``: on a hit, the draws were a
+noticeable part of the request.
+
+Where it sits: right after SecurityMiddleware and WhiteNoise, so a hit skips the session, locale,
+common and CSRF middlewares. What they add to a page (Vary, Content-Language; the CSRF cookie,
+which this middleware sets itself) is stored with the page when it is filled and replayed on
+each hit; the language they would choose is worked out here by LocaleMiddleware's own rules.
+
+Each process also keeps the pages it served in its own memory (``PAGE_CACHE_LOCAL_BYTES``,
+least recently used out first), marked with the shared pages clock (``town.cache.pages_clock``)
+read before the page was found: every invalidation moves that clock, so a hit is one small
+shared read while nothing has changed, and the shared entry (with its versions and stock tags)
+is fetched again as soon as anything has, on every process.
 
 Holds expire with the clock, not with an event, so an entry that shows availability lives at
 most ``PAGE_CACHE_STOCK_SECONDS``; others ``PAGE_CACHE_SECONDS``. The town's date is part of the
@@ -31,27 +45,34 @@ key, so "this month" and "upcoming" lists turn over at midnight.
 """
 
 import contextvars
+import os
+import threading
 import time
+from collections import OrderedDict, namedtuple
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 
-from .cache import VERSION_KEY, content_version, versioned_key
+from .cache import VERSION_KEY, content_version, move_pages_clock, pages_clock, versioned_key
 
 PAGES_VERSION_KEY = "tianyuan:pages-version"
 STOCK_KEY = "tianyuan:stock:{}"
-ENTRY_KEY = "tianyuan:page:{}"
+# "page2": entries hold their expiry time since the copies kept in memory (older ones did not).
+ENTRY_KEY = "tianyuan:page2:{}"
 # Never a valid token (tokens are letters and digits): replaced on every response.
 CSRF_PLACEHOLDER = "@@tianyuan-csrf-token@@"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 STATUS_HEADER = "X-Page-Cache"
-# Headers a cached response keeps; Set-Cookie never (a stored page set no cookie anyway).
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Content-Security-Policy", "X-Frame-Options")
+# A stored page keeps every header the view and the middlewares inside this one gave it, except
+# these, which each response gets anew. (A page that set a cookie is never stored.)
+UNKEPT = {"content-length", STATUS_HEADER.lower()}
 CACHEABLE_TYPES = ("text/html", "application/json")
 
 # Wagtail serves every page under this URL name; "search" is the search page.
@@ -132,6 +153,7 @@ def bump_stock(kind, obj_ids=()):
     def bump():
         stamp = time.time_ns()
         cache.set_many(dict.fromkeys(keys, stamp), timeout=None)
+        move_pages_clock()
 
     bump()
     if transaction.get_connection().in_atomic_block:
@@ -141,6 +163,7 @@ def bump_stock(kind, obj_ids=()):
 def bump_pages_version():
     def bump():
         cache.set(PAGES_VERSION_KEY, time.time_ns(), timeout=None)
+        move_pages_clock()
 
     bump()
     if transaction.get_connection().in_atomic_block:
@@ -178,7 +201,8 @@ def _is_public_api(path):
     return any(path.startswith(prefix) for prefix in settings.PAGE_CACHE_API_PREFIXES)
 
 
-def _cacheable_request(request):
+def _anonymous_read(request):
+    """A read by a visitor with no session, which the middlewares a hit skips would let through."""
     if not getattr(settings, "PAGE_CACHE_ENABLED", False):
         return False
     if request.method not in ("GET", "HEAD"):
@@ -189,17 +213,48 @@ def _cacheable_request(request):
         return False
     if "HTTP_AUTHORIZATION" in request.META:
         return False
+    # What CommonMiddleware refuses or redirects before any view, it still does.
+    if settings.PREPEND_WWW:
+        return False
+    if settings.DISALLOWED_USER_AGENTS:
+        agent = request.META.get("HTTP_USER_AGENT", "")
+        if any(pattern.search(agent) for pattern in settings.DISALLOWED_USER_AGENTS):
+            return False
+    return True
+
+
+def _cacheable_view(request, language):
     if _is_public_api(request.path_info):
         return True
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return False
+    # Resolved in the request's language, as it will be: i18n_patterns match "/en/" only while
+    # English is active, and LocaleMiddleware, which activates it, has not run yet.
+    with translation.override(language):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
     return match.url_name in CACHEABLE_URL_NAMES
 
 
-def _entry_key(request):
-    language = getattr(request, "LANGUAGE_CODE", "")
+def _request_language(request):
+    """The language this request will be answered in, worked out without activating it: for a
+    page, LocaleMiddleware's rules (Django 5.2); with our URLs (i18n_patterns, no prefix for
+    zh-hans) the path's prefix, or zh-hans, never the visitor's cookie or Accept-Language. A
+    page is stored only if the language it was rendered in (``request.LANGUAGE_CODE``) is this
+    one."""
+    if _is_public_api(request.path_info):
+        # The API answers in the caller's language (language cookie, then Accept-Language), as
+        # config.api.in_request_language picks it, whatever LocaleMiddleware activated.
+        return translation.get_language_from_request(request)
+    urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+    i18n_patterns_used, prefixed_default_language = is_language_prefix_patterns_used(urlconf)
+    from_path = translation.get_language_from_path(request.path_info)
+    if not from_path and i18n_patterns_used and not prefixed_default_language:
+        return settings.LANGUAGE_CODE
+    return translation.get_language_from_request(request, check_path=i18n_patterns_used)
+
+
+def _entry_key(request, language):
     today = timezone.localdate().isoformat()
     # The release: pages stored by the code (templates, hashed static names) of an earlier deploy
     # are not served by the next one.
@@ -218,40 +273,191 @@ def _storable(response):
     return not any(word in control for word in ("private", "no-store", "no-cache"))
 
 
-def _finish(request, response, status):
-    """Put the visitor's own CSRF token where the placeholder is (CsrfViewMiddleware, outside
-    this one, then sets the cookie the token belongs to)."""
-    if _PLACEHOLDER_BYTES in response.content:
-        response.content = response.content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
-        # The page now carries this visitor's token: no shared cache (a CDN) may keep it.
-        response["Cache-Control"] = "private"
+# --- the visitor's CSRF token, as CsrfViewMiddleware would make and set it ---------------------
+
+_CHARS = CSRF_ALLOWED_CHARS
+_INDEX = {char: index for index, char in enumerate(_CHARS)}
+# Random bytes below this map evenly onto the 62 characters; the few above are dropped.
+_EVEN = 256 - 256 % len(_CHARS)
+_TO_CHAR = bytes(ord(_CHARS[byte % len(_CHARS)]) if byte < _EVEN else 0 for byte in range(256))
+_UNEVEN = bytes(range(_EVEN, 256))
+
+
+def _random_chars(count):
+    """``count`` characters drawn evenly from the token alphabet, from one os.urandom read
+    (rarely two): the bytes that would favour some characters are dropped, not folded."""
+    chars = b""
+    while len(chars) < count:
+        chars += os.urandom(count + 16).translate(_TO_CHAR, _UNEVEN)
+    return chars[:count].decode()
+
+
+def _valid_token_chars(value):
+    return value.isascii() and value.isalnum()
+
+
+def _unmask(token):
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    return "".join(_CHARS[_INDEX[c] - _INDEX[m]] for c, m in zip(cipher, mask, strict=True))
+
+
+def _visitor_secret(request):
+    """The secret of the visitor's CSRF cookie (Django's rules: 32 characters, or 64 masked),
+    or None: the visitor gets a new one."""
+    secret = request.META.get("CSRF_COOKIE")  # CsrfViewMiddleware's, on a miss
+    if secret:
+        return secret
+    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if _valid_token_chars(cookie):
+        if len(cookie) == CSRF_SECRET_LENGTH:
+            return cookie
+        if len(cookie) == CSRF_TOKEN_LENGTH:
+            return _unmask(cookie)
+    return None
+
+
+def csrf_token_for(secret=None):
+    """(secret, token): a masked token for ``secret`` (a new secret when None), in the format
+    ``CsrfViewMiddleware`` checks: a random mask, then the secret ciphered with it."""
+    drawn = _random_chars(CSRF_SECRET_LENGTH if secret else 2 * CSRF_SECRET_LENGTH)
+    mask = drawn[:CSRF_SECRET_LENGTH]
+    secret = secret or drawn[CSRF_SECRET_LENGTH:]
+    cipher = "".join(_CHARS[(_INDEX[s] + _INDEX[m]) % len(_CHARS)] for s, m in zip(secret, mask, strict=True))
+    return secret, mask + cipher
+
+
+def _set_csrf_cookie(request, response, secret):
+    """As CsrfViewMiddleware sets it after ``get_token`` (which renews the cookie's age too)."""
+    request.META["CSRF_COOKIE"] = secret
+    response.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        secret,
+        max_age=settings.CSRF_COOKIE_AGE,
+        domain=settings.CSRF_COOKIE_DOMAIN,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )
+    # Most pages vary by Cookie already (the session was read when they were rendered).
+    if not any(part.strip().lower() in ("cookie", "*") for part in response.get("Vary", "").split(",")):
+        patch_vary_headers(response, ("Cookie",))
+
+
+def _finish(request, response, status, parts=None):
+    """Put the visitor's own CSRF token where the placeholder is, with its cookie. ``parts``: the
+    body already split at the placeholders (a kept page)."""
+    if not response.streaming:
+        if parts is None:
+            parts = response.content.split(_PLACEHOLDER_BYTES)
+        if len(parts) > 1:
+            secret, token = csrf_token_for(_visitor_secret(request))
+            response.content = token.encode().join(parts)
+            if settings.CSRF_COOKIE_NAME not in response.cookies:
+                _set_csrf_cookie(request, response, secret)
+            # The page now carries this visitor's token: no shared cache (a CDN) may keep it.
+            response["Cache-Control"] = "private"
+        # CommonMiddleware's length was taken before the token went in (a miss), or never (a hit).
+        response["Content-Length"] = str(len(response.content))
     response[STATUS_HEADER] = status
     return response
 
 
+# --- the copies each process keeps --------------------------------------------------------------
+
+# The body split at the CSRF placeholders once, for each hit to join with the visitor's token.
+KeptPage = namedtuple("KeptPage", "clock expires_at parts status headers size")
+
+
+class LocalPages:
+    """This process's copies of stored pages, bounded in bytes, the least recently used dropped
+    first. A copy answers only under the pages clock it was found under, and until the shared
+    entry's own expiry."""
+
+    def __init__(self):
+        self._pages = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # threaded servers (runserver, gthread workers)
+
+    def get(self, key, clock):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                return None
+            if page.clock != clock or page.expires_at <= time.time():
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key, clock, body, status, headers, expires_at):
+        limit = settings.PAGE_CACHE_LOCAL_BYTES
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            if len(body) > limit // 4:  # one huge page would push out many others
+                return
+            parts = tuple(body.split(_PLACEHOLDER_BYTES))
+            self._pages[key] = KeptPage(clock, expires_at, parts, status, headers, len(body))
+            self._bytes += len(body)
+            while self._bytes > limit:
+                self._drop(next(iter(self._pages)))
+
+    def clear(self):
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def __len__(self):
+        return len(self._pages)
+
+    def _drop(self, key):
+        self._bytes -= self._pages.pop(key).size
+
+
+local_pages = LocalPages()
+
+
+def _response(body, status, headers):
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
 class AnonymousPageCacheMiddleware:
-    """Place after CsrfViewMiddleware (which must see the token this middleware hands out) and
-    LocaleMiddleware (the language is part of the key)."""
+    """Place right after SecurityMiddleware and WhiteNoise (see the module's docstring): a hit
+    then skips the session, locale, common and CSRF middlewares."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _cacheable_request(request):
+        if not _anonymous_read(request):
             return self.get_response(request)
+        language = _request_language(request)
+        base_key = _entry_key(request, language)
+        # The clock first, the versions after it (see ``move_pages_clock``).
+        clock = pages_clock()
+        kept = local_pages.get(base_key, clock)
+        if kept is not None:
+            # Kept only for what was cacheable: no need to resolve the URL again.
+            body = kept.parts[0] if len(kept.parts) == 1 else b""
+            return _finish(request, _response(body, kept.status, kept.headers), "hit", kept.parts)
+        if not _cacheable_view(request, language):
+            return self.get_response(request)
+
         # Both versions in one cache round trip (each is set up on first use when missing).
         versions = cache.get_many([VERSION_KEY, PAGES_VERSION_KEY])
         content = versions.get(VERSION_KEY) or content_version()
         pages = versions.get(PAGES_VERSION_KEY) or _pages_version()
-        key = f"{_entry_key(request)}|c{content}|p{pages}"
+        key = f"{base_key}|c{content}|p{pages}"
         entry = cache.get(key)
         if entry is not None:
-            body, status, headers, tags = entry
-            if not tags or _current(tags) == tags:
-                response = HttpResponse(body, status=status)
-                for name, value in headers:
-                    response[name] = value
-                return _finish(request, response, "hit")
+            body, status, headers, tags, expires_at = entry
+            if (not tags or _current(tags) == tags) and expires_at > time.time():
+                local_pages.put(base_key, clock, body, status, headers, expires_at)
+                return _finish(request, _response(body, status, headers), "hit")
 
         request._page_cache_collecting = True
         token = _collecting.set({})
@@ -261,10 +467,14 @@ class AnonymousPageCacheMiddleware:
         finally:
             _collecting.reset(token)
             request._page_cache_collecting = False
-        if _storable(response):
-            headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
+        # Rendered in another language than the key says: kept by nobody (LocaleMiddleware's
+        # rules changed under ``_request_language``).
+        if _storable(response) and getattr(request, "LANGUAGE_CODE", None) == language:
+            headers = [(name, value) for name, value in response.items() if name.lower() not in UNKEPT]
             timeout = settings.PAGE_CACHE_STOCK_SECONDS if tags else settings.PAGE_CACHE_SECONDS
-            cache.set(key, (response.content, response.status_code, headers, tags), timeout)
+            expires_at = time.time() + timeout
+            cache.set(key, (response.content, response.status_code, headers, tags, expires_at), timeout)
+            local_pages.put(base_key, clock, response.content, response.status_code, headers, expires_at)
         return _finish(request, response, "miss")
 
 

@@ -81,12 +81,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the rest, so a stored page skips them: it replays what they add to a page, works out
+    # the language by LocaleMiddleware's rules and sets the CSRF cookie itself (town/page_cache.py).
+    "town.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # After CSRF (it hands each visitor their own token) and Locale (the language is in the key).
-    "town.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -288,6 +289,8 @@ CACHES["renditions"] = RENDITIONS_CACHE
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_STOCK_SECONDS = int(os.environ.get("PAGE_CACHE_STOCK_SECONDS", "60"))
+# Each process also keeps the pages it serves in its own memory, up to this many bytes of pages.
+PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(16 * 1024 * 1024)))
 # Set RELEASE to something new on each deploy (the commit): pages stored by the previous code are
 # then not served (or clear the cache when deploying).
 PAGE_CACHE_RELEASE = os.environ.get("RELEASE", "")

@@ -282,3 +282,254 @@ def test_the_farmer_setting_what_is_left_clears_the_product_page(shop, product):
     page = Client().get(url)
     assert cache_status(page) == "miss"
     assert "Only 1 left" in page.content.decode()
+
+
+# --- a hit skips the session, locale, common and CSRF middlewares ------------------------------
+
+
+def test_a_hit_carries_the_headers_of_the_rendered_page(shop, product):
+    """Vary, Content-Language, X-Frame-Options...: what the middlewares a hit skips gave the page
+    when it was stored, and a length that counts the visitor's token."""
+    from django.core.cache import cache
+
+    for url in (product.get_absolute_url(), f"/en{product.get_absolute_url()}", shop.url):
+        first_view(url)
+        cache.clear()  # stored again by the next view
+        miss = Client().get(url)
+        hit = Client().get(url)
+        assert (cache_status(miss), cache_status(hit)) == ("miss", "hit")
+        assert dict(hit.headers, **{STATUS_HEADER: "miss"}) == dict(miss.headers)
+        assert hit["Content-Length"] == str(len(hit.content))
+        assert miss["Content-Length"] == str(len(miss.content))
+    assert hit["Content-Language"] == "zh-hans"
+    assert "Accept-Language" in hit["Vary"]  # no language in the path: LocaleMiddleware's
+    english = Client().get(f"/en{product.get_absolute_url()}")
+    assert english["Content-Language"] == "en"
+    assert "Only 3 left" in english.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/en/", "/en/shop/", "/shop/", "/search/", "/en/search/", "/fr/shop/"])
+@pytest.mark.parametrize("asks", [{}, {"HTTP_ACCEPT_LANGUAGE": "en"}, {"HTTP_COOKIE": "django_language=en"}])
+def test_the_key_has_the_language_localemiddleware_activates(rf, path, asks):
+    from django.middleware.locale import LocaleMiddleware
+    from django.utils import translation
+
+    from town.page_cache import _request_language
+
+    request = rf.get(path, **asks)
+    worked_out = _request_language(request)
+    with translation.override(None):
+        LocaleMiddleware(lambda request: None).process_request(request)
+    activated = request.LANGUAGE_CODE
+    assert activated == worked_out
+
+
+@pytest.mark.parametrize("asks", [{"HTTP_ACCEPT_LANGUAGE": "en"}, {"HTTP_COOKIE": "django_language=en"}])
+def test_the_api_is_stored_in_each_callers_language(shop, product, asks):
+    url = f"/api/v1/products/{product.pk}"
+    first_view(url)
+    chinese = Client().get(url)
+    english = Client().get(url, **asks)
+    assert (cache_status(chinese), chinese["Content-Language"]) == ("hit", "zh-hans")
+    assert english["Content-Language"] == "en"
+    assert cache_status(Client().get(url, **asks)) == "hit"
+
+
+def test_a_page_in_the_default_language_is_the_same_whatever_the_visitor_asks(shop, product):
+    url = product.get_absolute_url()
+    first_view(url)
+    hit = Client().get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert (cache_status(hit), hit["Content-Language"]) == ("hit", "zh-hans")
+    assert "仅剩 3" in hit.content.decode()
+
+
+def test_a_refused_user_agent_is_still_refused_on_a_stored_page(settings, shop, product):
+    import re as regex
+
+    url = product.get_absolute_url()
+    first_view(url)
+    settings.DISALLOWED_USER_AGENTS = [regex.compile("BadBot")]
+    assert Client().get(url, HTTP_USER_AGENT="BadBot/1.0").status_code == 403
+    assert cache_status(Client().get(url, HTTP_USER_AGENT="Mozilla/5.0")) == "hit"
+
+
+# --- the copies each process keeps -------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """The keys this process reads from the shared cache."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    reads = []
+    get, get_many = backend.get, backend.get_many
+
+    def logged_get(key, *args, **kwargs):
+        reads.append(key)
+        return get(key, *args, **kwargs)
+
+    def logged_get_many(keys, *args, **kwargs):
+        reads.extend(keys)
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", logged_get)
+    monkeypatch.setattr(backend, "get_many", logged_get_many)
+    return reads
+
+
+def test_a_kept_page_costs_one_read_of_the_pages_clock(shop, product, cache_reads):
+    from town.cache import PAGES_CLOCK_KEY
+
+    url = product.get_absolute_url()
+    first_view(url)
+    cache_reads.clear()
+    assert cache_status(Client().get(url)) == "hit"
+    assert cache_reads == [PAGES_CLOCK_KEY]
+
+
+def test_a_clock_moved_by_another_process_sends_a_hit_to_the_shared_entry(shop, product, cache_reads):
+    """Another process's invalidation reaches this one only through the shared cache."""
+    from town.cache import PAGES_CLOCK_KEY, move_pages_clock
+
+    url = product.get_absolute_url()
+    first_view(url)
+    move_pages_clock()  # nothing this page shows changed: the shared entry still answers
+    cache_reads.clear()
+    assert cache_status(Client().get(url)) == "hit"
+    assert len(cache_reads) > 1
+    assert any(key.startswith("tianyuan:page2:") for key in cache_reads)
+    cache_reads.clear()
+    assert cache_status(Client().get(url)) == "hit"
+    assert cache_reads == [PAGES_CLOCK_KEY]  # kept again, under the new clock
+
+
+def test_a_booking_elsewhere_clears_the_page_this_process_keeps(shop, product):
+    """As another process books: the stock tag and the clock change in the shared cache only."""
+    from town.page_cache import bump_stock, local_pages
+
+    url = f"/en{product.get_absolute_url()}"
+    first_view(url)
+    assert cache_status(Client().get(url)) == "hit"
+    assert len(local_pages) == 1
+    Product = type(product)
+    Product.objects.filter(pk=product.pk).update(stock=1)  # no signal: what another process did
+    bump_stock("product", [product.pk])
+    after = Client().get(url)
+    assert cache_status(after) == "miss"
+    assert "Only 1 left" in after.content.decode()
+
+
+def test_a_process_without_a_copy_serves_the_shared_entry(shop, product):
+    from town.page_cache import local_pages
+
+    url = product.get_absolute_url()
+    first_view(url)
+    local_pages.clear()  # another process, which has kept nothing yet
+    assert cache_status(Client().get(url)) == "hit"
+    assert len(local_pages) == 1
+
+
+def test_a_kept_page_lives_no_longer_than_the_shared_entry(settings, shop, product, time_machine):
+    from django.utils import timezone
+
+    # Mid-morning: the town's date (in the key) stays the same throughout.
+    stored_at = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    time_machine.move_to(stored_at, tick=False)
+    url = product.get_absolute_url()  # shows what is left: PAGE_CACHE_STOCK_SECONDS
+    first_view(url)
+    assert cache_status(Client().get(url)) == "hit"
+    lifetime = timedelta(seconds=settings.PAGE_CACHE_STOCK_SECONDS)
+    time_machine.move_to(stored_at + lifetime - timedelta(seconds=1), tick=False)
+    assert cache_status(Client().get(url)) == "hit"
+    time_machine.move_to(stored_at + lifetime + timedelta(seconds=1), tick=False)
+    assert cache_status(Client().get(url)) == "miss"
+
+
+def test_the_kept_pages_are_bounded_least_recently_used_out_first(settings):
+    from town.page_cache import LocalPages
+
+    settings.PAGE_CACHE_LOCAL_BYTES = 100
+    kept = LocalPages()
+    later = 2**40  # far in the future
+    for key in ("a", "b"):
+        kept.put(key, "clock", b"x" * 25, 200, [], later)
+    assert kept.get("a", "clock") is not None  # a is now the more recently used
+    for key in ("c", "d", "e"):
+        kept.put(key, "clock", b"x" * 25, 200, [], later)
+    assert [key for key in "abcde" if kept.get(key, "clock")] == ["a", "c", "d", "e"]
+    kept.put("big", "clock", b"x" * 26, 200, [], later)  # over a quarter of the bound: not kept
+    assert kept.get("big", "clock") is None
+    assert kept.get("a", "other clock") is None  # and a copy under another clock is dropped
+    assert len(kept) == 3
+
+
+# --- the visitor's CSRF token on a hit ---------------------------------------------------------
+
+
+def test_the_token_is_in_djangos_format():
+    from django.middleware.csrf import _check_token_format, _unmask_cipher_token
+
+    from town.page_cache import csrf_token_for
+
+    secret, token = csrf_token_for()
+    again, other = csrf_token_for(secret)
+    _check_token_format(token)
+    assert again == secret
+    assert len(secret) == 32
+    assert _unmask_cipher_token(token) == _unmask_cipher_token(other) == secret
+    assert token != other  # a new mask each time
+
+
+def csrf_cookie(response):
+    morsel = response.cookies["csrftoken"]
+    return morsel.value, {
+        name: morsel[name] for name in ("max-age", "path", "domain", "secure", "httponly", "samesite")
+    }
+
+
+def test_a_hit_sets_the_csrf_cookie_as_django_does(settings, shop, product):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    url = product.get_absolute_url()
+    first_view(url)
+    hit = Client().get(url)
+    settings.PAGE_CACHE_ENABLED = False
+    rendered = Client().get(url)
+    assert cache_status(hit) == "hit"
+    (secret, attributes), (_other, django_attributes) = csrf_cookie(hit), csrf_cookie(rendered)
+    assert attributes == django_attributes
+    assert "Cookie" in hit["Vary"]
+    [token] = TOKEN_RE.findall(hit.content.decode())
+    assert _unmask_cipher_token(token) == secret
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_a_visitor_keeps_the_csrf_secret_they_have(shop, product, masked):
+    """Another tab's form keeps working: the cookie's secret is reused (Django's rules, a masked
+    cookie of an older Django included)."""
+    from django.middleware.csrf import _unmask_cipher_token
+
+    from town.page_cache import csrf_token_for
+
+    url = product.get_absolute_url()
+    first_view(url)
+    secret, token = csrf_token_for()
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.cookies["csrftoken"] = token if masked else secret
+    page = visitor.get(url)
+    assert cache_status(page) == "hit"
+    [on_page] = TOKEN_RE.findall(page.content.decode())
+    assert _unmask_cipher_token(on_page) == secret
+    assert page.cookies["csrftoken"].value == secret
+    response = visitor.post(url, {"quantity": 1, "delivery": "pickup", "csrfmiddlewaretoken": on_page})
+    assert response.status_code == 302
+
+
+def test_two_visitors_of_a_stored_page_get_different_secrets(shop, product):
+    url = product.get_absolute_url()
+    first_view(url)
+    pages = [Client().get(url) for _ in range(2)]
+    assert [cache_status(page) for page in pages] == ["hit", "hit"]
+    assert pages[0].cookies["csrftoken"].value != pages[1].cookies["csrftoken"].value
+    assert TOKEN_RE.findall(pages[0].content.decode()) != TOKEN_RE.findall(pages[1].content.decode())
