@@ -146,6 +146,8 @@ CONTENT_MODELS = {
     ("wagtailcore", "locale"),
     ("wagtailcore", "pageviewrestriction"),
     ("wagtailimages", "image"),
+    # Staff's synonym groups change what a search finds (search/synonyms).
+    ("sitesearch", "searchsynonym"),
 }
 
 

@@ -253,6 +253,26 @@ def test_the_search_page_is_stored(home_page):
     assert cache_status(Client().get(url, {"q": "茶"})) == "miss"
 
 
+@pytest.mark.site_search
+def test_a_new_search_synonym_clears_the_stored_search_pages(home_page):
+    """Staff add "栈道 = boardwalk": a stored search for "boardwalk" must now find the boardwalk."""
+    from search.models import SearchSynonym
+    from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory
+
+    attractions = AttractionIndexPageFactory(parent=home_page)
+    AttractionPageFactory(parent=attractions, title="云端栈道", intro="悬崖上的木栈道。")
+    url = reverse("search")
+    first_view(f"{url}?q=boardwalk")
+    stored = Client().get(url, {"q": "boardwalk"})
+    assert cache_status(stored) == "hit" and "云端栈道" not in stored.text
+
+    SearchSynonym.objects.create(terms="栈道, boardwalk")
+
+    after = Client().get(url, {"q": "boardwalk"})
+    assert cache_status(after) == "miss"
+    assert "云端栈道" in after.text
+
+
 @pytest.mark.date_sensitive
 def test_a_booking_clears_the_featured_tour_cards_of_the_home_page(settings, home_page, time_machine):
     """The cards are remembered even for visitors the page cache skips (cached_showing)."""
