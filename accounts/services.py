@@ -1,5 +1,5 @@
-"""Write paths for accounts: giving roles, and the verified-address rule that booking and selling
-depend on."""
+"""Write paths for accounts: giving roles, and the verified-contact rule (a mobile number or an
+e-mail address) that booking and selling depend on."""
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -9,9 +9,12 @@ from .roles import ROLE_LABELS
 
 
 class UnverifiedEmail(PermissionDenied):
-    """The user has not confirmed their e-mail address yet."""
+    """The user has confirmed neither a mobile number nor an e-mail address yet."""
 
-    message = _("Please confirm your e-mail address first: we sent you a link when you signed up.")
+    message = _(
+        "Please confirm your e-mail address or your mobile number first: "
+        "we sent you a link or a code when you signed up."
+    )
 
     def __init__(self, message=None):
         self.message = message or self.message
@@ -32,8 +35,9 @@ def assign_role(user, role):
 
 
 def require_verified_email(user):
-    """Raises UnverifiedEmail unless the user is logged in with a verified address."""
-    if not (user.is_authenticated and user.has_verified_email):
+    """Raises UnverifiedEmail unless the user is logged in with a verified mobile number or
+    address (the name stays: checkout and the farmers' sign-up call it)."""
+    if not (user.is_authenticated and user.has_verified_contact):
         raise UnverifiedEmail()
 
 
