@@ -3,9 +3,10 @@ e-mail address) that booking and selling depend on."""
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ROLE_LABELS
+from .roles import ROLE_LABELS, VISITORS
 
 
 class UnverifiedEmail(PermissionDenied):
@@ -47,3 +48,27 @@ def update_profile(user, *, display_name, phone):
     user.full_clean(validate_unique=False)
     user.save(update_fields=["display_name", "phone"])
     return user
+
+
+def user_for_verified_phone(phone):
+    """The account of ``phone`` (E.164), just proven by a code: found, or created as a visitor's
+    (no password, no e-mail address); its number marked verified. Returns (user, created)."""
+    from .models import User
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(phone_number=phone).first()
+        created = False
+        if user is None:
+            try:
+                with transaction.atomic():  # two first log-ins at once: one creates, one finds
+                    user = User(phone_number=phone, phone=phone, phone_verified=True)
+                    user.set_unusable_password()
+                    user.save()
+                    assign_role(user, VISITORS)
+                    created = True
+            except IntegrityError:
+                user = User.objects.select_for_update().get(phone_number=phone)
+        if not user.phone_verified:
+            user.phone_verified = True
+            user.save(update_fields=["phone_verified"])
+    return user, created
