@@ -174,3 +174,14 @@ def test_a_verified_number_passes_the_checkout_guard_an_unverified_address_does_
     assert guard in [t.name for t in client.get("/en/checkout/").templates]
     client.force_login(phone_visitor)
     assert guard not in [t.name for t in client.get("/en/checkout/").templates]
+
+
+def test_the_account_page_of_a_phone_only_visitor_shows_the_number_and_offers_an_address(
+    client, phone_visitor
+):
+    client.force_login(phone_visitor)
+    page = client.get(f"{EN}/profile/").content.decode()
+    assert PHONE in page and "Verified" in page
+    assert "Add an e-mail address" in page and "None" not in page
+    chinese = client.get("/accounts/profile/").content.decode()
+    assert "登录手机号" in chinese and "添加电子邮箱" in chinese
