@@ -70,5 +70,11 @@ def user_for_verified_phone(phone):
                 user = User.objects.select_for_update().get(phone_number=phone)
         if not user.phone_verified:
             user.phone_verified = True
-            user.save(update_fields=["phone_verified"])
+            fields = ["phone_verified"]
+            if user.has_usable_password() and not user.has_verified_email:
+                # Anyone could type this number into the sign-up form; its owner has only now
+                # proven it. A password chosen by whoever typed it must not open the account.
+                user.set_unusable_password()
+                fields.append("password")
+            user.save(update_fields=fields)
     return user, created

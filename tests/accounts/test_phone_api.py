@@ -229,3 +229,22 @@ def test_a_phone_logged_in_visitor_is_not_served_the_anonymous_page_cache(
     ask(api)
     verify(api, code_in(outbox[0]))
     assert client.get("/en/").headers.get(STATUS_HEADER) != "hit"
+
+
+def test_a_password_set_before_the_number_was_proven_stops_working(api, client, outbox):
+    # Someone signed up with another person's number and a password, and never got the code.
+    squatter = UserFactory(email=None, phone_number=PHONE, phone_verified=False)
+    ask(api)
+    assert verify(api, code_in(outbox[0])).json()["created"] is False
+    squatter.refresh_from_db()
+    assert squatter.phone_verified and not squatter.has_usable_password()
+
+
+def test_a_verified_e_mail_account_keeps_its_password_when_its_number_is_proven(api, outbox):
+    from tests.factories.accounts import VerifiedUserFactory
+
+    user = VerifiedUserFactory(phone_number=PHONE, phone_verified=False)
+    ask(api)
+    verify(api, code_in(outbox[0]))
+    user.refresh_from_db()
+    assert user.phone_verified and user.has_usable_password()
