@@ -216,6 +216,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # SMS codes are counted by accounts.phone_codes (per number, per address, in total, with a
+    # clear 429); allauth's own count would raise mid-sign-up, after the account was made.
+    "verify_phone": None,
 }
 
 # Internationalisation: Chinese first (unprefixed URLs), English under /en/.
