@@ -1,16 +1,48 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib.auth.models import Group
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.encoding import force_str
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from town.sites import email_subject, site_identity
+from town.sms import send_sms
 
+from . import phone_codes
+from .phones import PhoneNumberField, phone_or_none
 from .roles import VISITORS
+
+# Set on a request by a form that already counted the code it is about to send (signup counts
+# before the account is created, so a refused code leaves no account behind).
+RESERVED_ATTR = "_tianyuan_phone_code_reserved"
+
+
+def too_many_codes(request, exc):
+    """The 429 page with the limit's own message (allauth's middleware returns it)."""
+    response = render(request, "429.html", {"message": exc.message}, status=429)
+    return ImmediateHttpResponse(response)
+
+
+def reserve_code_for(request, phone):
+    """Count a code about to go to ``phone`` against the limits (accounts.phone_codes), once per
+    request, or stop the request with a 429 page."""
+    reserved = getattr(request, RESERVED_ATTR, set())
+    if phone in reserved:
+        return
+    try:
+        phone_codes.reserve_code(phone, AccountAdapter(request).get_client_ip(request))
+    except phone_codes.TooManyCodes as exc:
+        raise too_many_codes(request, exc) from None
+    reserved.add(phone)
+    setattr(request, RESERVED_ATTR, reserved)
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Every new account is a visitor; other roles are given by staff."""
+    """Every new account is a visitor; other roles are given by staff. Accounts sign in with an
+    e-mail address or a mainland mobile number (User.phone_number, verified by an SMS code)."""
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -35,8 +67,79 @@ class AccountAdapter(DefaultAccountAdapter):
             user.groups.add(group)
         return user
 
+    def get_login_stages(self):
+        # Our e-mail stage: a verified mobile number stands in for a verified address.
+        return [
+            "accounts.stages.EmailVerificationStage"
+            if path == "allauth.account.stages.EmailVerificationStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth keys an account's failed log-ins by the request's host (port included) and the
         # login. The client picks the Host header among ALLOWED_HOSTS and any port, so each new
         # one would start a fresh count: here one account is one key, whatever the host.
+        if credentials.get("phone"):
+            return phone_or_none(credentials["phone"]) or credentials["phone"]
         return credentials.get("email", credentials.get("username", "")).lower()
+
+    # --- the mobile number (allauth's phone support) -------------------------------------------
+
+    def phone_form_field(self, **kwargs):
+        kwargs.pop("label", None)  # ours says "Mobile number"
+        return PhoneNumberField(**kwargs)
+
+    def set_phone(self, user, phone, verified):
+        user.phone_number = phone
+        user.phone_verified = verified
+        fields = ["phone_number", "phone_verified"]
+        if not user.phone:  # hosts reach the guest on the number they signed up with
+            user.phone = phone
+            fields.append("phone")
+        user.save(update_fields=fields)
+
+    def get_phone(self, user):
+        if not user.phone_number:
+            return None
+        return user.phone_number, user.phone_verified
+
+    def set_phone_verified(self, user, phone):
+        if user.phone_number == phone and not user.phone_verified:
+            user.phone_verified = True
+            user.save(update_fields=["phone_verified"])
+
+    def get_user_by_phone(self, phone):
+        from .models import User
+
+        phone = phone_or_none(phone)
+        if not phone:
+            return None
+        return User.objects.filter(phone_number=phone, is_active=True).first()
+
+    def send_verification_code_sms(self, user, phone, code, **kwargs):
+        reserve_code_for(self.request, phone)
+        phone_codes.send_code(phone, code)
+
+    def send_unknown_account_sms(self, phone, **kwargs):
+        # Asked for a log-in code for a number no account uses: counted and answered the same as
+        # for a known number (the page cannot tell them apart); the text says to sign up.
+        reserve_code_for(self.request, phone)
+        url = self.request.build_absolute_uri(reverse("account_signup"))
+        send_sms(
+            phone,
+            gettext("No Tianyuan account uses this number yet. Sign up here: %(url)s") % {"url": url},
+            template="unknown_account",
+            params={"url": url},
+        )
+
+    def send_account_already_exists_sms(self, phone):
+        reserve_code_for(self.request, phone)
+        url = self.request.build_absolute_uri(reverse("account_request_login_code"))
+        send_sms(
+            phone,
+            gettext("You already have a Tianyuan account with this number. Log in with a code: %(url)s")
+            % {"url": url},
+            template="account_exists",
+            params={"url": url},
+        )

@@ -1,10 +1,82 @@
 import re
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import RequestLoginCodeForm, SignupForm
+from allauth.account.utils import filter_users_by_email
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from .models import User
+from .phones import PhoneNumberField
+
+
+class PhoneSignupForm(SignupForm):
+    """allauth's sign-up with the mobile number first: a number, or an e-mail address, or both.
+    Signing up by number needs no password (the SMS code logs in); an e-mail-only account keeps
+    its password, since it has no other way in."""
+
+    field_order = ["phone", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _("We text you a 6-digit code to confirm it.")
+        self.fields["email"].help_text = _("Optional if you give a mobile number; you can add one later.")
+        for name in ("password1", "password2"):
+            if name in self.fields:
+                self.fields[name].required = False
+        self.fields["password1"].label = _("Password (optional with a mobile number)")
+
+    def validate_unique_email(self, value):
+        # As allauth does under mandatory verification (which e-mail accounts still have,
+        # accounts.stages): the page never says an address is taken; its owner is e-mailed.
+        email = get_adapter().validate_unique_email(value)
+        self.account_already_exists = bool(filter_users_by_email(email))
+        return email
+
+    def clean(self):
+        cleaned_data = super().clean()
+        phone, email = cleaned_data.get("phone"), cleaned_data.get("email")
+        if not phone and not email and not self.has_error("phone") and not self.has_error("email"):
+            self.add_error("phone", _("Enter a mobile number or an e-mail address."))
+        if not phone and email and not cleaned_data.get("password1") and not self.has_error("password1"):
+            self.add_error("password1", _("Choose a password, or sign up with a mobile number instead."))
+        return cleaned_data
+
+    def try_save(self, request):
+        phone = self.cleaned_data.get("phone")
+        if phone:
+            # Count the code before the account exists: over a limit, nothing is created.
+            from .adapters import reserve_code_for
+
+            reserve_code_for(request, phone)
+        return super().try_save(request)
+
+
+class PhoneCodeRequestForm(forms.Form):
+    """The log-in page's first form: only the number; allauth's view behind it reads it with
+    PhoneLoginCodeForm."""
+
+    phone = PhoneNumberField()
+
+
+class PhoneLoginCodeForm(RequestLoginCodeForm):
+    """allauth's "send me a code" form, the mobile number first; one of the two is needed."""
+
+    field_order = ["phone", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(self.field_order)
+        if "email" in self.fields:
+            self.fields["email"].label = _("or your e-mail address")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("phone") and not cleaned_data.get("email") and not self.errors:
+            self.add_error("phone", _("Enter your mobile number."))
+        return cleaned_data
+
 
 # Mainland mobile numbers (11 digits, 1[3-9]...), optionally +86; or other international numbers.
 PHONE_RE = re.compile(r"^(\+?86)?1[3-9]\d{9}$|^\+[1-9]\d{6,14}$")

@@ -1,4 +1,4 @@
-"""The user: e-mail is the login, there is no username."""
+"""The user: an e-mail address or a mobile number (or both) is the login; there is no username."""
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -9,14 +9,15 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        if not email and not extra_fields.get("phone_number"):
+            raise ValueError("An e-mail address or a mobile number is required.")
+        email = self.normalize_email(email).lower() if email else None
+        user = self.model(email=email, **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):
+    def create_user(self, email=None, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
@@ -29,9 +30,15 @@ class UserManager(BaseUserManager):
 
 class User(AbstractUser):
     username = None
-    email = models.EmailField(_("e-mail address"), unique=True)
+    # NULL, not "", for an account signed up by phone: unique ignores NULLs.
+    email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    # How hosts reach the guest (free text, any country); the sign-in number is phone_number.
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The mobile number the account signs in with, in E.164 (+8613900000000); allauth reads and
+    # writes it through accounts.adapters (get_phone / set_phone).
+    phone_number = models.CharField(_("mobile number"), max_length=16, unique=True, null=True, blank=True)
+    phone_verified = models.BooleanField(_("mobile number verified"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -44,17 +51,40 @@ class User(AbstractUser):
         ordering = ["email"]
 
     def __str__(self):
-        return self.display_name or self.email
+        return self.display_name or self.email or self.phone_number or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # Forms and allauth hand over "" for "no address"; only NULL may repeat under unique.
+        if not self.email:
+            self.email = None
+        if not self.phone_number:
+            self.phone_number = None
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
-        return self.display_name or super().get_full_name() or self.email
+        return self.display_name or super().get_full_name() or self.email or self.phone_number or ""
 
     def get_short_name(self):
-        return self.display_name or self.first_name or self.email.split("@")[0]
+        if self.display_name or self.first_name:
+            return self.display_name or self.first_name
+        if self.email:
+            return self.email.split("@")[0]
+        return self.phone_number or ""
 
     @property
     def has_verified_email(self):
         """Booking and selling need a verified address (allauth keeps the verification)."""
         from allauth.account.models import EmailAddress
 
+        if not self.email:
+            return False
         return EmailAddress.objects.filter(user=self, email__iexact=self.email, verified=True).exists()
+
+    @property
+    def has_verified_phone(self):
+        return bool(self.phone_number and self.phone_verified)
+
+    @property
+    def has_verified_contact(self):
+        """What booking and selling need: a mobile number or an e-mail address proven to be theirs."""
+        return self.has_verified_phone or self.has_verified_email

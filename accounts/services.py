@@ -1,17 +1,21 @@
-"""Write paths for accounts: giving roles, and the verified-address rule that booking and selling
-depend on."""
+"""Write paths for accounts: giving roles, and the verified-contact rule (a mobile number or an
+e-mail address) that booking and selling depend on."""
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ROLE_LABELS
+from .roles import ROLE_LABELS, VISITORS
 
 
 class UnverifiedEmail(PermissionDenied):
-    """The user has not confirmed their e-mail address yet."""
+    """The user has confirmed neither a mobile number nor an e-mail address yet."""
 
-    message = _("Please confirm your e-mail address first: we sent you a link when you signed up.")
+    message = _(
+        "Please confirm your e-mail address or your mobile number first: "
+        "we sent you a link or a code when you signed up."
+    )
 
     def __init__(self, message=None):
         self.message = message or self.message
@@ -32,8 +36,9 @@ def assign_role(user, role):
 
 
 def require_verified_email(user):
-    """Raises UnverifiedEmail unless the user is logged in with a verified address."""
-    if not (user.is_authenticated and user.has_verified_email):
+    """Raises UnverifiedEmail unless the user is logged in with a verified mobile number or
+    address (the name stays: checkout and the farmers' sign-up call it)."""
+    if not (user.is_authenticated and user.has_verified_contact):
         raise UnverifiedEmail()
 
 
@@ -43,3 +48,33 @@ def update_profile(user, *, display_name, phone):
     user.full_clean(validate_unique=False)
     user.save(update_fields=["display_name", "phone"])
     return user
+
+
+def user_for_verified_phone(phone):
+    """The account of ``phone`` (E.164), just proven by a code: found, or created as a visitor's
+    (no password, no e-mail address); its number marked verified. Returns (user, created)."""
+    from .models import User
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(phone_number=phone).first()
+        created = False
+        if user is None:
+            try:
+                with transaction.atomic():  # two first log-ins at once: one creates, one finds
+                    user = User(phone_number=phone, phone=phone, phone_verified=True)
+                    user.set_unusable_password()
+                    user.save()
+                    assign_role(user, VISITORS)
+                    created = True
+            except IntegrityError:
+                user = User.objects.select_for_update().get(phone_number=phone)
+        if not user.phone_verified:
+            user.phone_verified = True
+            fields = ["phone_verified"]
+            if user.has_usable_password() and not user.has_verified_email:
+                # Anyone could type this number into the sign-up form; its owner has only now
+                # proven it. A password chosen by whoever typed it must not open the account.
+                user.set_unusable_password()
+                fields.append("password")
+            user.save(update_fields=fields)
+    return user, created

@@ -10,12 +10,18 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .forms import ProfileForm
+from .forms import PhoneCodeRequestForm, ProfileForm
 from .services import update_profile
 
 
 class LoginView(allauth_views.LoginView):
-    """allauth's log-in, which is the admin's too (WAGTAILADMIN_LOGIN_URL)."""
+    """allauth's log-in, which is the admin's too (WAGTAILADMIN_LOGIN_URL), with the mobile
+    number's "send me a code" form first."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["phone_form"] = PhoneCodeRequestForm()
+        return context
 
     def get_authenticated_redirect_url(self):
         url = super().get_authenticated_redirect_url()

@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from ninja import NinjaAPI
 
+from accounts.api import router as accounts_router
 from attractions.api import router as experiences_router
 from events.api import router as events_router
 from homestays.api import router as homestays_router
@@ -42,3 +43,4 @@ api.add_router("/search/", search_router)
 api.add_router("/products", products_router)
 api.add_router("/", orders_router)
 api.add_router("/waitlist", waitlist_router)
+api.add_router("/auth/", accounts_router)

@@ -327,6 +327,8 @@ def _manage_url(order):
 
 
 def _send(template, subject, to, context, *, images=()):
+    if not to:  # an account signed up by mobile number, with no address yet
+        return
     site = site_identity()
     context = {**context, "site_name": site.name}
     text = render_to_string(f"orders/email/{template}.txt", context)

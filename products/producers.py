@@ -159,6 +159,8 @@ def _absolute(url_name):
 def send_decision(producer_id: int) -> None:
     """Tell the farmer that staff verified or rejected them."""
     producer = Producer.objects.select_related("user").get(pk=producer_id)
+    if not producer.user.email:  # a farmer signed up by mobile number (SMS notices: issue 15)
+        return
     language = settings.LANGUAGE_CODE
     with translation.override(language):
         if producer.status == ProducerStatus.VERIFIED:

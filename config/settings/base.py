@@ -172,12 +172,44 @@ WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 
-# allauth: e-mail is the login; nobody books or sells before verifying it.
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# allauth: a mainland mobile number (an SMS code, no password needed) or an e-mail address is the
+# login; nobody books or sells before verifying one of them (accounts.services).
+ACCOUNT_LOGIN_METHODS = {"phone", "email"}
+# Both optional to allauth, one required by our form (accounts.forms.PhoneSignupForm), so e-mail
+# accounts still sign up as before. allauth then warns that no login field is required (W001).
+ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1", "password2"]
+SILENCED_SYSTEM_CHECKS = ["account.W001"]
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.PhoneSignupForm",
+    "request_login_code": "accounts.forms.PhoneLoginCodeForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# "optional" because allauth requires it when e-mail is optional at sign-up; accounts.stages makes
+# it mandatory again for every account without a verified mobile number.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+# SMS codes: 6 digits, 5 minutes, 3 tries, the same on the pages (allauth) and the API (ours).
+PHONE_CODE_TIMEOUT = int(os.environ.get("PHONE_CODE_TIMEOUT", "300"))
+PHONE_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = PHONE_CODE_TIMEOUT
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = PHONE_CODE_MAX_ATTEMPTS
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = PHONE_CODE_TIMEOUT
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = PHONE_CODE_MAX_ATTEMPTS
+# Foreign mobile numbers (not +86) may sign up only where this is on: codes abroad cost more and
+# are the usual target of SMS pumping.
+PHONE_FOREIGN_NUMBERS_ALLOWED = env_bool("PHONE_FOREIGN_NUMBERS_ALLOWED", False)
+# Codes per number, per client address and in total, as (count, seconds) windows
+# (accounts.phone_codes); over any of them the visitor gets 429 and no code is sent.
+PHONE_CODE_LIMITS = {
+    "number": [(1, 60), (5, 60 * 60), (10, 24 * 60 * 60)],
+    "client": [(10, 60 * 60), (30, 24 * 60 * 60)],
+    "total": [(int(os.environ.get("PHONE_CODES_PER_DAY", "2000")), 24 * 60 * 60)],
+}
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -192,6 +224,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # SMS codes are counted by accounts.phone_codes (per number, per address, in total, with a
+    # clear 429); allauth's own count would raise mid-sign-up, after the account was made.
+    "verify_phone": None,
 }
 
 # Internationalisation: Chinese first (unprefixed URLs), English under /en/.
@@ -306,6 +341,11 @@ PAGE_CACHE_API_PREFIXES = [
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Text messages (town/sms.py): "console" prints them, "memory" keeps them (tests), or a provider's
+# backend class. Template codes by our template name, for providers that send only approved ones.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_MAX_ATTEMPTS = 4
+SMS_TEMPLATES = {}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "田园 Tianyuan <noreply@tianyuan.example>")
 
 # Payments (orders/payments). On-site payment needs nothing; Stripe is offered only when its

@@ -14,6 +14,7 @@ from .base import (
     ELASTICSEARCH_URL,
     MIDDLEWARE,
     RENDITIONS_CACHE,
+    SILENCED_SYSTEM_CHECKS,
     STORAGES,
     WAGTAILSEARCH_BACKENDS,
     env_bool,
@@ -45,7 +46,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 # The Wagtail admin shows its live preview in a same-origin iframe, so not DENY.
 X_FRAME_OPTIONS = "SAMEORIGIN"
-SILENCED_SYSTEM_CHECKS = ["security.W019"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W019"]
 # Joining the browsers' HSTS preload list is hard to undo: an operator's decision, not a default.
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")

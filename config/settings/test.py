@@ -11,6 +11,7 @@ SECRET_KEY = "test-only-not-secret-tianyuan"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "memory"
 # SQLite tests run in memory; DATABASE_URL=postgres://... runs the suite on PostgreSQL.
 DATABASES = {"default": database_from_env(f"sqlite:///{BASE_DIR / 'test.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):

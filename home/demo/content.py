@@ -899,3 +899,8 @@ USERS = [
     ("farmer@tianyuan.example", "茶农 汪建国", FARMERS, False, False),
     ("visitor@tianyuan.example", "游客 陈晓", VISITORS, False, False),
 ]
+# Visitors who sign in with a mobile number and an SMS code (printed on the console in
+# development): (number, display name, role group).
+PHONE_USERS = [
+    ("+8613900000000", "游客 王芳", VISITORS),
+]

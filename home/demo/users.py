@@ -1,4 +1,5 @@
-"""Demo users: one per role plus an admin, e-mails verified, one shared password."""
+"""Demo users: one per role plus an admin, e-mails verified, one shared password; and a visitor
+who signs in with a mobile number and an SMS code only."""
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -6,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from town.demo.base import DEMO_PASSWORD
 
-from .content import USERS
+from .content import PHONE_USERS, USERS
 
 
 def load_users(ctx):
@@ -30,4 +31,15 @@ def load_users(ctx):
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         ctx.users.append((email, DEMO_PASSWORD, role or "superuser"))
-    ctx.log(f"  users: {len(USERS)}")
+    for phone, display_name, role in PHONE_USERS:
+        user = User.objects.filter(phone_number=phone).first() or User(phone_number=phone)
+        user.display_name = display_name
+        user.phone = phone
+        user.phone_verified = True
+        user.is_active = True
+        user.set_unusable_password()  # the code is the way in
+        user.save()
+        group, _ = Group.objects.get_or_create(name=role)
+        user.groups.add(group)
+        ctx.users.append((phone, "SMS code", role))
+    ctx.log(f"  users: {len(USERS) + len(PHONE_USERS)}")

@@ -270,6 +270,8 @@ def send_shipped_notice(fulfilment_id: int) -> None:
     fulfilment = LineFulfilment.objects.select_related("order_line__order__user").get(pk=fulfilment_id)
     line = fulfilment.order_line
     order = line.order
+    if not order.user.email:  # a visitor signed up by mobile number (SMS notices: issue 15)
+        return
     with translation.override(order.language or settings.LANGUAGE_CODE):
         subject = gettext("Your %(item)s from order %(ref)s is on its way") % {
             "item": line.title,

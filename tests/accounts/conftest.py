@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from town import sms
+
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
@@ -8,3 +10,25 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def outbox(settings):
+    settings.SMS_BACKEND = "memory"
+    sms.outbox.clear()
+    sms.MemoryBackend.fail_next = 0
+    yield sms.outbox
+    sms.outbox.clear()
+    sms.MemoryBackend.fail_next = 0
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """client.post, then what the request left for after its commit (the SMS tasks) runs, as a
+    real commit would run it."""
+
+    def posting(url, data=None, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {}, **extra)
+
+    return posting

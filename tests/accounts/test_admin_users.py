@@ -66,3 +66,12 @@ def test_superuser_edits_a_user_display_name(admin_client):
     assert response.status_code == 302, response.context["form"].errors
     user.refresh_from_db()
     assert user.display_name == "新名"
+
+
+def test_staff_find_an_account_by_its_mobile_number(admin_client):
+    UserFactory(email=None, phone_number="+8613912345678", phone_verified=True, display_name="王芳")
+    UserFactory(email="someone@example.com", display_name="李雷")
+    page = admin_client.get("/admin/users/", {"q": "13912345678"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "王芳" in body and "李雷" not in body

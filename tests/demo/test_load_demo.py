@@ -14,7 +14,7 @@ from wagtail.models import Locale, Page, Site
 from accounts import roles
 from attractions.models import AttractionCategory, AttractionPage, RoutePage
 from events.models import EventPage
-from home.demo.content import USERS
+from home.demo.content import PHONE_USERS, USERS
 from home.models import HomePage, StandardPage
 from town.demo.base import DEMO_PASSWORD
 from town.models import Village
@@ -84,3 +84,8 @@ def test_demo_town_has_villages_attractions_routes_festivals_and_users(client, d
         if role:
             assert roles.user_in_group(user, role)
         assert user.is_superuser == superuser
+    # And a visitor with only a mobile number, who logs in by SMS code.
+    for phone, _name, role in PHONE_USERS:
+        user = User.objects.get(phone_number=phone)
+        assert user.email is None and user.has_verified_phone and not user.has_usable_password()
+        assert roles.user_in_group(user, role)

@@ -1,0 +1,34 @@
+"""Background tasks of the base app."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from .sms import SmsError, SmsMessage, get_backend
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def deliver_sms(
+    phone: str, text: str, template: str = "", params: dict | None = None, attempt: int = 1
+) -> str:
+    """Hand one message to the SMS backend; a refused send is queued again, later each time
+    where the queue can defer (the database queue), up to SMS_MAX_ATTEMPTS."""
+    message = SmsMessage(phone=phone, text=text, template=template, params=params or {})
+    try:
+        get_backend().send(message)
+    except SmsError as exc:
+        if attempt >= settings.SMS_MAX_ATTEMPTS:
+            logger.error("SMS to %s given up after %s attempts: %s", phone, attempt, exc)
+            raise
+        logger.warning("SMS to %s failed (attempt %s), trying again: %s", phone, attempt, exc)
+        retry = deliver_sms
+        if deliver_sms.get_backend().supports_defer:
+            retry = deliver_sms.using(run_after=timezone.now() + timedelta(seconds=30 * attempt))
+        retry.enqueue(phone, text, template, params or {}, attempt + 1)
+        return "retrying"
+    return "sent"
