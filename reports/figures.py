@@ -288,14 +288,13 @@ def _refunded_per_order():
     return Coalesce(Subquery(sums, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
 
 
-def _cancelled_lines_of_order(field):
-    """The sum of ``field`` over the order's lines cancelled on their own (0 when none)."""
-    sums = (
-        OrderLine.objects.filter(order=OuterRef("order"), cancelled_at__isnull=False)
-        .values("order")
-        .annotate(total=Cast(Sum(field), BigIntegerField()))
-        .values("total")[:1]
-    )
+def _cancelled_lines_of_order(field, *, replaced=True):
+    """The sum of ``field`` over the order's lines cancelled on their own (0 when none); without
+    the stays moved to other dates when ``replaced`` is false."""
+    lines = OrderLine.objects.filter(order=OuterRef("order"), cancelled_at__isnull=False)
+    if not replaced:
+        lines = lines.filter(replaced_by__isnull=True)
+    sums = lines.values("order").annotate(total=Cast(Sum(field), BigIntegerField())).values("total")[:1]
     return Coalesce(Subquery(sums, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
 
 
@@ -314,7 +313,9 @@ def _net_after_refunds():
     )
     live_total = Greatest(
         Value(1),
-        F("order__total_fen") - _cancelled_lines_of_order("total_fen"),
+        # A moved stay's old line already left the order's total (``stay_change``); a line
+        # cancelled on its own did not.
+        F("order__total_fen") - _cancelled_lines_of_order("total_fen", replaced=False),
         output_field=BigIntegerField(),
     )
     return Case(

@@ -320,6 +320,19 @@ def test_the_town_reports_count_a_moved_stay_as_sold_not_cancelled(
 
 
 @pytest.mark.usefixtures("ten_days_before")
+def test_a_shortened_stay_keeps_its_revenue_when_the_order_is_refunded_more(
+    stay_trip, django_capture_on_commit_callbacks
+):
+    """Shortened to one night (its ¥300 refunded with the old line), then staff give back ¥60 on
+    the order: the one night shows ¥240. The order's total already left the old line out."""
+    new = move(stay_trip, django_capture_on_commit_callbacks, nights=1, shown_difference_fen=-NIGHT_FEN).line
+    Refund.objects.create(payment=stay_trip.payment, amount_fen=6000, reason="goodwill")
+    period = figures.Period(new.start_date, new.end_date + datetime.timedelta(days=1))
+    (row,) = [row for row in figures.homestay_rows.uncached(period) if row.key == new.page_id_snapshot]
+    assert (row.revenue_fen, row.nights_sold) == (NIGHT_FEN - 6000, 1)
+
+
+@pytest.mark.usefixtures("ten_days_before")
 def test_the_line_a_change_replaced_cannot_move_again(stay_trip, django_capture_on_commit_callbacks):
     old = stay_trip.line("stay")
     move(stay_trip, django_capture_on_commit_callbacks, by=1)
