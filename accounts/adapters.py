@@ -114,8 +114,8 @@ class AccountAdapter(DefaultAccountAdapter):
         """Whether the code proving ``user``'s number was entered by whoever set its password.
 
         allauth calls set_phone_verified for its sign-up/log-in "verify your number" stage, for
-        a logged-in user's change of number, and for a log-in (or re-authentication) by code;
-        only the last proves nothing about the password. We name the flows that do and treat
+        a logged-in user (changing the number, re-authenticating by code), and for a log-in by
+        code; only the last proves nothing about the password. We name the flows that do and treat
         every other caller as a log-in by code, so a flow allauth adds later fails safe (it
         wipes a password; it never lets a stranger's in). The stage is read from the log-in
         allauth keeps in the session, as its own views find it (LoginStageController.enter),
