@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.stages import LoginStageController, LoginStageKey
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib.auth.models import Group
@@ -14,6 +15,7 @@ from town.sms import send_sms
 from . import phone_codes
 from .phones import PhoneNumberField, phone_or_none
 from .roles import VISITORS
+from .services import mark_phone_proven
 
 # Set on a request by a form that already counted the code it is about to send (signup counts
 # before the account is created, so a refused code leaves no account behind).
@@ -106,8 +108,27 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def set_phone_verified(self, user, phone):
         if user.phone_number == phone and not user.phone_verified:
-            user.phone_verified = True
-            user.save(update_fields=["phone_verified"])
+            mark_phone_proven(user, by_password_holder=self._code_entered_by_password_holder(user))
+
+    def _code_entered_by_password_holder(self, user):
+        """Whether the code proving ``user``'s number was entered by whoever set its password.
+
+        allauth calls set_phone_verified for its sign-up/log-in "verify your number" stage, for
+        a logged-in user (changing the number, re-authenticating by code), and for a log-in by
+        code; only the last proves nothing about the password. We name the flows that do and treat
+        every other caller as a log-in by code, so a flow allauth adds later fails safe (it
+        wipes a password; it never lets a stranger's in). The stage is read from the log-in
+        allauth keeps in the session, as its own views find it (LoginStageController.enter),
+        rather than from the URL, which says which page was posted but not for which account:
+        the verify stage only runs in the session that just signed up, or logged in with the
+        password, as that account, so there whoever holds the password also got the code."""
+        request = self.request
+        if request is None:
+            return False
+        if request.user.is_authenticated:  # changing the number, or re-authenticating
+            return request.user.pk == user.pk
+        stage = LoginStageController.enter(request, LoginStageKey.VERIFY_PHONE.value)
+        return bool(stage and stage.login.user and stage.login.user.pk == user.pk)
 
     def get_user_by_phone(self, phone):
         from .models import User

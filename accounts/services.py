@@ -69,12 +69,30 @@ def user_for_verified_phone(phone):
             except IntegrityError:
                 user = User.objects.select_for_update().get(phone_number=phone)
         if not user.phone_verified:
-            user.phone_verified = True
-            fields = ["phone_verified"]
-            if user.has_usable_password() and not user.has_verified_email:
-                # Anyone could type this number into the sign-up form; its owner has only now
-                # proven it. A password chosen by whoever typed it must not open the account.
+            mark_phone_proven(user, by_password_holder=False)
+    return user, created
+
+
+def mark_phone_proven(user, *, by_password_holder):
+    """Mark the account's number verified, its owner having just entered a code sent to it.
+
+    Anyone can type a number into the sign-up form with a password (and an address) and never
+    enter the code. So unless the code was entered by whoever holds the account's password
+    (``by_password_holder``: the sign-up's own code, or a logged-in user's), a password and an
+    unproven e-mail address set before the number was proven are taken away: the stranger could
+    otherwise log in with that password, or reset it by that address. An account whose address
+    is verified keeps both: it was proven by its address, whoever holds it."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        user.phone_verified = True
+        fields = ["phone_verified"]
+        if not by_password_holder and not user.has_verified_email:
+            if user.has_usable_password():
                 user.set_unusable_password()
                 fields.append("password")
-            user.save(update_fields=fields)
-    return user, created
+            EmailAddress.objects.filter(user=user, verified=False).delete()
+            if user.email:
+                user.email = None
+                fields.append("email")
+        user.save(update_fields=fields)

@@ -248,3 +248,16 @@ def test_a_verified_e_mail_account_keeps_its_password_when_its_number_is_proven(
     verify(api, code_in(outbox[0]))
     user.refresh_from_db()
     assert user.phone_verified and user.has_usable_password()
+
+
+def test_an_unproven_address_set_before_the_number_was_proven_is_removed(api, client, outbox):
+    from allauth.account.models import EmailAddress
+
+    squatter = UserFactory(email="stranger@example.com", phone_number=PHONE, phone_verified=False)
+    EmailAddress.objects.create(user=squatter, email=squatter.email, verified=False, primary=True)
+    ask(api)
+    verify(api, code_in(outbox[0]))
+    squatter.refresh_from_db()
+    assert squatter.phone_verified and not squatter.has_usable_password()
+    assert squatter.email is None and not EmailAddress.objects.filter(user=squatter).exists()
+    assert client.session["_auth_user_id"] == str(squatter.pk)
