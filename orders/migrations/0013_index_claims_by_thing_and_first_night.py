@@ -1,0 +1,29 @@
+# One thing's claims on a stay's nights, read from one index (homestay search walking its candidates).
+
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("orders", "0012_lines_cancelled_on_their_own"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="reservation",
+            index=models.Index(
+                fields=[
+                    "kind",
+                    "object_id",
+                    "start_date",
+                    "end_date",
+                    "status",
+                    "hold_expires_at",
+                    "quantity",
+                ],
+                name="orders_res_obj_start_cover",
+            ),
+        ),
+    ]
