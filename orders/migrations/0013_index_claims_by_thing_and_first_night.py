@@ -1,4 +1,5 @@
-# One thing's claims on a stay's nights, read from one index (homestay search walking its candidates).
+# One thing's claims on a stay's nights, read from one index (homestay search walking its candidates);
+# the whole town's claims by first night are no longer read, so their index goes.
 
 from django.conf import settings
 from django.db import migrations, models
@@ -11,6 +12,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(model_name="reservation", name="orders_res_kind_start_cover"),
         migrations.AddIndex(
             model_name="reservation",
             index=models.Index(

@@ -102,23 +102,6 @@ class Reservation(models.Model):
                 ],
                 name="orders_res_obj_start_cover",
             ),
-            # "What is claimed on these nights, across the town" (orders.selectors.short_on_some_night):
-            # a range of first nights answered from the index alone. Partial on a condition only that
-            # query states, so SQLite (which has no statistics unless ANALYZEd) never picks it for a
-            # lookup by object (claimed_units), which the index above answers far better.
-            models.Index(
-                fields=[
-                    "kind",
-                    "start_date",
-                    "end_date",
-                    "object_id",
-                    "status",
-                    "quantity",
-                    "hold_expires_at",
-                ],
-                condition=Q(quantity__gt=0),
-                name="orders_res_kind_start_cover",
-            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_reservation_quantity_positive"),
