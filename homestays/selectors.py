@@ -1,8 +1,11 @@
 """Reads of the homestays app: availability search, listings, calendars, guest checks.
 
 Every function here answers in a fixed number of queries whatever the number of homestays. The
-availability search filters, groups, sorts and paginates the whole town in SQL
-(``fitting_room_types``), then loads and prices only the page shown with ``pricing.quote``.
+availability search filters, sorts and paginates in SQL (``fitting_room_types``): in the tourism
+office's order it walks the homestays in the page tree's order, looks at each one's rules and
+claims from indexes led by the room type, and stops once COUNT_CAP + 1 are found, so its cost does
+not grow with the town ("more than 500"); by price or distance it looks at every homestay. Then
+it loads and prices only the page shown with ``pricing.quote``.
 
 Inventory lives on the default-locale room types; a translated page shows its own texts but
 sells the rooms of the page it was translated from (matched by translation key).
