@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -187,11 +188,14 @@ def _homestays_fitting(
 
 
 def _not_an_index_key(name):
-    """``name`` (an integer column) as an expression no index answers, for a filter that should
-    not drive the query: without statistics (SQLite, never ANALYZEd) the planner would take the
-    locale's index, read every row of the town and sort them, rather than walk the candidates in
-    their order and stop once the page is filled. PostgreSQL plans the same either way."""
-    return ExpressionWrapper(F(name) + 0, output_field=IntegerField())
+    """``name`` (an integer column) for a filter that should not drive the query. SQLite, without
+    statistics (never ANALYZEd), would take the locale's index, read every row of the town and sort
+    them, rather than walk the candidates in their order and stop once the page is filled; an
+    expression no index answers keeps it on the walk. PostgreSQL has statistics and walks on its
+    own, and the expression would only blind its estimates (it then sorts the whole town)."""
+    if connection.vendor == "sqlite":
+        return ExpressionWrapper(F(name) + 0, output_field=IntegerField())
+    return F(name)
 
 
 def _in_homestays(qs, prefix="", village=None, amenities=()):
