@@ -9,10 +9,12 @@ dates in the coming year:
 * the JSON API (``/api/v1/homestays/availability``, one page of 20), in both orders;
 * ``orders.reservations.reserve`` with 8 threads booking the same room type at once.
 
-Requests go through Django's test client, in process: p50, p95, req/s. It prints one table per
-database with each p95's ratio to the 50-homestay row, measured in the same run, and whether the
-target of issue 21 holds (p95 at the largest size ≤ 2 × p95 at 50, for the page and the API).
-Not a test: nothing is asserted and ``make test`` does not run it. Usage (minutes per database):
+Requests go through Django's test client, in process: p50, p95, req/s; "found" is the
+results page's count, which stops at the search's cap (``homestays.selectors.COUNT_CAP``, 500).
+It prints one table per database with each p95's ratio to the 50-homestay row, measured in the
+same run, and whether the target of issue 21 holds (p95 at the largest size ≤ 2 × p95 at 50,
+for the page and the API). Not a test: nothing is asserted and ``make test`` does not run it.
+Usage (minutes per database):
 
     .venv/bin/python bench/availability.py                       # SQLite and PostgreSQL
     .venv/bin/python bench/availability.py --databases sqlite --sizes 50,5000 --requests 20

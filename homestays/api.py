@@ -51,7 +51,17 @@ class AvailabilityOut(Schema):
 
 
 class AvailabilityPageOut(Schema):
-    count: int
+    count: int = Field(
+        ...,
+        description=(
+            f"Room types found over all pages, counted up to {selectors.COUNT_CAP}: with more, "
+            f"count is {selectors.COUNT_CAP}, count_exact is false and only the first "
+            f"{selectors.COUNT_CAP} can be paged through (narrow the search to see others)."
+        ),
+    )
+    count_exact: bool = Field(
+        ..., description=f"False when more than {selectors.COUNT_CAP} room types fit (count is the cap)."
+    )
     page: int
     per_page: int
     pages: int
@@ -96,9 +106,9 @@ def _field_errors(errors):
 @router.get("/availability", response=AvailabilityPageOut, summary="Rooms free for a stay")
 def availability(request, params: Query[AvailabilityQuery]):
     """The room types free on all nights [check_in, check_out) for ``guests``, a page at a time
-    (``page``, ``per_page``; ``count`` is the number of room types over all pages): in the
-    tourism office's order of the homestays, or cheapest stay first with ``sort=price``. Prices in
-    fen."""
+    (``page``, ``per_page``; ``count`` is the number of room types over all pages, up to 500, with
+    ``count_exact`` false beyond; a page past the last answers the last one): in the tourism
+    office's order of the homestays, or cheapest stay first with ``sort=price``. Prices in fen."""
     check_in, check_out, guests = params.check_in, params.check_out, params.guests
     form = StayDatesForm({"check_in": check_in, "check_out": check_out, "guests": guests})
     if not form.is_valid():
@@ -108,6 +118,7 @@ def availability(request, params: Query[AvailabilityQuery]):
     )
     return {
         "count": found.paginator.count,
+        "count_exact": found.paginator.count_exact,
         "page": found.number,
         "per_page": params.per_page,
         "pages": found.paginator.num_pages if found.paginator.count else 0,

@@ -403,10 +403,11 @@ class RoomRateRule(models.Model):
         ordering = ["room_type", "start_date", "pk"]
         indexes = [
             models.Index(fields=["room_type", "end_date"]),
-            # Closures and minimum stays touching a stay's nights, across the town, from the index.
+            # "Does a closure or a minimum stay shut this room type for these nights" (the search
+            # walking its candidates, pricing.blocked_room_types): answered from the index alone.
             models.Index(
-                fields=["kind", "end_date", "start_date", "room_type", "min_nights"],
-                name="homestays_rule_kind_end",
+                fields=["room_type", "kind", "end_date", "start_date", "min_nights"],
+                name="homestays_rule_type_kind_end",
             ),
         ]
         constraints = [

@@ -130,7 +130,8 @@ def blocked_room_types(check_in: date, check_out: date):
     """SQL: the ids (``values("room_type_id")``) of room types a rule shuts for this stay, where
     ``quote`` would raise: a closure on one of its nights, or a minimum-nights rule touching them
     that the stay is shorter than. The room type's own ``min_nights`` is a plain field: filter it
-    apart. One pass over the rules ending on or after check-in (an index), for the whole town."""
+    apart. Narrowed to one room type (``room_type_id=OuterRef("pk")``), it is answered from the
+    index led by the room type and its kind of rule."""
     nights = (check_out - check_in).days
     last_night = check_out - timedelta(days=1)
     return (

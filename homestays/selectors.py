@@ -1,8 +1,11 @@
 """Reads of the homestays app: availability search, listings, calendars, guest checks.
 
 Every function here answers in a fixed number of queries whatever the number of homestays. The
-availability search filters, groups, sorts and paginates the whole town in SQL
-(``fitting_room_types``), then loads and prices only the page shown with ``pricing.quote``.
+availability search filters, sorts and paginates in SQL (``fitting_room_types``): in the tourism
+office's order it walks the homestays in the page tree's order, looks at each one's rules and
+claims from indexes led by the room type, and stops once COUNT_CAP + 1 are found, so its cost does
+not grow with the town ("more than 500"); by price or distance it looks at every homestay. Then
+it loads and prices only the page shown with ``pricing.quote``.
 
 Inventory lives on the default-locale room types; a translated page shows its own texts but
 sells the rooms of the page it was translated from (matched by translation key).
@@ -13,9 +16,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -24,7 +29,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Window,
 )
 from django.db.models.functions import Cast
 
@@ -32,7 +36,7 @@ from accounts.roles import EDITORS
 from orders.exceptions import ReservationError, SoldOut
 from orders.models import Reservation, ReservationKind, ReservationStatus
 from orders.reservations import local_today  # noqa: F401 (the town's today, re-exported for forms)
-from orders.selectors import claimed_units, short_on_some_night
+from orders.selectors import claimed_units, most_claimed_on_a_night
 from town import geo
 from town.images import images_with_renditions
 from town.translations import default_locale, localize_villages
@@ -125,21 +129,33 @@ def fitting_room_types(
     (capacity minus live claims), village, every amenity asked for, and ``price_min`` /
     ``price_max`` (fen) bounding the average price per night.
     """
+    qs = _room_types_fitting(check_in, check_out, guests, rooms, price_min, price_max, now)
+    return _in_homestays(qs, "page__", village, amenities)
+
+
+def _room_types_fitting(check_in, check_out, guests, rooms, price_min, price_max, now):
+    """Default-locale room types that fit the stay by their own rows, rules and claims, whatever
+    their homestay. The rules and claims are looked at row by row (correlated on the room type,
+    from indexes led by it), so a walk through the candidates in order that stops once a page is
+    filled reads only the rules and claims of the candidates it passed, not the whole town's."""
     pricing.check_stay_dates(check_in, check_out)
     nights = (check_out - check_in).days
-    qs = _room_types_sized_for(guests, rooms, nights, village, amenities)
-    qs = qs.exclude(pk__in=pricing.blocked_room_types(check_in, check_out))
-    units = Subquery(RoomType.objects.filter(pk=OuterRef("object_id")).values("units")[:1])
-    short = short_on_some_night(
+    qs = RoomType.objects.alias(room_locale=_not_an_index_key("locale_id")).filter(
+        room_locale=default_locale().pk,
+        max_guests__gte=_ceil_div(guests, rooms),
+        units__gte=rooms,
+        min_nights__lte=nights,
+    )
+    blocked = pricing.blocked_room_types(check_in, check_out).filter(room_type_id=OuterRef("pk"))
+    claimed = most_claimed_on_a_night(
         ReservationKind.STAY,
         check_in,
         check_out,
-        rooms,
-        capacity=units,
+        of=OuterRef("pk"),
         longest=pricing.MAX_NIGHTS,  # StayLine and the inventory refuse longer stays
         now=now,
     )
-    qs = qs.exclude(pk__in=short)
+    qs = qs.filter(~Exists(blocked)).alias(claimed=claimed).filter(claimed__lte=F("units") - rooms)
     if price_min is not None or price_max is not None:
         qs = with_stay_total(qs, check_in, check_out)
     # Average per night as the shown quote computes it (total // nights), bounded without division.
@@ -150,21 +166,48 @@ def fitting_room_types(
     return qs
 
 
-def _room_types_sized_for(guests, rooms, nights, village=None, amenities=()):
-    """Live default-locale room types by their own fields only (beds, own minimum stay), in the
-    village and with the amenities asked for: no rule or claim looked at yet."""
+def _homestays_fitting(
+    check_in,
+    check_out,
+    guests,
+    *,
+    rooms=1,
+    village=None,
+    amenities=(),
+    price_min=None,
+    price_max=None,
+    now=None,
+):
+    """Live default-locale homestays with a room fitting the stay (``fitting_room_types``), as a
+    queryset to order: walked in an indexed order (the page tree's), each homestay's rooms are
+    looked at in turn and the walk stops once the rows asked for are found."""
+    rooms_fitting = _room_types_fitting(check_in, check_out, guests, rooms, price_min, price_max, now)
+    return _in_homestays(HomestayPage.objects.all(), "", village, amenities).filter(
+        Exists(rooms_fitting.filter(page_id=OuterRef("pk")))
+    )
+
+
+def _not_an_index_key(name):
+    """``name`` (an integer column) for a filter that should not drive the query. SQLite, without
+    statistics (never ANALYZEd), would take the locale's index, read every row of the town and sort
+    them, rather than walk the candidates in their order and stop once the page is filled; an
+    expression no index answers keeps it on the walk. PostgreSQL has statistics and walks on its
+    own, and the expression would only blind its estimates (it then sorts the whole town)."""
+    if connection.vendor == "sqlite":
+        return ExpressionWrapper(F(name) + 0, output_field=IntegerField())
+    return F(name)
+
+
+def _in_homestays(qs, prefix="", village=None, amenities=()):
+    """``qs`` (homestays, or rows reaching them through ``prefix``) narrowed to live default-locale
+    homestays in the village and with every amenity asked for."""
     default = default_locale()
-    qs = RoomType.objects.filter(
-        locale=default,
-        page__live=True,
-        page__locale=default,
-        max_guests__gte=_ceil_div(guests, rooms),
-        units__gte=rooms,
-        min_nights__lte=nights,
+    qs = qs.alias(in_locale=_not_an_index_key(f"{prefix}locale_id")).filter(
+        **{f"{prefix}live": True}, in_locale=default.pk
     )
     if village is not None:
         # A village chosen on a translated page is the translation of the one the page links.
-        qs = qs.filter(page__village__translation_key=village.translation_key)
+        qs = qs.filter(**{f"{prefix}village__translation_key": village.translation_key})
     if amenities:
         codes = sorted({getattr(a, "code", a) for a in amenities})
         with_all = (
@@ -174,7 +217,7 @@ def _room_types_sized_for(guests, rooms, nights, village=None, amenities=()):
             .filter(matched=len(codes))
             .values("pk")
         )
-        qs = qs.filter(page_id__in=with_all)
+        qs = qs.filter(**{f"{prefix}pk__in": with_all})
     return qs
 
 
@@ -287,39 +330,22 @@ def available_room_types(
     return _priced(room_types, check_in, check_out, rooms, locale, now=now)
 
 
-class _CountedPaginator(Paginator):
-    """A Paginator whose count is already known (counted with the page's rows, see _one_page)."""
-
-    def __init__(self, object_list, per_page, count):
-        super().__init__(object_list, per_page)
-        self.count = count
-
-
 MAX_PAGE = 10_000
+# Results are counted up to this many and no further: "more than 500". An exact count at town
+# scale would read every candidate's rules and claims; stopping here keeps a search's cost the
+# same whatever the size of the town (bench/availability.py).
+COUNT_CAP = 500
 
 
-def _one_page(rows, number, per_page):
-    """Page ``number`` of ``rows`` (a queryset of dicts) and the count of all rows, in one query:
-    a window count over the filtered rows, so the town's filter runs once per request. A number
+def _capped_page(rows, number, per_page):
+    """Page ``number`` of ``rows`` (an ordered queryset of dicts or values) among the first
+    COUNT_CAP of them, in one query that stops after COUNT_CAP + 1 rows. The paginator's ``count``
+    is exact below the cap and COUNT_CAP above it, with ``count_exact`` saying which. A number
     past the end (or not a number) falls back as ``Paginator.get_page`` does."""
-    try:
-        # Bounded: the number becomes an OFFSET written into the SQL, which a 20-digit page would
-        # overflow (a page past the end shows the last one anyway).
-        number = min(max(1, int(number)), MAX_PAGE)
-    except (TypeError, ValueError):
-        number = 1
-    counted = rows.annotate(found=Window(Count("*")))
-    fetched = list(counted[(number - 1) * per_page : number * per_page])
-    if fetched:
-        count = fetched[0]["found"]
-    elif number == 1:
-        count = 0
-    else:  # past the last page: show the last one
-        count = rows.count()
-        number = max(1, math.ceil(count / per_page))
-        fetched = list(counted[(number - 1) * per_page : number * per_page])
-    paginator = _CountedPaginator(rows, per_page, count)
-    return Page(fetched, number, paginator)
+    found = list(rows[: COUNT_CAP + 1])
+    paginator = Paginator(found[:COUNT_CAP], per_page)
+    paginator.count_exact = len(found) <= COUNT_CAP
+    return paginator.get_page(number)
 
 
 def search_room_types(
@@ -327,15 +353,21 @@ def search_room_types(
 ):
     """One page of the fitting room types: the JSON API. In the tourism office's order of the
     homestays (then each homestay's order of its rooms), or cheapest stay first with
-    ``sort=SORT_PRICE``. A Paginator page whose object_list holds AvailableRooms: 5 queries
-    whatever the size of the town (locale, the page with its count, its rooms, rules, claims)."""
+    ``sort=SORT_PRICE``. A Paginator page whose object_list holds AvailableRooms, counted up to
+    COUNT_CAP (``_capped_page``): 4 queries whatever the size of the town (the page's ids, its
+    rooms, rules, claims)."""
     fitting = fitting_room_types(check_in, check_out, guests, now=now, **filters)
     if sort == SORT_PRICE:
         ordered = with_stay_total(fitting, check_in, check_out).order_by("stay_total", "page__title", "pk")
     else:
-        ordered = fitting.order_by("page__path", "sort_order", "pk")
-    page_obj = _one_page(ordered.values("pk"), page, per_page)
-    ids = [row["pk"] for row in page_obj.object_list]
+        # The first COUNT_CAP + 1 homestays with a fitting room, walked in order, hold the first
+        # COUNT_CAP + 1 fitting rooms: only their rooms are sorted, not the whole town's.
+        first = _homestays_fitting(check_in, check_out, guests, now=now, **filters).order_by("path", "pk")
+        ordered = fitting.filter(page_id__in=first.values("pk")[: COUNT_CAP + 1]).order_by(
+            "page__path", "sort_order", "pk"
+        )
+    page_obj = _capped_page(ordered.values_list("pk", flat=True), page, per_page)
+    ids = list(page_obj.object_list)
     room_types = RoomType.objects.filter(pk__in=ids).select_related("page", "page__locale", "page__village")
     priced = _priced(
         list(room_types) if ids else [],
@@ -400,31 +432,34 @@ def search_homestays(
 ):
     """One page of homestays with a room fitting the stay, each with all its fitting rooms priced.
 
-    Grouped, counted, sorted and paginated in the database (in the tourism office's order, by the
-    cheapest fitting stay, or by distance to ``near``, a (latitude, longitude) pair); only the page
-    shown is loaded and priced.
+    Filtered, sorted and paginated in the database (in the tourism office's order, by the
+    cheapest fitting stay, or by distance to ``near``, a (latitude, longitude) pair) and counted up
+    to COUNT_CAP (``_capped_page``); only the page shown is loaded and priced.
     A Paginator page whose object_list holds HomestayResults; the same number of queries
     whatever the size of the town.
     """
-    fitting = fitting_room_types(check_in, check_out, guests, now=now, **filters)
     if sort == SORT_PRICE:
-        grouped = (
+        # Cheapest stay first needs every candidate's price: the whole town is read.
+        fitting = fitting_room_types(check_in, check_out, guests, now=now, **filters)
+        ordered = (
             with_stay_total(fitting, check_in, check_out)
             .order_by()
             .values("page_id")
             .annotate(best=Min("stay_total"))
             .order_by("best", "page__title", "page_id")
+            .values_list("page_id", flat=True)
         )
     else:
-        grouped = fitting.order_by().values("page_id").annotate(fitting=Count("pk"))
+        homestays = _homestays_fitting(check_in, check_out, guests, now=now, **filters)
         if sort == SORT_DISTANCE and near is not None:
-            grouped = grouped.annotate(away=_distance_order(near)).order_by(
-                F("away").asc(nulls_last=True), "page__path", "page_id"
+            homestays = homestays.annotate(away=_distance_order(near, prefix="")).order_by(
+                F("away").asc(nulls_last=True), "path", "pk"
             )
         else:
-            grouped = grouped.order_by("page__path", "page_id")
-    page_obj = _one_page(grouped, page, per_page)
-    page_ids = [row["page_id"] for row in page_obj.object_list]
+            homestays = homestays.order_by("path", "pk")
+        ordered = homestays.values_list("pk", flat=True)
+    page_obj = _capped_page(ordered, page, per_page)
+    page_ids = list(page_obj.object_list)
     # The page's homestays' rooms by their own fields (the pages are the default locale's, so are
     # their rooms); _priced drops those a rule or a claim rules out, as the SQL above did.
     rooms = filters.get("rooms", 1)

@@ -73,6 +73,8 @@ def index_context(index_page, request):
         "searched": searched,
         "page_obj": page_obj,
         "result_count": page_obj.paginator.count,
+        # A search counts up to selectors.COUNT_CAP ("more than 500"); the listing counts exactly.
+        "result_count_exact": getattr(page_obj.paginator, "count_exact", True),
         "view": view,
         "filters_wrong": any(form.errors.get(name) for name in folded),
         "markers": _markers([r.homestay for r in page_obj.object_list], request) if view == VIEW_MAP else [],

@@ -5,8 +5,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 
-from django.db.models import ExpressionWrapper, IntegerField, Q, Sum
-from django.db.models.functions import Greatest
+from django.db.models import IntegerField, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 
 from town.page_cache import shows, stock_tag
 
@@ -68,34 +68,36 @@ def claimed_units(
     return result
 
 
-def short_on_some_night(kind: str, start: date, end: date, wanted: int, *, capacity, longest: int, now=None):
-    """SQL, for a per-night kind: the object ids (``values("object_id")``) with fewer than
-    ``wanted`` units left on some night of [start, end) once the live claims are counted, as
-    ``claimed_units`` counts them. Use it as ``exclude(pk__in=...)``: one pass over the claims on
-    these nights for the whole town, not a lookup per object.
+def most_claimed_on_a_night(kind: str, start: date, end: date, *, of, longest: int, now=None):
+    """SQL, for a per-night kind: the most units of the object ``of`` (an expression, usually
+    ``OuterRef("pk")``) claimed on any one night of [start, end) by live claims, as
+    ``claimed_units`` counts them; 0 without claims. A correlated subquery: a search walking its
+    candidates in order reads the claims of those it passes only, each from the index led by the
+    object (``orders_res_obj_start_cover``), and stops once its page is filled.
 
-    ``capacity``: an expression giving the units of the object whose id is ``OuterRef("object_id")``.
     ``longest``: no claim of the kind is longer than this many nights (the kind's ``validate``
-    refuses longer ones), so the claims are found by a bounded range of first nights on an index.
+    refuses longer ones), so the claims are found by a bounded range of first nights.
     """
     nights = [start + timedelta(days=i) for i in range((end - start).days)]
     per_night = [
         Sum("quantity", filter=Q(start_date__lte=night, end_date__gt=night), default=0) for night in nights
     ]
     peak = per_night[0] if len(per_night) == 1 else Greatest(*per_night)
-    return (
+    claims = (
         Reservation.objects.live(now)
         .filter(
-            kind=kind, start_date__gt=start - timedelta(days=longest), start_date__lt=end, end_date__gt=start
+            kind=kind,
+            object_id=of,
+            start_date__gt=start - timedelta(days=longest),
+            start_date__lt=end,
+            end_date__gt=start,
         )
-        # Always true (a constraint); stated so the planner may take the partial index made for this.
-        .filter(quantity__gt=0)
         .order_by()
-        .values("object_id")
+        .values("object_id")  # one group: the one object
         .annotate(peak=peak)
-        .filter(peak__gt=ExpressionWrapper(capacity - wanted, output_field=IntegerField()))
-        .values("object_id")
+        .values("peak")
     )
+    return Coalesce(Subquery(claims, output_field=IntegerField()), 0)
 
 
 def on_site_payment_due(order):

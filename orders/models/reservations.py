@@ -87,22 +87,20 @@ class Reservation(models.Model):
         indexes = [
             models.Index(fields=["kind", "object_id", "status"], name="orders_res_kind_obj_status"),
             models.Index(fields=["inventory_key", "status"], name="orders_res_key_status"),
-            # "What is claimed on these nights, across the town" (orders.selectors.short_on_some_night):
-            # a range of first nights answered from the index alone. Partial on a condition only that
-            # query states, so SQLite (which has no statistics unless ANALYZEd) never picks it for a
-            # lookup by object (claimed_units), which the index above answers far better.
+            # "The most claimed of this one thing on one of these nights" (the homestay search walking
+            # its candidates, orders.selectors.most_claimed_on_a_night): the thing's claims by a
+            # range of first nights, answered from the index alone.
             models.Index(
                 fields=[
                     "kind",
+                    "object_id",
                     "start_date",
                     "end_date",
-                    "object_id",
                     "status",
-                    "quantity",
                     "hold_expires_at",
+                    "quantity",
                 ],
-                condition=Q(quantity__gt=0),
-                name="orders_res_kind_start_cover",
+                name="orders_res_obj_start_cover",
             ),
         ]
         constraints = [
