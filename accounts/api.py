@@ -31,7 +31,8 @@ INACTIVE = _("This account is switched off. Please contact the tourism office.")
 
 
 class SessionWithCsrf(APIKeyCookie):
-    """Anyone, logged in or not; CSRF checked (a log-in is a write, and login CSRF is real)."""
+    """Anyone, logged in or not, by the session cookie; CSRF checked on writes (a log-in is a write,
+    and login CSRF is real). The basket and checkout API use it too: the basket is the session's."""
 
     param_name = settings.SESSION_COOKIE_NAME
 

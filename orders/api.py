@@ -14,7 +14,6 @@ Prices in requests are ignored: the schemas have no price fields and the server 
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
@@ -23,9 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security import django_auth
-from ninja.security.apikey import APIKeyCookie
 from pydantic import Field, StrictInt, create_model
 
+from accounts.api import SessionWithCsrf
 from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
@@ -38,16 +37,8 @@ from .models import Order, OrderLine
 router = Router(tags=["orders"])
 
 
-class VisitorSession(APIKeyCookie):
-    """Anyone with (or without) a session: the basket is the session's; CSRF checked on writes."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def authenticate(self, request, key):
-        return request.user
-
-
-visitor_session = VisitorSession()
+# Anyone with (or without) a session: the basket is the session's; CSRF checked on writes.
+visitor_session = SessionWithCsrf()
 
 
 class ErrorOut(Schema):
