@@ -15,7 +15,7 @@ from town.sms import send_sms
 from . import phone_codes
 from .phones import PhoneNumberField, phone_or_none
 from .roles import VISITORS
-from .services import mark_phone_proven
+from .services import mark_phone_proven, record_language
 
 # Set on a request by a form that already counted the code it is about to send (signup counts
 # before the account is created, so a refused code leaves no account behind).
@@ -63,6 +63,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().send_mail(template_prefix, email, context)
 
     def save_user(self, request, user, form, commit=True):
+        # The sign-up page's language is theirs, even when a verification stage holds up the
+        # log-in that would record it (accounts.signals).
+        record_language(user, getattr(request, "LANGUAGE_CODE", ""))
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             group, _created = Group.objects.get_or_create(name=VISITORS)

@@ -4,6 +4,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import RequestLoginCodeForm, SignupForm
 from allauth.account.utils import filter_users_by_email
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
@@ -92,9 +93,17 @@ def clean_phone_number(value):
 
 
 class ProfileForm(forms.ModelForm):
+    # Chosen here, it holds until their next log-in, which keeps the language they log in in.
+    language = forms.ChoiceField(
+        label=_("Language of our e-mails"),
+        choices=[("", _("The town's language"))] + list(settings.LANGUAGES),
+        required=False,
+        help_text=_("Notices about your guests, bookings and sales are written in it."),
+    )
+
     class Meta:
         model = User
-        fields = ["display_name", "phone"]
+        fields = ["display_name", "phone", "language"]
         help_texts = {
             "display_name": _("Shown to hosts and farmers on your bookings and orders."),
             "phone": _("So hosts can reach you on the day of your stay."),

@@ -1,7 +1,9 @@
 """The user: an e-mail address or a mobile number (or both) is the login; there is no username."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +41,9 @@ class User(AbstractUser):
     # writes it through accounts.adapters (get_phone / set_phone).
     phone_number = models.CharField(_("mobile number"), max_length=16, unique=True, null=True, blank=True)
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
+    # The language we write to them in (notices to hosts, guides and farmers, mail not tied to an
+    # order): the one they last used the site in, or chose on their account page; "": the town's.
+    language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -70,6 +75,14 @@ class User(AbstractUser):
         if self.email:
             return self.email.split("@")[0]
         return self.phone_number or ""
+
+    @property
+    def notice_language(self):
+        """The language to write to this person in: theirs when set, else the town's default."""
+        try:
+            return get_supported_language_variant(self.language or settings.LANGUAGE_CODE)
+        except LookupError:  # a language the site no longer offers
+            return settings.LANGUAGE_CODE
 
     @property
     def has_verified_email(self):

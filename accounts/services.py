@@ -4,6 +4,7 @@ e-mail address) that booking and selling depend on."""
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ROLE_LABELS, VISITORS
@@ -42,12 +43,34 @@ def require_verified_email(user):
         raise UnverifiedEmail()
 
 
-def update_profile(user, *, display_name, phone):
+def update_profile(user, *, display_name, phone, language=None):
+    """``language``: the one chosen on the account page ("": the town's); None leaves it."""
     user.display_name = display_name
     user.phone = phone
+    fields = ["display_name", "phone"]
+    if language is not None:
+        user.language = language
+        fields.append("language")
     user.full_clean(validate_unique=False)
-    user.save(update_fields=["display_name", "phone"])
+    user.save(update_fields=fields)
     return user
+
+
+def record_language(user, language):
+    """Keep the language the person is using the site in (at sign-up and each log-in), so notices
+    that no order's language covers reach them in it. A language the site does not offer, or
+    none (a request LocaleMiddleware did not see), leaves what was kept."""
+    from .models import User
+
+    try:
+        language = get_supported_language_variant(language or "")
+    except LookupError:
+        return
+    if language == user.language:
+        return
+    user.language = language
+    if user.pk:
+        User.objects.filter(pk=user.pk).update(language=language)
 
 
 def user_for_verified_phone(phone):

@@ -30,7 +30,7 @@ import recurring_ical_events
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -377,12 +377,13 @@ def _tell_host(calendar_pk, error):
     host = calendar and calendar.room_type.page.host
     if host is None or not host.email:
         return
-    subject = _("Calendar sync failed: %(calendar)s") % {"calendar": calendar}
-    body = _(
-        'We could not update the calendar "%(name)s" of %(room)s from %(url)s:\n\n%(error)s\n\n'
-        "The nights imported earlier stay closed until the calendar can be read again. Please "
-        'check the address in the admin under "Calendar sync".'
-    ) % {"name": calendar.name, "room": calendar.room_type, "url": calendar.url, "error": error}
+    with translation.override(host.notice_language):
+        subject = _("Calendar sync failed: %(calendar)s") % {"calendar": calendar}
+        body = _(
+            'We could not update the calendar "%(name)s" of %(room)s from %(url)s:\n\n%(error)s\n\n'
+            "The nights imported earlier stay closed until the calendar can be read again. Please "
+            'check the address in the admin under "Calendar sync".'
+        ) % {"name": calendar.name, "room": calendar.room_type, "url": calendar.url, "error": error}
     try:
         send_mail(subject, body, None, [host.email])
     except Exception:  # a mail outage must not undo or retry the sync

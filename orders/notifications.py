@@ -3,7 +3,8 @@
 Each public function is called by ``order_state`` inside its transaction; it only queues a
 django-tasks task on commit, so a rolled-back change never mails anyone. The tasks render text
 and HTML in the order's language; the confirmation goes out once (``confirmation_sent_at``),
-with a voucher (code + QR image) per line, and each host gets a notice of their part.
+with a voucher (code + QR image) per line, and each host gets a notice of their part, in the
+host's own language (``User.notice_language``).
 """
 
 import logging
@@ -122,7 +123,7 @@ def send_confirmation(order_id: int) -> bool:
         if line.provider_user_id and line.provider_user.email:
             hosts.setdefault(line.provider_user, []).append(line)
     for host, host_lines in hosts.items():
-        with translation.override(getattr(host, "language", "") or settings.LANGUAGE_CODE):
+        with translation.override(host.notice_language):
             _send(
                 "host_notice",
                 _("New booking %(ref)s") % {"ref": order.reference},
@@ -209,7 +210,7 @@ def send_line_cancelled_mail(
         )
     provider = line.provider_user
     if provider is not None and provider.email:
-        with translation.override(getattr(provider, "language", "") or settings.LANGUAGE_CODE):
+        with translation.override(provider.notice_language):
             _send(
                 "provider_line_cancelled",
                 _("Booking %(ref)s: the guest cancelled part of it") % {"ref": order.reference},
@@ -259,7 +260,7 @@ def send_stay_changed_mail(
         )
     provider = new.provider_user
     if provider is not None and provider.email:
-        with translation.override(getattr(provider, "language", "") or settings.LANGUAGE_CODE):
+        with translation.override(provider.notice_language):
             _send(
                 "provider_stay_changed",
                 _("Booking %(ref)s: the guest changed the stay") % {"ref": order.reference},

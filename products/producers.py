@@ -161,8 +161,7 @@ def send_decision(producer_id: int) -> None:
     producer = Producer.objects.select_related("user").get(pk=producer_id)
     if not producer.user.email:  # a farmer signed up by mobile number (SMS notices: issue 15)
         return
-    language = settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(producer.user.notice_language):
         if producer.status == ProducerStatus.VERIFIED:
             subject = gettext("You can now sell in the Tianyuan farmers' shop")
             template = "verified"
@@ -191,22 +190,26 @@ def notify_staff_of_application(producer_id: int) -> None:
         get_user_model()
         .objects.filter(Q(groups__name=EDITORS) | Q(is_superuser=True), is_active=True)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .exclude(email__isnull=True)
         .distinct()
     )
-    recipients = sorted(set(reviewers))
-    if not recipients:
+    # One e-mail per language, each to the reviewers who read it.
+    by_language = {}
+    for reviewer in reviewers:
+        by_language.setdefault(reviewer.notice_language, set()).add(reviewer.email)
+    if not by_language:
         logger.info("Producer application %s: no reviewers to tell", producer_id)
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(
-            "products/dashboard/email/application.txt",
-            {"producer": producer, "link": _absolute("products_producer_applications:index")},
-        )
-        send_mail(
-            getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
-            + gettext("New producer application: %(name)s") % {"name": producer.display_name},
-            body,
-            None,
-            recipients,
-        )
+    link = _absolute("products_producer_applications:index")
+    for language, recipients in sorted(by_language.items()):
+        with translation.override(language):
+            body = render_to_string(
+                "products/dashboard/email/application.txt", {"producer": producer, "link": link}
+            )
+            send_mail(
+                getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
+                + gettext("New producer application: %(name)s") % {"name": producer.display_name},
+                body,
+                None,
+                sorted(recipients),
+            )

@@ -57,6 +57,26 @@ def test_host_is_told(visitor, stay_room, arrival, django_capture_on_commit_call
     assert confirmation.alternatives and "cid:voucher-" in confirmation.alternatives[0][0]
 
 
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("en", "New booking {ref}"),
+        # Blank: the town's default language, whatever the request's (English here).
+        ("", "新预订 {ref}"),
+    ],
+)
+def test_the_host_is_told_in_their_language(
+    visitor, stay_room, arrival, django_capture_on_commit_callbacks, language, subject
+):
+    host = UserFactory(email="host@example.com", language=language)
+    HomestayPage.objects.filter(pk=stay_room.page_id).update(host=host)
+    basket_with_stay(visitor, stay_room, arrival)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = check_out(visitor).order
+    (notice,) = [m for m in mail.outbox if m.to == ["host@example.com"]]
+    assert notice.subject.endswith(subject.format(ref=order.reference))
+
+
 def test_online_checkout_stays_pending_and_starts_payment(
     visitor, stay_room, arrival, fake_online, django_capture_on_commit_callbacks
 ):

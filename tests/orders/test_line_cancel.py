@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
+from django.utils import translation
 
 from orders import line_cancel, order_state
 from orders.exceptions import OrderStateError, SoldOut
@@ -328,6 +329,18 @@ def test_the_visitor_and_the_host_are_told(trip, django_capture_on_commit_callba
     (notice,) = [m for m in mail.outbox if m.to == ["host@example.com"]]
     assert trip.order.reference in notice.subject and "客人" in notice.subject
     assert "客人" in notice.body and stay.title in notice.body
+
+
+def test_a_host_who_uses_english_is_told_in_english(trip, django_capture_on_commit_callbacks):
+    stay = trip.line("stay")
+    host = VerifiedUserFactory(email="host@example.com", language="en")
+    OrderLine.objects.filter(pk=stay.pk).update(provider_user=host)
+    mail.outbox.clear()
+    with time_machine.travel(stay.starts_at - FIVE_DAYS - DAY, tick=False), translation.override("zh-hans"):
+        cancel(trip, "stay", django_capture_on_commit_callbacks)
+    (notice,) = [m for m in mail.outbox if m.to == ["host@example.com"]]
+    assert f"Booking {trip.order.reference}: the guest cancelled part of it" in notice.subject
+    assert "客人" not in notice.body and stay.title in notice.body
 
 
 def test_the_last_live_line_cancels_the_order(

@@ -97,6 +97,35 @@ def test_verification_makes_a_farmer_and_tells_them(
     assert "/farmer/" in message.body and "欢迎！" in message.body
 
 
+def test_a_farmer_who_chose_chinese_on_the_account_page_is_told_in_chinese(
+    client, village, moderator_user, django_capture_on_commit_callbacks
+):
+    user = VerifiedUserFactory(language="en")
+    client.force_login(user)
+    client.post("/en/accounts/profile/", {"display_name": "汪建国", "phone": "", "language": "zh-hans"})
+    producer = producers.apply(user, **{**application(village), "village": village})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        producers.verify(producer, by=moderator_user, note="")
+    (message,) = mail.outbox
+    assert "您现在可以在田园好物销售农产品了" in message.subject
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [("en", "You can now sell in the Tianyuan farmers' shop"), ("", "您现在可以在田园好物销售农产品了")],
+)
+def test_the_decision_is_written_in_the_farmer_s_language_else_the_town_s(
+    village, moderator_user, django_capture_on_commit_callbacks, language, subject
+):
+    user = VerifiedUserFactory(language=language)
+    producer = producers.apply(user, **{**application(village), "village": village})
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        producers.verify(producer, by=moderator_user, note="")
+    (message,) = mail.outbox
+    assert subject in message.subject
+
+
 def test_rejection_needs_a_reason_and_takes_the_role_away(
     village, moderator_user, django_capture_on_commit_callbacks
 ):
