@@ -93,7 +93,7 @@ def clean_phone_number(value):
 
 
 class ProfileForm(forms.ModelForm):
-    # Chosen here, it holds until their next log-in, which keeps the language they log in in.
+    # Chosen here, it holds: a log-in only records a language for a person who has none yet.
     language = forms.ChoiceField(
         label=_("Language of our e-mails"),
         choices=[("", _("The town's language"))] + list(settings.LANGUAGES),

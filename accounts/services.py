@@ -57,7 +57,7 @@ def update_profile(user, *, display_name, phone, language=None):
 
 
 def record_language(user, language):
-    """Keep the language the person is using the site in (at sign-up and each log-in), so notices
+    """Keep the language the person is using the site in (at sign-up and a first log-in), so notices
     that no order's language covers reach them in it. A language the site does not offer, or
     none (a request LocaleMiddleware did not see), leaves what was kept."""
     from .models import User

@@ -22,19 +22,23 @@ def test_sign_up_records_the_language_of_the_page(client, mailoutbox, prefix, la
     assert get_user_model().objects.get(email="xiao.ming@example.com").language == language
 
 
-def test_log_in_in_english_records_english(client):
-    user = VerifiedUserFactory(email="li.lei@example.com", language="zh-hans")
+def test_the_first_log_in_in_english_records_english(client):
+    user = VerifiedUserFactory(email="li.lei@example.com", language="")  # an account from before
     response = client.post("/en/accounts/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.language == "en" and user.notice_language == "en"
 
 
-def test_log_in_in_chinese_records_chinese(client):
-    user = VerifiedUserFactory(email="li.lei@example.com", language="en")
-    client.post("/accounts/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+@pytest.mark.parametrize(("prefix", "kept"), [("", "en"), ("/en", "zh-hans")])
+def test_a_language_the_person_has_is_kept_at_a_log_in_in_the_other(client, prefix, kept):
+    """Chosen on the account page (or at sign-up): a host who reads English but logs in on the
+    Chinese page once still gets English notices."""
+    user = VerifiedUserFactory(email="li.lei@example.com", language=kept)
+    response = client.post(f"{prefix}/accounts/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
     user.refresh_from_db()
-    assert user.language == "zh-hans"
+    assert user.language == kept
 
 
 def test_a_log_in_outside_a_request_leaves_the_language_alone(client):
