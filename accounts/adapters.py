@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.stages import LoginStageController, LoginStageKey
+from allauth.account.utils import perform_login
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib.auth.models import Group
@@ -15,11 +16,14 @@ from town.sms import send_sms
 from . import phone_codes
 from .phones import PhoneNumberField, phone_or_none
 from .roles import VISITORS
-from .services import mark_phone_proven, record_language
+from .services import prove_phone, record_language
 
 # Set on a request by a form that already counted the code it is about to send (signup counts
 # before the account is created, so a refused code leaves no account behind).
 RESERVED_ATTR = "_tianyuan_phone_code_reserved"
+# Set on a request by AccountAdapter.set_phone_verified when the number a log-in by code just
+# proved left the account allauth is logging in for a fresh one: (that account's pk, the fresh one).
+PHONE_MOVED_ATTR = "_tianyuan_phone_moved"
 
 
 def too_many_codes(request, exc):
@@ -110,8 +114,34 @@ class AccountAdapter(DefaultAccountAdapter):
         return user.phone_number, user.phone_verified
 
     def set_phone_verified(self, user, phone):
-        if user.phone_number == phone and not user.phone_verified:
-            mark_phone_proven(user, by_password_holder=self._code_entered_by_password_holder(user))
+        """The number is proven (accounts.services.prove_phone has the rule). A log-in by code
+        may find that the number leaves ``user`` for a fresh account: allauth then logs in
+        ``user`` all the same (LoginCodeVerificationProcess.finish holds it), so pre_login
+        swaps it for the fresh one.
+
+        Why here and not earlier, by get_user_by_phone hiding such an account from the log-in
+        by code: allauth (65.22) then texts no code but "no account uses this number, sign up",
+        and its sign-up has no way to take a number another account holds, so the number's owner
+        could never get in; and the number may only move once its code is entered, not when
+        somebody asks for one. Here the code is entered and allauth still lets us decide who is
+        logged in (pre_login), and the API calls the same service."""
+        if user.phone_number != phone or user.phone_verified:
+            return
+        by_password_holder = self._code_entered_by_password_holder(user)
+        account, _created = prove_phone(user, phone, by_password_holder=by_password_holder)
+        if account.pk == user.pk:
+            user.refresh_from_db()  # allauth's stages read the number's state from this object
+        elif self.request is not None:
+            setattr(self.request, PHONE_MOVED_ATTR, (user.pk, account))
+
+    def pre_login(self, request, user, **kwargs):
+        moved = getattr(request, PHONE_MOVED_ATTR, None)
+        if moved and moved[0] == user.pk:
+            # Whoever entered the code goes into the number's fresh account, not the one they
+            # asked the code for (set_phone_verified); allauth's stages run for the fresh one.
+            delattr(request, PHONE_MOVED_ATTR)
+            return perform_login(request, moved[1], redirect_url=kwargs.get("redirect_url"))
+        return super().pre_login(request, user, **kwargs)
 
     def _code_entered_by_password_holder(self, user):
         """Whether the code proving ``user``'s number was entered by whoever set its password.
@@ -120,11 +150,12 @@ class AccountAdapter(DefaultAccountAdapter):
         a logged-in user (changing the number, re-authenticating by code), and for a log-in by
         code; only the last proves nothing about the password. We name the flows that do and treat
         every other caller as a log-in by code, so a flow allauth adds later fails safe (it
-        wipes a password; it never lets a stranger's in). The stage is read from the log-in
-        allauth keeps in the session, as its own views find it (LoginStageController.enter),
-        rather than from the URL, which says which page was posted but not for which account:
-        the verify stage only runs in the session that just signed up, or logged in with the
-        password, as that account, so there whoever holds the password also got the code."""
+        wipes a password or moves the number to a fresh account; it never lets a stranger in).
+        The stage is read from the log-in allauth keeps in the session, as its own views find it
+        (LoginStageController.enter), rather than from the URL, which says which page was posted
+        but not for which account: the verify stage only runs in the session that just signed
+        up, or logged in with the password, as that account, so there whoever holds the password
+        also got the code."""
         request = self.request
         if request is None:
             return False

@@ -74,48 +74,89 @@ def record_language(user, language):
 
 
 def user_for_verified_phone(phone):
-    """The account of ``phone`` (E.164), just proven by a code: found, or created as a visitor's
-    (no password, no e-mail address); its number marked verified. Returns (user, created)."""
+    """The account of ``phone`` (E.164), just proven by a code with nothing else known about who
+    entered it (the JSON API): found, or created as a visitor's; its number marked verified
+    (see _prove_locked for what that takes from an account set up by someone else). Returns
+    (user, created)."""
     from .models import User
 
     with transaction.atomic():
         user = User.objects.select_for_update().filter(phone_number=phone).first()
-        created = False
         if user is None:
-            try:
-                with transaction.atomic():  # two first log-ins at once: one creates, one finds
-                    user = User(phone_number=phone, phone=phone, phone_verified=True)
-                    user.set_unusable_password()
-                    user.save()
-                    assign_role(user, VISITORS)
-                    created = True
-            except IntegrityError:
-                user = User.objects.select_for_update().get(phone_number=phone)
-        if not user.phone_verified:
-            mark_phone_proven(user, by_password_holder=False)
-    return user, created
+            return _new_phone_account(phone)
+        return _prove_locked(user, phone, by_password_holder=False)
 
 
-def mark_phone_proven(user, *, by_password_holder):
-    """Mark the account's number verified, its owner having just entered a code sent to it.
-
-    Anyone can type a number into the sign-up form with a password (and an address) and never
-    enter the code. So unless the code was entered by whoever holds the account's password
-    (``by_password_holder``: the sign-up's own code, or a logged-in user's), a password and an
-    unproven e-mail address set before the number was proven are taken away: the stranger could
-    otherwise log in with that password, or reset it by that address. An account whose address
-    is verified keeps both: it was proven by its address, whoever holds it."""
-    from allauth.account.models import EmailAddress
+def prove_phone(user, phone, *, by_password_holder):
+    """``phone``, ``user``'s number, was just proven by a code: returns (account, created), the
+    account whoever entered the code is now in, which is ``user`` unless the number left it for a
+    fresh one (see _prove_locked). ``by_password_holder``: the code was entered by whoever set the
+    account's password (the sign-up's own code, or a logged-in user's), not at a log-in by code."""
+    from .models import User
 
     with transaction.atomic():
-        user.phone_verified = True
-        fields = ["phone_verified"]
-        if not by_password_holder and not user.has_verified_email:
-            if user.has_usable_password():
-                user.set_unusable_password()
-                fields.append("password")
-            EmailAddress.objects.filter(user=user, verified=False).delete()
-            if user.email:
-                user.email = None
-                fields.append("email")
-        user.save(update_fields=fields)
+        locked = User.objects.select_for_update().filter(pk=user.pk, phone_number=phone).first()
+        if locked is None:  # another code for the number moved it meanwhile
+            return (user, False) if by_password_holder else user_for_verified_phone(phone)
+        return _prove_locked(locked, phone, by_password_holder=by_password_holder)
+
+
+def _prove_locked(user, phone, *, by_password_holder):
+    """prove_phone with ``user``'s row locked: the one rule for the web's pages and the API.
+
+    Anyone can type a number into the sign-up form with a password and an address and never
+    enter the code. Unless the code was entered by whoever holds the account's password:
+
+    * an account with another verified way in (its e-mail address) was proven by that address,
+      not by this number: whoever set it up may not hold the number (a stranger, or its owner
+      mistyping it). Neither may reach the other's account, so the number leaves it (it keeps its
+      address, password and bookings) and whoever entered the code gets a fresh account for it;
+    * an account with no other verified way in is the number's: its owner takes it over, and a
+      password and unproven address set before the number was proven are taken away, as the
+      stranger could otherwise log in with that password, or reset it by that address."""
+    from allauth.account.models import EmailAddress
+
+    if user.phone_verified:
+        return user, False
+    fields = ["phone_verified"]
+    if not by_password_holder:
+        if user.has_verified_email:
+            _detach_phone(user, phone)
+            return _new_phone_account(phone)
+        if user.has_usable_password():
+            user.set_unusable_password()
+            fields.append("password")
+        EmailAddress.objects.filter(user=user, verified=False).delete()
+        if user.email:
+            user.email = None
+            fields.append("email")
+    user.phone_verified = True
+    user.save(update_fields=fields)
+    return user, False
+
+
+def _detach_phone(user, phone):
+    user.phone_number = None
+    user.phone_verified = False
+    fields = ["phone_number", "phone_verified"]
+    if user.phone == phone:  # copied as the contact number at sign-up (AccountAdapter.set_phone)
+        user.phone = ""
+        fields.append("phone")
+    user.save(update_fields=fields)
+
+
+def _new_phone_account(phone):
+    """A visitor's account for ``phone``, just proven (no password, no address): (user, True), or
+    (the account that got the number first, False) when another request made one meanwhile."""
+    from .models import User
+
+    try:
+        with transaction.atomic():
+            user = User(phone_number=phone, phone=phone, phone_verified=True)
+            user.set_unusable_password()
+            user.save()
+            assign_role(user, VISITORS)
+            return user, True
+    except IntegrityError:  # another request gave the number an account meanwhile: that one
+        found = User.objects.select_for_update().get(phone_number=phone)
+        return _prove_locked(found, phone, by_password_holder=False)

@@ -240,14 +240,26 @@ def test_a_password_set_before_the_number_was_proven_stops_working(api, client, 
     assert squatter.phone_verified and not squatter.has_usable_password()
 
 
-def test_a_verified_e_mail_account_keeps_its_password_when_its_number_is_proven(api, outbox):
+def test_a_verified_e_mail_account_loses_its_unproven_number_to_a_fresh_account(api, client, outbox):
+    # Someone signed up with their own address, verified it, and typed another person's number
+    # (or mistyped their own); the number's holder proves it by code.
     from tests.factories.accounts import VerifiedUserFactory
+    from tests.factories.orders import OrderFactory
 
-    user = VerifiedUserFactory(phone_number=PHONE, phone_verified=False)
+    other = VerifiedUserFactory(phone_number=PHONE, phone=PHONE, phone_verified=False)
+    booking = OrderFactory(user=other, status="confirmed")
     ask(api)
-    verify(api, code_in(outbox[0]))
-    user.refresh_from_db()
-    assert user.phone_verified and user.has_usable_password()
+    body = verify(api, code_in(outbox[0])).json()
+    owner = User.objects.get(phone_number=PHONE)
+    assert body == {"id": owner.pk, "phone": PHONE, "email": None, "created": True}
+    assert owner.pk != other.pk and client.session["_auth_user_id"] == str(owner.pk)
+    assert owner.phone_verified and not owner.has_usable_password()
+    assert client.get("/api/v1/orders").json() == []
+    assert client.get(f"/api/v1/orders/{booking.reference}").status_code == 404
+    other.refresh_from_db()
+    assert other.phone_number is None and other.phone == "" and not other.phone_verified
+    assert other.has_verified_email and other.has_usable_password()
+    assert Order.objects.get(pk=booking.pk).user == other
 
 
 def test_an_unproven_address_set_before_the_number_was_proven_is_removed(api, client, outbox):
