@@ -338,7 +338,8 @@ def sync_external_calendar(calendar, *, fetch=fetch_feed, now=None):
         locked = ExternalCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
         if locked is None:
             return SyncResult(calendar, ok=False, error=_("This calendar was deleted."))
-        RoomRateRule.objects.filter(source=locked).delete()
+        # Only its own imports: never the host's closures, nor those a call-off holds.
+        RoomRateRule.objects.filter(source=locked, call_off__isnull=True).delete()
         RoomRateRule.objects.bulk_create(
             RoomRateRule(
                 room_type_id=locked.room_type_id,

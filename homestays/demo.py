@@ -675,7 +675,7 @@ def _round_price(fen):
 def _rate_rules(ctx, index, rooms):
     """Replace the demo's own rules (imported closures are left alone)."""
     today = ctx.today
-    RoomRateRule.objects.filter(room_type__in=rooms, source=None).delete()
+    RoomRateRule.objects.filter(room_type__in=rooms, source=None, call_off=None).delete()
     rules = []
     for room in rooms:
         for note, first, last, factor, min_nights in holiday_periods(today):

@@ -52,12 +52,32 @@ class RoomTypeInventory(Inventory):
         rules = rules_for([obj.pk], start, end)
         return all(pricing.is_closed(obj, night, rules) for night in nights)
 
-    def close_nights(self, obj, start, end, *, reason, by_user):
-        # The homestay's own closure, which availability, the calendar and the host's list read.
+    def close_nights(self, obj, start, end, *, reason, by_user, call_off=None):
+        # The homestay's own closure, which availability, the calendar and the host's list read,
+        # held by the call-off so the host cannot reopen it; none when earlier call-offs' closures
+        # already cover these nights (a second call-off of the same nights changes nothing).
+        nights = [start + timedelta(days=n) for n in range((end - start).days)]
+        held = [rule for rule in rules_for([obj.pk], start, end) if rule.call_off_id is not None]
+        if all(pricing.is_closed(obj, night, held) for night in nights):
+            return False
         RoomRateRule.objects.create(
             room_type=obj,
             kind=RateRuleKind.CLOSED,
             start_date=start,
             end_date=end - timedelta(days=1),
-            note=str(_("Called off: %(reason)s") % {"reason": reason})[:200],
+            note=reason[:200],
+            call_off=call_off,
         )
+        return True
+
+    def providers(self, object_ids):
+        """{host: [their room types]} for the room types ``object_ids``: the hosts to tell."""
+        by_host = {}
+        for room in (
+            RoomType.objects.filter(pk__in=object_ids)
+            .select_related("page__host")
+            .order_by("page_id", "sort_order", "pk")
+        ):
+            if room.page.host is not None:
+                by_host.setdefault(room.page.host, []).append(room)
+        return by_host

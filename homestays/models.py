@@ -10,6 +10,7 @@ import secrets
 
 from django import forms
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
@@ -387,6 +388,17 @@ class RoomRateRule(models.Model):
         on_delete=models.CASCADE,
         related_name="closures",
     )
+    # Set on the closures staff make when they close a homestay and refund its stays
+    # (orders.organiser_cancel): hosts cannot change or remove them, only staff reopen them.
+    call_off = models.ForeignKey(
+        "orders.CallOff",
+        verbose_name=_("closed by the call-off"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     panels = [
@@ -439,6 +451,18 @@ class RoomRateRule(models.Model):
 
     def covers(self, night):
         return self.start_date <= night <= self.end_date
+
+    @property
+    def held_by_call_off(self) -> bool:
+        return self.call_off_id is not None
+
+    @property
+    @admin.display(description=_("note"))
+    def shown_note(self):
+        """The note as hosts read it: a call-off's closure says who closed it and why."""
+        if self.call_off_id is not None:
+            return _("Closed by the tourism office: %(reason)s") % {"reason": self.call_off.reason}
+        return self.note
 
 
 class ExternalCalendar(models.Model):

@@ -1,5 +1,5 @@
 """Write paths of the homestays app: booking a stay, giving hosts access to their own homestay,
-and the review workflow a host's changes go through.
+the review workflow a host's changes go through, and the closures only staff may reopen.
 
 Stays are booked through ``orders.reservations.reserve`` like every other line; this module adds the
 rules only a room knows (guests per room, the page being live) before handing over.
@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
 
 from accounts.roles import EDITORS, HOSTS
-from orders import reservations
+from orders import organiser_cancel, reservations
+from orders.admin_views import can_manage_orders
 from orders.exceptions import InvalidClaim
 from orders.inventory import canonical_id
 from orders.models import ReservationKind
 
 from .forms import MAX_GUESTS
-from .models import RoomType
+from .models import RoomRateRule, RoomType
 
 HOST_GROUP_PREFIX = "Host: "
 REVIEW_WORKFLOW_NAME = "Homestay review"
@@ -107,3 +108,49 @@ def ensure_review_workflow(index_page):
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=index_page, defaults={"workflow": workflow})
     return workflow
+
+
+# --- closures held by the tourism office's call-offs ---------------------------------------------
+
+
+class ClosureHeld(Exception):
+    """A closure staff made when they closed the homestay (``orders.organiser_cancel``): the host
+    may not change or remove it. ``message`` is shown as is."""
+
+    def __init__(self, rule):
+        self.rule = rule
+        self.message = _(
+            "%(note)s. These nights were closed by the tourism office and only the office can "
+            "reopen them; nothing was changed."
+        ) % {"note": rule.shown_note}
+        super().__init__(self.message)
+
+
+def may_reopen(user) -> bool:
+    """Who may reopen a call-off's nights: who may call one off (the right to manage orders)."""
+    return can_manage_orders(user)
+
+
+def check_rule_editable(rule):
+    """A call-off's closure is read-only for everyone: staff reopen it (``reopen_closure``)."""
+    if rule.held_by_call_off:
+        raise ClosureHeld(rule)
+
+
+def check_rule_deletable(rule, user):
+    if rule.held_by_call_off and not may_reopen(user):
+        raise ClosureHeld(rule)
+
+
+def reopen_closure(rule, *, by_user, now=None):
+    """Staff reopen the nights a call-off closed on one room type: the closure goes and the
+    call-off records who reopened and when. A closure of the host's own is just deleted."""
+    with transaction.atomic():
+        locked = RoomRateRule.objects.select_for_update().filter(pk=rule.pk).first()
+        if locked is None:
+            return
+        check_rule_deletable(locked, by_user)
+        call_off_id = locked.call_off_id
+        locked.delete()
+        if call_off_id is not None:
+            organiser_cancel.record_reopened(call_off_id, by_user=by_user, now=now)

@@ -12,6 +12,7 @@ from orders.organiser_cancel_views import register_page_call_off
 from . import admin_views, calendar_hooks  # noqa: F401
 from .admin_scopes import HostScopedViewSet, RateRulePermissionPolicy
 from .call_off_views import HomestayCallOffView, may_call_off
+from .closure_admin import HeldClosureDeleteMixin, HeldClosureEditMixin, HeldClosureIndexMixin
 from .models import HomestayIndexPage, HomestayPage, RoomRateRule
 from .services import ensure_review_workflow, grant_host_access
 
@@ -34,8 +35,21 @@ class RateRuleViewSet(HostScopedViewSet):
     menu_label = _("Rates and closures")
     add_to_admin_menu = True
     menu_order = 250
-    list_display = ["room_type", "kind", "start_date", "end_date", "price_fen", "min_nights"]
+    list_display = ["room_type", "kind", "start_date", "end_date", "price_fen", "min_nights", "shown_note"]
     list_filter = ["kind"]
+
+    # A call-off's closures: read-only for hosts, reopened by staff (closure_admin).
+    @property
+    def index_view_class(self):
+        return type("IndexView", (HeldClosureIndexMixin, super().index_view_class), {})
+
+    @property
+    def edit_view_class(self):
+        return type("EditView", (HeldClosureEditMixin, super().edit_view_class), {})
+
+    @property
+    def delete_view_class(self):
+        return type("DeleteView", (HeldClosureDeleteMixin, super().delete_view_class), {})
 
 
 register_permission_policy(RoomRateRule, RateRulePermissionPolicy(RoomRateRule))

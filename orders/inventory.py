@@ -73,11 +73,17 @@ class Inventory:
         """Per-night kinds: are all the nights [start, end) of ``obj`` closed to new claims?"""
         return False
 
-    def close_nights(self, obj, start: date, end: date, *, reason: str, by_user) -> None:
+    def close_nights(self, obj, start: date, end: date, *, reason: str, by_user, call_off=None) -> bool:
         """Per-night kinds: close the nights [start, end) of ``obj`` for the organiser's call-off
-        (``capacity`` answers 0 for them from then on). Called with the row locked as reserve()
-        locks it, like ``call_off``."""
+        ``call_off`` (a ``CallOff``; ``capacity`` answers 0 for them from then on), so that only
+        staff can reopen them. Called with the row locked as reserve() locks it, like
+        ``call_off``. True if it closed anything; False when earlier call-offs hold them already."""
         raise NotImplementedError(f"{self.kind} has no nights to close.")
+
+    def providers(self, object_ids) -> dict:
+        """{user: [rows]}: who provides these rows (a homestay's host), told when the organiser
+        closes them. Kinds with nobody to tell leave it out."""
+        return {}
 
     def canonical_ids(self, pks) -> dict[int, int]:
         """{id: id of the row that carries its inventory} for the ids that name a row; a

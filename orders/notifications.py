@@ -54,6 +54,12 @@ def called_off(order, line_ids, refund_fen):
     _enqueue_on_commit(send_called_off_mail, order.pk, list(line_ids), refund_fen)
 
 
+def nights_closed(record, line_ids):
+    """The organiser closed nights (``organiser_cancel`` with ``nights``): whoever provides the rows
+    (the homestay's host) is told which nights, why, and how many bookings were cancelled."""
+    _enqueue_on_commit(send_nights_closed_mail, record.pk, list(line_ids))
+
+
 def line_cancelled(order, line, quote):
     """The visitor cancelled ``line`` (``line_cancel``): they get what and what comes back, and
     whoever provides it (host, guide, farmer) is told, each in their language."""
@@ -180,6 +186,38 @@ def send_called_off_mail(order_id: int, line_ids: list, refund_fen: int) -> None
                 "order_goes_on": kept and order.status != OrderStatus.CANCELLED,
             },
         )
+
+
+@task()
+def send_nights_closed_mail(call_off_id: int, line_ids: list) -> None:
+    """To each provider of the rows closed (``Inventory.providers``), in their language (the
+    town's by default): the nights, the reason and how many of their bookings were cancelled."""
+    from datetime import timedelta
+
+    from .inventory import get_inventory
+    from .models import CallOff, OrderLine
+
+    record = CallOff.objects.get(pk=call_off_id)
+    lines = list(OrderLine.objects.filter(pk__in=line_ids).only("pk", "provider_user_id"))
+    for provider, rows in get_inventory(record.kind).providers(record.object_ids).items():
+        if not provider.email:
+            continue
+        context = {
+            "call_off": record,
+            "rows": rows,
+            "first_night": record.first_night,
+            "last_night": record.end_date - timedelta(days=1),
+            "reason": record.reason,
+            "cancelled": sum(1 for line in lines if line.provider_user_id == provider.pk),
+        }
+        with translation.override(getattr(provider, "language", "") or settings.LANGUAGE_CODE):
+            _send(
+                "provider_nights_closed",
+                _("Closed by the tourism office: %(first)s – %(last)s")
+                % {"first": context["first_night"].isoformat(), "last": context["last_night"].isoformat()},
+                provider.email,
+                context,
+            )
 
 
 @task()

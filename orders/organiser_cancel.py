@@ -18,7 +18,10 @@ an event's ticket types), whatever kind they are. The core knows the rows only b
 
 Stays are called off by nights: ``nights=(first night, day after the last)`` closes those nights
 of the room types (``Inventory.close_nights``: the homestay's own closures, which availability and
-the calendar read) and cancels every stay with a night among them.
+the calendar read, each naming the ``CallOff`` so that only staff can reopen it, ``record_reopened``)
+and cancels every stay with a night among them. Whoever provides the rows (the host) is e-mailed
+after the commits with the nights, the reason and the stays cancelled; a run that closed nothing
+new and cancelled nothing tells nobody.
 
 Each call-off is kept (``CallOff``): what, by whom, when, why, the lines it cancelled and, per
 payment, the refund and how it went (``CallOffRefund``: refunded through the provider, failed, or
@@ -163,17 +166,22 @@ def call_off(kind, object_ids, *, reason, by_user, now=None, nights=None, title=
         if end <= start:
             raise OrderStateError(_("The last night must be on or after the first night."), code="bad_nights")
 
+    closed_any = False
     with transaction.atomic():
-        for obj in lock_rows(inventory.model, ids).values():
+        locked = lock_rows(inventory.model, ids)
+        # Made with the closures, so each closure names the call-off that holds it.
+        record = _record(kind, ids, nights, reason=reason, by_user=by_user, title=title)
+        for obj in locked.values():
             if nights is not None:
-                if not inventory.nights_closed(obj, *nights):
-                    inventory.close_nights(obj, *nights, reason=reason, by_user=by_user)
+                closed_any |= bool(
+                    inventory.close_nights(obj, *nights, reason=reason, by_user=by_user, call_off=record)
+                )
             elif not inventory.is_called_off(obj):
                 inventory.call_off(obj, reason=reason, by_user=by_user)
         bump_stock(kind, ids)
-    record = _record(kind, ids, nights, reason=reason, by_user=by_user, title=title)
 
     result = CallOffResult(CallOffSummary(), record=record)
+    cancelled_ids = []
     order_ids = sorted(set(affected_lines(kind, ids, nights).values_list("order_id", flat=True)))
     for order_id in order_ids:
         try:
@@ -189,6 +197,7 @@ def call_off(kind, object_ids, *, reason, by_user, now=None, nights=None, title=
         if plan is None:
             continue
         result.summary.add(plan)
+        cancelled_ids += [line.pk for line in plan.lines]
         _stop_payments(stopped)
         with translation.override(plan.order.language or settings.LANGUAGE_CODE):
             # The visitor reads it in their refund e-mail.
@@ -196,6 +205,9 @@ def call_off(kind, object_ids, *, reason, by_user, now=None, nights=None, title=
         refunded, failed = _make_refunds(rows, reason=refund_reason, by_user=by_user)
         result.refunded_fen += refunded
         result.failed_fen += failed
+    if nights is not None and (closed_any or cancelled_ids):
+        # Whoever provides the rows (the host) is told; a call-off that changed nothing tells nobody.
+        notifications.nights_closed(record, cancelled_ids)
     logger.info(
         "%s %s %s called off by %s: %s orders, %s fen refunded, %s fen failed, busy: %s",
         kind,
@@ -208,6 +220,13 @@ def call_off(kind, object_ids, *, reason, by_user, now=None, nights=None, title=
         result.busy,
     )
     return result
+
+
+def record_reopened(call_off_id, *, by_user, now=None) -> None:
+    """Staff reopened nights a call-off closed (the kind removed its closure): who and when."""
+    CallOff.objects.filter(pk=call_off_id).update(
+        reopened_by=by_user if getattr(by_user, "pk", None) else None, reopened_at=now or timezone.now()
+    )
 
 
 def _key(kind, ids, nights) -> str:

@@ -29,6 +29,16 @@ class CallOff(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("called off at"), auto_now_add=True, db_index=True)
+    # Stays: staff reopened nights it closed (the homestay's closure removed); the last time.
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     lines = models.ManyToManyField(
         "orders.OrderLine", verbose_name=_("lines cancelled"), related_name="call_offs", blank=True
     )
