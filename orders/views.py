@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import phone_login
 from accounts.decorators import verified_email_required
+from accounts.phones import display_phone
 from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
@@ -191,7 +192,8 @@ def _send_guest_code(request, form):
     except phone_login.TooManyCodes as exc:
         form.add_error("phone", exc.message)
         return 429, None
-    return 200, {"phone": form.cleaned_data["phone"], "minutes": settings.PHONE_CODE_TIMEOUT // 60}
+    phone = display_phone(form.cleaned_data["phone"])
+    return 200, {"phone": phone, "minutes": settings.PHONE_CODE_TIMEOUT // 60}
 
 
 def _attach_note_fields(summary, form):
