@@ -197,3 +197,15 @@ def test_lines_already_in_the_accounts_basket_stop_the_order_to_show_the_new_tot
     assert client.session["_auth_user_id"] == str(owner.pk)
     assert len(response.context["summary"].lines) == 2
     assert "phone" not in response.context["form"].fields
+
+
+def test_the_switched_off_account_of_a_number_is_not_logged_in_and_orders_nothing(
+    client, post, outbox, in_basket
+):
+    UserFactory(phone_number=PHONE, phone=PHONE, phone_verified=True, is_active=False)
+    page = in_basket()
+    send_code(post, page)
+    response = post("/en/checkout/", form_data(page, code=code_in(outbox[0])))
+    assert response.status_code == 403
+    assert "This account is switched off. Please contact the tourism office." in response.content.decode()
+    assert not Order.objects.exists() and "_auth_user_id" not in client.session
