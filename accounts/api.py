@@ -11,23 +11,17 @@ code. Both answers are the same whether or not an account uses the number. Error
 * 403: ``{"detail": reason, "code": "inactive"}``: the account of that number is switched off.
 """
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.contrib.auth import login
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.security.apikey import APIKeyCookie
 from pydantic import Field
 
-from . import phone_codes
+from . import phone_login
 from .phones import normalise_phone
-from .services import user_for_verified_phone
 
 router = Router(tags=["accounts"])
-
-INACTIVE = _("This account is switched off. Please contact the tourism office.")
 
 
 class SessionWithCsrf(APIKeyCookie):
@@ -93,8 +87,8 @@ def _phone(value):
 def post_phone_code(request, payload: PhoneIn):
     phone = _phone(payload.phone)
     try:
-        phone_codes.issue_code(phone, get_adapter(request).get_client_ip(request))
-    except phone_codes.TooManyCodes as exc:
+        phone_login.send_login_code(request, phone)
+    except phone_login.TooManyCodes as exc:
         return Status(429, {"detail": str(exc.message), "code": "too_many_codes"})
     return Status(202, {"phone": phone, "expires_in": settings.PHONE_CODE_TIMEOUT})
 
@@ -108,11 +102,9 @@ def post_phone_code(request, payload: PhoneIn):
 def post_phone_verify(request, payload: PhoneCodeIn):
     phone = _phone(payload.phone)
     try:
-        phone_codes.check_code(phone, payload.code)
-    except phone_codes.CodeRejected as exc:
+        user, created = phone_login.log_in_with_code(request, phone, payload.code)
+    except phone_login.CodeRejected as exc:
         raise _field_error("code", exc.message, exc.code) from None
-    user, created = user_for_verified_phone(phone)
-    if not user.is_active:
-        return Status(403, {"detail": str(INACTIVE), "code": "inactive"})
-    login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    except phone_login.AccountInactive as exc:
+        return Status(403, {"detail": str(exc.message), "code": "inactive"})
     return Status(200, {"id": user.pk, "phone": phone, "email": user.email, "created": created})

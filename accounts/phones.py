@@ -43,6 +43,15 @@ def normalise_phone(value):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def display_phone(e164):
+    """A stored number as people read it: "+86 139 0000 0000"."""
+    try:
+        number = phonenumbers.parse(e164, MAINLAND)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def phone_or_none(value):
     """normalise_phone for look-ups: None where a number could not be one of ours."""
     try:

@@ -5,8 +5,11 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.phones import PhoneNumberField
+
 from .lines import describing_kind
 
+NO_CODE = _("Enter the code we texted you. No code yet? Press “Send code” first.")
 BAD_TOTAL = _("The total shown must be a whole number of fen; please reload the page.")
 
 
@@ -27,8 +30,25 @@ class CheckoutForm(forms.Form):
         error_messages={"invalid": BAD_TOTAL, "min_value": BAD_TOTAL},
     )
 
-    def __init__(self, *args, payment_choices=(), lines=(), **kwargs):
+    def __init__(self, *args, payment_choices=(), lines=(), guest=False, sending_code=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.guest = guest
+        if guest:
+            # A visitor without an account: the number they confirm with a code is their contact
+            # number and, from then on, their log-in (accounts.phone_login).
+            del self.fields["contact_phone"]
+            self.fields["phone"] = PhoneNumberField(
+                help_text=_("We text you a 6-digit code. No password needed: the code is your log-in.")
+            )
+            self.fields["code"] = forms.CharField(
+                label=_("Code from the text message"),
+                max_length=12,
+                required=not sending_code,
+                error_messages={"required": NO_CODE},
+                widget=forms.TextInput(
+                    attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}
+                ),
+            )
         self.fields["payment_method"].choices = list(payment_choices)
         if payment_choices and not self.is_bound:
             self.initial.setdefault("payment_method", "on_site")
@@ -42,9 +62,14 @@ class CheckoutForm(forms.Form):
                 max_length=500,
                 required=False,
                 initial=line.note,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, "class": "basket-line__note"}),
             )
             self.line_fields.append((line, name))
+        if sending_code:
+            # Only the number is needed to text a code; the rest is checked when the order is placed.
+            for name, field in self.fields.items():
+                if name not in ("phone", "token"):
+                    field.required = False
 
     def notes(self):
         return {line.pk: self.cleaned_data.get(name, "") for line, name in self.line_fields}

@@ -1,5 +1,6 @@
 """Pages: the basket, checkout, and "My trips and orders". Thin: the services decide."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -10,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import phone_login
 from accounts.decorators import verified_email_required
+from accounts.phones import display_phone
 from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
@@ -69,8 +72,16 @@ def basket_remove(request, line_id):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@verified_email_required
 def checkout_page(request):
+    """Logged in: with a verified number or address (else verify first). A visitor without an
+    account checks out as a guest: their mobile number, confirmed by a code on this page, logs
+    them into the account of that number (made for it if need be), and the order is theirs."""
+    if request.user.is_authenticated:
+        return _member_checkout(request)
+    return _checkout(request)
+
+
+def _checkout(request):
     basket = basket_service.get_basket(request)
     summary = basket_service.summarize(basket)
     if not summary.lines:
@@ -78,13 +89,26 @@ def checkout_page(request):
         return redirect("orders_basket")
     lines = [view.line for view in summary.lines]
     choices = checkout_service.payment_method_choices()
-    initial = {
-        "contact_name": getattr(request.user, "display_name", ""),
-        "contact_phone": getattr(request.user, "phone", ""),
-    }
-    form = CheckoutForm(request.POST or None, payment_choices=choices, lines=lines, initial=initial)
-    status, total_changed = 200, None
-    if request.method == "POST" and form.is_valid():
+    guest = not request.user.is_authenticated
+    sending_code = guest and "send_code" in request.POST
+    form = CheckoutForm(
+        request.POST or None,
+        payment_choices=choices,
+        lines=lines,
+        initial=_contact_initial(request.user),
+        guest=guest,
+        sending_code=sending_code,
+    )
+    status, total_changed, code_sent = 200, None, None
+    if sending_code:
+        status, code_sent = _send_guest_code(request, form)
+    elif request.method == "POST" and form.is_valid():
+        if guest:
+            form, status = _log_guest_in(request, form, choices=choices, lines=lines)
+            basket = basket_service.get_basket(request)
+    elif request.method == "POST":
+        status = 422
+    if request.method == "POST" and not sending_code and status == 200:
         data = form.cleaned_data
         try:
             result = checkout_service.checkout(
@@ -119,14 +143,65 @@ def checkout_page(request):
             status = 409
         else:
             return _after_checkout(request, result)
-    elif request.method == "POST":
-        status = 422
+    _attach_note_fields(summary, form)
     return render(
         request,
         "orders/checkout.html",
-        {"form": form, "summary": summary, "total_changed": total_changed},
+        {"form": form, "summary": summary, "total_changed": total_changed, "code_sent": code_sent},
         status=status,
     )
+
+
+_member_checkout = verified_email_required(_checkout)
+
+
+def _contact_initial(user):
+    return {"contact_name": getattr(user, "display_name", ""), "contact_phone": getattr(user, "phone", "")}
+
+
+def _log_guest_in(request, form, *, choices, lines):
+    """ "Place order" as a guest: the code logs the session into the account of the number (made
+    if need be; its anonymous basket joins the account's, orders.basket.merge_on_login). Returns
+    the form to go on with, now an account's with the confirmed number as contact number, and
+    the page's status (200: go on and check out)."""
+    phone = form.cleaned_data["phone"]
+    try:
+        phone_login.log_in_with_code(request, phone, form.cleaned_data["code"])
+    except phone_login.CodeRejected as exc:
+        form.add_error("code", exc.message)
+        return form, 422
+    except phone_login.AccountInactive as exc:
+        messages.error(request, exc.message)
+        return form, 403
+    member_form = CheckoutForm(
+        {**request.POST.dict(), "contact_phone": phone},
+        payment_choices=choices,
+        lines=lines,
+        initial=_contact_initial(request.user),
+    )
+    return member_form, 200 if member_form.is_valid() else 422
+
+
+def _send_guest_code(request, form):
+    """The "Send code" button: text a log-in code to the number typed (the limits of
+    accounts.phone_codes apply). Returns the page's status and the number the code went to."""
+    if not form.is_valid():
+        return 422, None
+    try:
+        phone_login.send_login_code(request, form.cleaned_data["phone"])
+    except phone_login.TooManyCodes as exc:
+        form.add_error("phone", exc.message)
+        return 429, None
+    phone = display_phone(form.cleaned_data["phone"])
+    return 200, {"phone": phone, "minutes": settings.PHONE_CODE_TIMEOUT // 60}
+
+
+def _attach_note_fields(summary, form):
+    # Each line's note as the visitor typed it (kept across "Send code" and refusals); a line that
+    # joined the basket on log-in has no field yet and shows its stored note.
+    for view in summary.lines:
+        name = f"note_{view.line.pk}"
+        view.note_field = form[name] if name in form.fields else None
 
 
 def _after_checkout(request, result):

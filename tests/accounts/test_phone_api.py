@@ -273,3 +273,27 @@ def test_an_unproven_address_set_before_the_number_was_proven_is_removed(api, cl
     assert squatter.phone_verified and not squatter.has_usable_password()
     assert squatter.email is None and not EmailAddress.objects.filter(user=squatter).exists()
     assert client.session["_auth_user_id"] == str(squatter.pk)
+
+
+def test_a_guest_checks_out_by_the_api_and_finds_the_order_after_a_later_phone_log_in(
+    api, client, outbox, stay_room, arrival, time_machine
+):
+    # Issue 15 item 2 through the API: basket as an anonymous session, code, verify, checkout.
+    time_machine.move_to("2026-06-01 09:00 +08:00", tick=False)
+    assert api("/api/v1/basket/lines", stay_data(stay_room, arrival)).status_code == 201
+    assert ask(api).status_code == 202
+    assert verify(api, code_in(outbox[0])).json()["created"] is True
+    response = api(
+        "/api/v1/checkout",
+        {"payment_method": "on_site", "contact_name": "李华", "contact_phone": "13900000000"},
+    )
+    assert response.status_code == 201, response.content
+    reference = response.json()["order_ref"]
+    assert Order.objects.get(reference=reference).user.phone_number == PHONE
+
+    later = Client(HTTP_ACCEPT_LANGUAGE="en")  # another device, days later
+    time_machine.shift(61)  # one code a minute per number
+    assert api("/api/v1/auth/phone/code", {"phone": PHONE}, client=later).status_code == 202
+    body = api("/api/v1/auth/phone/verify", {"phone": PHONE, "code": code_in(outbox[1])}, client=later).json()
+    assert body["created"] is False
+    assert [mine["reference"] for mine in later.get("/api/v1/orders").json()] == [reference]

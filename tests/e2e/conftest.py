@@ -24,6 +24,8 @@ from django.urls import reverse
 
 from tests.conftest import fixed_moment
 from tests.factories.accounts import DEFAULT_PASSWORD
+from tests.factories.home import make_home_page
+from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 PHONE = {
@@ -236,3 +238,13 @@ def log_in(page, user, password=DEFAULT_PASSWORD):
     fill_form(page, form, {"login": user.email, "password": password})
     form.locator('button[type="submit"]').click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture
+def homestay(transactional_db, pinned_now):
+    """A homestay with one room type (two units, ¥328 a night), for the stay journeys."""
+    home = make_home_page()
+    index = HomestayIndexPageFactory(parent=home, slug="homestays")
+    page = HomestayPageFactory(parent=index, title="溪畔人家", cancellation_policy="moderate")
+    room = RoomTypeFactory(page=page, name="观山大床房", units=2, base_price_fen=32800, max_guests=2)
+    return page, room

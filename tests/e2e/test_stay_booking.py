@@ -10,22 +10,11 @@ from django.urls import reverse
 
 from orders.models import Order
 from tests.e2e.conftest import fill_form
-from tests.factories.home import make_home_page
-from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.e2e
 
 EMAIL = "xiaoming@example.com"
 PASSWORD = "qing-xi-Tao-hua-2026"
-
-
-@pytest.fixture
-def homestay(transactional_db, pinned_now):
-    home = make_home_page()
-    index = HomestayIndexPageFactory(parent=home, slug="homestays")
-    page = HomestayPageFactory(parent=index, title="溪畔人家", cancellation_policy="moderate")
-    room = RoomTypeFactory(page=page, name="观山大床房", units=2, base_price_fen=32800, max_guests=2)
-    return page, room
 
 
 def verification_link():

@@ -7,19 +7,8 @@ from datetime import timedelta
 import pytest
 
 from orders.reservations import local_today
-from tests.factories.home import make_home_page
-from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def homestay(transactional_db, pinned_now):
-    home = make_home_page()
-    index = HomestayIndexPageFactory(parent=home, slug="homestays")
-    page = HomestayPageFactory(parent=index, title="溪畔人家")
-    room = RoomTypeFactory(page=page, name="观山大床房", units=2, base_price_fen=32800, max_guests=2)
-    return page, room
 
 
 def test_choosing_nights_on_the_calendar_fills_the_dates(journey, homestay):
