@@ -4,8 +4,9 @@ same limits, the same code rules and the same account for a number.
 
 Proving a number with a code logs into its account, made on the spot (no password, no e-mail
 address) for a number nobody uses; an account whose number nobody had proven loses what a
-stranger may have set on it, or goes to a fresh account (services.prove_phone has the rule). The session's anonymous basket joins
-the account on log-in (orders.basket.merge_on_login)."""
+stranger may have set on it, or the number goes to a fresh account (services.prove_phone has
+the rule). The session's anonymous basket joins the account on log-in
+(orders.basket.merge_on_login)."""
 
 from allauth.account.adapter import get_adapter
 from django.contrib.auth import login
