@@ -116,7 +116,9 @@ def issue_code(phone, client_ip):
     code = new_code()
     timeout = settings.PHONE_CODE_TIMEOUT
     who = _hashed(phone)
-    cache.set(_key("api", who), _digest(phone, code), timeout=timeout)
+    # The issue time is kept with the code: the cache's own expiry is the server's clock (Redis),
+    # which may run apart from ours, so the age is checked here too.
+    cache.set(_key("api", who), f"{_digest(phone, code)}:{time.time()}", timeout=timeout)
     cache.set(_key("api-tries", who), 0, timeout=timeout)
     send_code(phone, code)
 
@@ -126,8 +128,12 @@ def check_code(phone, code):
     at most PHONE_CODE_MAX_ATTEMPTS tries; a used code is deleted, so a replay finds nothing."""
     who = _hashed(phone)
     stored, tries_key = _key("api", who), _key("api-tries", who)
-    expected = cache.get(stored)
-    if expected is None:
+    kept = cache.get(stored)
+    if kept is None:
+        raise CodeRejected(EXPIRED, "code_expired")
+    expected, _, issued_at = kept.partition(":")
+    if not issued_at or time.time() - float(issued_at) > settings.PHONE_CODE_TIMEOUT:
+        cache.delete_many([stored, tries_key])
         raise CodeRejected(EXPIRED, "code_expired")
     try:
         tries = cache.incr(tries_key)
