@@ -67,6 +67,9 @@ def test_without_a_date_the_first_day_with_free_seats_is_chosen(client, picking,
         r'<td class="day day--full"><a href="\?date=2026-12-06#book"[^>]*><span class="day-number">6</span>',
         html,
     )
+    # A tour is "full" (已满); "满房" (no rooms left) belongs to homestays.
+    assert '<span class="day-number">6</span><span class="day-state">已满</span>' in html
+    assert "满房" not in html
     assert 'href="?date=2026-12-08#book" aria-current="date"' in html
 
 
