@@ -79,3 +79,59 @@ def without_the_inventory_lock(monkeypatch, *, pause: float = 0.3):
         reservations, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks))
     )
     monkeypatch.setattr(reservations, "_after_count", lambda: time.sleep(pause))
+
+
+def checkouts_racing_staff(baskets, staff_action, *, desk, refusals: dict, stagger: float, timeout=180):
+    """Visitors check out ``baskets`` ``stagger`` apart (each then pays at the desk) while staff
+    run ``staff_action`` between the second and the third, so it lands mid-queue for the lock.
+
+    Returns (a Counter of the visitors' outcomes, the list of what ``staff_action`` returned or
+    raised). An outcome is "ordered_and_paid", "ordered_then_called_off" (the order was placed but
+    staff cancelled it before the desk could mark it paid), ``refusals[type(exc)]`` for an expected
+    refusal, "busy", or the repr of anything else, so a broken thread fails the test visibly.
+    """
+    from orders import order_state
+
+    barrier = threading.Barrier(len(baskets) + 1)
+    outcomes, results, lock = Counter(), [], threading.Lock()
+
+    def visit(number, basket):
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=60)
+            time.sleep(number * stagger)
+            order = check_out(basket.user, basket).order
+            try:
+                order_state.mark_paid_on_site(order, by_user=desk)
+                outcome = "ordered_and_paid"
+            except order_state.OrderStateError:
+                outcome = "ordered_then_called_off"
+        except tuple(refusals) as exc:
+            outcome = next(name for kind, name in refusals.items() if isinstance(exc, kind))
+        except InventoryBusy:
+            outcome = "busy"
+        except Exception as exc:  # noqa: BLE001 - reported in the outcomes
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes[outcome] += 1
+
+    def staff():
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=60)
+            time.sleep(1.5 * stagger)
+            results.append(staff_action())
+        except Exception as exc:  # noqa: BLE001 - reported in the results
+            results.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=visit, args=pair) for pair in enumerate(baskets)]
+    threads.append(threading.Thread(target=staff))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return outcomes, results

@@ -9,21 +9,19 @@ turn, the refusal of a called-off slot (the guard) and the inventory lock of che
 leaves a visitor confirmed on the cancelled slot.
 """
 
-import threading
 import time
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from attractions.inventory import TourSlotInventory
 from attractions.models import TourSlotStatus
 from orders import order_state, organiser_cancel, reservations
-from orders.exceptions import CalledOff, InventoryBusy, SoldOut
+from orders.exceptions import CalledOff, SoldOut
 from orders.models import SOLD_STATUSES, Order, OrderStatus, ReservationKind
 from orders.models.orders import MONEY_IN
 from orders.selectors import claimed_units
-from tests.concurrency import baskets_with
+from tests.concurrency import baskets_with, checkouts_racing_staff
 from tests.factories.accounts import SuperuserFactory
 from tests.orders.checkout_fixtures import check_out
 
@@ -54,52 +52,13 @@ def nearly_full(slot, desk):
 
 def race(slot, desk):
     """Visitors check out one seat each (then pay at the desk) while staff call the slot off."""
-    baskets = baskets_with(tour_data(slot, adults=1), VISITORS)
-    barrier = threading.Barrier(VISITORS + 1)
-    outcomes, results, lock = Counter(), [], threading.Lock()
-
-    def visit(number, basket):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            time.sleep(number * STAGGER)
-            order = check_out(basket.user, basket).order
-            try:
-                order_state.mark_paid_on_site(order, by_user=desk)
-                outcome = "ordered_and_paid"
-            except order_state.OrderStateError:
-                outcome = "ordered_then_called_off"
-        except CalledOff:
-            outcome = "refused_called_off"
-        except SoldOut:
-            outcome = "sold_out"
-        except InventoryBusy:
-            outcome = "busy"
-        except Exception as exc:
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes[outcome] += 1
-
-    def call_off():
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            time.sleep(1.5 * STAGGER)
-            results.append(organiser_cancel.call_off(TOUR, [slot.pk], reason="暴雨预警", by_user=desk))
-        except Exception as exc:
-            results.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=visit, args=pair) for pair in enumerate(baskets)]
-    threads.append(threading.Thread(target=call_off))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return outcomes, results
+    return checkouts_racing_staff(
+        baskets_with(tour_data(slot, adults=1), VISITORS),
+        lambda: organiser_cancel.call_off(TOUR, [slot.pk], reason="暴雨预警", by_user=desk),
+        desk=desk,
+        refusals={CalledOff: "refused_called_off", SoldOut: "sold_out"},
+        stagger=STAGGER,
+    )
 
 
 def orders_on(slot):

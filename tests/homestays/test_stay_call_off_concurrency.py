@@ -9,21 +9,19 @@ inventory lock: a visitor then stays booked on the closed night, which proves th
 And the same closure sent twice at once (a double click) cancels and refunds once.
 """
 
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from homestays.models import RateRuleKind, RoomRateRule
 from orders import order_state, organiser_cancel, reservations
-from orders.exceptions import CalledOff, DatesUnavailable, InventoryBusy, SoldOut
+from orders.exceptions import CalledOff, DatesUnavailable, SoldOut
 from orders.models import SOLD_STATUSES, CallOff, CallOffRefund, Order, OrderStatus, Refund, ReservationKind
 from orders.models.orders import MONEY_IN
 from orders.selectors import claimed_units
-from tests.concurrency import at_once, baskets_with
+from tests.concurrency import at_once, baskets_with, checkouts_racing_staff
 from tests.factories.accounts import SuperuserFactory
 from tests.factories.homestays import RoomTypeFactory
 from tests.orders.checkout_fixtures import check_out, stay_data
@@ -53,54 +51,16 @@ def slow_checkout(monkeypatch):
 
 def race(room, night, desk):
     """Visitors check out one room for ``night`` (then pay at the desk) while staff close it."""
-    baskets = baskets_with(stay_data(room, night, nights=1), VISITORS)
-    barrier = threading.Barrier(VISITORS + 1)
-    outcomes, results, lock = Counter(), [], threading.Lock()
-
-    def visit(number, basket):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            time.sleep(number * STAGGER)
-            order = check_out(basket.user, basket).order
-            try:
-                order_state.mark_paid_on_site(order, by_user=desk)
-                outcome = "ordered_and_paid"
-            except order_state.OrderStateError:
-                outcome = "ordered_then_called_off"
-        except (DatesUnavailable, SoldOut, CalledOff):
-            outcome = "refused_closed"
-        except InventoryBusy:
-            outcome = "busy"
-        except Exception as exc:
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes[outcome] += 1
-
-    def close():
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            time.sleep(1.5 * STAGGER)
-            results.append(
-                organiser_cancel.call_off(
-                    STAY, [room.pk], nights=(night, night + timedelta(days=1)), reason="山洪", by_user=desk
-                )
-            )
-        except Exception as exc:
-            results.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=visit, args=pair) for pair in enumerate(baskets)]
-    threads.append(threading.Thread(target=close))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return outcomes, results
+    refused = "refused_closed"
+    return checkouts_racing_staff(
+        baskets_with(stay_data(room, night, nights=1), VISITORS),
+        lambda: organiser_cancel.call_off(
+            STAY, [room.pk], nights=(night, night + timedelta(days=1)), reason="山洪", by_user=desk
+        ),
+        desk=desk,
+        refusals={DatesUnavailable: refused, SoldOut: refused, CalledOff: refused},
+        stagger=STAGGER,
+    )
 
 
 def orders_on(room):
