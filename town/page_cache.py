@@ -53,12 +53,14 @@ from collections import OrderedDict, namedtuple
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date
 
 from .cache import VERSION_KEY, content_version, move_pages_clock, pages_clock, versioned_key
 
@@ -316,29 +318,68 @@ def _visitor_secret(request):
     return None
 
 
+# Each (secret character, mask character) pair's cipher character, looked up once per pair
+# instead of two index lookups, an addition and a modulo (the token is made on every hit).
+_CIPHER = {(s, m): _CHARS[(_INDEX[s] + _INDEX[m]) % len(_CHARS)] for s in _CHARS for m in _CHARS}
+
+
 def csrf_token_for(secret=None):
     """(secret, token): a masked token for ``secret`` (a new secret when None), in the format
     ``CsrfViewMiddleware`` checks: a random mask, then the secret ciphered with it."""
     drawn = _random_chars(CSRF_SECRET_LENGTH if secret else 2 * CSRF_SECRET_LENGTH)
     mask = drawn[:CSRF_SECRET_LENGTH]
     secret = secret or drawn[CSRF_SECRET_LENGTH:]
-    cipher = "".join(_CHARS[(_INDEX[s] + _INDEX[m]) % len(_CHARS)] for s, m in zip(secret, mask, strict=True))
+    cipher = "".join(map(_CIPHER.__getitem__, zip(secret, mask, strict=True)))
     return secret, mask + cipher
+
+
+class _CsrfCookies:
+    """The CSRF cookie as ``HttpResponse.set_cookie`` makes it (the same attributes, "expires"
+    from the max age), made by copying one prepared cookie: the expiry date is formatted once a
+    second, not once a request. The settings are read when the first cookie is made, so tests'
+    overrides are followed through ``reset``."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self, **kwargs):
+        self._prepared = None
+        self._second = None
+
+    def cookie(self, secret):
+        now = int(time.time())
+        if self._prepared is None:
+            probe = HttpResponse()
+            probe.set_cookie(
+                settings.CSRF_COOKIE_NAME,
+                "",
+                max_age=settings.CSRF_COOKIE_AGE,
+                domain=settings.CSRF_COOKIE_DOMAIN,
+                path=settings.CSRF_COOKIE_PATH,
+                secure=settings.CSRF_COOKIE_SECURE,
+                httponly=settings.CSRF_COOKIE_HTTPONLY,
+                samesite=settings.CSRF_COOKIE_SAMESITE,
+            )
+            self._prepared = probe.cookies[settings.CSRF_COOKIE_NAME]
+            self._second = None
+        if self._second != now:
+            if settings.CSRF_COOKIE_AGE is not None:
+                self._prepared["expires"] = http_date(now + settings.CSRF_COOKIE_AGE)
+            self._second = now
+        morsel = self._prepared.copy()
+        # Tokens are letters and digits only: nothing to quote.
+        morsel.set(settings.CSRF_COOKIE_NAME, secret, secret)
+        return morsel
+
+
+_csrf_cookies = _CsrfCookies()
+setting_changed.connect(_csrf_cookies.reset)
 
 
 def _set_csrf_cookie(request, response, secret):
     """As CsrfViewMiddleware sets it after ``get_token`` (which renews the cookie's age too)."""
     request.META["CSRF_COOKIE"] = secret
-    response.set_cookie(
-        settings.CSRF_COOKIE_NAME,
-        secret,
-        max_age=settings.CSRF_COOKIE_AGE,
-        domain=settings.CSRF_COOKIE_DOMAIN,
-        path=settings.CSRF_COOKIE_PATH,
-        secure=settings.CSRF_COOKIE_SECURE,
-        httponly=settings.CSRF_COOKIE_HTTPONLY,
-        samesite=settings.CSRF_COOKIE_SAMESITE,
-    )
+    response.cookies[settings.CSRF_COOKIE_NAME] = _csrf_cookies.cookie(secret)
     # Most pages vary by Cookie already (the session was read when they were rendered).
     if not any(part.strip().lower() in ("cookie", "*") for part in response.get("Vary", "").split(",")):
         patch_vary_headers(response, ("Cookie",))

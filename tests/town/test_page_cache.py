@@ -508,6 +508,12 @@ def csrf_cookie(response):
     }
 
 
+def cookie_expires(response):
+    from email.utils import parsedate_to_datetime
+
+    return parsedate_to_datetime(response.cookies["csrftoken"]["expires"])
+
+
 def test_a_hit_sets_the_csrf_cookie_as_django_does(settings, shop, product):
     from django.middleware.csrf import _unmask_cipher_token
 
@@ -519,9 +525,26 @@ def test_a_hit_sets_the_csrf_cookie_as_django_does(settings, shop, product):
     assert cache_status(hit) == "hit"
     (secret, attributes), (_other, django_attributes) = csrf_cookie(hit), csrf_cookie(rendered)
     assert attributes == django_attributes
+    assert abs((cookie_expires(hit) - cookie_expires(rendered)).total_seconds()) <= 2
     assert "Cookie" in hit["Vary"]
     [token] = TOKEN_RE.findall(hit.content.decode())
     assert _unmask_cipher_token(token) == secret
+
+
+def test_the_csrf_cookie_of_a_hit_follows_changed_settings(settings, shop, product):
+    """The hit's cookie is copied from one prepared cookie: a change of the CSRF settings (as a
+    test's override, or a deploy) makes a new one."""
+    url = product.get_absolute_url()
+    first_view(url)
+    assert csrf_cookie(Client().get(url))[1]["secure"] == ""
+    settings.CSRF_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SAMESITE = "Strict"
+    hit = Client().get(url)
+    assert cache_status(hit) == "hit"
+    settings.PAGE_CACHE_ENABLED = False
+    assert csrf_cookie(hit)[1] == csrf_cookie(Client().get(url))[1]
+    assert csrf_cookie(hit)[1]["secure"] is True
+    assert csrf_cookie(hit)[1]["samesite"] == "Strict"
 
 
 @pytest.mark.parametrize("masked", [False, True])
