@@ -96,7 +96,7 @@ def send_code(phone, code):
         "code": code,
         "minutes": minutes,
     }
-    send_sms(phone, text, template=CODE_TEMPLATE, params={"code": code})
+    send_sms(phone, text, template=CODE_TEMPLATE, params={"code": code, "minutes": minutes})
 
 
 def new_code():

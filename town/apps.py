@@ -8,7 +8,7 @@ class TownConfig(AppConfig):
 
     def ready(self):
         # In ready(), as Django advises for what connects signals: every app is loaded by then.
-        from . import cache, page_cache
+        from . import cache, checks, page_cache  # noqa: F401 (checks registers itself)
 
         cache.connect_signals()
         page_cache.connect_signals()

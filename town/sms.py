@@ -6,11 +6,16 @@ a rolled-back request sends nothing. The worker hands it to the backend named by
 
 * ``console``: one line per message on standard output, ``SMS to +86...: <text>`` (development);
 * ``memory``: kept in ``town.sms.outbox`` (tests), like ``django.core.mail.outbox``;
-* a dotted path to a class of one's own (a provider: Alibaba Cloud, Tencent Cloud).
+* ``aliyun`` and ``tencent``: Alibaba Cloud SMS and Tencent Cloud SMS (town/sms_providers.py);
+* a dotted path to a class of one's own.
 
 A message carries both the rendered text and its template name with parameters: console and
 memory show the text; Chinese providers send only pre-approved templates (SMS_TEMPLATES maps our
 names to their template codes), filled with the parameters.
+
+A backend raises SmsError when a send failed and may work later (the task tries again), and
+SmsRejected when it never will as it stands (a bad number, an unapproved template, no template
+code configured): that is logged and not tried again.
 """
 
 import sys
@@ -24,6 +29,11 @@ from django.utils.module_loading import import_string
 
 class SmsError(Exception):
     """The provider did not take the message; the task tries again later."""
+
+
+class SmsRejected(SmsError):
+    """The message can never be sent as it stands (bad number, template not approved or not
+    configured): the task logs it and does not try again."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,12 @@ class MemoryBackend(BaseSmsBackend):
             outbox.append(message)
 
 
-ALIASES = {"console": "town.sms.ConsoleBackend", "memory": "town.sms.MemoryBackend"}
+ALIASES = {
+    "console": "town.sms.ConsoleBackend",
+    "memory": "town.sms.MemoryBackend",
+    "aliyun": "town.sms_providers.AliyunBackend",
+    "tencent": "town.sms_providers.TencentBackend",
+}
 
 
 def get_backend():

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from .sms import SmsError, SmsMessage, get_backend
+from .sms import SmsError, SmsMessage, SmsRejected, get_backend
 
 logger = logging.getLogger(__name__)
 
@@ -17,10 +17,14 @@ def deliver_sms(
     phone: str, text: str, template: str = "", params: dict | None = None, attempt: int = 1
 ) -> str:
     """Hand one message to the SMS backend; a refused send is queued again, later each time
-    where the queue can defer (the database queue), up to SMS_MAX_ATTEMPTS."""
+    where the queue can defer (the database queue), up to SMS_MAX_ATTEMPTS. A message the
+    provider will never take as it stands (SmsRejected) is not tried again."""
     message = SmsMessage(phone=phone, text=text, template=template, params=params or {})
     try:
         get_backend().send(message)
+    except SmsRejected as exc:
+        logger.error("SMS to %s not sent and not tried again (template %r): %s", phone, template, exc)
+        raise
     except SmsError as exc:
         if attempt >= settings.SMS_MAX_ATTEMPTS:
             logger.error("SMS to %s given up after %s attempts: %s", phone, attempt, exc)

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Anything secret or deployment-specific comes from the
 environment (see README.md, "Running in production")."""
 
+import json
 import os
 from pathlib import Path
 
@@ -20,6 +21,18 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_json(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -341,11 +354,28 @@ PAGE_CACHE_API_PREFIXES = [
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# Text messages (town/sms.py): "console" prints them, "memory" keeps them (tests), or a provider's
-# backend class. Template codes by our template name, for providers that send only approved ones.
+# Text messages (town/sms.py): "console" prints them, "memory" keeps them (tests), "aliyun" or
+# "tencent" sends them through Alibaba Cloud or Tencent Cloud SMS (town/sms_providers.py).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 SMS_MAX_ATTEMPTS = 4
-SMS_TEMPLATES = {}
+# The providers send only templates they approved: our template name -> the provider's template
+# code and the parameters it takes, in order (Tencent numbers them {1}, {2}...), as JSON, e.g.
+# {"verification_code": {"code": "SMS_154950909", "params": ["code", "minutes"]}}.
+SMS_TEMPLATES = env_json("SMS_TEMPLATES", {})
+# The signature (签名) approved by the provider, shown as 【...】 before each text.
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+# Alibaba Cloud SMS (Dysmsapi): an AccessKey of a RAM user allowed dysms:SendSms.
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_REGION = os.environ.get("SMS_ALIYUN_REGION", "cn-hangzhou")
+# Unset: the region's public endpoint. A host (a VPC endpoint: https) or a URL (tests: http://...).
+SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "")
+# Tencent Cloud SMS: a CAM key (SecretId/SecretKey) and the SDK AppID of the SMS application.
+SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
+SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_ENDPOINT = os.environ.get("SMS_TENCENT_ENDPOINT", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "田园 Tianyuan <noreply@tianyuan.example>")
 
 # Payments (orders/payments). On-site payment needs nothing; Stripe is offered only when its

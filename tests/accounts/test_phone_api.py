@@ -46,7 +46,8 @@ def test_a_code_is_texted_and_answered_with_202(api, outbox):
     assert response.status_code == 202
     assert response.json() == {"phone": PHONE, "expires_in": 300}
     assert [m.phone for m in outbox] == [PHONE]
-    assert "Your Tianyuan code is" in outbox[0].text and outbox[0].params == {"code": code_in(outbox[0])}
+    assert "Your Tianyuan code is" in outbox[0].text
+    assert outbox[0].params == {"code": code_in(outbox[0]), "minutes": "5"}
 
 
 def test_the_code_logs_in_and_creates_the_account_of_a_new_number(api, client, outbox):
