@@ -28,7 +28,8 @@ def in_request_language(run):
             request.LANGUAGE_CODE = language
             response = run(request, *args, **kwargs)
         response.headers["Content-Language"] = language
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        # Authorization: an app's token picks the account, as the session cookie does.
+        patch_vary_headers(response, ("Accept-Language", "Cookie", "Authorization"))
         return response
 
     return wrapper

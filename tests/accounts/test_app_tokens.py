@@ -99,7 +99,10 @@ def test_with_the_token_alone_basket_and_checkout_work(api, app, outbox, stay_ro
     assert response.status_code == 201, response.content
     order = Order.objects.get(reference=response.json()["order_ref"])
     assert order.user.phone_number == PHONE and order.status == "confirmed"
-    assert [mine["reference"] for mine in get_json(app, "/api/v1/orders", token).json()] == [order.reference]
+    mine = get_json(app, "/api/v1/orders", token)
+    assert [each["reference"] for each in mine.json()] == [order.reference]
+    # A shared cache must not hand one app's answer to another (or to a visitor).
+    assert "Authorization" in mine["Vary"]
 
 
 def test_without_a_token_the_app_is_not_logged_in(app):
