@@ -51,6 +51,14 @@ class AppToken(HttpBearer):
     tokens.TokenRejected (401 with the reason, config/api.py), rather than letting the next
     scheme (the session) answer for the request."""
 
+    openapi_description = (
+        'An app\'s token, from POST /api/v1/auth/phone/verify with "token": true or from POST '
+        "/api/v1/auth/wechat/miniprogram; valid API_TOKEN_DAYS (30 by default). Needs no CSRF token. "
+        'A token that does not work is 401 {"detail": reason, "code": ...} with code '
+        "token_invalid (unknown, or its account deleted), token_expired, token_revoked (signed out on "
+        "the account page) or account_inactive."
+    )
+
     def authenticate(self, request, token):
         user = tokens.user_for_token(token)
         request.user = user
