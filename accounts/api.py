@@ -9,16 +9,24 @@ code. Both answers are the same whether or not an account uses the number. Error
   malformed or non-mainland number (``phone``), a wrong, expired, used or used-up code (``code``);
 * 429: ``{"detail": reason, "code": "too_many_codes"}``: a limit on codes (accounts.phone_codes);
 * 403: ``{"detail": reason, "code": "inactive"}``: the account of that number is switched off.
+
+Apps and the WeChat mini-program authenticate with a token instead (``Authorization: Bearer
+<token>``, accounts/tokens.py): from the phone log-in with ``"token": true`` or from
+``/auth/wechat/miniprogram``. A request with a token needs no CSRF token (it carries no cookie a
+page could make the browser send); a bad token is 401 ``{"detail": reason, "code": ...}``, never
+a fall-back to the session.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
+from ninja.security import HttpBearer, django_auth
 from ninja.security.apikey import APIKeyCookie
 from pydantic import Field
 
-from . import phone_login
+from . import phone_login, tokens, wechat_miniprogram
 from .phones import normalise_phone
 
 router = Router(tags=["accounts"])
@@ -37,6 +45,32 @@ class SessionWithCsrf(APIKeyCookie):
 session_with_csrf = SessionWithCsrf()
 
 
+class AppToken(HttpBearer):
+    """``Authorization: Bearer <token>``: the token's account. No CSRF check: a page on another
+    site cannot make the browser send this header. A token that does not work raises
+    tokens.TokenRejected (401 with the reason, config/api.py), rather than letting the next
+    scheme (the session) answer for the request."""
+
+    openapi_description = (
+        'An app\'s token, from POST /api/v1/auth/phone/verify with "token": true or from POST '
+        "/api/v1/auth/wechat/miniprogram; valid API_TOKEN_DAYS (30 by default). Needs no CSRF token. "
+        'A token that does not work is 401 {"detail": reason, "code": ...} with code '
+        "token_invalid (unknown, or its account deleted), token_expired, token_revoked (signed out on "
+        "the account page) or account_inactive."
+    )
+
+    def authenticate(self, request, token):
+        user = tokens.user_for_token(token)
+        request.user = user
+        return user
+
+
+app_token = AppToken()
+# What the routers use: a token first, when the request has one, else the session.
+token_or_session = [app_token, session_with_csrf]  # visitors too (the basket is theirs)
+token_or_login = [app_token, django_auth]  # a logged-in account
+
+
 class PhoneIn(Schema):
     phone: str = Field(
         max_length=32,
@@ -46,6 +80,12 @@ class PhoneIn(Schema):
 
 class PhoneCodeIn(PhoneIn):
     code: str = Field(max_length=12, description="The 6-digit code of the text message.")
+    token: bool = Field(
+        default=False, description="Also answer with a token for ``Authorization: Bearer`` (apps)."
+    )
+    device: str = Field(
+        default="", max_length=80, description="A name for the token, shown on the account page."
+    )
 
 
 class CodeSentOut(Schema):
@@ -58,6 +98,22 @@ class LoggedInOut(Schema):
     phone: str
     email: str | None
     created: bool = Field(description="True when this code created the account.")
+    token: str | None = Field(
+        default=None, description="Only when asked for: the API token (shown this once)."
+    )
+
+
+class MiniProgramIn(Schema):
+    code: str = Field(min_length=1, max_length=128, description="The code from ``wx.login()``.")
+    device: str = Field(
+        default="", max_length=80, description="A name for the token, shown on the account page."
+    )
+
+
+class TokenOut(Schema):
+    id: int = Field(description="The account's id.")
+    token: str = Field(description="The API token for ``Authorization: Bearer`` (shown this once).")
+    created: bool = Field(description="True when this log-in created the account.")
 
 
 class ErrorOut(Schema):
@@ -97,7 +153,10 @@ def post_phone_code(request, payload: PhoneIn):
     "/phone/verify",
     response={200: LoggedInOut, 403: ErrorOut, 422: dict},
     auth=session_with_csrf,
+    exclude_unset=True,  # "token" only when asked for
     summary="Log in with the code: the session is logged in, a new number gets an account",
+    description='With ``"token": true`` the answer also has a token for ``Authorization: Bearer`` '
+    "(valid for API_TOKEN_DAYS, 30 by default; listed and revocable on the account page).",
 )
 def post_phone_verify(request, payload: PhoneCodeIn):
     phone = _phone(payload.phone)
@@ -107,4 +166,37 @@ def post_phone_verify(request, payload: PhoneCodeIn):
         raise _field_error("code", exc.message, exc.code) from None
     except phone_login.AccountInactive as exc:
         return Status(403, {"detail": str(exc.message), "code": "inactive"})
-    return Status(200, {"id": user.pk, "phone": phone, "email": user.email, "created": created})
+    body = {"id": user.pk, "phone": phone, "email": user.email, "created": created}
+    if payload.token:
+        body["token"] = tokens.issue_token(user, name=payload.device or gettext("App"))
+    return Status(200, body)
+
+
+@router.post(
+    "/wechat/miniprogram",
+    response={
+        200: TokenOut,
+        201: TokenOut,
+        403: ErrorOut,
+        422: dict,
+        429: ErrorOut,
+        502: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=None,  # no session is logged in: the token in the answer is the only thing given
+    summary="Log in from the WeChat mini-program: exchange a wx.login() code for an API token",
+    description="The code is checked with WeChat (code2session). 201 and a new account for a "
+    "WeChat user seen for the first time, 200 for one already linked. Errors: 422 a code WeChat "
+    "refuses (invalid or used: errcode 40029, 40163); 429 WeChat's log-in limit (45011); 403 the "
+    "account is switched off; 502 WeChat unreachable or refusing; 503 not set up on this site.",
+)
+def post_wechat_miniprogram(request, payload: MiniProgramIn):
+    try:
+        user, token, created = wechat_miniprogram.log_in(
+            payload.code, device=payload.device, language=getattr(request, "LANGUAGE_CODE", "")
+        )
+    except wechat_miniprogram.CodeInvalid as exc:
+        raise _field_error("code", exc.message, exc.code) from None
+    except wechat_miniprogram.MiniProgramLoginError as exc:
+        return Status(exc.status, {"detail": str(exc.message), "code": exc.code})
+    return Status(201 if created else 200, {"id": user.pk, "token": token, "created": created})

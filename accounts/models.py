@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
@@ -101,3 +102,63 @@ class User(AbstractUser):
     def has_verified_contact(self):
         """What booking and selling need: a mobile number or an e-mail address proven to be theirs."""
         return self.has_verified_phone or self.has_verified_email
+
+
+class AppToken(models.Model):
+    """A key for our JSON API sent as ``Authorization: Bearer …`` by an app or the WeChat
+    mini-program, instead of a session cookie (accounts/tokens.py). Only its SHA-256 is kept:
+    the token itself is shown once, when issued. (Not Wagtail's APIToken, which is for Wagtail's
+    own API and never expires.)"""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_tokens", verbose_name=_("user")
+    )
+    # Tokens are 256 random bits, so a plain digest is as good as a slow password hash here.
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(_("device"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Written at most once a minute (tokens.LAST_USED_EVERY), not on every request.
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("app token")
+        verbose_name_plural = _("app tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["expires_at"], name="accounts_apptoken_expires")]
+
+    def __str__(self):
+        return f"{self.name or _('app token')} ({self.user})"
+
+
+class WeChatIdentity(models.Model):
+    """A WeChat user (their openid in one of our WeChat apps) and the account it logs into. The
+    mini-program's log-in (accounts/wechat_miniprogram.py) keeps its openids here; the WeChat
+    session key that comes with them is never stored."""
+
+    class Kind(models.TextChoices):
+        MINIPROGRAM = "miniprogram", _("WeChat mini-program")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="wechat_identities",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # An openid is per WeChat app; a unionid is the same person across the apps of one
+    # WeChat Open Platform account (only sent when the app is bound to one).
+    openid = models.CharField(max_length=128)
+    unionid = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("WeChat identity")
+        verbose_name_plural = _("WeChat identities")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "openid"], name="accounts_wechat_unique_openid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.openid}"

@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="account_login"),
     path("profile/", views.profile, name="account_profile"),
+    path("devices/<int:token_id>/sign-out/", views.sign_out_device, name="account_sign_out_device"),
 ]

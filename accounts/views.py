@@ -6,11 +6,15 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from . import tokens
 from .forms import PhoneCodeRequestForm, ProfileForm
+from .models import AppToken
 from .services import update_profile
 
 
@@ -50,5 +54,21 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "email_verified": request.user.has_verified_email},
+        {
+            "form": form,
+            "email_verified": request.user.has_verified_email,
+            "devices": tokens.live_tokens(request.user),
+        },
     )
+
+
+@require_POST
+@login_required
+def sign_out_device(request, token_id):
+    """Revoke one of the user's app tokens ("signed-in devices" on the account page)."""
+    try:
+        tokens.revoke_token(request.user, token_id)
+    except AppToken.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The device was signed out."))
+    return redirect("account_profile")

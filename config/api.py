@@ -7,6 +7,7 @@ from django.utils.cache import patch_vary_headers
 from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
+from accounts.tokens import TokenRejected
 from attractions.api import router as experiences_router
 from events.api import router as events_router
 from homestays.api import router as homestays_router
@@ -27,7 +28,8 @@ def in_request_language(run):
             request.LANGUAGE_CODE = language
             response = run(request, *args, **kwargs)
         response.headers["Content-Language"] = language
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        # Authorization: an app's token picks the account, as the session cookie does.
+        patch_vary_headers(response, ("Accept-Language", "Cookie", "Authorization"))
         return response
 
     return wrapper
@@ -44,3 +46,11 @@ api.add_router("/products", products_router)
 api.add_router("/", orders_router)
 api.add_router("/waitlist", waitlist_router)
 api.add_router("/auth/", accounts_router)
+
+
+@api.exception_handler(TokenRejected)
+def token_rejected(request, exc):
+    """A Bearer token that does not work (accounts.api.AppToken): 401 with the reason."""
+    response = api.create_response(request, {"detail": str(exc.message), "code": exc.code}, status=401)
+    response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response

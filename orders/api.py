@@ -1,6 +1,7 @@
 """JSON API for the basket, checkout and orders (django-ninja, under /api/v1/).
 
-Session-authenticated with CSRF on writes. The basket works for anonymous visitors too (their
+Session-authenticated with CSRF on writes, or by an app's token (``Authorization: Bearer``, no
+CSRF: accounts/api.py). The basket works for anonymous visitors too (their
 session's basket); checkout and orders need a logged-in user. Errors:
 
 * 422: ninja's shape, ``{"detail": [{"loc": ["body", field], "msg": ...}]}``, one per field;
@@ -21,10 +22,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
-from ninja.security import django_auth
 from pydantic import Field, StrictInt, create_model
 
-from accounts.api import SessionWithCsrf
+from accounts.api import token_or_login, token_or_session
 from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
@@ -37,8 +37,9 @@ from .models import Order, OrderLine
 router = Router(tags=["orders"])
 
 
-# Anyone with (or without) a session: the basket is the session's; CSRF checked on writes.
-visitor_session = SessionWithCsrf()
+# Anyone with (or without) a session: the basket is the session's; CSRF checked on writes. Or an
+# app's token (Authorization: Bearer): the basket is its account's.
+visitor_session = token_or_session
 
 
 class ErrorOut(Schema):
@@ -426,7 +427,7 @@ def delete_basket_line(request, line_id: int):
         409: CheckoutConflictOut,
         422: dict,
     },
-    auth=django_auth,
+    auth=token_or_login,
     summary="Turn the basket into an order (holds last 30 minutes)",
 )
 def post_checkout(request, payload: CheckoutIn):
@@ -472,7 +473,9 @@ def post_checkout(request, payload: CheckoutIn):
     return Status((200 if result.existing else 201), body)
 
 
-@router.get("/orders", response=list[OrderOut], auth=django_auth, summary="The user's orders, newest first")
+@router.get(
+    "/orders", response=list[OrderOut], auth=token_or_login, summary="The user's orders, newest first"
+)
 def list_orders(request):
     return [_order_out(order) for order in _with_lines(list(Order.objects.filter(user=request.user)[:50]))]
 
@@ -480,7 +483,7 @@ def list_orders(request):
 @router.get(
     "/orders/{ref}",
     response={200: OrderOut, 404: ErrorOut},
-    auth=django_auth,
+    auth=token_or_login,
     summary="One of the user's orders",
 )
 def get_order(request, ref: str):
@@ -512,7 +515,7 @@ def _no_such_line():
 @router.get(
     "/orders/{ref}/lines/{line_id}/cancellation",
     response={200: LineCancellationOut, 404: ErrorOut, 409: ErrorOut, 422: dict},
-    auth=django_auth,
+    auth=token_or_login,
     summary="What cancelling one line (some of its tickets) would refund now",
     description="409: the order is not confirmed or paid, or the line is already cancelled. "
     "422: a quantity the line cannot give back.",
@@ -540,7 +543,7 @@ def get_line_cancellation(request, ref: str, line_id: int, quantity: int | None 
 @router.post(
     "/orders/{ref}/lines/{line_id}/cancel",
     response={200: LineCancelledOut, 404: ErrorOut, 409: ErrorOut, 422: dict},
-    auth=django_auth,
+    auth=token_or_login,
     summary="Cancel one line of a confirmed or paid order (tickets: some of them)",
     description="The line's kind decides the refund, which goes back through the order's "
     "payments; the last live line cancels the order. 409 with the reason: the start has passed, "
@@ -625,7 +628,7 @@ STAY_CHANGE_ERRORS = (
 @router.get(
     "/orders/{ref}/lines/{line_id}/change-quote",
     response={200: StayChangeQuoteOut, 404: ErrorOut, 409: ErrorOut, 422: dict},
-    auth=django_auth,
+    auth=token_or_login,
     summary="What moving a stay to other dates (or another room of its homestay) would cost now",
     description=STAY_CHANGE_ERRORS,
 )
@@ -647,7 +650,7 @@ def get_stay_change_quote(
 @router.post(
     "/orders/{ref}/lines/{line_id}/change",
     response={200: StayChangedOut, 404: ErrorOut, 409: StayChangeConflictOut, 422: dict},
-    auth=django_auth,
+    auth=token_or_login,
     summary="Move a stay to other dates or another room of its homestay, in one step",
     description="The new nights are taken before the old are freed, in one transaction; the "
     "line is replaced by a new one with a new voucher. The difference is due (a new payment for "

@@ -1,14 +1,14 @@
 """JSON API of the waiting list (under /api/v1/waitlist), in the style of ``orders.api``:
-session-authenticated with CSRF on writes; 422 in ninja's field shape; 409/404/403 as
-``{"detail", "code"}``."""
+session-authenticated with CSRF on writes, or by an app's token (Authorization: Bearer); 422 in
+ninja's field shape; 409/404/403 as ``{"detail", "code"}``."""
 
 from datetime import date, datetime
 
 from django.utils import translation
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 from pydantic import Field, create_model
 
+from accounts.api import token_or_login
 from accounts.services import UnverifiedEmail
 
 from . import waitlist
@@ -99,7 +99,7 @@ def _entry_out(entry) -> dict:
 @router.get(
     "",
     response=list[WaitlistEntryOut],
-    auth=django_auth,
+    auth=token_or_login,
     summary="The user's waiting-list entries with their offers, newest first",
 )
 def list_entries(request):
@@ -109,7 +109,7 @@ def list_entries(request):
 @router.post(
     "",
     response={201: JoinedOut, 403: ErrorOut, 409: ErrorOut, 422: dict},
-    auth=django_auth,
+    auth=token_or_login,
     summary="Join the waiting list for a sold-out tour slot, ticket type or room type on given nights",
     description="201 with the entry and its place in line. 403 `unverified_email`. 409: "
     "`not_sold_out` (places are left: book it now), `already_waiting`, or why it cannot be booked "
@@ -142,7 +142,7 @@ def join(request, payload: WaitlistIn):
 @router.delete(
     "/{entry_id}",
     response={204: None, 404: ErrorOut},
-    auth=django_auth,
+    auth=token_or_login,
     summary="Leave the waiting list (an offer held passes to the next in line)",
 )
 def leave(request, entry_id: int):

@@ -223,6 +223,15 @@ PHONE_CODE_LIMITS = {
     "client": [(10, 60 * 60), (30, 24 * 60 * 60)],
     "total": [(int(os.environ.get("PHONE_CODES_PER_DAY", "2000")), 24 * 60 * 60)],
 }
+# Tokens of the JSON API (Authorization: Bearer, accounts/tokens.py): apps and the WeChat
+# mini-program get one at log-in; it lasts this many days, then the app logs in again.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+# The WeChat mini-program's log-in (accounts/wechat_miniprogram.py): off until both are set.
+# WECHAT_API_BASE points code2session elsewhere (tests: a local server).
+WECHAT_MINIPROGRAM_APP_ID = os.environ.get("WECHAT_MINIPROGRAM_APP_ID", "")
+WECHAT_MINIPROGRAM_SECRET = os.environ.get("WECHAT_MINIPROGRAM_SECRET", "")
+WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_API_TIMEOUT = 5
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
