@@ -141,9 +141,7 @@ class SocialPhoneSignupForm(forms.Form):
     """The last step of a first WeChat log-in (views.SocialSignupView): the mobile number and the
     code texted to it. The number's account gets WeChat, or one is made for it (social)."""
 
-    phone = PhoneNumberField(
-        help_text=_("We text you a 6-digit code. Have an account with this number? WeChat is added to it.")
-    )
+    phone = PhoneNumberField(help_text=_("We text you a 6-digit code to confirm it."))
     code = forms.CharField(
         label=_("Code from the text message"),
         max_length=12,

@@ -227,7 +227,7 @@ def test_without_wechat_configured_there_is_no_button_and_its_pages_are_not_foun
 
 
 def test_the_sign_up_page_offers_wechat_when_configured(client, wechat):
-    assert b"Log in with WeChat" in client.get(f"{EN}/signup/").content
+    assert b"Sign up with WeChat" in client.get(f"{EN}/signup/").content
 
 
 def test_a_logged_in_visitor_links_wechat_from_the_account_page(client, wechat):
