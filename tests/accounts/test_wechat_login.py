@@ -293,3 +293,18 @@ def test_an_account_with_no_other_way_in_keeps_its_wechat(client, wechat):
     assert response.status_code == 200
     assert b"Add a mobile number first" in response.content
     assert SocialAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_a_wechat_account_linked_meanwhile_in_another_tab_makes_nothing(client, post, wechat, outbox):
+    come_back(client, start(client), wechat.scan("o-race"))
+    post(f"{EN}/3rdparty/signup/", {"phone": PHONE, "send_code": "1"})
+    # Meanwhile another tab finished the same WeChat log-in with another number.
+    other = VerifiedUserFactory()
+    SocialAccount.objects.create(user=other, provider="weixin", uid="o-race")
+
+    response = post(f"{EN}/3rdparty/signup/", {"phone": PHONE, "code": code_in(outbox[-1])})
+    assert response.status_code == 302 and response["Location"] == f"{EN}/login/"
+    assert b"already linked to a Tianyuan account" in client.get(response["Location"]).content
+    assert not User.objects.filter(phone_number=PHONE).exists()  # the new account was rolled back
+    assert SocialAccount.objects.get().user == other
+    assert "_auth_user_id" not in client.session
