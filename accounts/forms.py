@@ -3,6 +3,7 @@ import re
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import RequestLoginCodeForm, SignupForm
 from allauth.account.utils import filter_users_by_email
+from allauth.socialaccount.forms import DisconnectForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from .models import User
 from .phones import PhoneNumberField
+from .social import can_unlink
 
 
 class PhoneSignupForm(SignupForm):
@@ -133,3 +135,40 @@ class AdminUserCreationForm(_NamesOptional, UserCreationForm):
 class AdminUserEditForm(_NamesOptional, UserEditForm):
     class Meta(UserEditForm.Meta):
         fields = UserEditForm.Meta.fields | {"display_name", "phone"}
+
+
+class SocialPhoneSignupForm(forms.Form):
+    """The last step of a first WeChat log-in (views.SocialSignupView): the mobile number and the
+    code texted to it. The number's account gets WeChat, or one is made for it (social)."""
+
+    phone = PhoneNumberField(help_text=_("We text you a 6-digit code to confirm it."))
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=12,
+        error_messages={"required": _("Enter the code we texted you. No code yet? Press “Send code” first.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}
+        ),
+    )
+
+    def __init__(self, *args, sociallogin=None, sending_code=False, **kwargs):
+        self.sociallogin = sociallogin
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = not sending_code
+
+
+class SocialDisconnectForm(DisconnectForm):
+    """allauth's "remove" on the WeChat page. allauth keeps the last one only with a password;
+    here a proven mobile number or address (a code logs in) is a way in too."""
+
+    def clean(self):
+        cleaned_data = forms.Form.clean(self)
+        account = cleaned_data.get("account")
+        if account is None:
+            return cleaned_data
+        others = self.accounts.exclude(pk=account.pk).exists()
+        if not others and not can_unlink(self.request.user):
+            raise forms.ValidationError(
+                _("Add a mobile number first: without WeChat you would have no way to log in.")
+            )
+        return cleaned_data

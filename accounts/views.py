@@ -1,6 +1,9 @@
 from urllib.parse import urlsplit
 
 from allauth.account import views as allauth_views
+from allauth.socialaccount import views as social_views
+from allauth.socialaccount.internal.flows import signup as social_signup
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -12,9 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import tokens
+from . import phone_login, social, tokens
 from .forms import PhoneCodeRequestForm, ProfileForm
 from .models import AppToken
+from .phones import display_phone
 from .services import update_profile
 
 
@@ -51,6 +55,7 @@ def profile(request):
         update_profile(request.user, **form.cleaned_data)
         messages.success(request, _("Your details were saved."))
         return redirect("account_profile")
+    wechat = social.wechat_configured(request)
     return render(
         request,
         "accounts/profile.html",
@@ -58,6 +63,10 @@ def profile(request):
             "form": form,
             "email_verified": request.user.has_verified_email,
             "devices": tokens.live_tokens(request.user),
+            "wechat": wechat,
+            "wechat_accounts": (
+                SocialAccount.objects.filter(user=request.user, provider=social.PROVIDER) if wechat else ()
+            ),
         },
     )
 
@@ -72,3 +81,52 @@ def sign_out_device(request, token_id):
         raise Http404 from None
     messages.success(request, _("The device was signed out."))
     return redirect("account_profile")
+
+
+class SocialSignupView(social_views.SignupView):
+    """allauth's last step of a first WeChat log-in, by mobile number: "Send code" texts a code
+    (the limits of accounts.phone_codes apply); the code links WeChat to the number's account,
+    or to one made for it, and logs in (social.sign_up_by_phone)."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["sending_code"] = self.sending_code
+        return kwargs
+
+    @property
+    def sending_code(self):
+        return self.request.method == "POST" and "send_code" in self.request.POST
+
+    def form_valid(self, form):
+        request, phone = self.request, form.cleaned_data["phone"]
+        if self.sending_code:
+            try:
+                phone_login.send_login_code(request, phone)
+            except phone_login.TooManyCodes as exc:
+                form.add_error("phone", exc.message)
+                return self.form_invalid(form, status=429)
+            code_sent = {"phone": display_phone(phone), "minutes": settings.PHONE_CODE_TIMEOUT // 60}
+            return self.render_to_response(self.get_context_data(form=form, code_sent=code_sent))
+        try:
+            _user, created = social.sign_up_by_phone(
+                request, self.sociallogin, phone, form.cleaned_data["code"]
+            )
+        except phone_login.CodeRejected as exc:
+            form.add_error("code", exc.message)
+            return self.form_invalid(form)
+        except phone_login.AccountInactive as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form, status=403)
+        except social.AlreadyLinked as exc:
+            social_signup.clear_pending_signup(request)
+            messages.error(request, exc.message)
+            return redirect("account_login")
+        social_signup.clear_pending_signup(request)
+        if created:
+            return social_signup.complete_social_signup(request, self.sociallogin)
+        return social.log_in_linked(request, self.sociallogin)
+
+    def form_invalid(self, form, status=422):
+        response = super().form_invalid(form)
+        response.status_code = status
+        return response

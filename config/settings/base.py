@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     # allauth
     "allauth",
     "allauth.account",
+    # WeChat log-in (accounts.social), offered only when WECHAT_APP_ID and WECHAT_APP_SECRET are set.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.weixin",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -227,7 +230,7 @@ PHONE_CODE_LIMITS = {
 # mini-program get one at log-in; it lasts this many days, then the app logs in again.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 # The WeChat mini-program's log-in (accounts/wechat_miniprogram.py): off until both are set.
-# WECHAT_API_BASE points code2session elsewhere (tests: a local server).
+# WECHAT_API_BASE is WeChat's API for code2session and the web log-in (tests: a local server).
 WECHAT_MINIPROGRAM_APP_ID = os.environ.get("WECHAT_MINIPROGRAM_APP_ID", "")
 WECHAT_MINIPROGRAM_SECRET = os.environ.get("WECHAT_MINIPROGRAM_SECRET", "")
 WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
@@ -249,6 +252,24 @@ ACCOUNT_RATE_LIMITS = {
     # SMS codes are counted by accounts.phone_codes (per number, per address, in total, with a
     # clear 429); allauth's own count would raise mid-sign-up, after the account was made.
     "verify_phone": None,
+}
+
+# WeChat log-in by the web QR code (allauth's "weixin" provider; accounts.social): the app id and
+# secret of a WeChat Open Platform website app, from the environment; without both, no button and
+# its pages answer 404. A first WeChat log-in proves a mobile number by a code, which links WeChat
+# to that number's account (or makes one), so no account is ever made without a number.
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+# WeChat's API (access token, user info) is WECHAT_API_BASE, above, shared with code2session.
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"weixin": {"SCOPE": ["snsapi_login"]}}
+if WECHAT_APP_ID and WECHAT_APP_SECRET:
+    SOCIALACCOUNT_PROVIDERS["weixin"]["APP"] = {"client_id": WECHAT_APP_ID, "secret": WECHAT_APP_SECRET}
+# Never straight in: the sign-up step asks for the mobile number and its code.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_FORMS = {
+    "signup": "accounts.forms.SocialPhoneSignupForm",
+    "disconnect": "accounts.forms.SocialDisconnectForm",
 }
 
 # Internationalisation: Chinese first (unprefixed URLs), English under /en/.
