@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="account_login"),
     path("profile/", views.profile, name="account_profile"),
+    path("profile/notices/", views.notice_channels, name="account_notice_channels"),
 ]
