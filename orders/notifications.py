@@ -54,9 +54,9 @@ SMS_TEXTS = {
 SMS_WHAT_LENGTH = 40
 
 
-def _sms(phone, template, language, **params):
-    if phone:
-        send_notice_sms(phone, template, SMS_TEXTS[template], params, language=language)
+def _sms(to, template, language, /, **params):
+    if to:
+        send_notice_sms(to, template, SMS_TEXTS[template], params, language=language)
 
 
 def _visitor_language(order):
