@@ -17,6 +17,7 @@ from orders.models import OrderLine, Payment, Refund
 from products.models import FulfilmentStatus, LineFulfilment
 from tests.factories.accounts import UserFactory, VerifiedUserFactory
 from tests.factories.attractions import AttractionPageFactory, ExperiencePageFactory, TourSlotFactory
+from tests.factories.events import EventPageFactory
 from tests.factories.homestays import HomestayPageFactory
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
@@ -254,6 +255,28 @@ def test_the_tour_reminder_names_the_meeting_point_by_email_in_english(outbox, r
     [email] = mail.outbox
     assert email.subject.endswith(f"Tomorrow: your booking {order.reference}")
     assert "09:30, meet at 桃花谷 南门" in email.body
+
+
+@pytest.mark.date_sensitive
+def test_the_event_reminder_names_the_time_and_venue(outbox, run):
+    venue = AttractionPageFactory(title="桃花坞")
+    with time_machine.travel(NOW, tick=False):
+        starts_at = datetime.datetime.combine(TOMORROW, datetime.time(19, 30), tzinfo=TOWN)
+        event = EventPageFactory(venue=venue, start=starts_at, end=starts_at + datetime.timedelta(hours=2))
+        order = confirmed_order(
+            phone_user(),
+            kind="ticket",
+            title="桃花节",
+            item_name="成人票",
+            start_date=TOMORROW,
+            end_date=None,
+            starts_at=starts_at,
+            page_id_snapshot=event.pk,
+        )
+        assert command("orders_remind", run) == "1 reminder(s) sent."
+
+    [message] = outbox
+    assert message.text.startswith(f"明天（{order.reference}）：桃花节 19:30，地点：桃花坞。")
 
 
 # --- the farmer's morning list ----------------------------------------------------------------
