@@ -97,7 +97,7 @@ def clean_phone_number(value):
 class ProfileForm(forms.ModelForm):
     # Chosen here, it holds: a log-in only records a language for a person who has none yet.
     language = forms.ChoiceField(
-        label=_("Language of our e-mails"),
+        label=_("Language of our messages"),
         choices=[("", _("The town's language"))] + list(settings.LANGUAGES),
         required=False,
         help_text=_("Notices about your guests, bookings and sales are written in it."),
@@ -113,6 +113,52 @@ class ProfileForm(forms.ModelForm):
 
     def clean_phone(self):
         return clean_phone_number(self.cleaned_data.get("phone"))
+
+
+class NoticeChannelsForm(forms.Form):
+    """ "How we reach you": text messages, e-mail, or both. A way they cannot be reached by (no
+    verified number, no address) is shown off and cannot be chosen; at least one way is kept."""
+
+    notify_by_sms = forms.BooleanField(label=_("Text messages (SMS)"), required=False)
+    notify_by_email = forms.BooleanField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        kwargs.setdefault(
+            "initial",
+            {
+                "notify_by_sms": user.notify_by_sms and user.has_verified_phone,
+                "notify_by_email": user.notify_by_email and bool(user.email),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        sms, email = self.fields["notify_by_sms"], self.fields["notify_by_email"]
+        if user.has_verified_phone:
+            sms.help_text = _("To %(phone)s.") % {"phone": user.phone_number}
+        else:
+            sms.widget.attrs["disabled"] = True
+            sms.help_text = _("Add and confirm a mobile number above to get text messages.")
+        if user.email:
+            email.help_text = _("To %(email)s.") % {"email": user.email}
+        else:
+            email.widget.attrs["disabled"] = True
+            email.help_text = _("Add an e-mail address above to get e-mails.")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        sms, email = cleaned_data.get("notify_by_sms"), cleaned_data.get("notify_by_email")
+        if sms and not self.user.has_verified_phone:
+            self.add_error(
+                "notify_by_sms", _("Confirm a mobile number first: we text only numbers proven yours.")
+            )
+        if email and not self.user.email:
+            self.add_error("notify_by_email", _("Add an e-mail address first."))
+        reachable = self.user.has_verified_phone or bool(self.user.email)
+        if reachable and not sms and not email and not self.errors:
+            raise forms.ValidationError(
+                _("Choose at least one way: we must be able to tell you about your bookings.")
+            )
+        return cleaned_data
 
 
 class _NamesOptional:

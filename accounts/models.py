@@ -45,6 +45,10 @@ class User(AbstractUser):
     # The language we write to them in (notices to hosts, guides and farmers, mail not tied to an
     # order): the one they last used the site in, or chose on their account page; "": the town's.
     language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
+    # How notices reach them (chosen on the account page; accounts.notices decides): each is used
+    # where the contact exists, and someone who turned both off still hears by one of them.
+    notify_by_sms = models.BooleanField(_("notices by text message"), default=True)
+    notify_by_email = models.BooleanField(_("notices by e-mail"), default=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -56,6 +56,21 @@ def update_profile(user, *, display_name, phone, language=None):
     return user
 
 
+def set_notice_channels(user, *, sms, email):
+    """Keep how notices reach ``user`` (accounts.notices). A way they have no contact for keeps
+    its setting, so adding a number or an address later finds it as it was (on by default)."""
+    fields = []
+    if user.has_verified_phone:
+        user.notify_by_sms = bool(sms)
+        fields.append("notify_by_sms")
+    if user.email:
+        user.notify_by_email = bool(email)
+        fields.append("notify_by_email")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
 def record_language(user, language):
     """Keep the language the person is using the site in (at sign-up and a first log-in), so notices
     that no order's language covers reach them in it. A language the site does not offer, or

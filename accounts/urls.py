@@ -16,4 +16,5 @@ urlpatterns = [
     path("weixin/login/callback/", wechat_required(weixin_views.oauth2_callback), name="weixin_callback"),
     path("3rdparty/", wechat_required(social_views.connections), name="socialaccount_connections"),
     path("3rdparty/signup/", wechat_required(views.SocialSignupView.as_view()), name="socialaccount_signup"),
+    path("profile/notices/", views.notice_channels, name="account_notice_channels"),
 ]

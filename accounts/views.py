@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import phone_login, social, tokens
-from .forms import PhoneCodeRequestForm, ProfileForm
+from .forms import NoticeChannelsForm, PhoneCodeRequestForm, ProfileForm
 from .models import AppToken
 from .phones import display_phone
-from .services import update_profile
+from .services import set_notice_channels, update_profile
 
 
 class LoginView(allauth_views.LoginView):
@@ -55,12 +55,33 @@ def profile(request):
         update_profile(request.user, **form.cleaned_data)
         messages.success(request, _("Your details were saved."))
         return redirect("account_profile")
+    return _render_profile(request, form=form)
+
+
+@require_POST
+@login_required
+def notice_channels(request):
+    """The account page's "How we reach you" form, posted on its own."""
+    notice_form = NoticeChannelsForm(request.POST, user=request.user)
+    if not notice_form.is_valid():
+        return _render_profile(request, notice_form=notice_form, status=422)
+    set_notice_channels(
+        request.user,
+        sms=notice_form.cleaned_data["notify_by_sms"],
+        email=notice_form.cleaned_data["notify_by_email"],
+    )
+    messages.success(request, _("We will reach you the way you chose."))
+    return redirect("account_profile")
+
+
+def _render_profile(request, *, form=None, notice_form=None, status=200):
     wechat = social.wechat_configured(request)
     return render(
         request,
         "accounts/profile.html",
         {
-            "form": form,
+            "form": form or ProfileForm(instance=request.user),
+            "notice_form": notice_form or NoticeChannelsForm(user=request.user),
             "email_verified": request.user.has_verified_email,
             "devices": tokens.live_tokens(request.user),
             "wechat": wechat,
@@ -68,6 +89,7 @@ def profile(request):
                 SocialAccount.objects.filter(user=request.user, provider=social.PROVIDER) if wechat else ()
             ),
         },
+        status=status,
     )
 
 

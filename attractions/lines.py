@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.dateformat import time_format
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -320,6 +321,35 @@ class TourLine(LineKind):
                 )
                 % {"n": left}
             )
+
+    def reminder(self, order_lines):
+        """ "09:00, meet at 桃花谷 (at the main gate)": the experience's meeting point in the active
+        language; two queries."""
+        slots = load_rows(TOUR, {line.object_id for line in order_lines}, _slots())
+        points = in_language(
+            {
+                s.experience.meeting_point
+                for s in slots.values()
+                if s is not None and s.experience.meeting_point
+            }
+        )
+        found = {}
+        for line in order_lines:
+            slot = slots.get(line.object_id)
+            words = time_format(local_dt(line.starts_at), "H:i") if line.starts_at else ""
+            experience = slot.experience if slot is not None else None
+            point = (
+                points.get(experience.meeting_point_id)
+                if experience and experience.meeting_point_id
+                else None
+            )
+            if point is not None or (experience and experience.meeting_note):
+                where = " ".join(
+                    part for part in (point.title if point else "", experience.meeting_note) if part
+                )
+                words = gettext("%(time)s, meet at %(where)s") % {"time": words, "where": where}
+            found[line.pk] = f"{line.title_in()} {words}".strip()
+        return found
 
     def snapshot(self, line, batch=None):
         slot = self._batch(line, batch).slot(line)

@@ -7,6 +7,7 @@ makes an order (confirmed at once, with a voucher) but never a payment.
 from functools import cached_property
 
 from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +149,24 @@ class TicketLine(LineKind):
             if left <= 0:
                 raise SoldOut(gettext("Sold out."))
             raise SoldOut(gettext("Only %(n)d tickets of this type are left.") % {"n": left})
+
+    def reminder(self, order_lines):
+        """ "桃花节 19:30, at 桃花坞": the event's start and venue in the active language; two queries."""
+        from .models import EventPage
+
+        ids = {line.page_id_snapshot for line in order_lines if line.page_id_snapshot}
+        pages = EventPage.objects.select_related("venue").in_bulk(ids) if ids else {}
+        venues = in_language({page.venue for page in pages.values() if page.venue_id})
+        found = {}
+        for line in order_lines:
+            page = pages.get(line.page_id_snapshot)
+            time = time_format(timezone.localtime(line.starts_at), "H:i") if line.starts_at else ""
+            venue = venues.get(page.venue_id) if page is not None and page.venue_id else None
+            words = f"{line.title_in()} {time}".strip()
+            if venue is not None:
+                words = gettext("%(event)s, at %(venue)s") % {"event": words, "venue": venue.title}
+            found[line.pk] = words
+        return found
 
     def snapshot(self, line, batch=None):
         ticket_type = self._batch(line, batch).ticket_type(line)

@@ -11,6 +11,8 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +238,23 @@ class StayLine(LineKind):
                 continue
             phone = page.contact_phone or (getattr(page.host, "phone", "") if page.host else "")
             found[line.pk] = Whereabouts(name=page.title, address=page.address, phone=phone)
+        return found
+
+    def reminder(self, order_lines):
+        """ "check-in from 14:00 at 桃园小筑, 桃花村 8 号 (tel. 0571-…)": one query."""
+        places = self.where(order_lines)
+        found = {}
+        for line in order_lines:
+            place = places.get(line.pk)
+            words = gettext("check-in from %(time)s at %(place)s") % {
+                "time": time_format(timezone.localtime(line.starts_at), "H:i") if line.starts_at else "",
+                "place": line.title_in(),
+            }
+            if place is not None and place.address:
+                words += ", " + place.address
+            if place is not None and place.phone:
+                words += " " + gettext("(tel. %(phone)s)") % {"phone": place.phone}
+            found[line.pk] = words
         return found
 
     def check(self, line, batch=None, *, now=None):

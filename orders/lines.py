@@ -197,6 +197,12 @@ class LineKind:
         (a stay's homestay), for those who bring things there; kinds without a place give {}."""
         return {}
 
+    def reminder(self, order_lines) -> dict:
+        """{order line pk: what the day-before reminder says of it, in the active language}: where
+        and when to be ("check-in from 14:00 at 桃园小筑, 桃花村 8 号"); a fixed number of queries.
+        Kinds that need no reminder give {} (their lines are not reminded)."""
+        return {}
+
     def cancellation_terms(self, order_lines, *, now=None) -> dict:
         """{order line pk: ``policies.RefundDecision``}: what cancelling each of these sold lines
         (of this kind) at ``now`` gives back, or why it can no longer be cancelled. By default

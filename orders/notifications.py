@@ -15,16 +15,76 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from accounts.notices import channels_for, send_notice_sms
 from town.sites import email_subject, site_identity
 
-from .models import Order, OrderStatus, Refund
+from .models import Order, OrderStatus, Refund, ReservationKind
 from .money import format_fen
 from .qr import qr_png
 
 logger = logging.getLogger(__name__)
+
+
+# Text messages: short (one 70-character segment in Chinese where it can), each under a template
+# name whose parameters fill a provider's approved template (SMS_TEMPLATES); the link is the
+# order's short link (``views.short_link``), which opens the order only for its owner, logged in.
+SMS_TEXTS = {
+    "order_confirmed": gettext_lazy("Your booking %(ref)s is confirmed. Vouchers: %(url)s"),
+    "order_cancelled": gettext_lazy("Your booking %(ref)s is cancelled. Details: %(url)s"),
+    "order_cancelled_refund": gettext_lazy(
+        "Your booking %(ref)s is cancelled; %(amount)s will be refunded. Details: %(url)s"
+    ),
+    "order_sold_out": gettext_lazy(
+        "Sorry: %(ref)s could not be confirmed, your payment is refunded. Details: %(url)s"
+    ),
+    "order_called_off": gettext_lazy("The organiser cancelled some of booking %(ref)s. Details: %(url)s"),
+    "line_cancelled": gettext_lazy("You cancelled part of booking %(ref)s. Details: %(url)s"),
+    "refund_issued": gettext_lazy("Refund of %(amount)s for %(ref)s made. Details: %(url)s"),
+    "order_reminder": gettext_lazy("Tomorrow (%(ref)s): %(what)s. Vouchers: %(url)s"),
+    "waitlist_offer": gettext_lazy("A place is free for you: %(what)s. Book by %(until)s: %(url)s"),
+    "provider_new_booking": gettext_lazy("New booking %(ref)s: %(what)s. Guest %(name)s %(phone)s. %(url)s"),
+    "provider_new_order": gettext_lazy("New order %(ref)s: %(what)s. %(url)s"),
+}
+# How much of the lines' description an SMS carries before "…".
+SMS_WHAT_LENGTH = 40
+
+
+def _sms(to, template, language, /, **params):
+    if to:
+        send_notice_sms(to, template, SMS_TEXTS[template], params, language=language)
+
+
+def _visitor_language(order):
+    return order.language or settings.LANGUAGE_CODE
+
+
+def short_url(order):
+    """The order's short link in the active language (absolute when the site is known)."""
+    from django.urls import reverse
+
+    return _absolute(reverse("orders_short_link", args=[order.reference]))
+
+
+def provider_short_url(order):
+    from django.urls import reverse
+
+    return _absolute(reverse("orders_provider_link", args=[order.reference]))
+
+
+def lines_in_words(lines, limit=SMS_WHAT_LENGTH):
+    """The lines as an SMS says them, in the active language: "桃园小筑 · 大床房 3月20日 …"."""
+    from .lines import describing_kind
+
+    words = "; ".join(
+        f"{describing_kind(line.kind).heading(line)} {describing_kind(line.kind).summary(line)}"
+        for line in lines
+    )
+    return words if len(words) <= limit else words[: limit - 1] + "…"
 
 
 # --- called by order_state (inside its transaction) -----------------------------------------
@@ -93,6 +153,11 @@ def waitlist_offer(entry):
     _enqueue_on_commit(send_waitlist_offer, entry.pk)
 
 
+def reminder(order_id, line_ids):
+    """The day-before reminder of ``line_ids`` (claimed by ``reminders.send_reminders``)."""
+    _enqueue_on_commit(send_reminder, order_id, list(line_ids))
+
+
 def _enqueue_on_commit(the_task, *args):
     transaction.on_commit(lambda: the_task.enqueue(*args))
 
@@ -111,32 +176,69 @@ def send_confirmation(order_id: int) -> bool:
     order = Order.objects.select_related("user").get(pk=order_id)
     # Lines the organiser called off before the payment came have no voucher to send.
     lines = list(order.lines.filter(cancelled_at__isnull=True).select_related("voucher", "provider_user"))
-    with translation.override(order.language or settings.LANGUAGE_CODE):
-        images = [
-            (f"voucher-{line.voucher.code}", qr_png(line.voucher.code))
-            for line in lines
-            if hasattr(line, "voucher")
-        ]
-        _send(
-            "confirmation",
-            _("Your booking %(ref)s is confirmed") % {"ref": order.reference},
-            order.user.email,
-            {"order": order, "lines": lines},
-            images=images,
+    channels = channels_for(order.user)
+    with translation.override(_visitor_language(order)):
+        if channels.email:
+            images = [
+                (f"voucher-{line.voucher.code}", qr_png(line.voucher.code))
+                for line in lines
+                if hasattr(line, "voucher")
+            ]
+            _send(
+                "confirmation",
+                _("Your booking %(ref)s is confirmed") % {"ref": order.reference},
+                channels.email,
+                {"order": order, "lines": lines},
+                images=images,
+            )
+        _sms(
+            channels.sms,
+            "order_confirmed",
+            _visitor_language(order),
+            ref=order.reference,
+            url=short_url(order),
         )
     hosts = {}
     for line in lines:
-        if line.provider_user_id and line.provider_user.email:
+        if line.provider_user_id:
             hosts.setdefault(line.provider_user, []).append(line)
     for host, host_lines in hosts.items():
-        with translation.override(host.notice_language):
+        _tell_provider_of_booking(order, host, host_lines)
+    return True
+
+
+def _tell_provider_of_booking(order, host, host_lines):
+    """The host's (guide's, farmer's) alert of their part of a new order, by their channels."""
+    channels = channels_for(host)
+    with translation.override(host.notice_language):
+        if channels.email:
             _send(
                 "host_notice",
                 _("New booking %(ref)s") % {"ref": order.reference},
-                host.email,
+                channels.email,
                 {"order": order, "lines": host_lines, "host": host, "manage_url": _manage_url(order)},
             )
-    return True
+        what, url = lines_in_words(host_lines), provider_short_url(order)
+        if all(line.kind == ReservationKind.PRODUCT for line in host_lines):
+            _sms(
+                channels.sms,
+                "provider_new_order",
+                host.notice_language,
+                ref=order.reference,
+                what=what,
+                url=url,
+            )
+        else:
+            _sms(
+                channels.sms,
+                "provider_new_booking",
+                host.notice_language,
+                ref=order.reference,
+                what=what,
+                name=order.contact_name,
+                phone=order.contact_phone,
+                url=url,
+            )
 
 
 @task()
@@ -151,11 +253,13 @@ def send_order_mail(order_id: int, kind: str, refund_fen: int = 0, paid_fen: int
         "cancelled": lambda ref: _("Your booking %(ref)s is cancelled") % {"ref": ref},
     }
     order = Order.objects.select_related("user").get(pk=order_id)
-    with translation.override(order.language or settings.LANGUAGE_CODE):
+    channels = channels_for(order.user)
+    language = _visitor_language(order)
+    with translation.override(language):
         _send(
             kind,
             subjects[kind](order.reference),
-            order.user.email,
+            channels.email,
             {
                 "order": order,
                 "lines": list(order.lines.all()),
@@ -164,6 +268,20 @@ def send_order_mail(order_id: int, kind: str, refund_fen: int = 0, paid_fen: int
                 "nothing_paid": paid_fen == 0,
             },
         )
+        # A failed payment is told on the page the visitor is on; the others come later.
+        if kind == "sold_out":
+            _sms(channels.sms, "order_sold_out", language, ref=order.reference, url=short_url(order))
+        elif kind == "cancelled" and refund_fen:
+            _sms(
+                channels.sms,
+                "order_cancelled_refund",
+                language,
+                ref=order.reference,
+                amount=format_fen(refund_fen, order.currency),
+                url=short_url(order),
+            )
+        elif kind == "cancelled":
+            _sms(channels.sms, "order_cancelled", language, ref=order.reference, url=short_url(order))
 
 
 @task()
@@ -172,11 +290,19 @@ def send_called_off_mail(order_id: int, line_ids: list, refund_fen: int) -> None
     order = Order.objects.select_related("user").get(pk=order_id)
     lines = list(order.lines.filter(pk__in=line_ids))
     kept = order.lines.filter(cancelled_at__isnull=True).exists()
-    with translation.override(order.language or settings.LANGUAGE_CODE):
+    channels = channels_for(order.user)
+    with translation.override(_visitor_language(order)):
+        _sms(
+            channels.sms,
+            "order_called_off",
+            _visitor_language(order),
+            ref=order.reference,
+            url=short_url(order),
+        )
         _send(
             "called_off",
             _("Cancelled by the organiser: %(ref)s") % {"ref": order.reference},
-            order.user.email,
+            channels.email,
             {
                 "order": order,
                 "lines": lines,
@@ -239,12 +365,20 @@ def send_line_cancelled_mail(
         "collect_less": format_fen(collect_less_fen, order.currency) if collect_less_fen else "",
         "order_goes_on": order.status != OrderStatus.CANCELLED,
     }
-    with translation.override(order.language or settings.LANGUAGE_CODE):
+    channels = channels_for(order.user)
+    with translation.override(_visitor_language(order)):
         _send(
             "line_cancelled",
             _("You cancelled part of your booking %(ref)s") % {"ref": order.reference},
-            order.user.email,
+            channels.email,
             context,
+        )
+        _sms(
+            channels.sms,
+            "line_cancelled",
+            _visitor_language(order),
+            ref=order.reference,
+            url=short_url(order),
         )
     provider = line.provider_user
     if provider is not None and provider.email:
@@ -308,19 +442,61 @@ def send_stay_changed_mail(
 
 
 @task()
+def send_reminder(order_id: int, line_ids: list) -> bool:
+    """Tomorrow's lines of an order, where and when (each kind says it: ``LineKind.reminder``),
+    by the visitor's channels, in the order's language. Lines of kinds with nothing to remind
+    of are left out; an order with none of the others gets nothing."""
+    from .lines import describing_kind
+
+    order = Order.objects.select_related("user").get(pk=order_id)
+    lines = list(order.lines.filter(pk__in=line_ids).select_related("voucher"))
+    language = _visitor_language(order)
+    with translation.override(language):
+        by_kind = {}
+        for line in lines:
+            by_kind.setdefault(line.kind, []).append(line)
+        words = {}
+        for kind, kind_lines in by_kind.items():
+            words.update(describing_kind(kind).reminder(kind_lines))
+        reminded = [line for line in lines if words.get(line.pk)]
+        if not reminded:
+            return False
+        for line in reminded:
+            line.reminder_words = words[line.pk]
+        channels = channels_for(order.user)
+        _send(
+            "reminder",
+            _("Tomorrow: your booking %(ref)s") % {"ref": order.reference},
+            channels.email,
+            {"order": order, "lines": reminded, "url": short_url(order)},
+        )
+        what = "; ".join(words[line.pk] for line in reminded)
+        if len(what) > 2 * SMS_WHAT_LENGTH:
+            what = what[: 2 * SMS_WHAT_LENGTH - 1] + "…"
+        _sms(channels.sms, "order_reminder", language, ref=order.reference, what=what, url=short_url(order))
+    return True
+
+
+@task()
 def send_refund_mail(refund_id: int) -> None:
     refund = Refund.objects.select_related("payment__order__user").get(pk=refund_id)
     order = refund.payment.order
-    with translation.override(order.language or settings.LANGUAGE_CODE):
+    channels = channels_for(order.user)
+    amount = format_fen(refund.amount_fen, refund.payment.currency)
+    with translation.override(_visitor_language(order)):
         _send(
             "refund",
             _("Refund for %(ref)s") % {"ref": order.reference},
-            order.user.email,
-            {
-                "order": order,
-                "refund": refund,
-                "amount": format_fen(refund.amount_fen, refund.payment.currency),
-            },
+            channels.email,
+            {"order": order, "refund": refund, "amount": amount},
+        )
+        _sms(
+            channels.sms,
+            "refund_issued",
+            _visitor_language(order),
+            ref=order.reference,
+            amount=amount,
+            url=short_url(order),
         )
 
 
@@ -332,19 +508,26 @@ def send_waitlist_offer(entry_id: int) -> None:
     from .models import WaitlistEntry
 
     entry = WaitlistEntry.objects.select_related("user").get(pk=entry_id)
-    with translation.override(entry.language or settings.LANGUAGE_CODE):
+    channels = channels_for(entry.user)
+    language = entry.language or settings.LANGUAGE_CODE
+    with translation.override(language):
         line = entry.as_line()
         what = describing_kind(entry.kind).describe(line)
+        until = timezone.localtime(entry.offer_expires_at)
+        url = _absolute(reverse("orders_waitlist_offer", args=[entry.pk]))
         _send(
             "waitlist_offer",
             _("A place is free for you: %(what)s") % {"what": what},
-            entry.user.email,
-            {
-                "entry": entry,
-                "what": what,
-                "until": timezone.localtime(entry.offer_expires_at),
-                "url": _absolute(reverse("orders_waitlist_offer", args=[entry.pk])),
-            },
+            channels.email,
+            {"entry": entry, "what": what, "until": until, "url": url},
+        )
+        _sms(
+            channels.sms,
+            "waitlist_offer",
+            language,
+            what=what if len(what) <= SMS_WHAT_LENGTH else what[: SMS_WHAT_LENGTH - 1] + "…",
+            until=date_format(until, "SHORT_DATETIME_FORMAT"),
+            url=url,
         )
 
 

@@ -13,6 +13,9 @@ urlpatterns = [
     path("trips/<str:ref>/cancel/", views.order_cancel, name="orders_order_cancel"),
     path("trips/<str:ref>/lines/<int:line_id>/cancel/", views.line_cancel_page, name="orders_line_cancel"),
     path("trips/<str:ref>/lines/<int:line_id>/change/", views.line_change_page, name="orders_line_change"),
+    # Short links for text messages (views.short_link, views.provider_link).
+    path("o/<str:ref>/", views.short_link, name="orders_short_link"),
+    path("p/<str:ref>/", views.provider_link, name="orders_provider_link"),
     path("waitlist/join/", waitlist_views.join_page, name="orders_waitlist_join"),
     path("waitlist/<int:entry_id>/", waitlist_views.offer_page, name="orders_waitlist_offer"),
     path("waitlist/<int:entry_id>/leave/", waitlist_views.leave_page, name="orders_waitlist_leave"),

@@ -29,7 +29,7 @@ from .forms import (
     StayChangeForm,
 )
 from .lines import LineInvalid, cancellation_terms, describing_kind
-from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus
+from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus, ReservationKind
 from .money import format_fen
 from .reservations import local_today
 
@@ -224,6 +224,28 @@ def _after_checkout(request, result):
             else _("Your order %(ref)s is placed.") % {"ref": order.reference},
         )
     return redirect(order)
+
+
+def short_link(request, ref):
+    """/o/<ref>/, the link in text messages: on to the order's page, which shows it only to its
+    owner, logged in (else log-in, then back). Nothing is looked up here, so the link tells a
+    stranger nothing, not even whether the order exists."""
+    return redirect("orders_order_detail", ref=ref)
+
+
+@never_cache
+@login_required
+def provider_link(request, ref):
+    """/p/<ref>/, the link in a host's or farmer's alert: to where they handle their part of the
+    order (the farmer dashboard for produce, the order's admin page otherwise); an order they
+    provide nothing of is not found."""
+    lines = OrderLine.objects.filter(order__reference=ref, provider_user=request.user)
+    kinds = set(lines.values_list("kind", flat=True))
+    if not kinds:
+        raise Http404(_("No such order."))
+    if kinds == {ReservationKind.PRODUCT}:
+        return redirect("farmer_orders")
+    return redirect("orders_admin_manage", pk=lines.values_list("order_id", flat=True).first())
 
 
 @never_cache

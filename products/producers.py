@@ -2,8 +2,8 @@
 
 Verification is what makes a farmer: it puts the user in the Farmers role, and the farmer
 dashboard opens only for a verified producer (a homestay host is not a farmer unless verified
-as one). Rejection takes the role away again. The farmer is e-mailed after each decision
-commits; staff are e-mailed when an application comes in.
+as one). Rejection takes the role away again. The farmer is told (SMS and/or e-mail,
+accounts.notices) after each decision commits; staff are e-mailed when an application comes in.
 """
 
 import logging
@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from accounts.notices import channels_for, send_notice_sms
 from accounts.roles import EDITORS, FARMERS
 from accounts.services import assign_role, require_verified_email
 
@@ -155,13 +156,19 @@ def _absolute(url_name):
     return site.root_url.rstrip("/") + path if site else path
 
 
+DECISION_SMS = {
+    "verified": _("You can now sell in the town's farmers' shop: %(url)s"),
+    "rejected": _("About your request to sell in the town's shop, see: %(url)s"),
+}
+
+
 @task()
 def send_decision(producer_id: int) -> None:
     """Tell the farmer that staff verified or rejected them."""
     producer = Producer.objects.select_related("user").get(pk=producer_id)
-    if not producer.user.email:  # a farmer signed up by mobile number (SMS notices: issue 15)
-        return
-    with translation.override(producer.user.notice_language):
+    channels = channels_for(producer.user)
+    language = producer.user.notice_language
+    with translation.override(language):
         if producer.status == ProducerStatus.VERIFIED:
             subject = gettext("You can now sell in the Tianyuan farmers' shop")
             template = "verified"
@@ -170,15 +177,20 @@ def send_decision(producer_id: int) -> None:
             subject = gettext("About your request to sell in the Tianyuan farmers' shop")
             template = "rejected"
             link = _absolute("farmer_apply")
-        body = render_to_string(
-            f"products/dashboard/email/{template}.txt", {"producer": producer, "link": link}
-        )
-        send_mail(
-            getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + subject,
-            body,
-            None,
-            [producer.user.email],
-        )
+        if channels.email:
+            body = render_to_string(
+                f"products/dashboard/email/{template}.txt", {"producer": producer, "link": link}
+            )
+            send_mail(
+                getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + subject,
+                body,
+                None,
+                [channels.email],
+            )
+        if channels.sms:
+            send_notice_sms(
+                channels.sms, f"producer_{template}", DECISION_SMS[template], {"url": link}, language=language
+            )
 
 
 @task()

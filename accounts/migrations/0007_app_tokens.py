@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_language'),
+        ('accounts', '0006_notice_channels'),
     ]
 
     operations = [

@@ -244,6 +244,11 @@ class OrderLine(models.Model):
         related_name="replaces",
     )
 
+    # The day-before reminder went out (``orders.reminders``): never twice for one line.
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # The provider's morning list of the day's deliveries named it (``products.deliveries``).
+    listed_for_provider_at = models.DateTimeField(_("listed for the provider at"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")

@@ -29,6 +29,7 @@ from wagtail.actions.create import CreateAction
 from wagtail.actions.edit import EditAction
 from wagtail.models import Locale, WorkflowState
 
+from accounts.notices import channels_for, send_notice_sms
 from orders.models import ReservationKind
 from orders.selectors import claimed_units
 from town.page_cache import bump_stock
@@ -264,23 +265,35 @@ def update_fulfilment(producer, line_id, status, *, tracking_number="", user=Non
     return fulfilment
 
 
+SHIPPED_SMS = _("Your %(item)s (%(ref)s) is shipped, tracking number %(tracking)s.")
+
+
 @task()
 def send_shipped_notice(fulfilment_id: int) -> None:
     """Tell the buyer their parcel left the farm, with the courier's tracking number."""
     fulfilment = LineFulfilment.objects.select_related("order_line__order__user").get(pk=fulfilment_id)
     line = fulfilment.order_line
     order = line.order
-    if not order.user.email:  # a visitor signed up by mobile number (SMS notices: issue 15)
-        return
-    with translation.override(order.language or settings.LANGUAGE_CODE):
-        subject = gettext("Your %(item)s from order %(ref)s is on its way") % {
-            "item": line.title,
-            "ref": order.reference,
-        }
-        body = render_to_string(
-            "products/dashboard/email/shipped.txt",
-            {"line": line, "order": order, "fulfilment": fulfilment},
-        )
-        send_mail(
-            getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + subject, body, None, [order.user.email]
-        )
+    channels = channels_for(order.user)
+    language = order.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        if channels.email:
+            subject = gettext("Your %(item)s from order %(ref)s is on its way") % {
+                "item": line.title,
+                "ref": order.reference,
+            }
+            body = render_to_string(
+                "products/dashboard/email/shipped.txt",
+                {"line": line, "order": order, "fulfilment": fulfilment},
+            )
+            send_mail(
+                getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + subject, body, None, [channels.email]
+            )
+        if channels.sms:
+            send_notice_sms(
+                channels.sms,
+                "produce_shipped",
+                SHIPPED_SMS,
+                {"item": line.title_in(), "ref": order.reference, "tracking": fulfilment.tracking_number},
+                language=language,
+            )

@@ -57,10 +57,10 @@ def test_blank_falls_back_to_the_town_default():
 def test_the_account_page_offers_the_languages_in_both(client):
     client.force_login(UserFactory(language="en"))
     english = client.get("/en/accounts/profile/").content.decode()
-    assert "Language of our e-mails" in english and "The town&#x27;s language" in english
+    assert "Language of our messages" in english and "The town&#x27;s language" in english
     assert '<option value="en" selected>English</option>' in english
     chinese = client.get("/accounts/profile/").content.decode()
-    assert "邮件语言" in chinese and "镇上的语言" in chinese
+    assert "通知语言" in chinese and "镇上的语言" in chinese
 
 
 def test_a_language_chosen_on_the_account_page_is_kept_whatever_the_page_language(client):

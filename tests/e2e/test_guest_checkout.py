@@ -67,7 +67,8 @@ def test_a_new_visitor_books_with_only_a_phone_number_and_finds_it_in_my_trips(
     order = Order.objects.get()
     assert order.user.phone_number == PHONE and order.status == "confirmed"
     assert order.payments.get().provider == "on_site"
-    assert len(sms.outbox) == 1
+    # The code, then the confirmation with the order's short link (issue 15 item 5).
+    assert [message.template for message in sms.outbox] == ["verification_code", "order_confirmed"]
 
     # Later, on another phone: log in by code, and My trips lists the order.
     time_machine.shift(61)  # one code a minute per number
