@@ -1,8 +1,9 @@
 import re
 
 from allauth.account.adapter import get_adapter
-from allauth.account.forms import RequestLoginCodeForm, SignupForm
+from allauth.account.forms import BaseConfirmCodeForm, RequestLoginCodeForm, SignupForm, VerifyPhoneForm
 from allauth.account.utils import filter_users_by_email
+from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from .models import User
 from .phones import PhoneNumberField
+from .services import PhoneTaken
 
 
 class PhoneSignupForm(SignupForm):
@@ -77,6 +79,34 @@ class PhoneLoginCodeForm(RequestLoginCodeForm):
         if not cleaned_data.get("phone") and not cleaned_data.get("email") and not self.errors:
             self.add_error("phone", _("Enter your mobile number."))
         return cleaned_data
+
+
+class PhoneVerifyForm(VerifyPhoneForm):
+    """allauth's "enter the code" form. For a logged-in person adding or changing their number,
+    a right code proves the number is theirs: an account that only typed it in does not stop them
+    (accounts.services.take_phone moves it), one on which it is verified does, with our message.
+    Said only once the code is right, so nobody learns from it which numbers have accounts."""
+
+    def clean_code(self):
+        request = allauth_context.request
+        changing = (
+            request is not None
+            and request.user.is_authenticated
+            and self.user is not None
+            and request.user.pk == self.user.pk
+            and self.phone != self.user.phone_number
+        )
+        if not changing:
+            return super().clean_code()
+        code = BaseConfirmCodeForm.clean_code(self)
+        if (
+            code
+            and User.objects.filter(phone_number=self.phone, phone_verified=True)
+            .exclude(pk=self.user.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(PhoneTaken.message, code="phone_taken")
+        return code
 
 
 # Mainland mobile numbers (11 digits, 1[3-9]...), optionally +86; or other international numbers.
