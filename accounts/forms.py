@@ -163,3 +163,54 @@ class AdminUserCreationForm(_NamesOptional, UserCreationForm):
 class AdminUserEditForm(_NamesOptional, UserEditForm):
     class Meta(UserEditForm.Meta):
         fields = UserEditForm.Meta.fields | {"display_name", "phone"}
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account is confirmed by its password or, for an account without one, by a
+    fresh code texted to its verified mobile number (accounts.phone_codes)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        required=False,
+    )
+    code = forms.CharField(
+        label=_("The code we texted you"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.by_password = user.has_usable_password()
+        self.by_code = not self.by_password and user.has_verified_phone
+        if not self.by_password:
+            del self.fields["password"]
+        if not self.by_code:
+            del self.fields["code"]
+
+    @property
+    def can_confirm(self):
+        return self.by_password or self.by_code
+
+    def clean(self):
+        from . import phone_codes
+
+        cleaned = super().clean()
+        if self.by_password:
+            if not self.user.check_password(cleaned.get("password") or ""):
+                self.add_error("password", _("That is not your password."))
+        elif self.by_code:
+            try:
+                phone_codes.check_code(self.user.phone_number, cleaned.get("code") or "")
+            except phone_codes.CodeRejected as exc:
+                self.add_error("code", exc.message)
+        else:
+            raise forms.ValidationError(
+                _("Set a password or add a mobile number first, so we can check it is you.")
+            )
+        return cleaned
