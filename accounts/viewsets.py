@@ -5,6 +5,7 @@ from wagtail.users.views.users import IndexView as WagtailUserIndexView
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
 from .forms import AdminUserCreationForm, AdminUserEditForm
+from .models import User
 from .privacy import shown_phone
 
 
@@ -17,16 +18,22 @@ class UserIndexView(WagtailUserIndexView):
 
     @cached_property
     def columns(self):
-        # An account signed up by phone has no username (e-mail): its number, masked unless the
-        # viewer may see numbers in full (accounts.privacy), next to it.
+        # An account signed up by phone has no username (its e-mail address): its log-in number
+        # stands there instead, masked unless the viewer may see numbers in full (accounts.privacy).
+        # In the same column, not one more: the table is already tight on a phone.
         columns = list(super().columns)
-        phone = Column(
-            "phone_number",
-            label=_("Mobile number"),
-            accessor=lambda user: shown_phone(user.phone_number, self.request.user),
-            width="15%",
-        )
-        columns.insert(3, phone)
+        for index, column in enumerate(columns):
+            if column.name == User.USERNAME_FIELD:
+                columns[index] = Column(
+                    column.name,
+                    accessor=lambda user: (
+                        user.get_username() or shown_phone(user.phone_number, self.request.user)
+                    ),
+                    label=_("Log-in"),
+                    sort_key=column.sort_key,
+                    classname="username",
+                    width="20%",
+                )
         return columns
 
 
