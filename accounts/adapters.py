@@ -1,10 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.phone_verification import PHONE_VERIFICATION_SESSION_KEY
 from allauth.account.stages import LoginStageController, LoginStageKey
 from allauth.account.utils import perform_login
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.contrib import messages
 from django.contrib.auth.models import Group
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext
@@ -16,7 +18,7 @@ from town.sms import send_sms
 from . import phone_codes
 from .phones import PhoneNumberField, phone_or_none
 from .roles import VISITORS
-from .services import prove_phone, record_language
+from .services import PhoneTaken, prove_phone, record_language, take_phone
 
 # Set on a request by a form that already counted the code it is about to send (signup counts
 # before the account is created, so a refused code leaves no account behind).
@@ -125,7 +127,10 @@ class AccountAdapter(DefaultAccountAdapter):
         could never get in; and the number may only move once its code is entered, not when
         somebody asks for one. Here the code is entered and allauth still lets us decide who is
         logged in (pre_login), and the API calls the same service."""
-        if user.phone_number != phone or user.phone_verified:
+        if user.phone_number != phone:
+            self._take_new_phone(user, phone)
+            return
+        if user.phone_verified:
             return
         by_password_holder = self._code_entered_by_password_holder(user)
         account, _created = prove_phone(user, phone, by_password_holder=by_password_holder)
@@ -133,6 +138,22 @@ class AccountAdapter(DefaultAccountAdapter):
             user.refresh_from_db()  # allauth's stages read the number's state from this object
         elif self.request is not None:
             setattr(self.request, PHONE_MOVED_ATTR, (user.pk, account))
+
+    def _take_new_phone(self, user, phone):
+        """allauth's "change mobile number" proved a number ``user`` does not hold yet (it never
+        stores the number before the code, so the number is set here: accounts.services.take_phone
+        has the rule). Only for the logged-in user's own account; any other caller proving a
+        number the account does not hold changes nothing."""
+        request = self.request
+        if request is None or not request.user.is_authenticated or request.user.pk != user.pk:
+            return
+        try:
+            take_phone(user, phone)
+        except PhoneTaken as exc:
+            # The change is over: the next visit to the page starts afresh, with the reason.
+            request.session.pop(PHONE_VERIFICATION_SESSION_KEY, None)
+            messages.error(request, exc.message)
+            raise ImmediateHttpResponse(redirect("account_change_phone")) from None
 
     def pre_login(self, request, user, **kwargs):
         moved = getattr(request, PHONE_MOVED_ATTR, None)

@@ -1,8 +1,9 @@
 import re
 
 from allauth.account.adapter import get_adapter
-from allauth.account.forms import RequestLoginCodeForm, SignupForm
+from allauth.account.forms import BaseConfirmCodeForm, RequestLoginCodeForm, SignupForm, VerifyPhoneForm
 from allauth.account.utils import filter_users_by_email
+from allauth.core import context as allauth_context
 from allauth.socialaccount.forms import DisconnectForm
 from django import forms
 from django.conf import settings
@@ -11,6 +12,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from .models import User
 from .phones import PhoneNumberField
+from .services import PhoneTaken
 from .social import can_unlink
 
 
@@ -79,6 +81,34 @@ class PhoneLoginCodeForm(RequestLoginCodeForm):
         if not cleaned_data.get("phone") and not cleaned_data.get("email") and not self.errors:
             self.add_error("phone", _("Enter your mobile number."))
         return cleaned_data
+
+
+class PhoneVerifyForm(VerifyPhoneForm):
+    """allauth's "enter the code" form. For a logged-in person adding or changing their number,
+    a right code proves the number is theirs: an account that only typed it in does not stop them
+    (accounts.services.take_phone moves it), one on which it is verified does, with our message.
+    Said only once the code is right, so nobody learns from it which numbers have accounts."""
+
+    def clean_code(self):
+        request = allauth_context.request
+        changing = (
+            request is not None
+            and request.user.is_authenticated
+            and self.user is not None
+            and request.user.pk == self.user.pk
+            and self.phone != self.user.phone_number
+        )
+        if not changing:
+            return super().clean_code()
+        code = BaseConfirmCodeForm.clean_code(self)
+        if (
+            code
+            and User.objects.filter(phone_number=self.phone, phone_verified=True)
+            .exclude(pk=self.user.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(PhoneTaken.message, code="phone_taken")
+        return code
 
 
 # Mainland mobile numbers (11 digits, 1[3-9]...), optionally +86; or other international numbers.
@@ -218,3 +248,52 @@ class SocialDisconnectForm(DisconnectForm):
                 _("Add a mobile number first: without WeChat you would have no way to log in.")
             )
         return cleaned_data
+class DeleteAccountForm(forms.Form):
+    """Deleting an account is confirmed by its password or, for an account without one, by a
+    fresh code texted to its verified mobile number (accounts.phone_codes)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        required=False,
+    )
+    code = forms.CharField(
+        label=_("The code we texted you"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.by_password = user.has_usable_password()
+        self.by_code = not self.by_password and user.has_verified_phone
+        if not self.by_password:
+            del self.fields["password"]
+        if not self.by_code:
+            del self.fields["code"]
+
+    @property
+    def can_confirm(self):
+        return self.by_password or self.by_code
+
+    def clean(self):
+        from . import phone_codes
+
+        cleaned = super().clean()
+        if self.by_password:
+            if not self.user.check_password(cleaned.get("password") or ""):
+                self.add_error("password", _("That is not your password."))
+        elif self.by_code:
+            try:
+                phone_codes.check_code(self.user.phone_number, cleaned.get("code") or "")
+            except phone_codes.CodeRejected as exc:
+                self.add_error("code", exc.message)
+        else:
+            raise forms.ValidationError(
+                _("Set a password or add a mobile number first, so we can check it is you.")
+            )
+        return cleaned

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
+from .privacy import mask_phone
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -59,9 +61,11 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        permissions = [("view_full_phone", _("Can see phone numbers in full"))]
 
     def __str__(self):
-        return self.display_name or self.email or self.phone_number or f"#{self.pk}"
+        # The name staff lists and logs show: a number stands in for a name only masked (PIPL).
+        return self.display_name or self.email or mask_phone(self.phone_number) or f"#{self.pk}"
 
     def save(self, *args, **kwargs):
         # Forms and allauth hand over "" for "no address"; only NULL may repeat under unique.
@@ -72,14 +76,14 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def get_full_name(self):
-        return self.display_name or super().get_full_name() or self.email or self.phone_number or ""
+        return self.display_name or super().get_full_name() or self.email or mask_phone(self.phone_number)
 
     def get_short_name(self):
         if self.display_name or self.first_name:
             return self.display_name or self.first_name
         if self.email:
             return self.email.split("@")[0]
-        return self.phone_number or ""
+        return mask_phone(self.phone_number)
 
     @property
     def notice_language(self):

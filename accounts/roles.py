@@ -17,6 +17,11 @@ ROLE_LABELS = {
     MODERATORS: _("Moderators"),
 }
 
+# Who sees phone numbers in full (accounts.privacy; granted by accounts/migrations/0008): the
+# tourism office calls visitors about refunds, call-offs and changes. Hosts and farmers see the
+# full number of the guest they serve, through the views, not by this permission.
+FULL_PHONE_ROLES = (EDITORS,)
+
 
 def user_in_group(user, name):
     if not user.is_authenticated:

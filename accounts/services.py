@@ -3,7 +3,7 @@ e-mail address) that booking and selling depend on."""
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,15 @@ class UnverifiedEmail(PermissionDenied):
 
 class UnknownRole(ValueError):
     pass
+
+
+class PhoneTaken(Exception):
+    """The number is verified on another account: it stays there."""
+
+    message = _(
+        "This mobile number is already verified on another Tianyuan account. Log in with it by code "
+        "to use that account, or ask the tourism office for help."
+    )
 
 
 def assign_role(user, role):
@@ -148,6 +157,40 @@ def _prove_locked(user, phone, *, by_password_holder):
     user.phone_verified = True
     user.save(update_fields=fields)
     return user, False
+
+
+def take_phone(user, phone):
+    """``user``, logged in, just proved ``phone`` (E.164), a number they do not hold yet, with a
+    code sent to it (changing or adding their log-in number): it becomes their verified number.
+
+    The proven owner wins over an account that only typed the number in (held unverified: it
+    loses it, as in _prove_locked); an account on which the number is verified keeps it, since
+    its owner proved it too, and PhoneTaken is raised (nothing changes). Returns ``user``."""
+    from .models import User
+
+    with transaction.atomic():
+        # Both rows locked in primary-key order: two people taking numbers from each other
+        # cannot deadlock.
+        rows = list(
+            User.objects.select_for_update()
+            .filter(models.Q(pk=user.pk) | models.Q(phone_number=phone))
+            .order_by("pk")
+        )
+        holder = next((row for row in rows if row.pk != user.pk), None)
+        mine = next(row for row in rows if row.pk == user.pk)
+        if holder is not None:
+            if holder.phone_verified:
+                raise PhoneTaken()
+            _detach_phone(holder, phone)
+        fields = ["phone_number", "phone_verified"]
+        if not mine.phone or mine.phone == mine.phone_number:  # the contact number follows the log-in one
+            mine.phone = phone
+            fields.append("phone")
+        mine.phone_number = phone
+        mine.phone_verified = True
+        mine.save(update_fields=fields)
+    user.refresh_from_db(fields=fields)
+    return user
 
 
 def _detach_phone(user, phone):

@@ -17,4 +17,6 @@ urlpatterns = [
     path("3rdparty/", wechat_required(social_views.connections), name="socialaccount_connections"),
     path("3rdparty/signup/", wechat_required(views.SocialSignupView.as_view()), name="socialaccount_signup"),
     path("profile/notices/", views.notice_channels, name="account_notice_channels"),
+    path("profile/my-data.json", views.download_data, name="account_download_data"),
+    path("profile/delete/", views.delete_account, name="account_delete"),
 ]

@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from allauth.account import views as allauth_views
+from allauth.core import ratelimit
 from allauth.socialaccount import views as social_views
 from allauth.socialaccount.internal.flows import signup as social_signup
 from allauth.socialaccount.models import SocialAccount
@@ -9,14 +10,16 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import phone_login, social, tokens
-from .forms import NoticeChannelsForm, PhoneCodeRequestForm, ProfileForm
+from . import personal_data, phone_login, social, tokens
+from .forms import DeleteAccountForm, NoticeChannelsForm, PhoneCodeRequestForm, ProfileForm
 from .models import AppToken
 from .phones import display_phone
 from .services import set_notice_channels, update_profile
@@ -152,3 +155,68 @@ class SocialSignupView(social_views.SignupView):
         response = super().form_invalid(form)
         response.status_code = status
         return response
+
+
+# --- the person's own data (PIPL): download and delete (accounts.personal_data) ---------------
+
+
+@never_cache
+@require_GET
+@login_required
+def download_data(request):
+    """Everything we keep about the logged-in person, as a JSON file."""
+    data = personal_data.export_for(request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="tianyuan-my-data-{day}.json"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete_account(request):
+    """What deleting does, then the password (or a texted code) to confirm it; POST only deletes."""
+    user = request.user
+    blockers = personal_data.deletion_blockers(user)
+    form = DeleteAccountForm(None, user=user)
+    status = 200
+    code_sent = None
+    action = request.POST.get("action")
+    if request.method == "POST" and blockers:
+        status = 409
+    elif request.method == "POST" and action == "send_code" and form.by_code:
+        try:
+            phone_login.send_login_code(request, user.phone_number)
+        except phone_login.TooManyCodes as exc:
+            messages.error(request, exc.message)
+            status = 429
+        else:
+            code_sent = display_phone(user.phone_number)
+    elif request.method == "POST":
+        try:
+            # allauth's re-authentication limit: a stolen session cannot guess the password.
+            ratelimit.consume(request, action="reauthenticate", user=user, raise_exception=True)
+        except ratelimit.RateLimited:
+            messages.error(request, _("Too many attempts. Please wait a few minutes and try again."))
+            status = 429
+        else:
+            form = DeleteAccountForm(request.POST, user=user)
+            if form.is_valid():
+                try:
+                    personal_data.delete_account(user, request=request)
+                except personal_data.DeletionRefused as exc:
+                    blockers, status = exc.reasons, 409
+                else:
+                    messages.success(
+                        request, _("Your account was deleted. Goodbye, and thank you for visiting.")
+                    )
+                    return redirect("/")
+            else:
+                status = 422
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {"form": form, "blockers": blockers, "code_sent": code_sent},
+        status=status,
+    )

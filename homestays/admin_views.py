@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from accounts.privacy import shown_phone
 from orders.models import Reservation, ReservationKind
 
 from . import selectors
@@ -47,12 +48,17 @@ def bookings(request):
         )
         .live()
         .for_nights(month_start, month_end)
-        .select_related("holder")
+        .select_related("holder", "order_line__order")
         .order_by("start_date", "pk")
     )
     booked = Counter()
     for r in reservations:
         r.room_type = by_id.get(r.object_id)
+        order = r.order_line.order if r.order_line else None
+        r.guest = (order.contact_name if order else "") or r.holder or ""
+        # The host sees the number of the guest they receive; the office by its permission.
+        serves = bool(r.room_type and r.room_type.page.host_id == request.user.pk)
+        r.guest_phone = shown_phone(order.contact_phone, request.user, serves=serves) if order else ""
         night = max(r.start_date, month_start)
         while night < min(r.end_date, month_end):
             booked[(r.object_id, night)] += r.quantity

@@ -18,6 +18,10 @@ class HomestaysConfig(AppConfig):
         register_inventory(RoomTypeInventory())
         register_line_kind(StayLine())
 
+        from .personal_data import register_section
+
+        register_section()
+
         from wagtail.signals import page_published
 
         page_published.connect(_grant_host_access_on_publish, dispatch_uid="homestays_host_access")

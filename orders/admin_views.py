@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.privacy import shown_phone
+
 from . import order_state, refunds
 from .models import Order
 from .money import format_fen, yuan_to_fen
@@ -106,7 +108,8 @@ def _already_sent(request, earlier):
 def order_manage(request, pk):
     order = get_object_or_404(Order.objects.select_related("user"), pk=pk)
     staff = can_manage_orders(request.user)
-    if not staff and not is_host_of(request.user, order):
+    host = is_host_of(request.user, order)
+    if not staff and not host:
         raise PermissionDenied
     url = reverse("orders_admin_manage", args=[order.pk])
     cancel_form = StaffCancelForm(request.POST if request.POST.get("action") == "cancel" else None)
@@ -181,6 +184,8 @@ def order_manage(request, pk):
     payments = list(order.payments.select_related("recorded_by").prefetch_related("refunds__created_by"))
     context = {
         "order": order,
+        # The host calls their guest; staff see the number in full only with the permission.
+        "contact_phone": shown_phone(order.contact_phone, request.user, serves=host),
         "page_title": _("Order %(ref)s") % {"ref": order.reference},
         "lines": order.lines.select_related("voucher"),
         "payments": payments,

@@ -16,3 +16,7 @@ class OrdersConfig(AppConfig):
         from .basket import merge_on_login
 
         user_logged_in.connect(merge_on_login, dispatch_uid="orders_merge_baskets")
+
+        from .personal_data import register_section
+
+        register_section()

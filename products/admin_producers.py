@@ -22,6 +22,8 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
 
+from accounts.privacy import shown_phone
+
 from . import producers
 from .models import Producer, ProducerStatus
 
@@ -126,6 +128,11 @@ class ReviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
         return redirect("products_producer_applications:index")
 
 
+class ProducerInspectView(ModelViewSet.inspect_view_class):
+    def get_phone_display_value(self):
+        return shown_phone(self.object.phone, self.request.user)
+
+
 class ProducerApplicationViewSet(ModelViewSet):
     model = Producer
     icon = "group"
@@ -144,6 +151,7 @@ class ProducerApplicationViewSet(ModelViewSet):
     search_fields = ["display_name", "phone", "user__email"]
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = ProducerInspectView
     add_to_reference_index = False
     edit_handler = ObjectList(
         [

@@ -32,6 +32,10 @@ class ProductsConfig(AppConfig):
 
         register_stay_suggestions(deliveries_during)
 
+        from .personal_data import register_section
+
+        register_section()
+
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_set_up_moderation, sender=self, dispatch_uid="products_moderation")

@@ -24,6 +24,7 @@ from django.views import View
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
+from accounts.privacy import shown_phone
 from orders import organiser_cancel
 from orders.admin_views import can_manage_orders
 from orders.exceptions import OrderStateError
@@ -199,7 +200,7 @@ class CallOffDetailView(ManageOrdersOnly, FieldsReportMixin, ReportView):
         return [
             Field("order", _("Order"), lambda r: r.order.reference, lambda r: r.order.reference),
             Field("visitor", _("Visitor"), lambda r: r.order.contact_name, lambda r: r.order.contact_name),
-            Field("phone", _("Phone"), lambda r: r.order.contact_phone, lambda r: r.order.contact_phone),
+            Field("phone", _("Phone"), self.phone_of, self.phone_of),
             Field("email", _("E-mail"), lambda r: r.order.user.email, lambda r: r.order.user.email),
             Field(
                 "provider",
@@ -245,7 +246,7 @@ class CallOffDetailView(ManageOrdersOnly, FieldsReportMixin, ReportView):
             Column(
                 "contact",
                 label=_("Phone and e-mail"),
-                accessor=lambda r: format_html("{}<br>{}", r.order.contact_phone, r.order.user.email),
+                accessor=lambda r: format_html("{}<br>{}", self.phone_of(r), r.order.user.email or ""),
             ),
             *(Column(name, label=shown[name].label, accessor=shown[name].show) for name in SHOWN_AS_IS),
             Column(
@@ -259,6 +260,10 @@ class CallOffDetailView(ManageOrdersOnly, FieldsReportMixin, ReportView):
             ),
             HandBackColumn("hand_back", label=_("Paid back by hand?")),
         ]
+
+    def phone_of(self, row):
+        """The visitor's number, masked unless the user may see it in full (page and CSV alike)."""
+        return shown_phone(row.order.contact_phone, self.request.user)
 
     def get_filename(self):
         suffix = "-by-hand" if self.by_hand_only else ""

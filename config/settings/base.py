@@ -198,6 +198,7 @@ SILENCED_SYSTEM_CHECKS = ["account.W001"]
 ACCOUNT_FORMS = {
     "signup": "accounts.forms.PhoneSignupForm",
     "request_login_code": "accounts.forms.PhoneLoginCodeForm",
+    "verify_phone": "accounts.forms.PhoneVerifyForm",
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
