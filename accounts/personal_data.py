@@ -114,6 +114,9 @@ def _profile_section():
 
 def _export_profile(user):
     from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from .models import AppToken, WeChatIdentity
 
     return {
         "email": user.email,
@@ -131,13 +134,42 @@ def _export_profile(user):
             for a in EmailAddress.objects.filter(user=user).order_by("pk")
         ],
         "roles": sorted(user.groups.values_list("name", flat=True)),
+        "notices_by_sms": user.notify_by_sms,
+        "notices_by_email": user.notify_by_email,
+        "signed_in_devices": [
+            {
+                "name": token.name,
+                "created_at": token.created_at.isoformat(),
+                "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+                "expires_at": token.expires_at.isoformat(),
+                "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+            }
+            for token in AppToken.objects.filter(user=user).order_by("pk")
+        ],
+        # What WeChat told us at log-in (nickname, picture, region) is the person's too.
+        "wechat_accounts": [
+            {"uid": account.uid, "profile": account.extra_data}
+            for account in SocialAccount.objects.filter(user=user).order_by("pk")
+        ],
+        "wechat_mini_program": [
+            {"openid": identity.openid, "unionid": identity.unionid}
+            for identity in WeChatIdentity.objects.filter(user=user).order_by("pk")
+        ],
     }
 
 
 def _erase_profile(user):
     from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from .models import AppToken, WeChatIdentity
 
     EmailAddress.objects.filter(user=user).delete()
+    # Signed-in apps and WeChat links go: nobody may log in to the emptied account any more, and
+    # the WeChat account is free to link to a new one.
+    AppToken.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    WeChatIdentity.objects.filter(user=user).delete()
     user.groups.clear()
     user.user_permissions.clear()
     user.email = None

@@ -208,3 +208,30 @@ def test_deleting_needs_post_and_the_csrf_token(client):
     assert client.get(DELETE, {"action": "delete", "password": DEFAULT_PASSWORD}).status_code == 200
     me.refresh_from_db()
     assert me.is_active
+
+
+def test_signed_in_apps_and_wechat_links_are_in_the_download_and_go_with_the_account(client):
+    """An app token, a WeChat web log-in link and a mini-program identity are the person's data:
+    downloaded with the rest, and removed when the account is deleted (the WeChat account is then
+    free to link to a new one)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from accounts import tokens
+    from accounts.models import AppToken, WeChatIdentity
+
+    me = VerifiedUserFactory()
+    tokens.issue_token(me, name="小程序")
+    SocialAccount.objects.create(user=me, provider="weixin", uid="o-web-1", extra_data={"nickname": "阿芳"})
+    WeChatIdentity.objects.create(user=me, kind="miniprogram", openid="o-mini-1", unionid="u-1")
+    client.force_login(me)
+    data = download(client)["profile"]
+    assert [device["name"] for device in data["signed_in_devices"]] == ["小程序"]
+    assert data["wechat_accounts"] == [{"uid": "o-web-1", "profile": {"nickname": "阿芳"}}]
+    assert data["wechat_mini_program"] == [{"openid": "o-mini-1", "unionid": "u-1"}]
+    assert data["notices_by_sms"] is True
+
+    response = client.post(DELETE, {"action": "delete", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert not AppToken.objects.filter(user=me).exists()
+    assert not SocialAccount.objects.filter(user=me).exists()
+    assert not WeChatIdentity.objects.filter(user=me).exists()
