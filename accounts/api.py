@@ -12,7 +12,9 @@ code. Both answers are the same whether or not an account uses the number. Error
 
 Apps and the WeChat mini-program authenticate with a token instead (``Authorization: Bearer
 <token>``, accounts/tokens.py): from the phone log-in with ``"token": true`` or from
-``/auth/wechat/miniprogram``. A request with a token needs no CSRF token (it carries no cookie a
+``/auth/wechat/miniprogram``. An account the mini-program made has no number: it asks for a
+code (``/auth/phone/code`` with its token) and proves it with ``/auth/phone/add``, and can then
+book. A request with a token needs no CSRF token (it carries no cookie a
 page could make the browser send); a bad token is 401 ``{"detail": reason, "code": ...}``, never
 a fall-back to the session.
 """
@@ -26,7 +28,7 @@ from ninja.security import HttpBearer, django_auth
 from ninja.security.apikey import APIKeyCookie
 from pydantic import Field
 
-from . import phone_login, tokens, wechat_miniprogram
+from . import phone_codes, phone_login, services, tokens, wechat_miniprogram
 from .phones import normalise_phone
 
 router = Router(tags=["accounts"])
@@ -134,8 +136,9 @@ def _phone(value):
 
 @router.post(
     "/phone/code",
-    response={202: CodeSentOut, 422: dict, 429: ErrorOut},
-    auth=session_with_csrf,
+    response={202: CodeSentOut, 401: ErrorOut, 422: dict, 429: ErrorOut},
+    # With a token too: an app's account (the mini-program's) asks for a code to add a number.
+    auth=token_or_session,
     summary="Text a 6-digit log-in code to a mobile number",
     description="The code is valid for 5 minutes and 3 tries; asking again replaces it. Limits: "
     "per number 1 a minute, 5 an hour, 10 a day; per client address; and a daily total (429).",
@@ -170,6 +173,40 @@ def post_phone_verify(request, payload: PhoneCodeIn):
     if payload.token:
         body["token"] = tokens.issue_token(user, name=payload.device or gettext("App"))
     return Status(200, body)
+
+
+class PhoneProvedIn(PhoneIn):
+    code: str = Field(max_length=12, description="The 6-digit code of the text message.")
+
+
+class PhoneAddedOut(Schema):
+    id: int
+    phone: str
+
+
+@router.post(
+    "/phone/add",
+    response={200: PhoneAddedOut, 401: ErrorOut, 409: ErrorOut, 422: dict},
+    auth=token_or_login,
+    summary="Add a mobile number to the logged-in account (or the token's), proven by its code",
+    description="For an account made by the WeChat mini-program, which has no number yet: ask "
+    "for a code with /auth/phone/code, then send it here; the number becomes the account's "
+    "verified number, and a verified number is enough to book. It replaces the account's number, "
+    "if it had one. 422: a wrong, expired or used code, or a bad number; 409 "
+    '``{"code": "phone_taken"}``: the number is verified on another account (log in with it '
+    "instead); an account that only typed the number in without proving it loses it.",
+)
+def post_phone_add(request, payload: PhoneProvedIn):
+    phone = _phone(payload.phone)
+    try:
+        phone_codes.check_code(phone, payload.code)
+    except phone_codes.CodeRejected as exc:
+        raise _field_error("code", exc.message, exc.code) from None
+    try:
+        user = services.take_phone(request.user, phone)
+    except services.PhoneTaken as exc:
+        return Status(409, {"detail": str(exc.message), "code": "phone_taken"})
+    return Status(200, {"id": user.pk, "phone": user.phone_number})
 
 
 @router.post(

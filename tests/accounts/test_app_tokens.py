@@ -261,3 +261,70 @@ def test_the_purge_command_deletes_dead_tokens_only(time_machine):
     call_command("accounts_purge_tokens", stdout=out)
     assert out.getvalue().startswith("2 ")
     assert list(AppToken.objects.values_list("name", flat=True)) == ["live"]
+
+
+# --- an app's account adds a mobile number (the mini-program's accounts have none) -------------
+
+
+@pytest.fixture
+def mini_program_account():
+    """What the mini-program's log-in makes: no number, no address, no password; and its token."""
+    user = User(language="zh-hans")
+    user.set_unusable_password()
+    user.save()
+    return user, tokens.issue_token(user, name="小程序")
+
+
+def add_number(app, token, outbox, on_commit, phone=PHONE, code=None):
+    with on_commit(execute=True):  # the text goes out once the request's transaction commits
+        assert post_json(app, "/api/v1/auth/phone/code", {"phone": phone}, token).status_code == 202
+    proof = {"phone": phone, "code": code or code_in(outbox[-1])}
+    return post_json(app, "/api/v1/auth/phone/add", proof, token)
+
+
+def test_an_app_account_adds_its_number_with_a_code_and_can_then_book(
+    app, outbox, mini_program_account, stay_room, arrival, django_capture_on_commit_callbacks
+):
+    user, token = mini_program_account
+    checkout = {"payment_method": "on_site", "contact_name": "李华", "contact_phone": "13900000000"}
+    assert post_json(app, "/api/v1/basket/lines", stay_data(stay_room, arrival), token).status_code == 201
+    refused = post_json(app, "/api/v1/checkout", checkout, token)
+    assert refused.status_code == 403, refused.content  # nothing proven yet
+    response = add_number(app, token, outbox, django_capture_on_commit_callbacks)
+    assert response.status_code == 200, response.content
+    assert response.json() == {"id": user.pk, "phone": PHONE}
+    user.refresh_from_db()
+    assert (user.phone_number, user.phone_verified) == (PHONE, True)
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = post_json(app, "/api/v1/checkout", checkout, token)
+    assert booked.status_code == 201, booked.content
+    assert Order.objects.get(reference=booked.json()["order_ref"]).user == user
+
+
+def test_a_wrong_code_adds_no_number(app, outbox, mini_program_account, django_capture_on_commit_callbacks):
+    user, token = mini_program_account
+    response = add_number(app, token, outbox, django_capture_on_commit_callbacks, code="000000")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "code"]
+    user.refresh_from_db()
+    assert user.phone_number is None and not user.phone_verified
+
+
+def test_a_number_verified_on_another_account_stays_there(
+    app, outbox, mini_program_account, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(phone_number=PHONE, phone_verified=True)
+    user, token = mini_program_account
+    response = add_number(app, token, outbox, django_capture_on_commit_callbacks)
+    assert response.status_code == 409 and response.json()["code"] == "phone_taken"
+    owner.refresh_from_db()
+    user.refresh_from_db()
+    assert (owner.phone_number, owner.phone_verified) == (PHONE, True)
+    assert user.phone_number is None
+
+
+def test_adding_a_number_needs_an_account(app):
+    proof = json.dumps({"phone": PHONE, "code": "123456"})
+    response = app.post("/api/v1/auth/phone/add", data=proof, content_type="application/json")
+    assert response.status_code in (401, 403)  # no token, no session (or no CSRF token)
+    assert not User.objects.filter(phone_number=PHONE).exists()

@@ -214,10 +214,12 @@ def test_the_basket_of_the_anonymous_session_joins_the_account(api, client, outb
     assert len(client.get("/api/v1/basket").json()["lines"]) == 1
 
 
-def test_the_openapi_schema_documents_both_endpoints_and_their_errors(client):
+def test_the_openapi_schema_documents_the_endpoints_and_their_errors(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert set(paths["/api/v1/auth/phone/code"]["post"]["responses"]) == {"202", "422", "429"}
+    # A code may be asked for with an app's token too (401: a token that does not work).
+    assert set(paths["/api/v1/auth/phone/code"]["post"]["responses"]) == {"202", "401", "422", "429"}
     assert set(paths["/api/v1/auth/phone/verify"]["post"]["responses"]) == {"200", "403", "422"}
+    assert set(paths["/api/v1/auth/phone/add"]["post"]["responses"]) == {"200", "401", "409", "422"}
 
 
 def test_a_phone_logged_in_visitor_is_not_served_the_anonymous_page_cache(
