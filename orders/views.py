@@ -31,6 +31,7 @@ from .forms import (
 from .lines import LineInvalid, cancellation_terms, describing_kind
 from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus
 from .money import format_fen
+from .payments import UnknownProvider, get_provider
 from .reservations import local_today
 
 
@@ -216,6 +217,9 @@ def _after_checkout(request, result):
             return redirect(reverse("payments_stripe_pay", args=[order.reference]))
         except NoReverseMatch:
             pass
+    pay_url = _pay_url(order)
+    if pay_url:  # a provider paid on a page of ours (WeChat Pay's QR code)
+        return redirect(pay_url)
     if not result.existing:
         messages.success(
             request,
@@ -224,6 +228,16 @@ def _after_checkout(request, result):
             else _("Your order %(ref)s is placed.") % {"ref": order.reference},
         )
     return redirect(order)
+
+
+def _pay_url(order) -> str:
+    """Our page where the visitor pays the order's pending payment, if its provider has one."""
+    pending = checkout_service.pending_payment(order) if order.status == OrderStatus.PENDING else None
+    try:
+        name = get_provider(pending.provider).pay_url_name if pending is not None else ""
+    except UnknownProvider:
+        return ""
+    return reverse(name, args=[order.reference]) if name else ""
 
 
 @never_cache
