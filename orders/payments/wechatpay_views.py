@@ -99,6 +99,8 @@ def wechatpay_pay(request, ref):
         context["error"] = getattr(exc, "message", None) or ProviderUnavailable.default_message
         return render(request, "orders/payments/wechatpay_pay.html", context, status=503)
     context["poll_seconds"] = POLL_SECONDS
+    # Inside WeChat itself the code cannot be scanned and JSAPI is not built: say where to pay.
+    context["in_wechat"] = "MicroMessenger" in request.headers.get("User-Agent", "")
     return render(request, "orders/payments/wechatpay_pay.html", context)
 
 
