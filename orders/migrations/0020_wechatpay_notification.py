@@ -5,26 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0017_call_off_reopened'),
+        ("orders", "0017_call_off_reopened"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WechatPayNotification',
+            name="WechatPayNotification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notification_id', models.CharField(max_length=64, verbose_name='notification id')),
-                ('event_type', models.CharField(max_length=64, verbose_name='event type')),
-                ('processed_at', models.DateTimeField(auto_now_add=True, verbose_name='processed at')),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='wechatpay_notifications', to='orders.payment', verbose_name='payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notification_id", models.CharField(max_length=64, verbose_name="notification id")),
+                ("event_type", models.CharField(max_length=64, verbose_name="event type")),
+                ("processed_at", models.DateTimeField(auto_now_add=True, verbose_name="processed at")),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="wechatpay_notifications",
+                        to="orders.payment",
+                        verbose_name="payment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'WeChat Pay notification',
-                'verbose_name_plural': 'WeChat Pay notifications',
-                'ordering': ['-processed_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('notification_id',), name='orders_wechatpaynotification_id_unique')],
+                "verbose_name": "WeChat Pay notification",
+                "verbose_name_plural": "WeChat Pay notifications",
+                "ordering": ["-processed_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("notification_id",), name="orders_wechatpaynotification_id_unique"
+                    )
+                ],
             },
         ),
     ]
