@@ -159,6 +159,15 @@ def payment_for(trade_no):
     return Payment.objects.filter(provider=WechatPayProvider.name, idempotency_key=key).first()
 
 
+def refused(payment, kind, status, body):
+    """WeChat would not make the order: say why in the visitor's words."""
+    logger.warning("WeChat Pay refused %s order of payment %s: %s %s", kind, payment.pk, status, body)
+    if body.get("code") == "ORDERPAID":
+        # Paid, and WeChat's notification is on its way: the order shows it in a moment.
+        raise PaymentError(_("This order is paid already; it will show as paid in a moment."))
+    raise PaymentError(_("WeChat Pay refused this payment; please choose another method."))
+
+
 class WechatPayProvider(PaymentProvider):
     name = "wechatpay"
     label = _("WeChat Pay")
@@ -205,8 +214,7 @@ class WechatPayProvider(PaymentProvider):
         status, body = call("pay", pay_type=WeChatPayType.NATIVE, **self._order_fields(payment))
         code_url = body.get("code_url")
         if status != 200 or not isinstance(code_url, str) or not code_url:
-            logger.warning("WeChat Pay refused Native order of payment %s: %s %s", payment.pk, status, body)
-            raise PaymentError(_("WeChat Pay refused this payment; please choose another method."))
+            refused(payment, "Native", status, body)
         cache.set(cache_key, code_url, CODE_URL_SECONDS)
         return code_url
 
@@ -220,8 +228,7 @@ class WechatPayProvider(PaymentProvider):
         )
         h5_url = body.get("h5_url")
         if status != 200 or not isinstance(h5_url, str) or not h5_url.startswith("https://"):
-            logger.warning("WeChat Pay refused H5 order of payment %s: %s %s", payment.pk, status, body)
-            raise PaymentError(_("WeChat Pay refused this payment; please choose another method."))
+            refused(payment, "H5", status, body)
         return h5_url
 
     def query(self, payment) -> dict | None:
@@ -248,6 +255,8 @@ class WechatPayProvider(PaymentProvider):
         except PaymentError as exc:
             logger.warning("Closing WeChat Pay order of payment %s failed: %s", payment.pk, exc)
             return False
+        if status == 404:
+            return True  # the visitor never opened the pay page: WeChat has no order to close
         if status not in (200, 204):
             logger.warning("WeChat Pay would not close payment %s: %s %s", payment.pk, status, body)
             return False

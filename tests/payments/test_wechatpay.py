@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
 from orders import order_state, refunds
@@ -415,3 +416,23 @@ def test_unpaid_order_is_closed_at_wechat(pending, wechatpay_on, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         assert order_state.cancel_unpaid(order, now=timezone.now() + timedelta(hours=5)) is True
     assert wechatpay_on.trades[out_trade_no(payment)]["trade_state"] == "CLOSED"
+
+
+def test_an_order_never_shown_to_wechat_needs_no_closing(
+    wechatpay_on, visitor, stay_room, arrival, django_capture_on_commit_callbacks
+):
+    basket_with_stay(visitor, stay_room, arrival)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = check_out(visitor, payment_method="wechatpay").order
+    assert get_provider("wechatpay").cancel(order.payments.get()) is True
+    assert wechatpay_on.trades == {}
+
+
+def test_pay_page_of_an_order_paid_at_wechat_but_not_yet_notified_says_so(client, pending, wechatpay_on):
+    order, payment = pending
+    wechatpay_on.pay(out_trade_no(payment))
+    cache.clear()  # the code WeChat gave an hour ago has gone: we ask WeChat again
+    client.force_login(order.user)
+    response = client.get(f"/en/orders/{order.reference}/pay/wechat/")
+    assert response.status_code == 503
+    assert "This order is paid already" in response.content.decode()
