@@ -87,10 +87,17 @@ def wechatpay_pay(request, ref):
     if payment is None:
         return redirect(order_url(order))
     provider = get_provider("wechatpay")
-    context = {"order": order, "payment": payment, "order_url": order_url(order), "error": None}
+    phone = _is_phone_browser(request)
+    context = {
+        "order": order,
+        "payment": payment,
+        "order_url": order_url(order),
+        "error": None,
+        "phone": phone,
+    }
     # Outside any transaction: these call WeChat.
     try:
-        if _is_phone_browser(request) and request.GET.get("qr") != "1":
+        if phone and request.GET.get("qr") != "1":
             h5_url = provider.h5_url(payment, client_ip=get_adapter(request).get_client_ip(request))
             back = request.build_absolute_uri(order_url(order))
             return redirect(h5_url + ("&" if "?" in h5_url else "?") + urlencode({"redirect_url": back}))
