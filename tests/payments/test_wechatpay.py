@@ -436,3 +436,28 @@ def test_pay_page_of_an_order_paid_at_wechat_but_not_yet_notified_says_so(client
     response = client.get(f"/en/orders/{order.reference}/pay/wechat/")
     assert response.status_code == 503
     assert "This order is paid already" in response.content.decode()
+
+
+def test_notifications_are_refused_while_wechat_pay_is_not_configured(
+    client, settings, pending, wechatpay_on, django_capture_on_commit_callbacks
+):
+    order, payment = pending
+    wechatpay_on.pay(out_trade_no(payment))
+    delivery = wechatpay_on.paid_notification(out_trade_no(payment))
+    settings.WECHATPAY_MCHID = ""
+    assert notify(client, django_capture_on_commit_callbacks, delivery).status_code == 400
+    order, payment = refreshed(order, payment)
+    assert payment.status == PaymentStatus.PENDING and not WechatPayNotification.objects.exists()
+
+
+def test_a_notification_for_an_order_wechat_does_not_show_as_paid_changes_nothing(
+    client, pending, wechatpay_on, django_capture_on_commit_callbacks
+):
+    order, payment = pending
+    # Signed by the platform and saying "paid", but WeChat's order (re-queried) is still unpaid.
+    trade = {**wechatpay_on.trades[out_trade_no(payment)], "trade_state": "SUCCESS"}
+    delivery = wechatpay_on.notification("TRANSACTION.SUCCESS", trade)
+    assert notify(client, django_capture_on_commit_callbacks, delivery).status_code == 200
+    order, payment = refreshed(order, payment)
+    assert order.status == OrderStatus.PENDING and payment.status == PaymentStatus.PENDING
+    assert mail.outbox == []
