@@ -100,11 +100,8 @@ def handle_notification(notification: dict) -> str:
             fetched = provider.query_refund(str(resource.get("out_refund_no") or ""))
     except PaymentError as exc:
         raise WebhookRetry(str(exc)) from exc
-    if fetched is None or fetched.get("out_trade_no") != out_trade_no(payment):
-        logger.warning("WeChat Pay notification %s: WeChat does not know it", notification_id)
-        return "unknown_object"
-    if fetched.get("mchid", settings.WECHATPAY_MCHID) != settings.WECHATPAY_MCHID:
-        logger.error("WeChat Pay notification %s: another merchant's order", notification_id)
+    if not _ours(payment, fetched):
+        logger.warning("WeChat Pay notification %s: not an order of ours that WeChat knows", notification_id)
         return "unknown_object"
 
     try:
@@ -126,6 +123,36 @@ def handle_notification(notification: dict) -> str:
     except OperationalError as exc:
         logger.warning("WeChat Pay notification %s: database busy: %s", notification_id, exc)
         raise WebhookRetry("database busy") from exc
+
+
+def sync_payment(payment) -> str:
+    """Ask WeChat for ``payment``'s order and book the money if it is in: what WeChat advises
+    when a notification is late. Same rules as a notification (``_apply_trade``), under the same
+    locks; only "paid" is acted on here (closing and failing are left to the notifications and to
+    ``cancel_unpaid_orders``). Returns what happened; never raises for WeChat or a busy lock."""
+    try:
+        trade = get_provider("wechatpay").query(payment)
+    except PaymentError:
+        return "unreachable"
+    if not _ours(payment, trade):
+        return "unknown_object"
+    if trade.get("trade_state") not in PAID_STATES:
+        return "pending"
+    try:
+        with transaction.atomic():
+            payment, _order = lock_payment(payment)
+            return _apply_trade(payment, trade)
+    except (InventoryBusy, OperationalError):
+        return "busy"  # the notification, or the next poll, books it
+
+
+def _ours(payment, fetched) -> bool:
+    """Is what WeChat answered the order (or refund) of this payment, at our merchant account?"""
+    return (
+        isinstance(fetched, dict)
+        and fetched.get("out_trade_no") == out_trade_no(payment)
+        and fetched.get("mchid", settings.WECHATPAY_MCHID) == settings.WECHATPAY_MCHID
+    )
 
 
 def _apply_trade(payment, trade: dict) -> str:

@@ -5,6 +5,7 @@ import re
 
 from allauth.account.adapter import get_adapter
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from .base import get_provider
 from .exceptions import PaymentError, ProviderUnavailable
 from .views import PAYABLE_ORDER_STATUSES, PAYABLE_PAYMENT_STATUSES, order_url
 from .webhooks import InvalidWebhook, WebhookRetry
-from .wechatpay_notify import handle_notification, verified_notification
+from .wechatpay_notify import handle_notification, sync_payment, verified_notification
 from .wechatpay_provider import configured
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 # Phones' browsers pay through H5; WeChat's own browser cannot (JSAPI is not built): it gets the QR code.
 MOBILE_RE = re.compile(r"Mobile|Android|iPhone|iPad|HarmonyOS", re.IGNORECASE)
 POLL_SECONDS = 3
+SYNC_SECONDS = 15
 
 
 def _answer(status, code="SUCCESS", message="成功"):
@@ -115,8 +117,14 @@ def wechatpay_pay(request, ref):
 @require_GET
 @login_required
 def wechatpay_status(request, ref):
-    """The order's state for the pay page's poll (ours only: it reads the database, never WeChat)."""
+    """The order's state for the pay page's poll."""
     order = get_object_or_404(Order, reference=ref, user=request.user)
+    payment = _payable(order)
+    # Paid at WeChat but no notification yet: ask WeChat itself, at most every SYNC_SECONDS.
+    if payment is not None and cache.add(f"wechatpay:sync:{payment.idempotency_key.hex}", 1, SYNC_SECONDS):
+        sync_payment(payment)
+        order.refresh_from_db()
+        payment = _payable(order)
     return JsonResponse(
-        {"status": order.status, "waiting": _payable(order) is not None, "order_url": order_url(order)}
+        {"status": order.status, "waiting": payment is not None, "order_url": order_url(order)}
     )

@@ -461,3 +461,39 @@ def test_a_notification_for_an_order_wechat_does_not_show_as_paid_changes_nothin
     order, payment = refreshed(order, payment)
     assert order.status == OrderStatus.PENDING and payment.status == PaymentStatus.PENDING
     assert mail.outbox == []
+
+
+def test_a_late_notification_does_not_keep_the_visitor_waiting(
+    client, pending, wechatpay_on, django_capture_on_commit_callbacks
+):
+    """WeChat's advice: query the order when its notification is late. The poll does, at most
+    every few seconds, and books the money by the same rules."""
+    order, payment = pending
+    client.force_login(order.user)
+    url = f"/en/orders/{order.reference}/pay/wechat/status/"
+    cache.clear()
+    assert client.get(url).json()["waiting"] is True
+    wechatpay_on.pay(out_trade_no(payment))
+    # Within the throttle: WeChat is not asked again.
+    assert client.get(url).json()["waiting"] is True
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.get(url).json()
+    assert answer["waiting"] is False and answer["status"] == "paid"
+    order, payment = refreshed(order, payment)
+    assert payment.status == PaymentStatus.SUCCEEDED and payment.provider_reference.startswith("4200")
+    assert len(mail.outbox) == 1
+    # The notification arriving after all changes nothing.
+    notify(client, django_capture_on_commit_callbacks, wechatpay_on.paid_notification(out_trade_no(payment)))
+    assert len(mail.outbox) == 1
+    assert refreshed(order, payment)[0].status == OrderStatus.PAID
+
+
+def test_the_poll_does_not_take_a_wrong_amount_either(client, pending, wechatpay_on):
+    order, payment = pending
+    wechatpay_on.pay(out_trade_no(payment), payer_total=1)
+    client.force_login(order.user)
+    cache.clear()
+    assert client.get(f"/en/orders/{order.reference}/pay/wechat/status/").json()["waiting"] is True
+    order, payment = refreshed(order, payment)
+    assert payment.status == PaymentStatus.PENDING and order.needs_attention
