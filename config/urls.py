@@ -13,6 +13,7 @@ from events import views as event_views
 from home.sitemaps import PageSitemap
 from homestays import calendar_views
 from orders.payments import views as payment_views
+from orders.payments import wechatpay_views
 from search import views as search_views
 
 urlpatterns = [
@@ -38,6 +39,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Stripe posts here (signed); never translated, never CSRF-checked.
     path("payments/stripe/webhook/", payment_views.stripe_webhook, name="payments_stripe_webhook"),
+    # WeChat Pay posts here (signed by its platform key); the address sent with every order.
+    path("payments/wechatpay/notify/", wechatpay_views.wechatpay_notify, name="payments_wechatpay_notify"),
 ]
 
 if settings.DEBUG:
@@ -52,6 +55,12 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("search/", search_views.search, name="search"),
     path("orders/<str:ref>/pay/", payment_views.stripe_pay, name="payments_stripe_pay"),
+    path("orders/<str:ref>/pay/wechat/", wechatpay_views.wechatpay_pay, name="payments_wechatpay_pay"),
+    path(
+        "orders/<str:ref>/pay/wechat/status/",
+        wechatpay_views.wechatpay_status,
+        name="payments_wechatpay_status",
+    ),
     # Basket, checkout, "My trips" (/basket/, /checkout/, /trips/).
     path("", include("orders.urls")),
     # A stay's "add to basket" (/basket/add/).

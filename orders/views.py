@@ -31,6 +31,7 @@ from .forms import (
 from .lines import LineInvalid, cancellation_terms, describing_kind
 from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus, ReservationKind
 from .money import format_fen
+from .payments import UnknownProvider, get_provider
 from .reservations import local_today
 
 
@@ -216,6 +217,9 @@ def _after_checkout(request, result):
             return redirect(reverse("payments_stripe_pay", args=[order.reference]))
         except NoReverseMatch:
             pass
+    pay_url = _pay_url(order)
+    if pay_url:  # a provider paid on a page of ours (WeChat Pay's QR code)
+        return redirect(pay_url)
     if not result.existing:
         messages.success(
             request,
@@ -246,6 +250,16 @@ def provider_link(request, ref):
     if kinds == {ReservationKind.PRODUCT}:
         return redirect("farmer_orders")
     return redirect("orders_admin_manage", pk=lines.values_list("order_id", flat=True).first())
+
+
+def _pay_url(order) -> str:
+    """Our page where the visitor pays the order's pending payment, if its provider has one."""
+    pending = checkout_service.pending_payment(order) if order.status == OrderStatus.PENDING else None
+    try:
+        name = get_provider(pending.provider).pay_url_name if pending is not None else ""
+    except UnknownProvider:
+        return ""
+    return reverse(name, args=[order.reference]) if name else ""
 
 
 @never_cache

@@ -417,6 +417,23 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 STRIPE_PAYMENT_METHOD_TYPES = env_list("STRIPE_PAYMENT_METHOD_TYPES", "card,alipay,wechat_pay")
 STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# WeChat Pay direct (API v3): offered at checkout only when the merchant id, app id, APIv3 key,
+# merchant certificate serial and private key (PEM text or a file path) and the platform's public
+# key (PEM or path, with its id) or a platform-certificate directory are all set.
+# WECHATPAY_BASE_URL points the SDK elsewhere (tests: a local fake WeChat Pay).
+WECHATPAY_MCHID = os.environ.get("WECHATPAY_MCHID", "")
+WECHATPAY_APPID = os.environ.get("WECHATPAY_APPID", "")
+WECHATPAY_APIV3_KEY = os.environ.get("WECHATPAY_APIV3_KEY", "")
+WECHATPAY_CERT_SERIAL_NO = os.environ.get("WECHATPAY_CERT_SERIAL_NO", "")
+WECHATPAY_PRIVATE_KEY = os.environ.get("WECHATPAY_PRIVATE_KEY", "")
+WECHATPAY_PUBLIC_KEY = os.environ.get("WECHATPAY_PUBLIC_KEY", "")
+WECHATPAY_PUBLIC_KEY_ID = os.environ.get("WECHATPAY_PUBLIC_KEY_ID", "")
+WECHATPAY_CERT_DIR = os.environ.get("WECHATPAY_CERT_DIR", "")
+WECHATPAY_BASE_URL = os.environ.get("WECHATPAY_BASE_URL", "")
+# The public address WeChat posts its notifications to (…/payments/wechatpay/notify/): https.
+WECHATPAY_NOTIFY_URL = os.environ.get("WECHATPAY_NOTIFY_URL", "")
+# WeChat Pay refunds a payment online for up to a year after it.
+WECHATPAY_REFUND_WINDOW_DAYS = int(os.environ.get("WECHATPAY_REFUND_WINDOW_DAYS", "365"))
 # Online orders still unpaid this long after their holds expired are cancelled
 # (orders_cancel_unpaid / orders.tasks.cancel_unpaid_orders): a late payment gets this much slack.
 ORDERS_UNPAID_GRACE_MINUTES = int(os.environ.get("ORDERS_UNPAID_GRACE_MINUTES", "120"))

@@ -15,6 +15,7 @@ from .orders import (  # noqa: F401
     Voucher,
 )
 from .payments_stripe import StripeEvent  # noqa: F401
+from .payments_wechatpay import WechatPayNotification  # noqa: F401
 from .refund_requests import RefundRequest  # noqa: F401
 from .reservations import Reservation, ReservationKind, ReservationQuerySet, ReservationStatus  # noqa: F401
 from .waitlist import ACTIVE_STATUSES, WaitlistEntry, WaitlistStatus  # noqa: F401

@@ -30,6 +30,7 @@ from .exceptions import RefundNotAllowed, UnknownProvider
 DEFAULT_PROVIDERS = [
     "orders.payments.on_site.OnSiteProvider",
     "orders.payments.stripe_provider.StripeProvider",
+    "orders.payments.wechatpay_provider.WechatPayProvider",
 ]
 
 
@@ -45,6 +46,8 @@ class PaymentProvider:
     name: str = ""
     label = ""
     online: bool = False  # True: paid through a service on the web; False: paid in person
+    # The URL name (taking the order's reference) of our page where the visitor pays, if any.
+    pay_url_name: str = ""
 
     def is_enabled(self, order=None) -> bool:
         """May new orders choose this provider? (Existing payments keep theirs regardless.)"""

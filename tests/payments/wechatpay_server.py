@@ -1,0 +1,348 @@
+"""A local fake of WeChat Pay's API v3, for the real ``wechatpayv3`` SDK to talk to in tests.
+
+It implements what we use, as WeChat documents it: Native and H5 orders, the order query, close,
+refunds and the refund query. Every request must carry a valid ``Authorization`` header signed
+with the merchant's key (checked with our test public key: 401 SIGN_ERROR otherwise); every
+answer is signed with the platform's own test key (``Wechatpay-Signature``), which the SDK checks.
+``notification(...)`` builds a notification as WeChat posts it: the resource encrypted with the
+APIv3 key (AEAD_AES_256_GCM) and the whole signed with the platform key.
+"""
+
+import base64
+import json
+import re
+import secrets
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MCHID = "1900000109"
+APPID = "wxd678efh567hg6787"
+APIV3_KEY = "0123456789abcdef0123456789ABCDEF"  # 32 bytes, as WeChat's  # noqa: S105
+CERT_SERIAL_NO = "3775B6A45ACD588826D15E583A95F5DD"
+PUBLIC_KEY_ID = "PUB_KEY_ID_0119000001092025010100000000000000"
+AUTH_RE = re.compile(r'(\w+)="([^"]*)"')
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_pem(key) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def public_pem(key) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def rsa_sign(key, message: str) -> str:
+    return base64.b64encode(key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def signed_headers(key, body: str, serial=PUBLIC_KEY_ID, timestamp=None) -> dict:
+    """WeChat's signature headers over ``timestamp\\nnonce\\nbody\\n``."""
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = secrets.token_hex(16)
+    return {
+        "Wechatpay-Timestamp": timestamp,
+        "Wechatpay-Nonce": nonce,
+        "Wechatpay-Signature": rsa_sign(key, f"{timestamp}\n{nonce}\n{body}\n"),
+        "Wechatpay-Serial": serial,
+        "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
+    }
+
+
+def encrypt_resource(resource: dict, associated_data: str, apiv3_key=APIV3_KEY) -> dict:
+    nonce = secrets.token_hex(6)  # 12 characters, as WeChat's
+    ciphertext = AESGCM(apiv3_key.encode()).encrypt(
+        nonce.encode(), json.dumps(resource).encode(), associated_data.encode()
+    )
+    return {
+        "algorithm": "AEAD_AES_256_GCM",
+        "ciphertext": base64.b64encode(ciphertext).decode(),
+        "associated_data": associated_data,
+        "original_type": associated_data,
+        "nonce": nonce,
+    }
+
+
+def now_rfc3339() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+class FakeWechatPay:
+    """The fake's state and the helpers tests drive it with."""
+
+    def __init__(self):
+        self.merchant_key = new_key()  # ours: the fake knows only its public half
+        self.platform_key = new_key()  # WeChat's: signs answers and notifications
+        self.trades: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.refused: list[str] = []  # requests whose signature did not check out
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # --- running -----------------------------------------------------------------------------
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self):
+        with self.lock:
+            self.trades.clear()
+            self.refunds.clear()
+            self.requests.clear()
+            self.refused.clear()
+
+    # --- what WeChat does on its side --------------------------------------------------------
+
+    def pay(self, out_trade_no, *, payer_total=None):
+        """The visitor pays the order in WeChat (``payer_total``: what WeChat says was paid)."""
+        with self.lock:
+            trade = self.trades[out_trade_no]
+            trade["trade_state"] = "SUCCESS"
+            trade["trade_state_desc"] = "支付成功"
+            trade["transaction_id"] = "4200" + secrets.token_hex(12)
+            trade["success_time"] = now_rfc3339()
+            if payer_total is not None:
+                trade["amount"]["total"] = trade["amount"]["payer_total"] = payer_total
+            return dict(trade)
+
+    def finish_refund(self, out_refund_no, status="SUCCESS"):
+        with self.lock:
+            refund = self.refunds[out_refund_no]
+            refund["status"] = status
+            refund["success_time"] = now_rfc3339()
+            return dict(refund)
+
+    def notification(self, event_type, resource: dict, *, notification_id=None, key=None, timestamp=None):
+        """A notification as WeChat posts it: (headers, body), signed with ``key`` (the platform's)."""
+        kind = "transaction" if event_type.startswith("TRANSACTION") else "refund"
+        body = json.dumps(
+            {
+                "id": notification_id or str(uuid.uuid4()),
+                "create_time": now_rfc3339(),
+                "resource_type": "encrypt-resource",
+                "event_type": event_type,
+                "summary": "支付成功" if kind == "transaction" else "退款成功",
+                "resource": encrypt_resource(resource, kind),
+            },
+            ensure_ascii=False,
+        )
+        return signed_headers(key or self.platform_key, body, timestamp=timestamp), body
+
+    def paid_notification(self, out_trade_no, **kwargs):
+        trade = self.trades[out_trade_no]
+        return self.notification("TRANSACTION.SUCCESS", trade, **kwargs)
+
+    def refund_notification(self, out_refund_no, **kwargs):
+        refund = self.refunds[out_refund_no]
+        resource = {
+            "mchid": MCHID,
+            "out_trade_no": refund["out_trade_no"],
+            "transaction_id": refund["transaction_id"],
+            "out_refund_no": out_refund_no,
+            "refund_id": refund["refund_id"],
+            "refund_status": refund["status"],
+            "amount": {k: refund["amount"][k] for k in ("total", "refund", "payer_total", "payer_refund")},
+        }
+        return self.notification(f"REFUND.{refund['status']}", resource, **kwargs)
+
+    # --- the HTTP side -----------------------------------------------------------------------
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_GET(self):
+                self._serve("GET")
+
+            def do_POST(self):
+                self._serve("POST")
+
+            def _serve(self, method):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                fake.requests.append((method, self.path))
+                if not fake._signed_by_merchant(
+                    method, self.path, body, self.headers.get("Authorization", "")
+                ):
+                    fake.refused.append(self.path)
+                    return self._answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+                data = json.loads(body) if body else {}
+                with fake.lock:
+                    status, answer = fake._route(method, urlsplit(self.path).path, data)
+                self._answer(status, answer)
+
+            def _answer(self, status, answer):
+                body = "" if answer is None else json.dumps(answer, ensure_ascii=False)
+                raw = body.encode()
+                self.send_response(status)
+                for name, value in signed_headers(fake.platform_key, body).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+        return Handler
+
+    def _signed_by_merchant(self, method, path, body, authorization) -> bool:
+        scheme, _space, params = authorization.partition(" ")
+        fields = dict(AUTH_RE.findall(params))
+        if scheme != "WECHATPAY2-SHA256-RSA2048" or fields.get("mchid") != MCHID:
+            return False
+        if fields.get("serial_no") != CERT_SERIAL_NO:
+            return False
+        message = f"{method}\n{path}\n{fields.get('timestamp')}\n{fields.get('nonce_str')}\n{body}\n"
+        try:
+            self.merchant_key.public_key().verify(
+                base64.b64decode(fields.get("signature", "")),
+                message.encode(),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
+            )
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    def _route(self, method, path, data):
+        parts = path.strip("/").split("/")
+        if method == "POST" and path in ("/v3/pay/transactions/native", "/v3/pay/transactions/h5"):
+            return self._create(parts[-1], data)
+        if method == "GET" and path.startswith("/v3/pay/transactions/out-trade-no/"):
+            trade = self.trades.get(parts[4])
+            if trade is None:
+                return 404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"}
+            return 200, {k: v for k, v in trade.items() if k not in ("notify_url", "description")}
+        if (
+            method == "POST"
+            and path.startswith("/v3/pay/transactions/out-trade-no/")
+            and path.endswith("/close")
+        ):
+            trade = self.trades.get(parts[4])
+            if trade is None:
+                return 404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"}
+            if trade["trade_state"] in ("SUCCESS", "REFUND"):
+                return 400, {"code": "ORDERPAID", "message": "订单已支付"}
+            trade["trade_state"] = "CLOSED"
+            return 204, None
+        if method == "POST" and path == "/v3/refund/domestic/refunds":
+            return self._refund(data)
+        if method == "GET" and path.startswith("/v3/refund/domestic/refunds/"):
+            refund = self.refunds.get(parts[-1])
+            if refund is None:
+                return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"}
+            return 200, refund
+        return 404, {"code": "NOT_FOUND", "message": path}
+
+    def _create(self, kind, data):
+        required = ("appid", "mchid", "description", "out_trade_no", "notify_url", "amount")
+        if any(not data.get(name) for name in required) or data["mchid"] != MCHID or data["appid"] != APPID:
+            return 400, {"code": "PARAM_ERROR", "message": "参数错误"}
+        if kind == "h5" and not (data.get("scene_info") or {}).get("payer_client_ip"):
+            return 400, {"code": "PARAM_ERROR", "message": "缺少 payer_client_ip"}
+        amount = data["amount"]
+        if (
+            not isinstance(amount.get("total"), int)
+            or amount["total"] <= 0
+            or amount.get("currency", "CNY") != "CNY"
+        ):
+            return 400, {"code": "PARAM_ERROR", "message": "金额错误"}
+        trade = self.trades.get(data["out_trade_no"])
+        if trade is not None:
+            if trade["amount"]["total"] != amount["total"]:
+                return 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"}
+            if trade["trade_state"] in ("SUCCESS", "REFUND"):
+                return 400, {"code": "ORDERPAID", "message": "该订单已支付"}
+        else:
+            trade = self.trades[data["out_trade_no"]] = {
+                "appid": APPID,
+                "mchid": MCHID,
+                "out_trade_no": data["out_trade_no"],
+                "trade_type": "NATIVE" if kind == "native" else "MWEB",
+                "trade_state": "NOTPAY",
+                "trade_state_desc": "未支付",
+                "amount": {
+                    "total": amount["total"],
+                    "currency": "CNY",
+                    "payer_total": 0,
+                    "payer_currency": "CNY",
+                },
+                "description": data["description"],
+                "notify_url": data["notify_url"],
+                "time_expire": data.get("time_expire"),
+                "code": secrets.token_hex(8),
+            }
+        if kind == "native":
+            return 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={trade['code']}"}
+        return 200, {
+            "h5_url": f"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx{trade['code']}"
+        }
+
+    def _refund(self, data):
+        trade = self.trades.get(data.get("out_trade_no"))
+        if trade is None:
+            return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在"}
+        if trade["trade_state"] not in ("SUCCESS", "REFUND"):
+            return 400, {"code": "INVALID_REQUEST", "message": "订单未支付"}
+        existing = self.refunds.get(data.get("out_refund_no"))
+        if existing is not None:
+            return 200, existing  # the same out_refund_no refunds once
+        amount = data.get("amount") or {}
+        refunded = sum(
+            r["amount"]["refund"] for r in self.refunds.values() if r["out_trade_no"] == trade["out_trade_no"]
+        )
+        if amount.get("total") != trade["amount"]["total"] or not isinstance(amount.get("refund"), int):
+            return 400, {"code": "PARAM_ERROR", "message": "订单金额或退款金额与之前请求不一致"}
+        if amount["refund"] <= 0 or refunded + amount["refund"] > trade["amount"]["total"]:
+            return 403, {"code": "NOT_ENOUGH", "message": "退款金额超过可退金额"}
+        refund = self.refunds[data["out_refund_no"]] = {
+            "refund_id": "5030" + secrets.token_hex(12),
+            "out_refund_no": data["out_refund_no"],
+            "transaction_id": trade["transaction_id"],
+            "out_trade_no": trade["out_trade_no"],
+            "channel": "ORIGINAL",
+            "user_received_account": "支付用户零钱",
+            "create_time": now_rfc3339(),
+            "status": "PROCESSING",
+            "funds_account": "AVAILABLE",
+            "amount": {
+                "total": trade["amount"]["total"],
+                "refund": amount["refund"],
+                "payer_total": trade["amount"]["total"],
+                "payer_refund": amount["refund"],
+                "settlement_refund": amount["refund"],
+                "settlement_total": trade["amount"]["total"],
+                "discount_refund": 0,
+                "currency": "CNY",
+            },
+        }
+        trade["trade_state"] = "REFUND"
+        return 200, refund
