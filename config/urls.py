@@ -12,6 +12,7 @@ from config.api import api
 from events import views as event_views
 from home.sitemaps import PageSitemap
 from homestays import calendar_views
+from orders.payments import alipay_views
 from orders.payments import views as payment_views
 from search import views as search_views
 
@@ -38,6 +39,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Stripe posts here (signed); never translated, never CSRF-checked.
     path("payments/stripe/webhook/", payment_views.stripe_webhook, name="payments_stripe_webhook"),
+    # Alipay posts its signed notifications here (answered "success"); likewise never translated.
+    path("payments/alipay/notify/", alipay_views.alipay_notify, name="payments_alipay_notify"),
 ]
 
 if settings.DEBUG:
@@ -52,6 +55,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("search/", search_views.search, name="search"),
     path("orders/<str:ref>/pay/", payment_views.stripe_pay, name="payments_stripe_pay"),
+    path("orders/<str:ref>/alipay/", alipay_views.alipay_pay, name="payments_alipay_pay"),
+    path("orders/<str:ref>/alipay/return/", alipay_views.alipay_return, name="payments_alipay_return"),
     # Basket, checkout, "My trips" (/basket/, /checkout/, /trips/).
     path("", include("orders.urls")),
     # A stay's "add to basket" (/basket/add/).

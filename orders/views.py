@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -31,6 +31,7 @@ from .forms import (
 from .lines import LineInvalid, cancellation_terms, describing_kind
 from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus
 from .money import format_fen
+from .payments.base import pay_url
 from .reservations import local_today
 
 
@@ -208,14 +209,15 @@ def _after_checkout(request, result):
     order = result.order
     if result.error:
         messages.error(request, result.error)
-    if (
-        order.status == OrderStatus.PENDING
-        and order.payments.filter(provider="stripe", status="pending").exists()
-    ):
+    pending = order.payments.filter(status="pending").order_by("-created_at", "-pk").first()
+    if order.status == OrderStatus.PENDING and pending is not None:
+        # Paid in the browser (Stripe's page, Alipay's cashier): straight there.
         try:
-            return redirect(reverse("payments_stripe_pay", args=[order.reference]))
+            url = pay_url(pending)
         except NoReverseMatch:
-            pass
+            url = None
+        if url:
+            return redirect(url)
     if not result.existing:
         messages.success(
             request,
