@@ -252,6 +252,8 @@ def test_the_order_page_links_a_pending_alipay_payment_to_alipay(client, alipay,
     client.force_login(alipay_order.user)
     page = client.get(alipay_order.get_absolute_url()).content.decode()
     assert f'href="/orders/{alipay_order.reference}/alipay/"' in page
+    # The whole order waits for its payment: there is no "difference of a change" to speak of.
+    assert "更改产生的差价" not in page and "difference of your change" not in page
 
 
 def test_a_payment_after_the_room_sold_is_refunded_through_alipay(
