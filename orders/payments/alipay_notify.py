@@ -15,8 +15,10 @@ read further). ``handle_notification`` then, as the Stripe webhook does (``webho
 ``apply_trade`` holds the rules, the same as Stripe's: paid only through
 ``order_state.payment_succeeded`` (which checks amount and currency, flags a mismatch, and
 refunds money that came after the holds were sold), and a paid payment is never undone by a
-later "closed" (Alipay also closes a trade once it is fully refunded). The return page re-queries
-through ``refresh_payment``; what Alipay appends to its address is not read.
+later "closed" (Alipay also closes a trade once it is fully refunded). A refund's notification
+(``out_biz_no``, ``gmt_refund``) is checked with Alipay's refund query and booked once per request
+number (``apply_refund``): ours as ours, one made in Alipay's console flagged for staff. The
+return page re-queries through ``refresh_payment``; what Alipay appends to its address is not read.
 """
 
 import logging
@@ -24,7 +26,7 @@ import logging
 from django.conf import settings
 from django.db import OperationalError
 
-from orders import order_state
+from orders import order_state, refunds
 from orders.exceptions import InventoryBusy
 from orders.models import AlipayNotification, Payment, PaymentStatus
 
@@ -67,17 +69,26 @@ def handle_notification(fields: dict) -> str:
         return "unknown_payment"
     try:
         trade = get_provider("alipay").fetch_trade(number)
+        if trade is None or trade.get("out_trade_no", number) != number:
+            logger.warning("Alipay notification %s: Alipay knows no trade %s", notify_id, number)
+            return "unknown_object"
+        # A refund's notification names its request number: Alipay is asked what it refunded.
+        request_no = fields.get("out_biz_no") if fields.get("gmt_refund") else None
+        refunded = get_provider("alipay").fetch_refund(number, request_no) if request_no else None
     except PaymentError as exc:
         raise WebhookRetry(str(exc.message)) from exc
-    if trade is None or trade.get("out_trade_no", number) != number:
-        logger.warning("Alipay notification %s: Alipay knows no trade %s", notify_id, number)
-        return "unknown_object"
+
+    def apply(payment):
+        if refunded:
+            return apply_refund(payment, request_no, refunded)
+        return apply_trade(payment, trade)
+
     return apply_once(
         payment,
         lambda payment: AlipayNotification.objects.create(
             notify_id=notify_id, trade_status=str(trade.get("trade_status", ""))[:32], payment=payment
         ),
-        lambda payment: apply_trade(payment, trade),
+        apply,
     )
 
 
@@ -105,6 +116,20 @@ def apply_trade(payment, trade: dict) -> str:
         order_state.payment_canceled(payment)
         return "canceled"
     return "pending"  # WAIT_BUYER_PAY: the visitor is still at the cashier
+
+
+def apply_refund(payment, request_no: str, amount_fen: int) -> str:
+    """A refund Alipay made (its refund query's answer): booked once per request number. One of
+    ours (a cancellation's, staff's part refund) whose notification came before we booked it
+    keeps the order as it is; one made in Alipay's merchant console is flagged for staff."""
+    if payment.refunds.filter(provider_reference=request_no).exists():
+        return "already_refunded"
+    if payment.status not in SETTLED_STATUSES:
+        logger.error("Alipay refund %s of payment %s, which is not paid here", request_no, payment.pk)
+        return "ignored"
+    ours = request_no.startswith(payment.idempotency_key.hex)
+    refunds.refund_recorded(payment, amount_fen=amount_fen, provider_reference=request_no, keep_order=ours)
+    return "refunded"
 
 
 def refresh_payment(payment) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from django.conf import settings
+from django.core import checks
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -239,16 +240,17 @@ class AlipayProvider(PaymentProvider):
         return request_no
 
     def _refund_done(self, payment, request_no, amount_fen) -> bool:
-        answer = call(
-            "alipay.trade.fastpay.refund.query",
-            out_trade_no=payment.provider_reference,
-            out_request_no=request_no,
-        )
+        return self.fetch_refund(payment.provider_reference, request_no) == amount_fen
+
+    def fetch_refund(self, number: str, request_no: str) -> int | None:
+        """What Alipay refunded of trade ``number`` under ``request_no``, in fen (None: nothing)."""
+        answer = call("alipay.trade.fastpay.refund.query", out_trade_no=number, out_request_no=request_no)
+        if answer.get("code") != SUCCESS or answer.get("refund_status", "REFUND_SUCCESS") != "REFUND_SUCCESS":
+            return None
         try:
-            refunded = fen_from_yuan(answer.get("refund_amount"))
+            return fen_from_yuan(answer.get("refund_amount"))
         except ValueError:
-            return False
-        return answer.get("code") == SUCCESS and refunded == amount_fen
+            return None
 
 
 def _pay_by(payment) -> str | None:
@@ -261,3 +263,31 @@ def _pay_by(payment) -> str | None:
     if until <= timezone.now() + timedelta(minutes=5):
         return None  # a later payment (a changed stay's difference): Alipay's own limit applies
     return timezone.localtime(until).strftime("%Y-%m-%d %H:%M:%S")
+
+
+REQUIRED_SETTINGS = ("ALIPAY_APP_ID", "ALIPAY_APP_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY")
+
+
+@checks.register()
+def check_alipay_settings(app_configs, **kwargs):
+    """Alipay half set up, or with keys the SDK cannot read, takes no payment: a warning in
+    development, an error with DEBUG off (production), so a deploy's ``migrate`` stops."""
+    present = [name for name in REQUIRED_SETTINGS if getattr(settings, name, "")]
+    if not present:
+        return []  # not used: nothing to say
+    level, prefix = (checks.Warning, "orders.W") if settings.DEBUG else (checks.Error, "orders.E")
+    hint = "Set ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY and ALIPAY_PUBLIC_KEY (README, 'Alipay')."
+    missing = [name for name in REQUIRED_SETTINGS if name not in present]
+    if missing:
+        return [level(f"Alipay is half set up: {', '.join(missing)} not set.", hint=hint, id=f"{prefix}101")]
+    try:
+        client()
+    except ProviderUnavailable:
+        return [
+            level(
+                "Alipay's keys cannot be read (PEM, a file path, or bare base64).",
+                hint=hint,
+                id=f"{prefix}102",
+            )
+        ]
+    return []

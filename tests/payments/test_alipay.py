@@ -391,3 +391,49 @@ def test_amounts_go_between_fen_and_yuan_exactly():
     for bad in (-1, 1.5, True, "100"):
         with pytest.raises(ValueError):
             yuan(bad)
+
+
+def test_a_refund_made_in_alipays_console_is_booked_once_and_flagged(client, alipay, paid_alipay_order):
+    order = paid_alipay_order
+    payment = order.payments.get()
+    fields = alipay.refund_in_console(payment.provider_reference, 4000)
+    for _ in range(3):
+        assert notify(client, fields).content == b"success"
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert (payment.status, payment.refunded_fen) == ("partially_refunded", 4000)
+    assert payment.refunds.get().provider_reference == fields["out_biz_no"]
+    assert order.needs_attention and "outside a cancellation" in order.staff_note
+
+
+def test_the_notification_of_our_own_refund_does_not_count_it_twice(
+    client, alipay, paid_alipay_order, visitor, django_capture_on_commit_callbacks
+):
+    order = paid_alipay_order
+    with django_capture_on_commit_callbacks(execute=True):
+        order_state.cancel_order(order, by_user=visitor)
+    payment = order.payments.get()
+    refund = payment.refunds.get()
+    # Alipay's notification of the same refund (the trade is now closed) comes after.
+    fields = alipay.notification(
+        payment.provider_reference,
+        out_biz_no=refund.provider_reference,
+        refund_fee=yuan(order.total_fen),
+        gmt_refund="2026-12-05 12:00:00.000",
+    )
+    assert notify(client, fields).content == b"success"
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_fen, payment.refunds.count()) == ("refunded", order.total_fen, 1)
+
+
+def test_a_half_set_up_or_unreadable_alipay_is_a_deploy_error(settings, alipay):
+    from orders.payments.alipay_provider import check_alipay_settings
+
+    settings.DEBUG = False
+    assert check_alipay_settings(None) == []
+    settings.ALIPAY_PUBLIC_KEY = ""
+    assert [m.id for m in check_alipay_settings(None)] == ["orders.E101"]
+    settings.ALIPAY_PUBLIC_KEY = "not a key"
+    assert [m.id for m in check_alipay_settings(None)] == ["orders.E102"]
+    settings.ALIPAY_APP_ID = settings.ALIPAY_APP_PRIVATE_KEY = settings.ALIPAY_PUBLIC_KEY = ""
+    assert check_alipay_settings(None) == []
