@@ -1,3 +1,7 @@
+# allauth's internals first: importing allauth.account.stages before them runs into a circle
+# inside allauth (stages → internal → flows → stagekit → stages), and which of the system checks
+# imports this module first changes with the code around it.
+import allauth.account.internal  # noqa: F401
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.phone_verification import PHONE_VERIFICATION_SESSION_KEY
 from allauth.account.stages import LoginStageController, LoginStageKey

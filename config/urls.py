@@ -12,8 +12,8 @@ from config.api import api
 from events import views as event_views
 from home.sitemaps import PageSitemap
 from homestays import calendar_views
+from orders.payments import alipay_views, wechatpay_views
 from orders.payments import views as payment_views
-from orders.payments import wechatpay_views
 from search import views as search_views
 
 urlpatterns = [
@@ -41,6 +41,8 @@ urlpatterns = [
     path("payments/stripe/webhook/", payment_views.stripe_webhook, name="payments_stripe_webhook"),
     # WeChat Pay posts here (signed by its platform key); the address sent with every order.
     path("payments/wechatpay/notify/", wechatpay_views.wechatpay_notify, name="payments_wechatpay_notify"),
+    # Alipay posts its signed notifications here (answered "success"); likewise never translated.
+    path("payments/alipay/notify/", alipay_views.alipay_notify, name="payments_alipay_notify"),
 ]
 
 if settings.DEBUG:
@@ -61,6 +63,8 @@ urlpatterns += i18n_patterns(
         wechatpay_views.wechatpay_status,
         name="payments_wechatpay_status",
     ),
+    path("orders/<str:ref>/alipay/", alipay_views.alipay_pay, name="payments_alipay_pay"),
+    path("orders/<str:ref>/alipay/return/", alipay_views.alipay_return, name="payments_alipay_return"),
     # Basket, checkout, "My trips" (/basket/, /checkout/, /trips/).
     path("", include("orders.urls")),
     # A stay's "add to basket" (/basket/add/).

@@ -14,6 +14,7 @@ class OrdersConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from .basket import merge_on_login
+        from .payments import alipay_provider  # noqa: F401 (registers its system check)
 
         user_logged_in.connect(merge_on_login, dispatch_uid="orders_merge_baskets")
 

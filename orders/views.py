@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -31,7 +31,7 @@ from .forms import (
 from .lines import LineInvalid, cancellation_terms, describing_kind
 from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus, ReservationKind
 from .money import format_fen
-from .payments import UnknownProvider, get_provider
+from .payments.base import pay_url
 from .reservations import local_today
 
 
@@ -209,17 +209,15 @@ def _after_checkout(request, result):
     order = result.order
     if result.error:
         messages.error(request, result.error)
-    if (
-        order.status == OrderStatus.PENDING
-        and order.payments.filter(provider="stripe", status="pending").exists()
-    ):
+    pending = order.payments.filter(status="pending").order_by("-created_at", "-pk").first()
+    if order.status == OrderStatus.PENDING and pending is not None:
+        # Paid in the browser (Stripe's page, Alipay's cashier): straight there.
         try:
-            return redirect(reverse("payments_stripe_pay", args=[order.reference]))
+            url = pay_url(pending)
         except NoReverseMatch:
-            pass
-    pay_url = _pay_url(order)
-    if pay_url:  # a provider paid on a page of ours (WeChat Pay's QR code)
-        return redirect(pay_url)
+            url = None
+        if url:
+            return redirect(url)
     if not result.existing:
         messages.success(
             request,
@@ -250,16 +248,6 @@ def provider_link(request, ref):
     if kinds == {ReservationKind.PRODUCT}:
         return redirect("farmer_orders")
     return redirect("orders_admin_manage", pk=lines.values_list("order_id", flat=True).first())
-
-
-def _pay_url(order) -> str:
-    """Our page where the visitor pays the order's pending payment, if its provider has one."""
-    pending = checkout_service.pending_payment(order) if order.status == OrderStatus.PENDING else None
-    try:
-        name = get_provider(pending.provider).pay_url_name if pending is not None else ""
-    except UnknownProvider:
-        return ""
-    return reverse(name, args=[order.reference]) if name else ""
 
 
 @never_cache

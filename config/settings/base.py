@@ -437,6 +437,18 @@ WECHATPAY_REFUND_WINDOW_DAYS = int(os.environ.get("WECHATPAY_REFUND_WINDOW_DAYS"
 # Online orders still unpaid this long after their holds expired are cancelled
 # (orders_cancel_unpaid / orders.tasks.cancel_unpaid_orders): a late payment gets this much slack.
 ORDERS_UNPAID_GRACE_MINUTES = int(os.environ.get("ORDERS_UNPAID_GRACE_MINUTES", "120"))
+# Alipay direct (orders/payments/alipay_provider.py, RSA2): offered at checkout only when the app
+# id, the app's private key and Alipay's public key are set (each key as PEM text, a file path, or
+# the bare base64 Alipay's key tool prints). ALIPAY_GATEWAY points the SDK elsewhere (the sandbox,
+# or tests: a local fake gateway); ALIPAY_NOTIFY_URL is the public https address Alipay posts its
+# notifications to (…/payments/alipay/notify/; unset: built from the request's host).
+ALIPAY_APP_ID = os.environ.get("ALIPAY_APP_ID", "")
+ALIPAY_APP_PRIVATE_KEY = os.environ.get("ALIPAY_APP_PRIVATE_KEY", "")
+ALIPAY_PUBLIC_KEY = os.environ.get("ALIPAY_PUBLIC_KEY", "")
+ALIPAY_GATEWAY = os.environ.get("ALIPAY_GATEWAY", "")
+ALIPAY_NOTIFY_URL = os.environ.get("ALIPAY_NOTIFY_URL", "")
+# Alipay refunds a payment online for up to a year after it (its contract's window).
+ALIPAY_REFUND_WINDOW_DAYS = int(os.environ.get("ALIPAY_REFUND_WINDOW_DAYS", "365"))
 # How long a waiting-list offer holds the freed places for the visitor (orders.waitlist).
 WAITLIST_OFFER_HOURS = float(os.environ.get("WAITLIST_OFFER_HOURS", "12"))
 # Town reports and the admin dashboard are cached this long (seconds): figures of months can be

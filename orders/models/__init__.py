@@ -14,6 +14,7 @@ from .orders import (  # noqa: F401
     Refund,
     Voucher,
 )
+from .payments_alipay import AlipayNotification  # noqa: F401
 from .payments_stripe import StripeEvent  # noqa: F401
 from .payments_wechatpay import WechatPayNotification  # noqa: F401
 from .refund_requests import RefundRequest  # noqa: F401

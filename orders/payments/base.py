@@ -21,6 +21,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,7 @@ DEFAULT_PROVIDERS = [
     "orders.payments.on_site.OnSiteProvider",
     "orders.payments.stripe_provider.StripeProvider",
     "orders.payments.wechatpay_provider.WechatPayProvider",
+    "orders.payments.alipay_provider.AlipayProvider",
 ]
 
 
@@ -46,8 +48,9 @@ class PaymentProvider:
     name: str = ""
     label = ""
     online: bool = False  # True: paid through a service on the web; False: paid in person
-    # The URL name (taking the order's reference) of our page where the visitor pays, if any.
-    pay_url_name: str = ""
+    # The URL name of our page where the visitor pays a pending payment (it takes the order's
+    # reference), if paying goes through the browser.
+    pay_view: str | None = None
 
     def is_enabled(self, order=None) -> bool:
         """May new orders choose this provider? (Existing payments keep theirs regardless.)"""
@@ -151,6 +154,15 @@ def available_providers(order=None) -> list[PaymentProvider]:
 def online_provider_names() -> list[str]:
     """Names of every configured provider that is paid through a service on the web."""
     return [name for name, provider in _registry().items() if provider.online]
+
+
+def pay_url(payment) -> str | None:
+    """Where the visitor goes to pay ``payment`` (its provider's ``pay_view``), or None."""
+    try:
+        view = get_provider(payment.provider).pay_view
+    except UnknownProvider:
+        return None
+    return reverse(view, args=[payment.order.reference]) if view else None
 
 
 def provider_choices(order=None) -> list[tuple[str, str]]:

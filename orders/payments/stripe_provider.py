@@ -65,6 +65,7 @@ class StripeProvider(PaymentProvider):
     name = "stripe"
     label = _("Card, Alipay or WeChat Pay (Stripe)")
     online = True
+    pay_view = "payments_stripe_pay"
 
     def is_enabled(self, order=None) -> bool:
         return bool(settings.STRIPE_SECRET_KEY)

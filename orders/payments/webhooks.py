@@ -134,22 +134,38 @@ def handle_event(event: dict) -> str:
         logger.warning("Stripe event %s (%s): no payment for %s", event_id, event_type, intent_id)
         return "unknown_payment"
 
+    def apply(payment):
+        if event_type in INTENT_EVENTS:
+            return _apply_intent(payment, fetched, event_type)
+        return _apply_refunds(payment, fetched["refunds"])
+
+    return apply_once(
+        payment,
+        lambda payment: StripeEvent.objects.create(event_id=event_id, event_type=event_type, payment=payment),
+        apply,
+    )
+
+
+def apply_once(payment, record, apply) -> str:
+    """Every provider's notification, once: in one transaction, lock the payment, ``record`` the
+    notification (a row under a unique constraint: a concurrent delivery of the same one gets
+    "duplicate"), then ``apply(payment)`` (which changes state through ``order_state`` only).
+    A lock that cannot be had stores nothing and raises ``WebhookRetry`` (the view answers so
+    that the provider delivers again)."""
     try:
         with transaction.atomic():
             payment = lock_rows(Payment, [payment.pk])[payment.pk]
             try:
                 with transaction.atomic():
-                    StripeEvent.objects.create(event_id=event_id, event_type=event_type, payment=payment)
+                    record(payment)
             except IntegrityError:
-                return "duplicate"  # a concurrent delivery of the same event got there first
-            if event_type in INTENT_EVENTS:
-                return _apply_intent(payment, fetched, event_type)
-            return _apply_refunds(payment, fetched["refunds"])
+                return "duplicate"  # a concurrent delivery of the same notification got there first
+            return apply(payment)
     except InventoryBusy as exc:
         raise WebhookRetry("payment is locked") from exc
     except OperationalError as exc:
         # SQLite: "database is locked" past the busy timeout; PostgreSQL: a lock timeout.
-        logger.warning("Stripe event %s: database busy: %s", event_id, exc)
+        logger.warning("Payment %s: database busy: %s", payment.pk, exc)
         raise WebhookRetry("database busy") from exc
 
 

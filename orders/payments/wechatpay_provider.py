@@ -172,7 +172,7 @@ class WechatPayProvider(PaymentProvider):
     name = "wechatpay"
     label = _("WeChat Pay")
     online = True
-    pay_url_name = "payments_wechatpay_pay"
+    pay_view = "payments_wechatpay_pay"
 
     @property
     def refund_window(self) -> timedelta:

@@ -3,6 +3,7 @@ from django.utils.safestring import mark_safe
 
 from orders.lines import describing_kind
 from orders.money import format_fen
+from orders.payments.base import pay_url as provider_pay_url
 from orders.qr import qr_svg
 
 register = template.Library()
@@ -47,3 +48,9 @@ def parts_after_their_line(lines):
     part given back (some of a line's tickets) right after the line it came from, and a stay
     moved to other dates right before the line that replaced it."""
     return sorted(lines, key=lambda line: (line.replaced_by_id or line.split_from_id or line.pk, line.pk))
+
+
+@register.filter
+def pay_url(payment):
+    """{{ payment|pay_url }}: our page where the visitor pays it (its provider's), or ""."""
+    return provider_pay_url(payment) or ""

@@ -1,0 +1,322 @@
+"""A local stand-in for Alipay's open-platform gateway (tests/payments/test_alipay.py).
+
+A threading HTTP server on a free loopback port, written from Alipay's documentation rather than
+from the SDK:
+
+* A request (GET query or POST form) is signed RSA2 (SHA256withRSA, PKCS#1 v1.5) by the app over
+  ``k=v`` of every non-empty parameter but ``sign``, sorted by name and joined with ``&``; it is
+  checked with the app's public key, and must carry our app id, ``charset=utf-8``, ``version=1.0``
+  and a ``yyyy-MM-dd HH:mm:ss`` timestamp. A bad one is answered, unsigned, with
+  ``isv.invalid-signature`` (code 40002), as Alipay does.
+* An answer is ``{"<method>_response": {...}, "sign": ...}``, signed with the gateway's own key
+  over the exact text of the response object.
+* Methods: ``alipay.trade.query``, ``alipay.trade.refund`` (idempotent on ``out_request_no``),
+  ``alipay.trade.close``, ``alipay.trade.fastpay.refund.query``. The cashier (page and wap pay)
+  is not called by the server but visited by the browser: ``pay(url)`` checks the link's signature
+  and parameters as the cashier would, marks the trade paid and returns the asynchronous
+  notification Alipay would post, signed (RSA2 over the sorted fields less ``sign`` and
+  ``sign_type``) with the gateway's key.
+"""
+
+import base64
+import json
+import re
+import secrets
+import threading
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+PAY_METHODS = {"alipay.trade.page.pay": "FAST_INSTANT_TRADE_PAY", "alipay.trade.wap.pay": "QUICK_WAP_PAY"}
+
+
+def new_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_pem(key) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def public_pem(key) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def rsa2_sign(key, text: str) -> str:
+    return base64.b64encode(key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def rsa2_valid(public_key, text: str, signature: str) -> bool:
+    try:
+        public_key.verify(base64.b64decode(signature), text.encode(), padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def signing_text(params: dict, leave_out=("sign",)) -> str:
+    return "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in leave_out and v != "")
+
+
+class Refused(Exception):
+    pass
+
+
+class FakeAlipay(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, *, app_id, app_public_key, gateway_key):
+        self.app_id = app_id
+        self.app_public_key = app_public_key  # verifies our requests
+        self.gateway_key = gateway_key  # signs answers and notifications
+        self.trades = {}  # out_trade_no -> trade
+        self.calls = []  # (method, biz_content) of every request that passed
+        self.refused = []
+        self.notify_urls = {}  # out_trade_no -> the notify_url its pay link named
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), self.handler_class())
+        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}/gateway.do"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+        self.server_close()
+        self.thread.join(timeout=5)
+
+    # --- requests -----------------------------------------------------------------------------
+
+    def checked(self, params: dict) -> tuple[str, dict]:
+        """(method, biz_content) of a request signed by our app; Refused otherwise."""
+        sign = params.get("sign", "")
+        if not rsa2_valid(self.app_public_key, signing_text(params), sign):
+            raise Refused("isv.invalid-signature")
+        if params.get("app_id") != self.app_id:
+            raise Refused("isv.invalid-app-id")
+        if (
+            params.get("sign_type") != "RSA2"
+            or params.get("charset") != "utf-8"
+            or params.get("version") != "1.0"
+        ):
+            raise Refused("isv.invalid-parameter")
+        if not TIMESTAMP.fullmatch(params.get("timestamp", "")):
+            raise Refused("isv.invalid-timestamp")
+        return params.get("method", ""), json.loads(params.get("biz_content") or "{}")
+
+    def answer(self, method: str, body: dict) -> bytes:
+        key = method.replace(".", "_") + "_response"
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return f'{{"{key}":{content},"sign":"{rsa2_sign(self.gateway_key, content)}"}}'.encode()
+
+    def dispatch(self, method: str, biz: dict) -> dict:
+        handler = getattr(self, "do_" + method.replace(".", "_"), None)
+        if handler is None:
+            return {"code": "40004", "msg": "Business Failed", "sub_code": "isv.invalid-method"}
+        with self.lock:
+            return handler(biz)
+
+    def _trade(self, biz):
+        return self.trades.get(biz.get("out_trade_no"))
+
+    @staticmethod
+    def _not_exist():
+        return {
+            "code": "40004",
+            "msg": "Business Failed",
+            "sub_code": "ACQ.TRADE_NOT_EXIST",
+            "sub_msg": "交易不存在",
+        }
+
+    def do_alipay_trade_query(self, biz):
+        trade = self._trade(biz)
+        if trade is None:
+            return self._not_exist()
+        return {"code": "10000", "msg": "Success", **{k: v for k, v in trade.items() if k != "refunds"}}
+
+    def do_alipay_trade_close(self, biz):
+        trade = self._trade(biz)
+        if trade is None:
+            return self._not_exist()
+        if trade["trade_status"] != "WAIT_BUYER_PAY":
+            return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_STATUS_ERROR"}
+        trade["trade_status"] = "TRADE_CLOSED"
+        return {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"]}
+
+    def do_alipay_trade_refund(self, biz):
+        trade = self._trade(biz)
+        if trade is None:
+            return self._not_exist()
+        if trade["trade_status"] != "TRADE_SUCCESS":
+            return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_STATUS_ERROR"}
+        request_no = biz.get("out_request_no") or trade["out_trade_no"]
+        amount = cents(biz["refund_amount"])
+        base = {
+            "code": "10000",
+            "msg": "Success",
+            "out_trade_no": trade["out_trade_no"],
+            "trade_no": trade["trade_no"],
+        }
+        if request_no in trade["refunds"]:  # the same request again: nothing moves
+            return {**base, "fund_change": "N", "refund_fee": yuan(sum(trade["refunds"].values()))}
+        if sum(trade["refunds"].values()) + amount > cents(trade["total_amount"]):
+            return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"}
+        trade["refunds"][request_no] = amount
+        if sum(trade["refunds"].values()) == cents(trade["total_amount"]):
+            trade["trade_status"] = "TRADE_CLOSED"
+        return {**base, "fund_change": "Y", "refund_fee": yuan(sum(trade["refunds"].values()))}
+
+    def do_alipay_trade_fastpay_refund_query(self, biz):
+        trade = self._trade(biz)
+        if trade is None:
+            return self._not_exist()
+        amount = trade["refunds"].get(biz.get("out_request_no"))
+        if amount is None:
+            return {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"]}
+        return {
+            "code": "10000",
+            "msg": "Success",
+            "out_trade_no": trade["out_trade_no"],
+            "out_request_no": biz["out_request_no"],
+            "refund_amount": yuan(amount),
+            "refund_status": "REFUND_SUCCESS",
+        }
+
+    def handler_class(self):
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _handle(self, params):
+                try:
+                    method, biz = gateway.checked(params)
+                except Refused as exc:
+                    gateway.refused.append(str(exc))
+                    body = json.dumps(
+                        {
+                            "error_response": {
+                                "code": "40002",
+                                "msg": "Invalid Arguments",
+                                "sub_code": str(exc),
+                            }
+                        }
+                    ).encode()
+                else:
+                    gateway.calls.append((method, biz))
+                    body = gateway.answer(method, gateway.dispatch(method, biz))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html;charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):  # noqa: N802
+                self._handle(dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True)))
+
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                self._handle(dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True)))
+
+        return Handler
+
+    # --- the cashier and notifications ----------------------------------------------------------
+
+    def open_link(self, url: str) -> dict:
+        """What the cashier reads from a signed pay link (page or wap): Refused if it is not ours."""
+        assert url.startswith(self.url + "?"), url
+        params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        method, biz = self.checked(params)
+        if PAY_METHODS.get(method) != biz.get("product_code"):
+            raise Refused("isv.invalid-method")
+        return {"method": method, "biz": biz, "params": params}
+
+    def pay(self, url: str, *, paid: str | None = None, status="TRADE_SUCCESS") -> dict:
+        """The visitor pays at the cashier the link leads to; returns the notification Alipay posts.
+        ``paid``: a trade amount other than the link's (a wrong-amount trade)."""
+        link = self.open_link(url)
+        biz = link["biz"]
+        with self.lock:
+            trade = self.trades.setdefault(
+                biz["out_trade_no"],
+                {
+                    "out_trade_no": biz["out_trade_no"],
+                    "trade_no": "2026" + secrets.token_hex(12),
+                    "total_amount": paid or biz["total_amount"],
+                    "trade_status": "WAIT_BUYER_PAY",
+                    "buyer_logon_id": "lih***@example.com",
+                    "refunds": {},
+                },
+            )
+            trade["trade_status"] = status
+            trade["send_pay_date"] = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+            self.notify_urls[biz["out_trade_no"]] = link["params"].get("notify_url")
+        return self.notification(trade["out_trade_no"])
+
+    def refund_in_console(self, out_trade_no, amount_fen) -> dict:
+        """Staff refund in Alipay's merchant console; returns the notification Alipay posts."""
+        with self.lock:
+            trade = self.trades[out_trade_no]
+            request_no = "console" + secrets.token_hex(6)
+            trade["refunds"][request_no] = amount_fen
+            refunded = sum(trade["refunds"].values())
+            if refunded == cents(trade["total_amount"]):
+                trade["trade_status"] = "TRADE_CLOSED"
+        return self.notification(
+            out_trade_no,
+            out_biz_no=request_no,
+            refund_fee=yuan(refunded),
+            gmt_refund=datetime.now().strftime("%Y-%m-%d %H:%M:%S.000"),
+        )
+
+    def notification(self, out_trade_no, **changes) -> dict:
+        """The signed asynchronous notification of the trade as it stands (``changes`` applied
+        to the fields before signing)."""
+        trade = self.trades[out_trade_no]
+        fields = {
+            "notify_time": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "notify_type": "trade_status_sync",
+            "notify_id": "2026" + secrets.token_hex(16),
+            "app_id": self.app_id,
+            "charset": "utf-8",
+            "version": "1.0",
+            "trade_no": trade["trade_no"],
+            "out_trade_no": out_trade_no,
+            "trade_status": trade["trade_status"],
+            "total_amount": trade["total_amount"],
+            "receipt_amount": trade["total_amount"],
+            "buyer_logon_id": trade["buyer_logon_id"],
+            "subject": "田园 Tianyuan",
+            "gmt_payment": trade.get("send_pay_date", ""),
+        }
+        fields.update(changes)
+        fields = {name: value for name, value in fields.items() if value != ""}
+        fields["sign"] = rsa2_sign(self.gateway_key, signing_text(fields, leave_out=("sign", "sign_type")))
+        fields["sign_type"] = "RSA2"
+        return fields
+
+
+def cents(amount: str) -> int:
+    whole, _, part = amount.partition(".")
+    return int(whole) * 100 + int(part.ljust(2, "0") or 0)
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
