@@ -14,9 +14,8 @@ from .orders import (  # noqa: F401
     Refund,
     Voucher,
 )
-from .payments_alipay import AlipayNotification  # noqa: F401
+from .payments_notifications import PaymentNotification  # noqa: F401
 from .payments_stripe import StripeEvent  # noqa: F401
-from .payments_wechatpay import WechatPayNotification  # noqa: F401
 from .refund_requests import RefundRequest  # noqa: F401
 from .reservations import Reservation, ReservationKind, ReservationQuerySet, ReservationStatus  # noqa: F401
 from .waitlist import ACTIVE_STATUSES, WaitlistEntry, WaitlistStatus  # noqa: F401

@@ -28,7 +28,7 @@ from django.db import OperationalError
 
 from orders import order_state, refunds
 from orders.exceptions import InventoryBusy
-from orders.models import AlipayNotification, Payment, PaymentStatus
+from orders.models import Payment, PaymentNotification, PaymentStatus
 
 from .alipay_provider import PAID_STATUSES, client, fen_from_yuan
 from .base import get_provider
@@ -61,7 +61,7 @@ def verified_notification(fields: dict) -> dict:
 def handle_notification(fields: dict) -> str:
     """Process one notification from ``verified_notification``; return what happened."""
     notify_id, number = fields["notify_id"], fields["out_trade_no"]
-    if AlipayNotification.objects.filter(notify_id=notify_id).exists():
+    if PaymentNotification.objects.filter(provider="alipay", notification_id=notify_id).exists():
         return "duplicate"
     payment = Payment.objects.filter(provider="alipay", provider_reference=number).first()
     if payment is None:
@@ -85,8 +85,11 @@ def handle_notification(fields: dict) -> str:
 
     return apply_once(
         payment,
-        lambda payment: AlipayNotification.objects.create(
-            notify_id=notify_id, trade_status=str(trade.get("trade_status", ""))[:32], payment=payment
+        lambda payment: PaymentNotification.objects.create(
+            provider="alipay",
+            notification_id=notify_id,
+            kind=str(trade.get("trade_status", ""))[:64],
+            payment=payment,
         ),
         apply,
     )

@@ -26,7 +26,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from orders import order_state, refunds
 from orders.exceptions import InventoryBusy
 from orders.locking import lock_rows
-from orders.models import Payment, StripeEvent
+from orders.models import Order, Payment, StripeEvent
 
 from .base import get_provider, refundable_fen
 from .exceptions import PaymentError
@@ -147,13 +147,17 @@ def handle_event(event: dict) -> str:
 
 
 def apply_once(payment, record, apply) -> str:
-    """Every provider's notification, once: in one transaction, lock the payment, ``record`` the
-    notification (a row under a unique constraint: a concurrent delivery of the same one gets
-    "duplicate"), then ``apply(payment)`` (which changes state through ``order_state`` only).
-    A lock that cannot be had stores nothing and raises ``WebhookRetry`` (the view answers so
-    that the provider delivers again)."""
+    """Every provider's notification, once: in one transaction, lock the order and then the
+    payment, ``record`` the notification (a row under a unique constraint: a concurrent delivery
+    of the same one gets "duplicate"), then ``apply(payment)`` (which changes state through
+    ``order_state`` only). A lock that cannot be had stores nothing and raises ``WebhookRetry``
+    (the view answers so that the provider delivers again).
+
+    Order first, as ``order_state``, the refunds and cancellations take them (locking.lock_payment):
+    a notification taking the payment first could deadlock with a visitor cancelling the order."""
     try:
         with transaction.atomic():
+            lock_rows(Order, [payment.order_id])
             payment = lock_rows(Payment, [payment.pk])[payment.pk]
             try:
                 with transaction.atomic():

@@ -22,16 +22,16 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import OperationalError, transaction
 
 from orders import order_state, refunds
 from orders.exceptions import InventoryBusy
 from orders.locking import lock_payment
-from orders.models import WechatPayNotification
+from orders.models import PaymentNotification
 
 from .base import get_provider
 from .exceptions import PaymentError
-from .webhooks import SETTLED_STATUSES, SIGNATURE_TOLERANCE, InvalidWebhook, WebhookRetry
+from .webhooks import SETTLED_STATUSES, SIGNATURE_TOLERANCE, InvalidWebhook, WebhookRetry, apply_once
 from .wechatpay_provider import client, is_our_refund, out_trade_no, payment_for
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def handle_notification(notification: dict) -> str:
     resource = notification["resource"]
     if event_type not in HANDLED_EVENTS:
         return "ignored"
-    if WechatPayNotification.objects.filter(notification_id=notification_id).exists():
+    if PaymentNotification.objects.filter(provider="wechatpay", notification_id=notification_id).exists():
         return "duplicate"
     payment = payment_for(resource.get("out_trade_no"))
     if payment is None:
@@ -104,25 +104,18 @@ def handle_notification(notification: dict) -> str:
         logger.warning("WeChat Pay notification %s: not an order of ours that WeChat knows", notification_id)
         return "unknown_object"
 
-    try:
-        with transaction.atomic():
-            # Order, then payment: the order every change of state locks them in.
-            payment, order = lock_payment(payment)
-            try:
-                with transaction.atomic():
-                    WechatPayNotification.objects.create(
-                        notification_id=notification_id, event_type=event_type, payment=payment
-                    )
-            except IntegrityError:
-                return "duplicate"  # a concurrent delivery of the same notification got there first
-            if event_type in TRANSACTION_EVENTS:
-                return _apply_trade(payment, fetched)
-            return _apply_refund(payment, order, fetched)
-    except InventoryBusy as exc:
-        raise WebhookRetry("payment is locked") from exc
-    except OperationalError as exc:
-        logger.warning("WeChat Pay notification %s: database busy: %s", notification_id, exc)
-        raise WebhookRetry("database busy") from exc
+    def apply(payment):
+        if event_type in TRANSACTION_EVENTS:
+            return _apply_trade(payment, fetched)
+        return _apply_refund(payment, payment.order, fetched)
+
+    return apply_once(
+        payment,
+        lambda payment: PaymentNotification.objects.create(
+            provider="wechatpay", notification_id=notification_id, kind=event_type, payment=payment
+        ),
+        apply,
+    )
 
 
 def sync_payment(payment) -> str:

@@ -13,11 +13,11 @@ from django.utils import timezone
 from orders import order_state, refunds
 from orders.models import (
     OrderStatus,
+    PaymentNotification,
     PaymentStatus,
     Refund,
     Reservation,
     ReservationStatus,
-    WechatPayNotification,
 )
 from orders.payments import available_providers, get_provider
 from orders.payments.exceptions import PaymentError
@@ -224,7 +224,7 @@ def test_the_same_notification_five_times_changes_state_once(
     notify(client, django_capture_on_commit_callbacks, wechatpay_on.paid_notification(out_trade_no(payment)))
     order, payment = refreshed(order, payment)
     assert order.status == OrderStatus.PAID
-    assert WechatPayNotification.objects.count() == 2
+    assert PaymentNotification.objects.filter(provider="wechatpay").count() == 2
     assert len(mail.outbox) == 1
 
 
@@ -262,7 +262,7 @@ def test_forged_notification_is_refused_and_changes_nothing(
     assert response.json()["code"] == "FAIL"
     order, payment = refreshed(order, payment)
     assert order.status == OrderStatus.PENDING and payment.status == PaymentStatus.PENDING
-    assert not WechatPayNotification.objects.exists()
+    assert not PaymentNotification.objects.filter(provider="wechatpay").exists()
     assert mail.outbox == []
 
 
@@ -314,7 +314,7 @@ def test_late_payment_after_the_room_sold_is_refunded_automatically(
             wechatpay_on.refund_notification(wx_refund["out_refund_no"]),
         )
     assert Refund.objects.count() == 1
-    assert WechatPayNotification.objects.filter(event_type="REFUND.SUCCESS").count() == 1
+    assert PaymentNotification.objects.filter(provider="wechatpay", kind="REFUND.SUCCESS").count() == 1
 
 
 # --- refunds ------------------------------------------------------------------------------------
@@ -447,7 +447,10 @@ def test_notifications_are_refused_while_wechat_pay_is_not_configured(
     settings.WECHATPAY_MCHID = ""
     assert notify(client, django_capture_on_commit_callbacks, delivery).status_code == 400
     order, payment = refreshed(order, payment)
-    assert payment.status == PaymentStatus.PENDING and not WechatPayNotification.objects.exists()
+    assert (
+        payment.status == PaymentStatus.PENDING
+        and not PaymentNotification.objects.filter(provider="wechatpay").exists()
+    )
 
 
 def test_a_notification_for_an_order_wechat_does_not_show_as_paid_changes_nothing(
