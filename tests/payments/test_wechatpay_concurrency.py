@@ -14,7 +14,7 @@ from django.test import Client
 
 from orders import order_state
 from orders.models import Order, Payment, PaymentNotification
-from orders.payments import get_provider, wechatpay_notify
+from orders.payments import get_provider, webhooks
 from orders.payments.wechatpay_provider import out_trade_no
 
 from .test_wechatpay import NOTIFY, wechatpay_on, wechatpay_server  # noqa: F401
@@ -76,14 +76,16 @@ def deliver_at_once(deliveries):
 
 
 def slow_lock(monkeypatch, lock=None):
-    real = lock or wechatpay_notify.lock_payment
+    """Whoever gets the order's and payment's locks (order_state, under webhooks.apply_once's)
+    holds them a while, so the other deliveries queue behind."""
+    real = lock or order_state.lock_payment
 
     def lock_then_wait(payment):
         locked = real(payment)
         time.sleep(WINDOW)
         return locked
 
-    monkeypatch.setattr(wechatpay_notify, "lock_payment", lock_then_wait)
+    monkeypatch.setattr(order_state, "lock_payment", lock_then_wait)
 
 
 def test_concurrent_deliveries_of_one_notification_change_state_once(paid_at_wechat, outcomes, monkeypatch):
@@ -118,8 +120,8 @@ def test_control_without_the_locks_the_race_happens(paid_at_wechat, outcomes, mo
         payment = Payment.objects.get(pk=payment.pk)
         return payment, Order.objects.get(pk=payment.order_id)
 
+    monkeypatch.setattr(webhooks, "lock_rows", lambda model, pks: model._default_manager.in_bulk(sorted(pks)))
     slow_lock(monkeypatch, lock=read_without_lock)
-    monkeypatch.setattr(order_state, "lock_payment", read_without_lock)
     deliveries = [wechatpay.paid_notification(out_trade_no(payment)) for _i in range(DELIVERIES)]
     deliver_at_once(deliveries)
     assert outcomes.count("paid") > 1, outcomes
