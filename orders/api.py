@@ -32,7 +32,8 @@ from . import checkout as checkout_service
 from . import line_cancel, stay_change
 from .exceptions import OrderStateError, ReservationError
 from .lines import LineInvalid, check_lines, describing_kind, get_line_kind, registered_kinds
-from .models import Order, OrderLine
+from .models import Order, OrderLine, OrderStatus
+from .payments.base import pay_url
 
 router = Router(tags=["orders"])
 
@@ -127,6 +128,12 @@ class CheckoutOut(Schema):
     total_fen: int
     currency: str
     client_secret: str | None = None
+    pay_url: str | None = Field(
+        default=None,
+        description="While the order waits for an online payment: our page where the visitor pays "
+        "it (Stripe's form, WeChat Pay's QR code or H5 page, Alipay's cashier). None for on-site "
+        "payment and for an order with nothing to pay.",
+    )
 
 
 class OrderLineOut(Schema):
@@ -469,8 +476,15 @@ def post_checkout(request, payload: CheckoutIn):
         "total_fen": order.total_fen,
         "currency": order.currency,
         "client_secret": result.client_secret,
+        "pay_url": _pay_url(request, order),
     }
     return Status((200 if result.existing else 201), body)
+
+
+def _pay_url(request, order):
+    pending = checkout_service.pending_payment(order) if order.status == OrderStatus.PENDING else None
+    path = pay_url(pending) if pending is not None else None
+    return request.build_absolute_uri(path) if path else None
 
 
 @router.get(

@@ -134,6 +134,21 @@ def test_checkout_goes_straight_to_alipays_cashier(client, alipay, visitor, stay
     assert response["Location"] == f"/orders/{order.reference}/alipay/"
 
 
+@pytest.mark.parametrize(("method", "pays_at"), [("alipay", "/orders/{ref}/alipay/"), ("on_site", None)])
+def test_the_apis_checkout_answers_where_to_pay(client, alipay, visitor, stay_room, arrival, method, pays_at):
+    """An app paying by Alipay is given the cashier's page to open; paying on site, nothing."""
+    import json
+
+    basket_with_stay(visitor, stay_room, arrival, nights=1)
+    client.force_login(visitor)
+    details = {"contact_name": "李华", "contact_phone": "13800000000", "payment_method": method}
+    response = client.post("/api/v1/checkout", data=json.dumps(details), content_type="application/json")
+    assert response.status_code == 201, response.content
+    order = visitor.orders.get()
+    expected = "http://testserver" + pays_at.format(ref=order.reference) if pays_at else None
+    assert response.json()["pay_url"] == expected
+
+
 @pytest.mark.parametrize(
     "forgery", ["changed_after_signing", "signed_by_a_stranger", "unsigned", "not_base64"]
 )
