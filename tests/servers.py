@@ -6,7 +6,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -100,3 +102,30 @@ def wait_for_servers_to_disconnect():
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.1)
+
+
+class BackgroundHTTPServer(ThreadingHTTPServer):
+    """A fake provider's HTTP server on a free loopback port, served from a thread while used as
+    a context manager (``with FakeX(...) as server:``). Subclasses give ``handler_class()``."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), self.handler_class())
+        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def handler_class(self):
+        raise NotImplementedError
+
+    @property
+    def root_url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+        self.server_close()
+        self.thread.join(timeout=5)

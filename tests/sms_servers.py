@@ -28,8 +28,10 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from tests.servers import BackgroundHTTPServer
 
 
 def _sha256_hex(data):
@@ -48,10 +50,8 @@ class Refused(Exception):
         self.status = status
 
 
-class FakeProvider(ThreadingHTTPServer):
+class FakeProvider(BackgroundHTTPServer):
     """The common part: the server, its thread, what it saw and what it answers next."""
-
-    daemon_threads = True
 
     def __init__(self, secrets):
         self.secrets = dict(secrets)  # key id -> secret
@@ -60,21 +60,11 @@ class FakeProvider(ThreadingHTTPServer):
         self.answers = []
         self.seen_nonces = set()
         self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), self.handler_class())
-        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        super().__init__()
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()
-        self.thread.join(timeout=5)
+        return self.root_url
 
     def handler_class(self):
         provider = self

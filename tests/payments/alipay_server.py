@@ -18,51 +18,27 @@ from the SDK:
   ``sign_type``) with the gateway's key.
 """
 
-import base64
 import json
 import re
 import secrets
 import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from tests.servers import BackgroundHTTPServer
+
+from .keys import new_key, private_pem, public_pem  # noqa: F401 (the tests' imports)
+from .keys import rsa_sign as rsa2_sign
+from .keys import rsa_valid as rsa2_valid
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 PAY_METHODS = {"alipay.trade.page.pay": "FAST_INSTANT_TRADE_PAY", "alipay.trade.wap.pay": "QUICK_WAP_PAY"}
 
 
-def new_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def private_pem(key) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
 
-
-def public_pem(key) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-
-
-def rsa2_sign(key, text: str) -> str:
-    return base64.b64encode(key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
-
-
-def rsa2_valid(public_key, text: str, signature: str) -> bool:
-    try:
-        public_key.verify(base64.b64decode(signature), text.encode(), padding.PKCS1v15(), hashes.SHA256())
-    except (InvalidSignature, ValueError):
-        return False
-    return True
 
 
 def signing_text(params: dict, leave_out=("sign",)) -> str:
@@ -73,9 +49,7 @@ class Refused(Exception):
     pass
 
 
-class FakeAlipay(ThreadingHTTPServer):
-    daemon_threads = True
-
+class FakeAlipay(BackgroundHTTPServer):
     def __init__(self, *, app_id, app_public_key, gateway_key):
         self.app_id = app_id
         self.app_public_key = app_public_key  # verifies our requests
@@ -85,21 +59,11 @@ class FakeAlipay(ThreadingHTTPServer):
         self.refused = []
         self.notify_urls = {}  # out_trade_no -> the notify_url its pay link named
         self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), self.handler_class())
-        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        super().__init__()
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.server_address[1]}/gateway.do"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()
-        self.thread.join(timeout=5)
+        return f"{self.root_url}/gateway.do"
 
     # --- requests -----------------------------------------------------------------------------
 
