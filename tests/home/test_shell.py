@@ -100,7 +100,7 @@ def test_sign_up_lands_on_the_verification_page_with_its_message_in_the_shell(cl
     assert response.redirect_chain[-1][0] == f"{prefix}/accounts/confirm-email/"
     body = html(response)
     assert 'class="site-header"' in body
-    assert '<ul class="messages" role="status">' in body
+    assert '<div class="wrap" role="status">\n  <ul class="messages">' in body
     assert email in body
 
 
