@@ -13,6 +13,7 @@ from django_tasks import TaskResultStatus
 from accounts import phone_codes
 from tests.sms_servers import FakeAliyun, FakeTencent, send_status, tencent_error
 from town import checks as town_checks
+from town.privacy import mask_phone
 from town.sms import SmsError, SmsMessage, SmsRejected, get_backend
 from town.sms_providers import aliyun_phone_number
 from town.tasks import deliver_sms
@@ -168,6 +169,21 @@ def test_a_permanent_refusal_is_not_tried_again(provider, caplog):
     assert result.status == TaskResultStatus.FAILED
     assert len(server.sent) == 1
     assert "not tried again" in caplog.text
+    # Logs are read by more people than need the number (PIPL): masked there.
+    assert mask_phone(PHONE) in caplog.text
+    assert PHONE[-8:] not in caplog.text
+
+
+def test_a_retry_is_logged_with_the_number_masked(provider, settings, caplog):
+    name, server = provider
+    settings.SMS_MAX_ATTEMPTS = 1
+    server.answers.append(failure(name))
+    with caplog.at_level(logging.WARNING, logger="town.tasks"):
+        result = deliver_sms.enqueue(PHONE, "code 123456", "verification_code", {"code": "1", "minutes": "5"})
+    assert result.status == TaskResultStatus.FAILED
+    assert "given up after 1 attempts" in caplog.text
+    assert mask_phone(PHONE) in caplog.text
+    assert PHONE[-8:] not in caplog.text
 
 
 def test_a_template_without_a_code_is_logged_and_not_tried_again(provider, caplog):
