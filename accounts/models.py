@@ -73,7 +73,14 @@ class User(AbstractUser):
             self.email = None
         if not self.phone_number:
             self.phone_number = None
+        # set_password() leaves the new password here until the save (Django's own hook); a hash
+        # upgraded at log-in does not, so only a real change of password counts.
+        new_password = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)
+        if new_password:
+            from .tokens import revoke_all_tokens  # tokens imports this module
+
+            revoke_all_tokens(self)
 
     def get_full_name(self):
         return self.display_name or super().get_full_name() or self.email or mask_phone(self.phone_number)

@@ -3,7 +3,9 @@ JSON API instead of a session cookie (accounts/api.py checks them).
 
 A token is shown once, when issued (a phone log-in with ``"token": true``, the mini-program's
 log-in); only its SHA-256 is stored. It lasts ``API_TOKEN_DAYS``, can be revoked from the account
-page, and stops working with its account (deleted: its tokens go with it; switched off: refused).
+page, stops working when the account's password changes (as other sessions do, whoever changed
+it: the visitor, a reset link or staff), and with its account (deleted: its tokens go with it;
+switched off: refused).
 """
 
 import hashlib
@@ -33,7 +35,10 @@ class TokenRejected(Exception):
 
 UNKNOWN = ("token_invalid", _("This token is not valid (or its account was deleted). Please log in again."))
 EXPIRED = ("token_expired", _("This token has expired. Please log in again."))
-REVOKED = ("token_revoked", _("This token was signed out on the account page. Please log in again."))
+REVOKED = (
+    "token_revoked",
+    _("This token was signed out (on the account page, or by a new password). Please log in again."),
+)
 INACTIVE = ("account_inactive", _("This account is switched off. Please contact the tourism office."))
 
 
@@ -85,6 +90,11 @@ def revoke_token(user, token_id):
     updated = live_tokens(user).filter(pk=token_id).update(revoked_at=timezone.now())
     if not updated:
         raise AppToken.DoesNotExist(token_id)
+
+
+def revoke_all_tokens(user):
+    """Sign every app of ``user`` out (their password changed). Returns how many were live."""
+    return AppToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def purge_dead_tokens():

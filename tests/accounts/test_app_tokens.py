@@ -328,3 +328,51 @@ def test_adding_a_number_needs_an_account(app):
     response = app.post("/api/v1/auth/phone/add", data=proof, content_type="application/json")
     assert response.status_code in (401, 403)  # no token, no session (or no CSRF token)
     assert not User.objects.filter(phone_number=PHONE).exists()
+
+
+def test_a_new_password_signs_the_apps_out(client, app):
+    """As Django signs out a user's other sessions when the password changes, so the apps: a
+    stolen token must not outlive the password the visitor changed to get rid of the thief."""
+    user = UserFactory(email="li@example.com")
+    user.set_password("old-password-1")
+    user.save()
+    raw = tokens.issue_token(user, name="phone")
+    other = tokens.issue_token(UserFactory(), name="someone else's phone")
+    client.force_login(user)
+    response = client.post(
+        "/en/accounts/password/change/",
+        {"oldpassword": "old-password-1", "password1": "Ne3w-pass-phrase", "password2": "Ne3w-pass-phrase"},
+    )
+    assert response.status_code == 302, response.content
+    answer = get_json(app, "/api/v1/orders", raw)
+    assert answer.status_code == 401 and answer.json()["code"] == "token_revoked"
+    assert "new password" in answer.json()["detail"]
+    assert get_json(app, "/api/v1/orders", other).status_code == 200
+
+
+def test_a_password_set_by_staff_signs_the_apps_out_too(app):
+    user = UserFactory()
+    raw = tokens.issue_token(user)
+    user.set_password("set-by-the-office-9")
+    user.save()
+    assert get_json(app, "/api/v1/orders", raw).json()["code"] == "token_revoked"
+
+
+def test_other_saves_and_a_hash_upgraded_at_log_in_keep_the_apps(app, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = UserFactory()
+    user.set_password("same-password-7")
+    user.save()
+    raw = tokens.issue_token(user)
+    user.display_name = "Li"
+    user.save()
+    # A stronger hasher first: the next log-in re-hashes the same password and saves it.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    old_hash = user.password
+    assert user.check_password("same-password-7")
+    user.refresh_from_db()
+    assert user.password != old_hash and user.password.startswith("pbkdf2_")
+    assert get_json(app, "/api/v1/orders", raw).status_code == 200
