@@ -211,7 +211,9 @@ def delete_account(request):
                     messages.success(
                         request, _("Your account was deleted. Goodbye, and thank you for visiting.")
                     )
-                    return redirect("/")
+                    # The home page in the visitor's language: the log-out took the session, not
+                    # the language the page was read in.
+                    return redirect("wagtail_serve", "")
             else:
                 status = 422
     return render(

@@ -123,6 +123,7 @@ def test_deleting_blanks_the_person_keeps_the_books_and_logs_out(client, past_sa
     assert page.status_code == 200 and "cannot be undone" in page.content.decode()
     response = client.post(DELETE, {"action": "delete", "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
+    assert response.url == "/en/"  # the language the visitor was reading in
     assert "_auth_user_id" not in client.session
     me.refresh_from_db()
     assert not me.is_active and not me.has_usable_password()
