@@ -4,7 +4,9 @@ allauth runs the OAuth dance (the QR page at open.weixin.qq.com, the access toke
 info); this module owns what is ours: WeChat is offered only when its app id and secret are
 configured, WeChat's errors reach allauth as errors, and a first WeChat log-in is linked by a
 mobile number proven with a code (the number's account, by services.user_for_verified_phone's
-rules, or a fresh one), so a WeChat account never becomes an account without a number.
+rules, or a fresh one), so a WeChat account never becomes an account without a number. A person
+WeChat already knows to us through another of our WeChat apps (the same unionid: the mini-program)
+logs into that account instead once it has a proven number, so one visitor does not end up with two.
 """
 
 import functools
@@ -15,6 +17,8 @@ from allauth.account.utils import perform_login
 from allauth.socialaccount import app_settings as socialaccount_settings
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -22,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from requests.adapters import HTTPAdapter
 
 from . import phone_codes
+from .models import WeChatIdentity
 from .phone_login import AccountInactive
 from .services import user_for_verified_phone
 
@@ -99,12 +104,46 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         session.hooks["response"].append(_raise_wechat_error)
         return session
 
+    def pre_social_login(self, request, sociallogin):
+        # A first web log-in by someone the mini-program already knows: the same unionid is the
+        # same person to WeChat, so their bookings stay in one account. Only an account that
+        # has proven a number (or address) is joined: the web's rule that a WeChat account never
+        # becomes one without a way to reach it still holds; the others go through the number
+        # step. (Linking from the account page is allauth's own "connect", left alone.)
+        if sociallogin.is_existing or sociallogin.state.get("process") == AuthProcess.CONNECT:
+            return
+        user = user_for_unionid(sociallogin.account.extra_data.get("unionid"))
+        if user is not None and user.has_verified_contact:
+            sociallogin.connect(request, user)
+
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
         # The visitor sees a plain "try again"; what WeChat said is for whoever runs the site.
         logger.warning("WeChat log-in failed (%s): %s", error, exception)
         return super().on_authentication_error(
             request, provider, error=error, exception=exception, extra_context=extra_context
         )
+
+
+def user_for_unionid(unionid):
+    """The active account one of our WeChat apps already links to this unionid (the person across
+    the apps of the town's WeChat Open Platform account), the oldest if several; else None."""
+    if not isinstance(unionid, str) or not unionid:
+        return None
+    identity = (
+        WeChatIdentity.objects.select_related("user")
+        .filter(unionid=unionid, user__is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if identity is not None:
+        return identity.user
+    account = (
+        SocialAccount.objects.select_related("user")
+        .filter(provider=PROVIDER, extra_data__unionid=unionid, user__is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    return account.user if account is not None else None
 
 
 def can_unlink(user):

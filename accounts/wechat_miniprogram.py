@@ -1,7 +1,9 @@
 """Log-in from the town's WeChat mini-program: the mini-program gets a one-off code from
 ``wx.login()``, we exchange it with WeChat (``code2session``) for the person's openid, and answer
 with an app token (accounts/tokens.py) for the account linked to that openid, made on the spot
-for a new one. The session key WeChat sends with the openid is neither stored nor logged.
+for a new one, unless WeChat's unionid shows the person already has an account through the web's
+WeChat log-in: then the openid joins that account. The session key WeChat sends with the openid
+is neither stored nor logged.
 
 Off until WECHAT_MINIPROGRAM_APP_ID and WECHAT_MINIPROGRAM_SECRET are set; WECHAT_API_BASE points
 the exchange elsewhere (tests: a local server)."""
@@ -21,6 +23,7 @@ from .models import User, WeChatIdentity
 from .phone_login import INACTIVE
 from .roles import VISITORS
 from .services import assign_role, record_language
+from .social import user_for_unionid
 from .tokens import issue_token
 
 logger = logging.getLogger(__name__)
@@ -124,8 +127,12 @@ def _account_for(openid, unionid, language):
         if unionid and identity.unionid != unionid:
             WeChatIdentity.objects.filter(pk=identity.pk).update(unionid=unionid)
         return identity.user, False
+    known = user_for_unionid(unionid)
     try:
         with transaction.atomic():
+            if known is not None:
+                WeChatIdentity.objects.create(user=known, kind=kind, openid=openid, unionid=unionid)
+                return known, False
             # No e-mail address and no number: the person adds a number to book (checkout asks
             # for a verified contact), as a phone account adds an address.
             user = User()

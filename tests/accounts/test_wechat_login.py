@@ -310,3 +310,42 @@ def test_a_wechat_account_linked_meanwhile_in_another_tab_makes_nothing(client, 
     assert not User.objects.filter(phone_number=PHONE).exists()  # the new account was rolled back
     assert SocialAccount.objects.get().user == other
     assert "_auth_user_id" not in client.session
+
+
+def test_someone_the_mini_program_knows_logs_straight_into_that_account(client, wechat, outbox):
+    """WeChat's unionid says the person already has an account from the mini-program: the web
+    log-in joins it (no second account, no code asked), and the visitor is logged in."""
+    from accounts.models import WeChatIdentity
+
+    mini = phone_user()  # a mini-program account that added its number
+    WeChatIdentity.objects.create(user=mini, kind="miniprogram", openid="o-mini-9", unionid="u-o-web-9")
+    params = start(client, next="/en/trips/")
+
+    response = come_back(client, params, wechat.scan("o-web-9"))  # the fake's unionid: "u-o-web-9"
+    assert response.status_code == 302 and response["Location"] == "/en/trips/"
+    assert client.session["_auth_user_id"] == str(mini.pk)
+    account = SocialAccount.objects.get()
+    assert (account.uid, account.user_id) == ("o-web-9", mini.pk)
+    assert User.objects.count() == 1 and outbox == []
+
+
+def test_a_mini_program_account_without_a_number_is_not_joined_before_the_number_step(client, wechat):
+    from accounts.models import WeChatIdentity
+
+    mini = User.objects.create(email=None)
+    WeChatIdentity.objects.create(user=mini, kind="miniprogram", openid="o-mini-9", unionid="u-o-web-9")
+    response = come_back(client, start(client), wechat.scan("o-web-9"))
+    assert response["Location"] == f"{EN}/3rdparty/signup/"  # prove a number first, as anyone
+    assert not SocialAccount.objects.exists() and "_auth_user_id" not in client.session
+
+
+def test_a_visitor_linking_from_the_account_page_keeps_allauths_own_connect(client, wechat):
+    from accounts.models import WeChatIdentity
+
+    mini = User.objects.create(email=None)
+    WeChatIdentity.objects.create(user=mini, kind="miniprogram", openid="o-mini-9", unionid="u-o-web-9")
+    me = VerifiedUserFactory()
+    client.force_login(me)
+    params = start(client, f"{EN}/weixin/login/", process="connect")
+    come_back(client, params, wechat.scan("o-web-9"))
+    assert SocialAccount.objects.get().user_id == me.pk  # linked to who asked, not joined elsewhere

@@ -220,3 +220,32 @@ def test_the_schema_documents_the_endpoint_and_its_errors(client):
     operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/auth/wechat/miniprogram"]["post"]
     assert set(operation["responses"]) == {"200", "201", "403", "422", "429", "502", "503"}
     assert "security" not in operation or operation["security"] == []
+
+
+def test_someone_known_from_the_web_wechat_log_in_joins_that_account(wechat, app):
+    """The same unionid is the same person to WeChat: the mini-program's openid joins the account
+    the web log-in made, with its bookings, instead of a second, empty account."""
+    from allauth.socialaccount.models import SocialAccount
+
+    owner = User.objects.create_user(email="li@example.com", password="x-Pass-123")
+    SocialAccount.objects.create(
+        user=owner, provider="weixin", uid="o-web-li", extra_data={"unionid": "u-li-hua"}
+    )
+    response = log_in(app, "code-li")
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == owner.pk and response.json()["created"] is False
+    identity = WeChatIdentity.objects.get()
+    assert (identity.user_id, identity.openid, identity.unionid) == (owner.pk, "o-li-hua", "u-li-hua")
+    assert User.objects.count() == 1
+
+
+def test_a_switched_off_account_is_not_joined(wechat, app):
+    from allauth.socialaccount.models import SocialAccount
+
+    owner = User.objects.create_user(email="li@example.com", password="x-Pass-123", is_active=False)
+    SocialAccount.objects.create(
+        user=owner, provider="weixin", uid="o-web-li", extra_data={"unionid": "u-li-hua"}
+    )
+    response = log_in(app, "code-li")
+    assert response.status_code == 201
+    assert WeChatIdentity.objects.get().user_id != owner.pk
