@@ -49,6 +49,12 @@ SMS_TEXTS = {
     "waitlist_offer": gettext_lazy("A place is free for you: %(what)s. Book by %(until)s: %(url)s"),
     "provider_new_booking": gettext_lazy("New booking %(ref)s: %(what)s. Guest %(name)s %(phone)s. %(url)s"),
     "provider_new_order": gettext_lazy("New order %(ref)s: %(what)s. %(url)s"),
+    "stay_changed": gettext_lazy("Your booking %(ref)s has new dates: %(what)s. Voucher: %(url)s"),
+    "provider_stay_changed": gettext_lazy("Booking %(ref)s moved by the guest: now %(what)s. %(url)s"),
+    "provider_line_cancelled": gettext_lazy("Booking %(ref)s: the guest cancelled %(what)s. %(url)s"),
+    "provider_nights_closed": gettext_lazy(
+        "Closed by the tourism office: %(first)s – %(last)s; %(count)s of your bookings cancelled."
+    ),
 }
 # How much of the lines' description an SMS carries before "…".
 SMS_WHAT_LENGTH = 40
@@ -326,7 +332,8 @@ def send_nights_closed_mail(call_off_id: int, line_ids: list) -> None:
     record = CallOff.objects.get(pk=call_off_id)
     lines = list(OrderLine.objects.filter(pk__in=line_ids).only("pk", "provider_user_id"))
     for provider, rows in get_inventory(record.kind).providers(record.object_ids).items():
-        if not provider.email:
+        channels = channels_for(provider)
+        if not channels:
             continue
         context = {
             "call_off": record,
@@ -336,13 +343,22 @@ def send_nights_closed_mail(call_off_id: int, line_ids: list) -> None:
             "reason": record.reason,
             "cancelled": sum(1 for line in lines if line.provider_user_id == provider.pk),
         }
-        with translation.override(getattr(provider, "language", "") or settings.LANGUAGE_CODE):
+        language = getattr(provider, "language", "") or settings.LANGUAGE_CODE
+        first, last = context["first_night"].isoformat(), context["last_night"].isoformat()
+        with translation.override(language):
             _send(
                 "provider_nights_closed",
-                _("Closed by the tourism office: %(first)s – %(last)s")
-                % {"first": context["first_night"].isoformat(), "last": context["last_night"].isoformat()},
-                provider.email,
+                _("Closed by the tourism office: %(first)s – %(last)s") % {"first": first, "last": last},
+                channels.email,
                 context,
+            )
+            _sms(
+                channels.sms,
+                "provider_nights_closed",
+                language,
+                first=first,
+                last=last,
+                count=context["cancelled"],
             )
 
 
@@ -381,13 +397,22 @@ def send_line_cancelled_mail(
             url=short_url(order),
         )
     provider = line.provider_user
-    if provider is not None and provider.email:
+    provider_channels = channels_for(provider)
+    if provider_channels:
         with translation.override(provider.notice_language):
             _send(
                 "provider_line_cancelled",
                 _("Booking %(ref)s: the guest cancelled part of it") % {"ref": order.reference},
-                provider.email,
+                provider_channels.email,
                 context,
+            )
+            _sms(
+                provider_channels.sms,
+                "provider_line_cancelled",
+                provider.notice_language,
+                ref=order.reference,
+                what=lines_in_words([line]),
+                url=provider_short_url(order),
             )
 
 
@@ -422,22 +447,41 @@ def send_stay_changed_mail(
         "collect_less": format_fen(collect_less_fen, order.currency) if collect_less_fen else "",
         "decrease": difference_fen < 0,
     }
-    with translation.override(order.language or settings.LANGUAGE_CODE):
+    channels = channels_for(order.user)
+    language = _visitor_language(order)
+    with translation.override(language):
         _send(
             "stay_changed",
             _("Your booking %(ref)s: new dates") % {"ref": order.reference},
-            order.user.email,
+            channels.email,
             context,
             images=[(f"voucher-{new.voucher.code}", qr_png(new.voucher.code))],
         )
+        _sms(
+            channels.sms,
+            "stay_changed",
+            language,
+            ref=order.reference,
+            what=lines_in_words([new]),
+            url=short_url(order),
+        )
     provider = new.provider_user
-    if provider is not None and provider.email:
+    provider_channels = channels_for(provider)
+    if provider_channels:
         with translation.override(provider.notice_language):
             _send(
                 "provider_stay_changed",
                 _("Booking %(ref)s: the guest changed the stay") % {"ref": order.reference},
-                provider.email,
+                provider_channels.email,
                 {**context, "manage_url": _manage_url(order)},
+            )
+            _sms(
+                provider_channels.sms,
+                "provider_stay_changed",
+                provider.notice_language,
+                ref=order.reference,
+                what=lines_in_words([new]),
+                url=provider_short_url(order),
             )
 
 

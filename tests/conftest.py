@@ -35,6 +35,19 @@ pytest_plugins = [
 NOW_VARIABLE = "TIANYUAN_NOW"
 
 
+@pytest.fixture
+def sms_outbox(settings):
+    """Text messages sent (``town.sms`` memory backend), as ``mail.outbox`` holds e-mails."""
+    from town import sms
+
+    settings.SMS_BACKEND = "memory"
+    sms.outbox.clear()
+    sms.MemoryBackend.fail_next = 0
+    yield sms.outbox
+    sms.outbox.clear()
+    sms.MemoryBackend.fail_next = 0
+
+
 def fixed_moment():
     """The moment TIANYUAN_NOW names (an aware datetime in UTC), or None when it is not set."""
     value = os.environ.get(NOW_VARIABLE, "").strip()

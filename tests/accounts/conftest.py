@@ -1,8 +1,6 @@
 import pytest
 from django.core.cache import cache
 
-from town import sms
-
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
@@ -13,13 +11,8 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
-def outbox(settings):
-    settings.SMS_BACKEND = "memory"
-    sms.outbox.clear()
-    sms.MemoryBackend.fail_next = 0
-    yield sms.outbox
-    sms.outbox.clear()
-    sms.MemoryBackend.fail_next = 0
+def outbox(sms_outbox):
+    return sms_outbox
 
 
 @pytest.fixture

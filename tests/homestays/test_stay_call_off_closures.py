@@ -185,3 +185,20 @@ def test_the_host_is_emailed_in_the_towns_language_and_not_again_for_a_call_off_
     call_off(rooms, staff, capture, room_types=[rooms.loft])  # another call-off, nights already held
     assert mail.outbox == []
     assert CallOff.objects.count() == 2
+
+
+def test_a_host_on_a_phone_hears_of_the_closed_nights_by_text(
+    rooms, arrival, host, staff, django_capture_on_commit_callbacks, sms_outbox
+):
+    capture = django_capture_on_commit_callbacks
+    with capture(execute=True):
+        book_stay(rooms.garden, arrival, language="en")
+    host.phone_number, host.phone_verified, host.notify_by_email = "+8613900000012", True, False
+    host.save()
+    mail.outbox.clear()
+    call_off(rooms, staff, capture)
+    night = rooms.closed_night.isoformat()
+    to_host = [message for message in sms_outbox if message.phone == "+8613900000012"]
+    assert [message.template for message in to_host] == ["provider_nights_closed"]
+    assert f"{night} – {night}" in to_host[0].text and "1" in to_host[0].text
+    assert [m for m in mail.outbox if m.to == [host.email]] == []  # texts only, as chosen

@@ -26,7 +26,7 @@ from products.dashboard import selectors as dashboard_selectors
 from products.dashboard.services import NotFound, update_fulfilment
 from products.models import FulfilmentStatus, LineFulfilment
 from tests.events.ticket_fixtures import buy_tickets
-from tests.factories.accounts import VerifiedUserFactory
+from tests.factories.accounts import UserFactory, VerifiedUserFactory
 from town.page_cache import STOCK_KEY, stock_tag
 
 from .line_cancel_fixtures import DAY, MINUTE, PRODUCE_FEN, STAY_FEN, TICKET_FEN, TICKETS, TOUR_FEN, book
@@ -378,3 +378,17 @@ def test_unpaid_on_site_nothing_to_refund_and_less_to_collect(
     with django_capture_on_commit_callbacks(execute=True):
         order_state.mark_paid_on_site(on_site.order, by_user=VerifiedUserFactory(is_staff=True))
     assert on_site.fresh().status == OrderStatus.PAID and not Refund.objects.exists()
+
+
+def test_a_host_on_a_phone_hears_of_the_cancellation_by_text(
+    trip, django_capture_on_commit_callbacks, sms_outbox
+):
+    stay = trip.line("stay")
+    host = UserFactory(email=None, phone_number="+8613900000012", phone_verified=True)
+    OrderLine.objects.filter(pk=stay.pk).update(provider_user=host)
+    with time_machine.travel(stay.starts_at - FIVE_DAYS - DAY, tick=False):
+        cancel(trip, "stay", django_capture_on_commit_callbacks)
+    (to_host,) = [message for message in sms_outbox if message.phone == "+8613900000012"]
+    assert to_host.template == "provider_line_cancelled"
+    assert trip.order.reference in to_host.text and stay.title in to_host.text
+    assert f"/p/{trip.order.reference}/" in to_host.text

@@ -21,7 +21,6 @@ from tests.factories.events import EventPageFactory
 from tests.factories.homestays import HomestayPageFactory
 from tests.factories.orders import OrderFactory
 from tests.factories.products import ProducerFactory, ProductFactory
-from town import sms
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +31,8 @@ TOMORROW = datetime.date(2030, 3, 15)
 
 
 @pytest.fixture
-def outbox(settings):
-    settings.SMS_BACKEND = "memory"
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
+def outbox(sms_outbox):
+    return sms_outbox
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from orders.models import (
 from orders.selectors import claimed_units
 from orders.stay_change import DifferenceChanged, change_stay, stay_change_quote
 from reports import figures
-from tests.factories.accounts import VerifiedUserFactory
+from tests.factories.accounts import UserFactory, VerifiedUserFactory
 from tests.factories.homestays import HomestayPageFactory, RoomRateRuleFactory, RoomTypeFactory
 
 from .checkout_fixtures import basket_with_stay, check_out
@@ -363,3 +363,27 @@ def test_what_the_policy_kept_on_a_shorter_stay_stays_kept_when_a_longer_one_is_
             order_state.payment_succeeded(longer.payment, amount_fen=2 * NIGHT_FEN, currency="CNY")
     assert fake_online.refunds == [(stay_trip.order.payments.earliest("pk").pk, NIGHT_FEN // 2)]
     assert stay_trip.fresh().status == OrderStatus.PAID
+
+
+@pytest.mark.usefixtures("ten_days_before")
+def test_a_visitor_and_a_host_on_phones_hear_of_the_new_dates_by_text(
+    stay_trip, django_capture_on_commit_callbacks, sms_outbox
+):
+    """Hosts and visitors who chose text messages (or have only a number) get the change by SMS,
+    with the short links, as they get the booking itself."""
+    visitor = stay_trip.order.user
+    visitor.phone_number, visitor.phone_verified, visitor.notify_by_email = "+8613900000011", True, False
+    visitor.save()
+    host = UserFactory(email=None, phone_number="+8613900000012", phone_verified=True)
+    OrderLine.objects.filter(pk=stay_trip.line("stay").pk).update(provider_user=host)
+    mail.outbox.clear()
+    result = move(stay_trip, django_capture_on_commit_callbacks, by=1)
+    reference = result.order.reference
+    to_visitor, to_host = sms_outbox
+    assert (to_visitor.phone, to_visitor.template) == ("+8613900000011", "stay_changed")
+    assert f"Your booking {reference} has new dates" in to_visitor.text
+    assert f"/o/{reference}/" in to_visitor.text
+    assert (to_host.phone, to_host.template) == ("+8613900000012", "provider_stay_changed")
+    assert reference in to_host.text and f"/p/{reference}/" in to_host.text
+    assert "客人" in to_host.text  # the host's language: the town's
+    assert mail.outbox == []  # neither chose e-mail (the host has no address)
