@@ -128,6 +128,12 @@ class PaymentProvider:
         """How the statement names ``payment`` (a provider may list our trade number instead)."""
         return payment.provider_reference
 
+    def statement_payments(self, references):
+        """Our payments (of any status) that statement lines name by ``references``."""
+        from orders.models import Payment  # orders imports payments, not the reverse
+
+        return Payment.objects.filter(provider=self.name, provider_reference__in=list(references))
+
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
 
