@@ -45,6 +45,14 @@ def signing_text(params: dict, leave_out=("sign",)) -> str:
     return "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in leave_out and v != "")
 
 
+class GbkZipInfo(zipfile.ZipInfo):
+    """A member named in GBK without zip's UTF-8 flag, as Alipay's archives are (zipfile itself
+    writes non-ASCII names only as UTF-8)."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
+        return self.filename.encode("gbk"), self.flag_bits
+
+
 class Refused(Exception):
     pass
 
@@ -245,7 +253,7 @@ class FakeAlipay(BackgroundHTTPServer):
                 (f"20880000000000000156_{compact}_业务明细.csv", "\r\n".join(lines)),
                 (f"20880000000000000156_{compact}_业务明细(汇总).csv", "#支付宝业务汇总查询\r\n"),
             ):
-                info = zipfile.ZipInfo(name.encode("gbk").decode("cp437"), date_time=(2026, 1, 1, 0, 0, 0))
+                info = GbkZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
                 bundle.writestr(info, text.encode("gbk"))
         return buffer.getvalue()
 

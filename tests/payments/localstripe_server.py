@@ -34,8 +34,10 @@ _list_balance_history = resources.BalanceTransaction._api_list_all
 
 def main():
     resources.store.dump_to_disk = lambda: None  # in memory only: workers must not share a file
-    # Routes are bound when localstripe's server module is imported: swap ours in first.
-    listing = classmethod(_balance_history).__get__(None, resources.BalanceTransaction)
+    # Stripe's client lists them at /v1/balance_transactions (looked up on the class at each
+    # call); /v1/balance/history is bound when localstripe's server module is imported.
+    resources.BalanceTransaction._api_list_all = classmethod(_balance_history)
+    listing = resources.BalanceTransaction._api_list_all
     resources.extra_apis[:] = [
         (method, url, listing if url == "/v1/balance/history" else func)
         for method, url, func in resources.extra_apis
