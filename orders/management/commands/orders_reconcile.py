@@ -12,7 +12,7 @@ from orders.payments.exceptions import UnknownProvider
 
 
 class Command(BaseCommand):
-    help = "Match the providers' statements of a day (default: yesterday in Beijing) to our payments and refunds."
+    help = "Match the providers' statements of a day (default: yesterday) to our payments and refunds."
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="the day to reconcile, YYYY-MM-DD (default: yesterday)")
