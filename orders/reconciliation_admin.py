@@ -77,7 +77,7 @@ def _order_url(discrepancy):
 
 def reconciliation_index(request, *, resolve_errors=None, status=200):
     _staff_only(request)
-    providers = sorted(set(ReconciliationDay.objects.values_list("provider", flat=True)))
+    providers = ReconciliationDay.objects.order_by("provider").values_list("provider", flat=True).distinct()
     form = ReconciliationFilter(request.GET or None, providers=providers)
     days = ReconciliationDay.objects.all()
     discrepancies = Discrepancy.objects.select_related(
