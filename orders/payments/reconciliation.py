@@ -49,7 +49,7 @@ def previous_day(now=None) -> date:
 
 
 def boundary() -> timedelta:
-    return timedelta(minutes=getattr(settings, "ORDERS_RECONCILE_BOUNDARY_MINUTES", 30))
+    return timedelta(minutes=settings.ORDERS_RECONCILE_BOUNDARY_MINUTES)
 
 
 def reconcile(day: date | None = None, providers=None) -> list[ReconciliationDay]:
