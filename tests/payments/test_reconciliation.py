@@ -294,3 +294,13 @@ def test_without_keys_nothing_is_reconciled(settings):
     settings.WECHATPAY_MCHID = settings.ALIPAY_APP_ID = settings.STRIPE_SECRET_KEY = ""
     assert reconciliation.reconcile(DAY) == []
     assert not ReconciliationDay.objects.exists()
+
+
+def test_the_task_reconciles_yesterday_and_counts_the_days_with_discrepancies(wechatpay_on, paid):
+    from orders.tasks import reconcile_payments
+
+    paid("wechatpay", 30000, at(12))  # not on the bill: missing
+    wechatpay_on.bill_payment(DAY, uuid.uuid4().hex, 100)
+    result = reconcile_payments.enqueue()
+    assert result.return_value == 1
+    assert ReconciliationDay.objects.get(provider="wechatpay", day=DAY).status == "discrepancies"
