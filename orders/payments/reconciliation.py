@@ -178,9 +178,9 @@ def _record(provider, day, lines) -> ReconciliationDay:
         ("refund", refunds, lambda r: r.created_at),
     ):
         for reference, ours in records.items():
-            if reference in matched or not belongs_to_day(reference, at(ours)):
-                continue
             if kind == "payment" and ours.status not in MONEY_IN:
+                continue  # not paid by our books (maybe named on the statement: unknown above)
+            if reference in matched or not belongs_to_day(reference, at(ours)):
                 continue
             if at(ours) >= carry_from:
                 carried.append(reference)

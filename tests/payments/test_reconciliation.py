@@ -304,3 +304,15 @@ def test_the_task_reconciles_yesterday_and_counts_the_days_with_discrepancies(we
     result = reconcile_payments.enqueue()
     assert result.return_value == 1
     assert ReconciliationDay.objects.get(provider="wechatpay", day=DAY).status == "discrepancies"
+
+
+def test_money_on_the_bill_for_an_order_that_never_learnt_it_was_paid_is_unknown_and_linked(
+    wechatpay_on, make_payment
+):
+    # The notification never reached us: our payment is still pending, WeChat has the money.
+    pending = make_payment(total_fen=52800, provider="wechatpay")
+    wechatpay_on.bill_payment(DAY, out_trade_no(pending), 52800)
+    [row] = reconciliation.reconcile(DAY, ["wechatpay"])
+    [discrepancy] = row.discrepancies.all()
+    assert (discrepancy.kind, discrepancy.statement_fen) == ("unknown", 52800)
+    assert discrepancy.order == pending.order  # staff open the order from the report
