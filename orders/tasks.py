@@ -24,3 +24,12 @@ def run_waitlist() -> int:
     from . import waitlist
 
     return waitlist.run_waitlist()
+
+
+@task()
+def reconcile_payments() -> int:
+    """Daily, after the providers publish their bills (say 10:00): yesterday's statements against
+    our payments and refunds (``payments.reconciliation``). Returns the days with discrepancies."""
+    from .payments import reconciliation
+
+    return sum(1 for day in reconciliation.reconcile() if day.status != "matched")

@@ -20,7 +20,7 @@ from wagtail.permissions import register_permission_policy
 from accounts.privacy import shown_phone
 from town.models import Village
 
-from . import admin_views, waitlist_admin
+from . import admin_views, reconciliation_admin, waitlist_admin
 from .models import Order, OrderStatus, Reservation, ReservationKind
 
 
@@ -184,3 +184,26 @@ class StaffMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_waitlist_menu_item():
     return StaffMenuItem(_("Waiting list"), reverse("orders_admin_waitlist"), icon_name="list-ul", order=410)
+
+
+@hooks.register("register_admin_urls")
+def register_reconciliation_urls():
+    return [
+        path(
+            "orders/reconciliation/",
+            reconciliation_admin.reconciliation_index,
+            name="orders_admin_reconciliation",
+        ),
+        path(
+            "orders/reconciliation/<int:pk>/resolve/",
+            reconciliation_admin.reconciliation_resolve,
+            name="orders_admin_reconciliation_resolve",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_reconciliation_menu_item():
+    return StaffMenuItem(
+        _("Reconciliation"), reverse("orders_admin_reconciliation"), icon_name="table", order=405
+    )

@@ -449,6 +449,9 @@ ALIPAY_GATEWAY = os.environ.get("ALIPAY_GATEWAY", "")
 ALIPAY_NOTIFY_URL = os.environ.get("ALIPAY_NOTIFY_URL", "")
 # Alipay refunds a payment online for up to a year after it (its contract's window).
 ALIPAY_REFUND_WINDOW_DAYS = int(os.environ.get("ALIPAY_REFUND_WINDOW_DAYS", "365"))
+# Daily reconciliation (orders_reconcile): ours recorded this close to midnight and not on that
+# day's statement are judged with the next day's (the provider may book them after midnight).
+ORDERS_RECONCILE_BOUNDARY_MINUTES = int(os.environ.get("ORDERS_RECONCILE_BOUNDARY_MINUTES", "30"))
 # How long a waiting-list offer holds the freed places for the visitor (orders.waitlist).
 WAITLIST_OFFER_HOURS = float(os.environ.get("WAITLIST_OFFER_HOURS", "12"))
 # Town reports and the admin dashboard are cached this long (seconds): figures of months can be

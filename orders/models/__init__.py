@@ -16,6 +16,12 @@ from .orders import (  # noqa: F401
 )
 from .payments_notifications import PaymentNotification  # noqa: F401
 from .payments_stripe import StripeEvent  # noqa: F401
+from .reconciliation import (  # noqa: F401
+    Discrepancy,
+    DiscrepancyKind,
+    ReconciliationDay,
+    ReconciliationStatus,
+)
 from .refund_requests import RefundRequest  # noqa: F401
 from .reservations import Reservation, ReservationKind, ReservationQuerySet, ReservationStatus  # noqa: F401
 from .waitlist import ACTIVE_STATUSES, WaitlistEntry, WaitlistStatus  # noqa: F401

@@ -17,7 +17,7 @@ fake and real back ends alike may accept more, so the cap must be ours.
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from django.conf import settings
@@ -42,6 +42,20 @@ class StartResult:
 
     client_secret: str | None = None
     needs_action: bool = False
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One transaction on a provider's daily statement, in our terms.
+
+    ``reference`` is what we keep of it: ``statement_reference(payment)`` for a payment, the
+    refund's ``provider_reference`` for a refund. ``amount_fen`` is positive either way."""
+
+    kind: str  # "payment" or "refund"
+    reference: str
+    transaction_id: str
+    amount_fen: int
+    time: datetime | None = None
 
 
 class PaymentProvider:
@@ -100,6 +114,25 @@ class PaymentProvider:
 
     def _refund(self, payment, amount_fen: int, *, reason: str = "") -> str:
         raise NotImplementedError
+
+    def reconciles(self) -> bool:
+        """Does this provider publish a daily statement we can download (keys present)?"""
+        return False
+
+    def statement(self, day: date) -> list[StatementLine]:
+        """The provider's statement of ``day`` (Asia/Shanghai); ``StatementUnavailable`` if it
+        cannot be had."""
+        raise NotImplementedError
+
+    def statement_reference(self, payment) -> str:
+        """How the statement names ``payment`` (a provider may list our trade number instead)."""
+        return payment.provider_reference
+
+    def statement_payments(self, references):
+        """Our payments (of any status) that statement lines name by ``references``."""
+        from orders.models import Payment  # orders imports payments, not the reverse
+
+        return Payment.objects.filter(provider=self.name, provider_reference__in=list(references))
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
@@ -163,6 +196,11 @@ def pay_url(payment) -> str | None:
     except UnknownProvider:
         return None
     return reverse(view, args=[payment.order.reference]) if view else None
+
+
+def reconciling_providers() -> list[PaymentProvider]:
+    """Configured providers with a daily statement, in settings order."""
+    return [provider for provider in _registry().values() if provider.reconciles()]
 
 
 def provider_choices(order=None) -> list[tuple[str, str]]:

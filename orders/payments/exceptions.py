@@ -29,3 +29,10 @@ class RefundNotAllowed(PaymentError):
 
     code = "refund_not_allowed"
     default_message = _("This refund is not allowed.")
+
+
+class StatementUnavailable(PaymentError):
+    """The provider's statement of a day could not be downloaded or read (reported, never silent)."""
+
+    code = "statement_unavailable"
+    default_message = _("The provider's statement could not be downloaded.")

@@ -21,8 +21,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .base import PaymentProvider, StartResult
-from .exceptions import PaymentError, ProviderUnavailable
+from .base import PaymentProvider, StartResult, StatementLine
+from .exceptions import PaymentError, ProviderUnavailable, StatementUnavailable
+from .statements import day_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -167,3 +168,49 @@ class StripeProvider(PaymentProvider):
         except stripe.StripeError as exc:
             raise ProviderUnavailable() from exc
         return refund.id
+
+    # --- the day's balance transactions (对账) -----------------------------------------------------
+
+    def reconciles(self) -> bool:
+        return bool(settings.STRIPE_SECRET_KEY)
+
+    def statement(self, day) -> list[StatementLine]:
+        """Balance transactions created on ``day`` (Beijing time): charges as payments (named by
+        their PaymentIntent, as our payments are), refunds by their id. Amounts are the charge's
+        and the refund's own (in the payment's currency), not the balance's after conversion.
+        Payouts, fees and adjustments are not order money and are left out."""
+        start, end = day_bounds(day)
+        lines = []
+        try:
+            page = client().v1.balance_transactions.list(
+                {
+                    "created": {"gte": int(start.timestamp()), "lt": int(end.timestamp())},
+                    "limit": 100,
+                    "expand": ["data.source"],
+                }
+            )
+            for txn in page.auto_paging_iter():
+                source = _field(txn, "source")
+                kind = {"charge": "payment", "payment": "payment", "refund": "refund"}.get(
+                    _field(txn, "type")
+                )
+                if kind is None or source is None or isinstance(source, str):
+                    continue
+                if kind == "payment":
+                    reference = _field(source, "payment_intent") or _field(source, "id")
+                else:
+                    reference = _field(source, "id")
+                if not isinstance(reference, str):
+                    reference = _field(reference, "id")
+                lines.append(
+                    StatementLine(
+                        kind=kind,
+                        reference=reference,
+                        transaction_id=_field(txn, "id"),
+                        amount_fen=abs(int(_field(source, "amount"))),
+                        time=datetime.fromtimestamp(_field(txn, "created"), tz=UTC),
+                    )
+                )
+        except (stripe.StripeError, ProviderUnavailable) as exc:
+            raise StatementUnavailable(f"Stripe balance transactions: {exc}") from exc
+        return lines

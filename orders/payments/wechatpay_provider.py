@@ -16,6 +16,10 @@ twice; WeChat refunds online for a year (``WECHATPAY_REFUND_WINDOW_DAYS``), past
 the manual path. No call here may run inside a database transaction.
 """
 
+import csv
+import gzip
+import hashlib
+import io
 import json
 import logging
 import threading
@@ -31,8 +35,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wechatpayv3 import WeChatPay, WeChatPayType
 
-from .base import PaymentProvider, StartResult
-from .exceptions import PaymentError, ProviderUnavailable
+from .base import PaymentProvider, StartResult, StatementLine
+from .exceptions import PaymentError, ProviderUnavailable, StatementUnavailable
+from .statements import beijing_time, yuan_fen
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +151,60 @@ def out_refund_no(payment, amount_fen: int) -> str:
 def is_our_refund(payment, refund_no: str) -> bool:
     """Was this refund asked for by us (else someone refunded in WeChat's merchant platform)?"""
     return str(refund_no).startswith(payment.idempotency_key.hex + "-")
+
+
+def read_trade_bill(text: str) -> list[StatementLine]:
+    """WeChat's trade bill (type ALL) as statement lines.
+
+    As WeChat documents it: a CSV whose header names the columns, every value written with a
+    leading backtick (so spreadsheets keep numbers as text), the transactions, then a summary
+    header ("总交易单数,...") and its one row. The summary is checked against the lines, so a
+    bill cut short is refused rather than half believed.
+    """
+    rows = [[cell.strip().lstrip("`") for cell in row] for row in csv.reader(io.StringIO(text)) if row]
+    if not rows:
+        raise StatementUnavailable("WeChat Pay bill: empty")
+    header, rows = rows[0], rows[1:]
+    summary_at = next((i for i, row in enumerate(rows) if row[0] == "总交易单数"), None)
+    if summary_at is None or summary_at + 1 >= len(rows):
+        raise StatementUnavailable("WeChat Pay bill: no summary")
+    summary = dict(zip(rows[summary_at], rows[summary_at + 1], strict=False))
+    lines, settled, refunded = [], 0, 0
+    for row in rows[:summary_at]:
+        cells = dict(zip(header, row, strict=False))
+        state = cells.get("交易状态")
+        if state == "SUCCESS":
+            settled += yuan_fen(cells["应结订单金额"])
+            lines.append(
+                StatementLine(
+                    kind="payment",
+                    reference=cells["商户订单号"],
+                    transaction_id=cells["微信订单号"],
+                    amount_fen=yuan_fen(cells["订单金额"]),
+                    time=beijing_time(cells["交易时间"]),
+                )
+            )
+        elif state == "REFUND":
+            refunded += yuan_fen(cells["退款金额"])
+            if cells.get("退款状态") != "SUCCESS":
+                continue  # still processing: it is on the bill of the day it succeeds
+            lines.append(
+                StatementLine(
+                    kind="refund",
+                    reference=cells["商户退款单号"],
+                    transaction_id=cells["微信退款单号"],
+                    amount_fen=yuan_fen(cells["申请退款金额"]),
+                    time=beijing_time(cells["交易时间"]),
+                )
+            )
+    try:
+        count = int(summary["总交易单数"])
+        totals = (yuan_fen(summary["应结订单总金额"]), yuan_fen(summary["退款总金额"]))
+    except (KeyError, ValueError) as exc:
+        raise StatementUnavailable("WeChat Pay bill: unreadable summary") from exc
+    if count != summary_at or totals != (settled, refunded):
+        raise StatementUnavailable("WeChat Pay bill: the lines do not add up to its summary")
+    return lines
 
 
 def payment_for(trade_no):
@@ -279,3 +338,52 @@ class WechatPayProvider(PaymentProvider):
             logger.warning("WeChat Pay refused refund of payment %s: %s %s", payment.pk, status, body)
             raise PaymentError(_("WeChat Pay refused this refund."))
         return refund_no
+
+    # --- the daily trade bill (对账单) ------------------------------------------------------------
+
+    def reconciles(self) -> bool:
+        return configured()
+
+    def statement_reference(self, payment) -> str:
+        return out_trade_no(payment)  # the bill's 商户订单号; transaction_id comes only once paid
+
+    def statement_payments(self, references):
+        from orders.models import Payment
+
+        keys = []
+        for reference in references:
+            try:
+                keys.append(uuid.UUID(hex=str(reference)))
+            except ValueError:
+                continue  # not one of our trade numbers: an unknown payment
+        return Payment.objects.filter(provider=self.name, idempotency_key__in=keys)
+
+    def statement(self, day) -> list[StatementLine]:
+        """The trade bill of ``day``: asked for (GZIP), downloaded, its SHA1 checked, read."""
+        try:
+            status, body = call("trade_bill", bill_date=day.isoformat(), bill_type="ALL", tar_type="GZIP")
+        except PaymentError as exc:
+            raise StatementUnavailable(f"WeChat Pay bill: {exc}") from exc
+        if status == 400 and body.get("code") == "NO_STATEMENT_EXIST":
+            return []  # WeChat makes no bill for a day without a single trade
+        url = body.get("download_url")
+        if status != 200 or not isinstance(url, str) or not url:
+            raise StatementUnavailable(
+                f"WeChat Pay bill: {status} {body.get('code', '')} {body.get('message', '')}"
+            )
+        try:
+            # The file itself is not signed (the SDK skips the check); its hash came signed.
+            status, content = client().download_bill(url)
+        except requests.RequestException as exc:
+            raise StatementUnavailable(f"WeChat Pay bill download: {exc}") from exc
+        if status != 200 or not isinstance(content, bytes):
+            raise StatementUnavailable(f"WeChat Pay bill download: {status}")
+        try:
+            raw = gzip.decompress(content)
+        except (OSError, EOFError) as exc:
+            raise StatementUnavailable("WeChat Pay bill: not a gzip file") from exc
+        # WeChat's hash is of the bill itself, before compression.
+        digest = hashlib.sha1(raw, usedforsecurity=False).hexdigest()  # WeChat's choice of hash
+        if body.get("hash_type") != "SHA1" or digest != str(body.get("hash_value")).lower():
+            raise StatementUnavailable("WeChat Pay bill: its SHA1 does not match")
+        return read_trade_bill(raw.decode("utf-8-sig"))

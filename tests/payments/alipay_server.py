@@ -16,12 +16,17 @@ from the SDK:
   and parameters as the cashier would, marks the trade paid and returns the asynchronous
   notification Alipay would post, signed (RSA2 over the sorted fields less ``sign`` and
   ``sign_type``) with the gateway's key.
+* ``alipay.data.dataservice.bill.downloadurl.query`` (bill_type trade) answers the address of the
+  day's bill: a zip of GBK CSVs, "<pid>_<yyyymmdd>_业务明细.csv" and its "(汇总)", as Alipay
+  documents them ("#" lines around the table, values padded with tabs).
 """
 
+import io
 import json
 import re
 import secrets
 import threading
+import zipfile
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
@@ -36,13 +41,16 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 PAY_METHODS = {"alipay.trade.page.pay": "FAST_INSTANT_TRADE_PAY", "alipay.trade.wap.pay": "QUICK_WAP_PAY"}
 
 
-
-
-
-
-
 def signing_text(params: dict, leave_out=("sign",)) -> str:
     return "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in leave_out and v != "")
+
+
+class GbkZipInfo(zipfile.ZipInfo):
+    """A member named in GBK without zip's UTF-8 flag, as Alipay's archives are (zipfile itself
+    writes non-ASCII names only as UTF-8)."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
+        return self.filename.encode("gbk"), self.flag_bits
 
 
 class Refused(Exception):
@@ -58,6 +66,9 @@ class FakeAlipay(BackgroundHTTPServer):
         self.calls = []  # (method, biz_content) of every request that passed
         self.refused = []
         self.notify_urls = {}  # out_trade_no -> the notify_url its pay link named
+        self.bills = {}  # bill_date -> rows (``bill_payment``/``bill_refund``)
+        self.bill_errors = {}  # bill_date -> the answer instead
+        self.bill_files = {}  # download token -> zip
         self.lock = threading.Lock()
         super().__init__()
 
@@ -162,6 +173,111 @@ class FakeAlipay(BackgroundHTTPServer):
             "refund_status": "REFUND_SUCCESS",
         }
 
+    # --- the daily bill (对账单) -----------------------------------------------------------------
+
+    def bill_payment(self, day, out_trade_no, total_fen, *, time="10:00:00"):
+        self.bills.setdefault(str(day), []).append(
+            ("交易", "2026" + secrets.token_hex(12), out_trade_no, f"{day} {time}", total_fen, total_fen, "")
+        )
+
+    def bill_refund(self, day, out_trade_no, request_no, refund_fen, total_fen, *, time="11:00:00"):
+        self.bills.setdefault(str(day), []).append(
+            (
+                "退款",
+                "2026" + secrets.token_hex(12),
+                out_trade_no,
+                f"{day} {time}",
+                total_fen,
+                -refund_fen,
+                request_no,
+            )
+        )
+
+    def bill_zip(self, day) -> bytes:
+        rows = self.bills.get(str(day), [])
+        compact = str(day).replace("-", "")
+        header = (
+            "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,"
+            "对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,"
+            "商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,"
+            "退款批次号/请求号,服务费（元）,分润（元）,备注"
+        )
+        lines = [
+            "#支付宝业务明细查询",
+            "#账号：[20880000000000000156]",
+            f"#起始日期：[{day} 00:00:00]   终止日期：[{day} 23:59:59]",
+            "#-----------------------------------------业务明细列表----------------------------------------",
+            header,
+        ]
+        for kind, trade_no, out_trade_no, at, total, received, request_no in rows:
+            cells = [
+                trade_no,
+                out_trade_no,
+                kind,
+                "田园 Tianyuan",
+                at,
+                at,
+                "",
+                "",
+                "",
+                "",
+                "lih***@example.com",
+                yuan(total),
+                f"{'-' if received < 0 else ''}{yuan(abs(received))}",
+                "0.00",
+                "0.00",
+                "0.00",
+                "0.00",
+                "0.00",
+                "",
+                "0.00",
+                "0.00",
+                request_no,
+                "0.00",
+                "0.00",
+                "",
+            ]
+            lines.append(",".join(cell + "\t" for cell in cells))  # Alipay pads its values with tabs
+        paid = [r for r in rows if r[0] == "交易"]
+        back = [r for r in rows if r[0] == "退款"]
+        lines += [
+            "#-----------------------------------------业务明细列表结束------------------------------------",
+            f"#交易合计：{len(paid)}笔，商家实收共：{yuan(sum(r[5] for r in paid))}元，",
+            f"#退款合计：{len(back)}笔，商家实收退款共：{yuan(-sum(r[5] for r in back))}元，",
+            f"#导出时间：[{datetime.now():%Y-%m-%d %H:%M:%S}]",
+        ]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as bundle:
+            # GBK names without zip's UTF-8 flag, as Alipay's archives are.
+            for name, text in (
+                (f"20880000000000000156_{compact}_业务明细.csv", "\r\n".join(lines)),
+                (f"20880000000000000156_{compact}_业务明细(汇总).csv", "#支付宝业务汇总查询\r\n"),
+            ):
+                info = GbkZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+                bundle.writestr(info, text.encode("gbk"))
+        return buffer.getvalue()
+
+    def do_alipay_data_dataservice_bill_downloadurl_query(self, biz):
+        day = biz.get("bill_date", "")
+        if biz.get("bill_type") != "trade":
+            return {"code": "40004", "msg": "Business Failed", "sub_code": "isp.bill_type_error"}
+        if day in self.bill_errors:
+            return self.bill_errors[day]
+        if day not in self.bills:
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "isp.bill_not_exist",
+                "sub_msg": "账单不存在",
+            }
+        token = secrets.token_hex(8)
+        self.bill_files[token] = self.bill_zip(day)
+        return {
+            "code": "10000",
+            "msg": "Success",
+            "bill_download_url": f"{self.root_url}/bill/download?token={token}",
+        }
+
     def handler_class(self):
         gateway = self
 
@@ -193,6 +309,14 @@ class FakeAlipay(BackgroundHTTPServer):
                 self.wfile.write(body)
 
             def do_GET(self):  # noqa: N802
+                url = urlsplit(self.path)
+                if url.path == "/bill/download":
+                    content = gateway.bill_files.get(dict(parse_qsl(url.query)).get("token"), b"")
+                    self.send_response(200 if content else 404)
+                    self.send_header("Content-Type", "application/oct-stream")
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    return self.wfile.write(content)
                 self._handle(dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True)))
 
             def do_POST(self):  # noqa: N802

@@ -1,14 +1,20 @@
 """A local fake of WeChat Pay's API v3, for the real ``wechatpayv3`` SDK to talk to in tests.
 
 It implements what we use, as WeChat documents it: Native and H5 orders, the order query, close,
-refunds and the refund query. Every request must carry a valid ``Authorization`` header signed
-with the merchant's key (checked with our test public key: 401 SIGN_ERROR otherwise); every
-answer is signed with the platform's own test key (``Wechatpay-Signature``), which the SDK checks.
-``notification(...)`` builds a notification as WeChat posts it: the resource encrypted with the
-APIv3 key (AEAD_AES_256_GCM) and the whole signed with the platform key.
+refunds and the refund query, and the trade bill (``/v3/bill/tradebill`` then its download
+address: a GZIP of the CSV, with the SHA1 of the bill before compression). Every request must
+carry a valid ``Authorization`` header signed with the merchant's key (checked with our test
+public key: 401 SIGN_ERROR otherwise); every JSON answer is signed with the platform's own test
+key (``Wechatpay-Signature``), which the SDK checks (the bill file itself is not signed, as
+WeChat's is not). ``notification(...)`` builds a notification as WeChat posts it: the resource
+encrypted with the APIv3 key (AEAD_AES_256_GCM) and the whole signed with the platform key.
 """
 
 import base64
+import csv
+import gzip
+import hashlib
+import io
 import json
 import re
 import secrets
@@ -17,7 +23,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -29,10 +35,48 @@ APIV3_KEY = "0123456789abcdef0123456789ABCDEF"  # 32 bytes, as WeChat's  # noqa:
 CERT_SERIAL_NO = "3775B6A45ACD588826D15E583A95F5DD"
 PUBLIC_KEY_ID = "PUB_KEY_ID_0119000001092025010100000000000000"
 AUTH_RE = re.compile(r'(\w+)="([^"]*)"')
+BILL_HEADER = [
+    "交易时间",
+    "公众账号ID",
+    "商户号",
+    "特约商户号",
+    "设备号",
+    "微信订单号",
+    "商户订单号",
+    "用户标识",
+    "交易类型",
+    "交易状态",
+    "付款银行",
+    "货币种类",
+    "应结订单金额",
+    "代金券金额",
+    "微信退款单号",
+    "商户退款单号",
+    "退款金额",
+    "充值券退款金额",
+    "退款类型",
+    "退款状态",
+    "商品名称",
+    "商户数据包",
+    "手续费",
+    "费率",
+    "订单金额",
+    "申请退款金额",
+    "费率备注",
+]
+BILL_SUMMARY_HEADER = [
+    "总交易单数",
+    "应结订单总金额",
+    "退款总金额",
+    "充值券退款总金额",
+    "手续费总金额",
+    "订单总金额",
+    "申请退款总金额",
+]
 
 
-
-
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def signed_headers(key, body: str, serial=PUBLIC_KEY_ID, timestamp=None) -> dict:
@@ -75,6 +119,9 @@ class FakeWechatPay:
         self.trades: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
         self.requests: list[tuple[str, str]] = []
+        self.bills: dict[str, list[dict]] = {}  # bill_date -> rows (``bill_payment``/``bill_refund``)
+        self.bill_errors: dict[str, tuple[int, dict]] = {}  # bill_date -> the answer instead
+        self.bill_files: dict[str, bytes] = {}  # download token -> the gzipped bill
         self.refused: list[str] = []  # requests whose signature did not check out
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -97,6 +144,9 @@ class FakeWechatPay:
             self.refunds.clear()
             self.requests.clear()
             self.refused.clear()
+            self.bills.clear()
+            self.bill_errors.clear()
+            self.bill_files.clear()
 
     # --- what WeChat does on its side --------------------------------------------------------
 
@@ -152,6 +202,108 @@ class FakeWechatPay:
         }
         return self.notification(f"REFUND.{refund['status']}", resource, **kwargs)
 
+    # --- the trade bill (交易账单) -------------------------------------------------------------------
+
+    def bill_payment(self, day, out_trade_no, total_fen, *, time="10:00:00", transaction_id=None):
+        """A paid order on the bill of ``day`` (trade time ``time``, Beijing)."""
+        self.bills.setdefault(str(day), []).append(
+            {
+                "time": f"{day} {time}",
+                "transaction_id": transaction_id or "4200" + secrets.token_hex(12),
+                "out_trade_no": out_trade_no,
+                "state": "SUCCESS",
+                "total": total_fen,
+            }
+        )
+
+    def bill_refund(self, day, out_trade_no, out_refund_no, refund_fen, total_fen, *, time="11:00:00"):
+        self.bills.setdefault(str(day), []).append(
+            {
+                "time": f"{day} {time}",
+                "transaction_id": "4200" + secrets.token_hex(12),
+                "out_trade_no": out_trade_no,
+                "state": "REFUND",
+                "total": total_fen,
+                "refund_id": "5030" + secrets.token_hex(12),
+                "out_refund_no": out_refund_no,
+                "refund": refund_fen,
+            }
+        )
+
+    def bill_text(self, day) -> str:
+        """The ALL bill as WeChat writes it: every value prefixed with a backtick, then the summary."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(BILL_HEADER)
+        rows = self.bills.get(str(day), [])
+        for row in rows:
+            refund = row["state"] == "REFUND"
+            cells = [
+                row["time"],
+                APPID,
+                MCHID,
+                "0",
+                "",
+                row["transaction_id"],
+                row["out_trade_no"],
+                "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                "NATIVE",
+                row["state"],
+                "OTHERS",
+                "CNY",
+                "0.00" if refund else yuan(row["total"]),
+                "0.00",
+                row.get("refund_id", "0"),
+                row.get("out_refund_no", "0"),
+                yuan(row.get("refund", 0)),
+                "0.00",
+                "ORIGINAL" if refund else "",
+                "SUCCESS" if refund else "",
+                "田园 Tianyuan",
+                "",
+                "0.00000" if refund else f"{row['total'] * 6 / 100_000:.5f}",
+                "0.60%",
+                "0.00" if refund else yuan(row["total"]),
+                yuan(row.get("refund", 0)),
+                "",
+            ]
+            writer.writerow(["`" + cell for cell in cells])
+        writer.writerow(BILL_SUMMARY_HEADER)
+        settled = sum(r["total"] for r in rows if r["state"] == "SUCCESS")
+        refunded = sum(r.get("refund", 0) for r in rows)
+        writer.writerow(
+            [
+                "`" + cell
+                for cell in (
+                    str(len(rows)),
+                    yuan(settled),
+                    yuan(refunded),
+                    "0.00",
+                    "0.00000",
+                    yuan(settled),
+                    yuan(refunded),
+                )
+            ]
+        )
+        return out.getvalue()
+
+    def _trade_bill(self, query):
+        day = query.get("bill_date", [""])[0]
+        if query.get("tar_type", ["GZIP"])[0] != "GZIP" or query.get("bill_type", ["ALL"])[0] != "ALL":
+            return 400, {"code": "PARAM_ERROR", "message": "参数错误"}
+        if day in self.bill_errors:
+            return self.bill_errors[day]
+        if day not in self.bills:
+            return 400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"}
+        raw = self.bill_text(day).encode("utf-8")
+        token = secrets.token_hex(8)
+        self.bill_files[token] = gzip.compress(raw)
+        return 200, {
+            "hash_type": "SHA1",
+            "hash_value": hashlib.sha1(raw, usedforsecurity=False).hexdigest(),
+            "download_url": f"{self.url}/v3/billdownload/file?token={token}",
+        }
+
     # --- the HTTP side -----------------------------------------------------------------------
 
     def _handler(self):
@@ -176,9 +328,23 @@ class FakeWechatPay:
                 ):
                     fake.refused.append(self.path)
                     return self._answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+                url = urlsplit(self.path)
+                if method == "GET" and url.path == "/v3/billdownload/file":
+                    # The file itself, not JSON and (as WeChat's) not signed.
+                    content = fake.bill_files.get(parse_qs(url.query).get("token", [""])[0])
+                    if content is None:
+                        return self._answer(404, {"code": "RESOURCE_NOT_EXISTS", "message": "文件不存在"})
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    return self.wfile.write(content)
                 data = json.loads(body) if body else {}
                 with fake.lock:
-                    status, answer = fake._route(method, urlsplit(self.path).path, data)
+                    if method == "GET" and url.path == "/v3/bill/tradebill":
+                        status, answer = fake._trade_bill(parse_qs(url.query))
+                    else:
+                        status, answer = fake._route(method, url.path, data)
                 self._answer(status, answer)
 
             def _answer(self, status, answer):
