@@ -6,7 +6,8 @@ what is under test is the download, the reading of each provider's file and the 
 """
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from time import sleep
 
 import pytest
 import time_machine
@@ -250,6 +251,12 @@ def test_alipay_without_a_bill_is_a_failed_day(alipay):
 
 def test_stripe_balance_transactions_match_our_payment_and_refund(stripe_on, make_payment):
     now = real_now()
+    # localstripe stamps its transactions by the real clock: a run in the last seconds of a Beijing
+    # day would see them on the next day's statement. Wait for the new day then, rather than fail.
+    next_midnight = datetime.combine(now.astimezone(BEIJING).date() + timedelta(days=1), time(), BEIJING)
+    if next_midnight - now < timedelta(seconds=30):
+        sleep((next_midnight - now).total_seconds() + 1)
+        now = real_now()
     with time_machine.travel(now, tick=True):
         payment = make_payment(total_fen=60000, provider="stripe")
         intent = stripe_on.v1.payment_intents.create(
