@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wechatpayv3 import WeChatPay, WeChatPayType
 
-from .base import PaymentProvider, StartResult
+from .base import PAYABLE_ORDER_STATUSES, PAYABLE_PAYMENT_STATUSES, PaymentProvider, StartResult
 from .exceptions import PaymentError, ProviderUnavailable
 
 logger = logging.getLogger(__name__)
@@ -162,6 +162,18 @@ def payment_for(trade_no):
     except ValueError:
         return None
     return Payment.objects.filter(provider=WechatPayProvider.name, idempotency_key=key).first()
+
+
+def payable_payment(order):
+    """The order's WeChat Pay payment still to be paid, or None."""
+    payment = order.payments.filter(provider="wechatpay").order_by("-created_at", "-pk").first()
+    if (
+        payment is not None
+        and order.status in PAYABLE_ORDER_STATUSES
+        and payment.status in PAYABLE_PAYMENT_STATUSES
+    ):
+        return payment
+    return None
 
 
 def refused(payment, kind, status, body):

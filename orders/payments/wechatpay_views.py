@@ -22,10 +22,10 @@ from orders.qr import qr_svg
 from . import wechatpay_oauth
 from .base import get_provider
 from .exceptions import PaymentError, ProviderUnavailable
-from .views import PAYABLE_ORDER_STATUSES, PAYABLE_PAYMENT_STATUSES, POLL_SECONDS, order_url
+from .views import POLL_SECONDS, order_url
 from .webhooks import InvalidWebhook, WebhookRetry
 from .wechatpay_notify import handle_notification, verified_notification
-from .wechatpay_provider import configured
+from .wechatpay_provider import configured, payable_payment
 
 logger = logging.getLogger(__name__)
 
@@ -65,17 +65,6 @@ def wechatpay_notify(request):
     return _answer(200)
 
 
-def _payable(order):
-    payment = order.payments.filter(provider="wechatpay").order_by("-created_at", "-pk").first()
-    if (
-        payment is not None
-        and order.status in PAYABLE_ORDER_STATUSES
-        and payment.status in PAYABLE_PAYMENT_STATUSES
-    ):
-        return payment
-    return None
-
-
 def _in_wechat(request) -> bool:
     return "MicroMessenger" in request.headers.get("User-Agent", "")
 
@@ -92,7 +81,7 @@ def wechatpay_pay(request, ref):
     H5 page (a phone's browser), which sends the visitor back to the order, or, inside WeChat's
     browser, WeChat's own payment sheet (JSAPI) once we know the visitor's openid."""
     order = get_object_or_404(Order, reference=ref, user=request.user)
-    payment = _payable(order)
+    payment = payable_payment(order)
     if payment is None:
         return redirect(order_url(order))
     provider = get_provider("wechatpay")
@@ -141,7 +130,7 @@ def wechatpay_oauth_return(request, ref):
     visitor's openid, then back to the pay page. A state this session did not send, a refusal or
     a bad code get the pay page with the reason (4xx), never an openid from someone else's link."""
     order = get_object_or_404(Order, reference=ref, user=request.user)
-    payment = _payable(order)
+    payment = payable_payment(order)
     if payment is None:
         return redirect(order_url(order))
     try:
