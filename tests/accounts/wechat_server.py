@@ -1,5 +1,6 @@
 """A local stand-in for WeChat's OAuth API (api.weixin.qq.com), for allauth's real "weixin"
-provider (WECHAT_API_BASE points it here). It answers as WeChat documents it: the access token
+provider and for the WeChat Pay page's silent authorisation in our Official Account
+(orders/payments/wechatpay_oauth.py; WECHAT_API_BASE points both here). It answers as WeChat documents it: the access token
 for a log-in code given with the website app's id and secret, then the user's info for that
 token and openid; errors as HTTP 200 with {"errcode", "errmsg"}; JSON as raw UTF-8 text/plain,
 which is what allauth's nickname decoding is written for."""
@@ -19,6 +20,8 @@ class WeChatServer:
         # What a scan in WeChat would have made: log-in code -> the user's info (openid, nickname...).
         self.codes = {}
         self.tokens = {}
+        # The apps WeChat knows: app id -> secret (the website app; tests add an Official Account).
+        self.apps = {APP_ID: APP_SECRET}
         self.requests = []  # (method, path, params) of every call, for the tests to read
         server = self
 
@@ -62,19 +65,27 @@ class WeChatServer:
     def url(self):
         return f"http://127.0.0.1:{self.server.server_port}"
 
-    def scan(self, openid, nickname="桃花妹", **info):
-        """A visitor scans the QR code and agrees in WeChat: WeChat hands out a one-time code."""
+    def scan(self, openid, nickname="桃花妹", *, appid=APP_ID, scope="snsapi_login", **info):
+        """A visitor scans the QR code and agrees in WeChat (or, inside WeChat, opens a page of the
+        Official Account ``appid`` with scope snsapi_base): WeChat hands out a one-time code."""
         code = secrets.token_hex(8)
-        self.codes[code] = {"openid": openid, "nickname": nickname, "unionid": f"u-{openid}", **info}
+        self.codes[code] = {
+            "openid": openid,
+            "nickname": nickname,
+            "unionid": f"u-{openid}",
+            "appid": appid,
+            "scope": scope,
+            **info,
+        }
         return code
 
     def access_token(self, params):
-        if params.get("appid") != APP_ID or params.get("secret") != APP_SECRET:
+        if params.get("appid") not in self.apps or params.get("secret") != self.apps[params["appid"]]:
             return {"errcode": 40125, "errmsg": "invalid appsecret"}
         if params.get("grant_type") != "authorization_code":
             return {"errcode": 40002, "errmsg": "invalid grant_type"}
-        user = self.codes.pop(params.get("code"), None)  # a code works once
-        if user is None:
+        user = self.codes.pop(params.get("code"), None)  # a code works once, for its own app
+        if user is None or user["appid"] != params["appid"]:
             return {"errcode": 40029, "errmsg": "invalid code"}
         token = secrets.token_hex(16)
         self.tokens[token] = user
@@ -83,7 +94,7 @@ class WeChatServer:
             "expires_in": 7200,
             "refresh_token": secrets.token_hex(16),
             "openid": user["openid"],
-            "scope": "snsapi_login",
+            "scope": user["scope"],
             "unionid": user["unionid"],
         }
 
