@@ -1,9 +1,9 @@
 """A local stand-in for WeChat's OAuth API (api.weixin.qq.com), for allauth's real "weixin"
 provider and for the WeChat Pay page's silent authorisation in our Official Account
-(orders/payments/wechatpay_oauth.py; WECHAT_API_BASE points both here). It answers as WeChat documents it: the access token
-for a log-in code given with the website app's id and secret, then the user's info for that
-token and openid; errors as HTTP 200 with {"errcode", "errmsg"}; JSON as raw UTF-8 text/plain,
-which is what allauth's nickname decoding is written for."""
+(orders/payments/wechatpay_oauth.py; WECHAT_API_BASE points both here). It answers as WeChat
+documents it: the access token for a log-in code given with the website app's id and secret,
+then the user's info for that token and openid; errors as HTTP 200 with {"errcode", "errmsg"};
+JSON as raw UTF-8 text/plain, which is what allauth's nickname decoding is written for."""
 
 import http.server
 import json

@@ -14,6 +14,7 @@ import stripe
 
 from orders.payments import stripe_provider
 from tests.orders.checkout_fixtures import arrival, stay_homestay, stay_room, visitor  # noqa: F401
+from tests.payments import wechatpay_server as fake_wx
 
 WEBHOOK_SECRET = "whsec_test_tianyuan_not_secret"  # noqa: S105
 SECRET_KEY = "sk_test_tianyuan_not_secret"  # noqa: S105
@@ -125,3 +126,30 @@ def post_event(client, db):
         )
 
     return post
+
+
+# --- WeChat Pay: the real SDK against the fake (wechatpay_server.py) ------------------------------
+
+
+@pytest.fixture(scope="session")
+def wechatpay_server():
+    server = fake_wx.FakeWechatPay().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wechatpay_on(settings, wechatpay_server):
+    """WeChat Pay configured, the SDK pointed at the fake; our private key is the fake's merchant key."""
+    wechatpay_server.reset()
+    settings.WECHATPAY_MCHID = fake_wx.MCHID
+    settings.WECHATPAY_APPID = fake_wx.APPID
+    settings.WECHATPAY_APIV3_KEY = fake_wx.APIV3_KEY
+    settings.WECHATPAY_CERT_SERIAL_NO = fake_wx.CERT_SERIAL_NO
+    settings.WECHATPAY_PRIVATE_KEY = fake_wx.private_pem(wechatpay_server.merchant_key)
+    settings.WECHATPAY_PUBLIC_KEY = fake_wx.public_pem(wechatpay_server.platform_key)
+    settings.WECHATPAY_PUBLIC_KEY_ID = fake_wx.PUBLIC_KEY_ID
+    settings.WECHATPAY_CERT_DIR = ""
+    settings.WECHATPAY_BASE_URL = wechatpay_server.url
+    settings.WECHATPAY_NOTIFY_URL = "https://tianyuan.example/payments/wechatpay/notify/"
+    return wechatpay_server

@@ -20,7 +20,7 @@ from tests.factories.accounts import VerifiedUserFactory
 from tests.orders.checkout_fixtures import basket_with_stay, check_out
 
 from . import wechatpay_server as fake_wx
-from .test_wechatpay import notify, refreshed, wechatpay_on, wechatpay_server  # noqa: F401
+from .test_wechatpay import notify, refreshed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english"), pytest.mark.date_sensitive]
 

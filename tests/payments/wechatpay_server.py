@@ -1,13 +1,13 @@
 """A local fake of WeChat Pay's API v3, for the real ``wechatpayv3`` SDK to talk to in tests.
 
 It implements what we use, as WeChat documents it: Native, H5 and JSAPI orders (JSAPI for our
-Official Account's app id or the mini-program's, both bound to the merchant, with the payer's openid), the order query, close,
-refunds and the refund query. Every request must carry a valid ``Authorization`` header signed
-with the merchant's key (checked with our test public key: 401 SIGN_ERROR otherwise); every
-answer is signed with the platform's own test key (``Wechatpay-Signature``), which the SDK checks.
-``notification(...)`` builds a notification as WeChat posts it: the resource encrypted with the
-APIv3 key (AEAD_AES_256_GCM) and the whole signed with the platform key.
-"""
+Official Account's app id or the mini-program's, both bound to the merchant, with the payer's
+openid), the order query, close, refunds and the refund query. Every request must carry a valid
+``Authorization`` header signed with the merchant's key (checked with our test public key: 401
+SIGN_ERROR otherwise); every answer is signed with the platform's own test key
+(``Wechatpay-Signature``), which the SDK checks. ``notification(...)`` builds a notification as
+WeChat posts it: the resource encrypted with the APIv3 key (AEAD_AES_256_GCM) and the whole
+signed with the platform key."""
 
 import base64
 import json
