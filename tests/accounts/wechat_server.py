@@ -9,7 +9,7 @@ import http.server
 import json
 import secrets
 import threading
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 APP_ID = "wx0123456789abcdef"
 APP_SECRET = "test-wechat-secret"  # noqa: S105
@@ -39,6 +39,12 @@ class WeChatServer:
                 if length:
                     params.update({k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()})
                 server.requests.append((self.command, url.path, params))
+                if url.path == "/connect/oauth2/authorize":
+                    # Inside WeChat, snsapi_base asks nothing: straight back with a code.
+                    self.send_response(302)
+                    self.send_header("Location", server.authorize(params))
+                    self.end_headers()
+                    return
                 if url.path == "/sns/oauth2/access_token":
                     body = server.access_token(params)
                 elif url.path == "/sns/userinfo":
@@ -78,6 +84,13 @@ class WeChatServer:
             **info,
         }
         return code
+
+    def authorize(self, params, openid="o-oa-visitor"):
+        """Where WeChat's browser goes back to after a silent authorisation (snsapi_base): the
+        ``redirect_uri`` with a code for ``openid`` and the ``state`` as given."""
+        code = self.scan(openid, appid=params.get("appid"), scope=params.get("scope", ""))
+        query = urlencode({"code": code, "state": params.get("state", "")})
+        return f"{params['redirect_uri']}{'&' if '?' in params['redirect_uri'] else '?'}{query}"
 
     def access_token(self, params):
         if params.get("appid") not in self.apps or params.get("secret") != self.apps[params["appid"]]:
