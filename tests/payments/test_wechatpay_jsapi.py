@@ -316,3 +316,23 @@ def test_the_endpoint_is_in_the_openapi_schema(client):
     operation = schema["paths"]["/api/v1/orders/{ref}/pay/wechat"]["post"]
     assert set(operation["responses"]) >= {"200", "403", "404", "409", "503"}
     assert "wx.requestPayment" in operation["summary"]
+
+
+def test_coming_back_from_wechat_runs_in_a_fixed_number_of_queries(
+    in_wechat, pending, wechat_oauth, django_assert_num_queries
+):
+    order, _payment = pending
+    first = in_wechat.get(pay_page(order))
+    query = parse_qs(urlsplit(first["Location"]).query)
+    code = wechat_oauth.scan("o-oa-li-hua", appid=fake_wx.APPID, scope="snsapi_base")
+    # session, user, order, payment; the session saved with the openid (in a savepoint: 3)
+    with django_assert_num_queries(7):
+        response = in_wechat.get(
+            urlsplit(query["redirect_uri"][0]).path, {"code": code, "state": query["state"][0]}
+        )
+    assert response.status_code == 302
+    # A forged state: the page with the reason, drawn with the layout's queries as well.
+    in_wechat.get(pay_page(order))
+    with django_assert_num_queries(9):
+        response = in_wechat.get(urlsplit(query["redirect_uri"][0]).path, {"code": code, "state": "forged"})
+    assert response.status_code == 400
