@@ -10,16 +10,15 @@ the openid, kept in the session for the next payments. Without that secret JSAPI
 WECHAT_OPEN_BASE and WECHAT_API_BASE point elsewhere in tests.
 """
 
-import json
 import logging
 import secrets
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from django.conf import settings
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
+
+from accounts.wechat_api import WeChatUnreachable, get_json
 
 from .exceptions import PaymentError
 from .wechatpay_provider import configured
@@ -108,25 +107,19 @@ def learn_openid(request, code: str) -> str:
     """Exchange WeChat's one-time ``code`` for the visitor's openid and keep it in the session."""
     if not code:
         raise Refused()  # WeChat came back without a code: the visitor or WeChat said no
-    query = urllib.parse.urlencode(
-        {
-            "appid": settings.WECHATPAY_APPID,
-            "secret": settings.WECHATPAY_APP_SECRET,
-            "code": code,
-            "grant_type": "authorization_code",
-        }
-    )
-    url = f"{settings.WECHAT_API_BASE.rstrip('/')}/sns/oauth2/access_token?{query}"
+    params = {
+        "appid": settings.WECHATPAY_APPID,
+        "secret": settings.WECHATPAY_APP_SECRET,
+        "code": code,
+        "grant_type": "authorization_code",
+    }
     try:
-        with urllib.request.urlopen(url, timeout=settings.WECHAT_API_TIMEOUT) as response:  # noqa: S310
-            answer = json.loads(response.read())
-    except (OSError, ValueError) as exc:
-        # Never the URL: it holds the Official Account's secret.
-        logger.warning("WeChat oauth2/access_token failed: %s", type(exc).__name__)
+        answer = get_json("sns/oauth2/access_token", params)
+    except WeChatUnreachable:
         raise Unreachable() from None
-    openid = answer.get("openid") if isinstance(answer, dict) else None
+    openid = answer.get("openid")
     if not isinstance(openid, str) or not openid or len(openid) > 128:
-        errcode = answer.get("errcode") if isinstance(answer, dict) else None
+        errcode = answer.get("errcode")
         logger.info("WeChat refused the payment page's code: errcode %s", errcode)
         if errcode in (40125, 40013, 40164, 48001):  # our secret, app id, IP or rights: the site's fault
             logger.error("WeChat's web authorisation is misconfigured: errcode %s", errcode)

@@ -181,7 +181,7 @@ def test_a_state_this_session_did_not_send_is_refused(in_wechat, pending, wechat
     assert wechatpay_on.trades == {}  # and no JSAPI order made
 
 
-def test_refused_and_bad_codes_get_a_clear_page(in_wechat, pending, wechat_oauth):
+def test_refused_and_bad_codes_get_a_clear_page(settings, in_wechat, pending, wechat_oauth):
     order, _payment = pending
     url = f"/en/orders/{order.reference}/pay/wechat/authorised/"
 
@@ -199,6 +199,10 @@ def test_refused_and_bad_codes_get_a_clear_page(in_wechat, pending, wechat_oauth
     code = wechat_oauth.scan("o-li", appid=fake_wx.APPID, scope="snsapi_base")
     misconfigured = in_wechat.get(url, {"state": state(), "code": code})
     assert misconfigured.status_code == 503 and "scanning the QR code" in misconfigured.content.decode()
+    settings.WECHAT_API_BASE = "http://127.0.0.1:9"  # WeChat out of reach: try again later
+    code = wechat_oauth.scan("o-li", appid=fake_wx.APPID, scope="snsapi_base")
+    unreachable = in_wechat.get(url, {"state": state(), "code": code})
+    assert unreachable.status_code == 503 and "could not be reached" in unreachable.content.decode()
     assert SESSION_OPENID not in in_wechat.session
 
 
