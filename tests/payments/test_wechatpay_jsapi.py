@@ -340,3 +340,16 @@ def test_coming_back_from_wechat_runs_in_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         response = in_wechat.get(urlsplit(query["redirect_uri"][0]).path, {"code": code, "state": "forged"})
     assert response.status_code == 400
+
+
+def test_a_jsapi_order_wechat_refuses_gets_a_clear_page(in_wechat, pending, wechat_oauth, wechatpay_on):
+    order, payment = pending
+    authorise(in_wechat, order, wechat_oauth)
+    assert in_wechat.get(pay_page(order)).status_code == 200
+    wechatpay_on.pay(out_trade_no(payment))  # paid in WeChat, its notification not here yet
+    cache.clear()  # the prepay id is asked for again
+    response = in_wechat.get(pay_page(order))
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "This order is paid already" in page and f"{pay_page(order)}?qr=1" in page
+    assert "wechatpay-jsapi.js" not in page
