@@ -142,14 +142,5 @@ def wechatpay_server():
 def wechatpay_on(settings, wechatpay_server):
     """WeChat Pay configured, the SDK pointed at the fake; our private key is the fake's merchant key."""
     wechatpay_server.reset()
-    settings.WECHATPAY_MCHID = fake_wx.MCHID
-    settings.WECHATPAY_APPID = fake_wx.APPID
-    settings.WECHATPAY_APIV3_KEY = fake_wx.APIV3_KEY
-    settings.WECHATPAY_CERT_SERIAL_NO = fake_wx.CERT_SERIAL_NO
-    settings.WECHATPAY_PRIVATE_KEY = fake_wx.private_pem(wechatpay_server.merchant_key)
-    settings.WECHATPAY_PUBLIC_KEY = fake_wx.public_pem(wechatpay_server.platform_key)
-    settings.WECHATPAY_PUBLIC_KEY_ID = fake_wx.PUBLIC_KEY_ID
-    settings.WECHATPAY_CERT_DIR = ""
-    settings.WECHATPAY_BASE_URL = wechatpay_server.url
-    settings.WECHATPAY_NOTIFY_URL = "https://tianyuan.example/payments/wechatpay/notify/"
+    fake_wx.configure(settings, wechatpay_server)
     return wechatpay_server

@@ -34,6 +34,20 @@ PUBLIC_KEY_ID = "PUB_KEY_ID_0119000001092025010100000000000000"
 AUTH_RE = re.compile(r'(\w+)="([^"]*)"')
 
 
+def configure(settings, server):
+    """Point our WeChat Pay settings at ``server``; our private key is its merchant key."""
+    settings.WECHATPAY_MCHID = MCHID
+    settings.WECHATPAY_APPID = APPID
+    settings.WECHATPAY_APIV3_KEY = APIV3_KEY
+    settings.WECHATPAY_CERT_SERIAL_NO = CERT_SERIAL_NO
+    settings.WECHATPAY_PRIVATE_KEY = private_pem(server.merchant_key)
+    settings.WECHATPAY_PUBLIC_KEY = public_pem(server.platform_key)
+    settings.WECHATPAY_PUBLIC_KEY_ID = PUBLIC_KEY_ID
+    settings.WECHATPAY_CERT_DIR = ""
+    settings.WECHATPAY_BASE_URL = server.url
+    settings.WECHATPAY_NOTIFY_URL = "https://tianyuan.example/payments/wechatpay/notify/"
+
+
 def signed_headers(key, body: str, serial=PUBLIC_KEY_ID, timestamp=None) -> dict:
     """WeChat's signature headers over ``timestamp\\nnonce\\nbody\\n``."""
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
