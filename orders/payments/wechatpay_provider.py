@@ -182,6 +182,15 @@ def refused(payment, kind, status, body):
     if body.get("code") == "ORDERPAID":
         # Paid, and WeChat's notification is on its way: the order shows it in a moment.
         raise PaymentError(_("This order is paid already; it will show as paid in a moment."))
+    if body.get("code") == "INVALID_REQUEST" and "201" in str(body.get("message", "")):
+        # "201 商户订单号重复": WeChat takes one kind of order (QR code, phone browser, inside
+        # WeChat, mini-program) per out_trade_no, and ours is one per payment.
+        raise PaymentError(
+            _(
+                "This payment was already started with WeChat Pay in another way (a QR code, a "
+                "phone's browser or the mini-program); please finish it there."
+            )
+        )
     raise PaymentError(_("WeChat Pay refused this payment; please choose another method."))
 
 

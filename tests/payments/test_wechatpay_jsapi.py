@@ -13,6 +13,7 @@ from django.test import Client
 from accounts.models import WeChatIdentity
 from accounts.tokens import issue_token
 from orders.models import OrderStatus, PaymentNotification, PaymentStatus
+from orders.payments import get_provider
 from orders.payments.wechatpay_oauth import SESSION_OPENID, SESSION_STATE
 from orders.payments.wechatpay_provider import out_trade_no
 from tests.accounts.wechat_server import WeChatServer
@@ -353,3 +354,17 @@ def test_a_jsapi_order_wechat_refuses_gets_a_clear_page(in_wechat, pending, wech
     page = response.content.decode()
     assert "This order is paid already" in page and f"{pay_page(order)}?qr=1" in page
     assert "wechatpay-jsapi.js" not in page
+
+
+def test_a_payment_started_as_a_qr_code_says_where_to_finish_it(
+    in_wechat, pending, wechat_oauth, wechatpay_on
+):
+    """WeChat takes one kind of order per out_trade_no (ours: one per payment): a visitor who was
+    shown the QR code on a desktop is told so inside WeChat, not sent into a dead end."""
+    order, payment = pending
+    get_provider("wechatpay").native_code_url(payment)
+    authorise(in_wechat, order, wechat_oauth)
+    response = in_wechat.get(pay_page(order))
+    assert response.status_code == 503
+    assert "already started with WeChat Pay in another way" in response.content.decode()
+    assert wechatpay_on.trades[out_trade_no(payment)]["trade_type"] == "NATIVE"  # left as it was

@@ -294,7 +294,10 @@ class FakeWechatPay:
                 "code": secrets.token_hex(8),
             }
         if kind == "jsapi":
-            if trade.get("payer") not in (None, data["payer"]) or trade["appid"] != data["appid"]:
+            # One kind of order per out_trade_no, with the same payer and app (WeChat: "201").
+            if trade["trade_type"] != "JSAPI" or trade.get("payer", data["payer"]) != data["payer"]:
+                return 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"}
+            if trade["appid"] != data["appid"]:
                 return 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"}
             trade["payer"] = data["payer"]
             trade["prepay_id"] = f"wx{trade['code']}"
