@@ -3,10 +3,14 @@ the order's page follows the order while an online payment is awaited (back from
 or WeChat's H5 page) and moves on once it is paid."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders.models import OrderStatus, PaymentStatus
+from tests.orders.checkout_fixtures import basket_with_stay, check_out
+
+from .test_providers import confirm_as_browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -100,3 +104,23 @@ def test_the_order_pages_poll_costs_no_query(client, make_payment):
         page = client.get(awaited.order.get_absolute_url()).content.decode()
     assert "payment-poll.js" in page
     assert len(with_poll) == len(without_poll)
+
+
+def test_a_stripe_payment_whose_webhook_is_late_is_booked_by_the_poll(
+    client, stripe_on, visitor, stay_room, arrival, django_capture_on_commit_callbacks
+):
+    """Back from Stripe with "processing": the order's page asks Stripe itself, not only its webhook."""
+    basket_with_stay(visitor, stay_room, arrival, nights=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = check_out(visitor, payment_method="stripe").order
+    payment = order.payments.get()
+    client.force_login(visitor)
+    assert status(client, order).json()["waiting"] is True  # not paid at Stripe yet
+    assert confirm_as_browser(stripe_on, payment.provider_reference).status == "succeeded"
+    assert status(client, order).json()["waiting"] is True  # asked Stripe a moment ago: waits
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = status(client, order).json()
+    assert answer["waiting"] is False and answer["status"] == "paid"
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
