@@ -8,11 +8,7 @@ is neither stored nor logged.
 Off until WECHAT_MINIPROGRAM_APP_ID and WECHAT_MINIPROGRAM_SECRET are set; WECHAT_API_BASE points
 the exchange elsewhere (tests: a local server)."""
 
-import json
 import logging
-import urllib.error
-import urllib.parse
-import urllib.request
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,6 +21,7 @@ from .roles import VISITORS
 from .services import assign_role, record_language
 from .social import user_for_unionid
 from .tokens import issue_token
+from .wechat_api import WeChatUnreachable, get_json
 
 logger = logging.getLogger(__name__)
 
@@ -75,24 +72,16 @@ def code_to_session(code):
     MiniProgramLoginError kinds."""
     if not is_configured():
         raise NotConfigured()
-    query = urllib.parse.urlencode(
-        {
-            "appid": settings.WECHAT_MINIPROGRAM_APP_ID,
-            "secret": settings.WECHAT_MINIPROGRAM_SECRET,
-            "js_code": code,
-            "grant_type": "authorization_code",
-        }
-    )
-    url = f"{settings.WECHAT_API_BASE.rstrip('/')}/sns/jscode2session?{query}"
+    params = {
+        "appid": settings.WECHAT_MINIPROGRAM_APP_ID,
+        "secret": settings.WECHAT_MINIPROGRAM_SECRET,
+        "js_code": code,
+        "grant_type": "authorization_code",
+    }
     try:
-        with urllib.request.urlopen(url, timeout=settings.WECHAT_API_TIMEOUT) as response:  # noqa: S310
-            answer = json.loads(response.read())
-    except (OSError, ValueError) as exc:
-        # Never the URL or the body: the one holds the app secret, the other the session key.
-        logger.warning("WeChat code2session failed: %s", type(exc).__name__)
+        answer = get_json("sns/jscode2session", params)
+    except WeChatUnreachable:
         raise MiniProgramLoginError() from None
-    if not isinstance(answer, dict):
-        raise MiniProgramLoginError()
     errcode = answer.get("errcode") or 0
     if errcode in CODE_INVALID:
         raise CodeInvalid()

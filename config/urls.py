@@ -58,11 +58,14 @@ urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
     path("orders/<str:ref>/pay/", payment_views.stripe_pay, name="payments_stripe_pay"),
     path("orders/<str:ref>/pay/wechat/", wechatpay_views.wechatpay_pay, name="payments_wechatpay_pay"),
+    # WeChat's web authorisation comes back here (inside WeChat: the openid JSAPI needs).
     path(
-        "orders/<str:ref>/pay/wechat/status/",
-        wechatpay_views.wechatpay_status,
-        name="payments_wechatpay_status",
+        "orders/<str:ref>/pay/wechat/authorised/",
+        wechatpay_views.wechatpay_oauth_return,
+        name="payments_wechatpay_oauth",
     ),
+    # The order's state while an online payment is awaited, for every provider's page (polled).
+    path("orders/<str:ref>/pay/status/", payment_views.payment_status, name="payments_order_status"),
     path("orders/<str:ref>/alipay/", alipay_views.alipay_pay, name="payments_alipay_pay"),
     path("orders/<str:ref>/alipay/return/", alipay_views.alipay_return, name="payments_alipay_return"),
     # Basket, checkout, "My trips" (/basket/, /checkout/, /trips/).

@@ -33,7 +33,9 @@ from . import line_cancel, stay_change
 from .exceptions import OrderStateError, ReservationError
 from .lines import LineInvalid, check_lines, describing_kind, get_line_kind, registered_kinds
 from .models import Order, OrderLine, OrderStatus
+from .payments import wechatpay_miniprogram
 from .payments.base import pay_url
+from .payments.exceptions import PaymentError, ProviderUnavailable
 
 router = Router(tags=["orders"])
 
@@ -485,6 +487,57 @@ def _pay_url(request, order):
     pending = checkout_service.pending_payment(order) if order.status == OrderStatus.PENDING else None
     path = pay_url(pending) if pending is not None else None
     return request.build_absolute_uri(path) if path else None
+
+
+class WechatPaymentOut(Schema):
+    """Pass these to ``wx.requestPayment`` as they are (``paySign``: RSA-SHA256 by our merchant key
+    over appId, timeStamp, nonceStr and package). Paid or not, the result reaches the order only
+    through WeChat Pay's notification: read the order (``GET /orders/{ref}``) afterwards."""
+
+    appId: str  # noqa: N815 (WeChat's own names, so the app passes them through untouched)
+    timeStamp: str  # noqa: N815
+    nonceStr: str  # noqa: N815
+    package: str
+    signType: str  # noqa: N815
+    paySign: str  # noqa: N815
+    order_ref: str
+    total_fen: int
+    currency: str
+
+
+@router.post(
+    "/orders/{ref}/pay/wechat",
+    response={200: WechatPaymentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
+    auth=token_or_login,
+    summary="Pay one of the user's orders by WeChat Pay in the mini-program (wx.requestPayment)",
+    description='For an order checked out with `payment_method` "wechatpay" and still unpaid, by '
+    "an account logged in from the WeChat mini-program: makes (or finds again) the WeChat Pay "
+    "JSAPI order for the mini-program's openid and answers with the signed parameters of "
+    "`wx.requestPayment`. 404: not the caller's order. 403 `wechat_login_required`: the account "
+    "has no openid of the mini-program. 409 `not_payable`: paid, cancelled or not paid by WeChat "
+    "Pay; `wechatpay_unavailable`: WeChat Pay is not set up for the mini-program; "
+    "`payment_error`: WeChat refused the order. 503 `provider_unavailable`: WeChat Pay cannot be "
+    "reached, try again.",
+)
+def pay_order_by_wechat(request, ref: str):
+    order = get_object_or_404(Order, reference=ref, user=request.user)
+    try:
+        payment, params = wechatpay_miniprogram.request_payment_params(order, request.user)
+    except wechatpay_miniprogram.CannotPay as exc:
+        return Status(exc.status, {"detail": str(exc.message), "code": exc.code})
+    except ProviderUnavailable as exc:
+        return Status(503, {"detail": str(exc.message), "code": exc.code})
+    except PaymentError as exc:
+        return Status(409, {"detail": str(exc.message), "code": exc.code})
+    return Status(
+        200,
+        {
+            **params,
+            "order_ref": order.reference,
+            "total_fen": payment.amount_fen,
+            "currency": payment.currency,
+        },
+    )
 
 
 @router.get(

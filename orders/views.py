@@ -31,7 +31,8 @@ from .forms import (
 from .lines import LineInvalid, cancellation_terms, describing_kind
 from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus, ReservationKind
 from .money import format_fen
-from .payments.base import pay_url
+from .payments.base import pay_url, waiting_payment
+from .payments.views import POLL_SECONDS
 from .reservations import local_today
 
 
@@ -289,6 +290,10 @@ def order_detail(request, ref):
             "cancel_form": CancelForm(),
             # The difference of a change waits to be paid online: not "to be paid on site".
             "due_online": stay_change.difference_due_online(order.payments.all()),
+            # An online payment still to come (back from Alipay, Stripe or WeChat's H5 page, or
+            # paying in another tab): the page follows the order's state until it arrives.
+            "waiting_payment": waiting_payment(order, order.payments.all()),
+            "poll_seconds": POLL_SECONDS,
         },
     )
 

@@ -430,6 +430,13 @@ WECHATPAY_PUBLIC_KEY = os.environ.get("WECHATPAY_PUBLIC_KEY", "")
 WECHATPAY_PUBLIC_KEY_ID = os.environ.get("WECHATPAY_PUBLIC_KEY_ID", "")
 WECHATPAY_CERT_DIR = os.environ.get("WECHATPAY_CERT_DIR", "")
 WECHATPAY_BASE_URL = os.environ.get("WECHATPAY_BASE_URL", "")
+# Paying inside WeChat's browser (JSAPI) needs the payer's openid in the Official Account whose
+# app id is WECHATPAY_APPID, learnt by its silent web authorisation (snsapi_base): its AppSecret.
+# Unset: WeChat's browser is shown the QR code, as before. The Official Account must list this
+# site's domain for web authorisation (网页授权域名) and WeChat Pay its pay directory (JSAPI支付授权目录).
+# WECHAT_OPEN_BASE is where WeChat's authorisation page lives (tests: elsewhere).
+WECHATPAY_APP_SECRET = os.environ.get("WECHATPAY_APP_SECRET", "")
+WECHAT_OPEN_BASE = os.environ.get("WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
 # The public address WeChat posts its notifications to (…/payments/wechatpay/notify/): https.
 WECHATPAY_NOTIFY_URL = os.environ.get("WECHATPAY_NOTIFY_URL", "")
 # WeChat Pay refunds a payment online for up to a year after it.

@@ -251,6 +251,11 @@ class AlipayProvider(PaymentProvider):
         logger.warning("Alipay trade query of %s: %s %s", number, answer.get("code"), answer.get("sub_code"))
         raise ProviderUnavailable()
 
+    def refresh(self, payment) -> None:
+        from .alipay_notify import refresh_payment  # the notify module builds on this one
+
+        refresh_payment(payment)
+
     def cancel(self, payment) -> bool:
         """Close the trade so the visitor can no longer pay an order we gave up on. A trade the
         visitor never opened does not exist yet: the link's time limit (``_pay_by``) stops it."""

@@ -28,6 +28,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .exceptions import RefundNotAllowed, UnknownProvider
 
+# An order still takes a payment in these states, and a payment in these is still to be paid (a
+# failed attempt leaves the provider's order open for another try).
+PAYABLE_ORDER_STATUSES = {"pending", "confirmed"}
+PAYABLE_PAYMENT_STATUSES = {"pending", "failed"}
+
 DEFAULT_PROVIDERS = [
     "orders.payments.on_site.OnSiteProvider",
     "orders.payments.stripe_provider.StripeProvider",
@@ -73,6 +78,10 @@ class PaymentProvider:
     def start(self, payment) -> StartResult:
         """Begin collecting ``payment``; called after the checkout's transaction has committed."""
         raise NotImplementedError
+
+    def refresh(self, payment) -> None:
+        """Ask the provider how ``payment`` stands and book what it says (a visitor is waiting
+        on the order's page). Never raises; the default waits for the provider's webhook."""
 
     def cancel(self, payment) -> bool:
         """Stop collecting a payment the order no longer wants (called after commit). Returns
@@ -187,6 +196,17 @@ def available_providers(order=None) -> list[PaymentProvider]:
 def online_provider_names() -> list[str]:
     """Names of every configured provider that is paid through a service on the web."""
     return [name for name, provider in _registry().items() if provider.online]
+
+
+def waiting_payment(order, payments=None):
+    """The online payment ``order`` is waiting for (the newest), or None: what the order's page
+    polls for. ``payments``: the order's payments, when already fetched."""
+    if order.status not in PAYABLE_ORDER_STATUSES:
+        return None
+    online = set(online_provider_names())
+    payments = order.payments.all() if payments is None else payments
+    waiting = [p for p in payments if p.provider in online and p.status in PAYABLE_PAYMENT_STATUSES]
+    return max(waiting, key=lambda p: (p.created_at, p.pk), default=None)
 
 
 def pay_url(payment) -> str | None:

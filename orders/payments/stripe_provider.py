@@ -105,6 +105,11 @@ class StripeProvider(PaymentProvider):
             needs_action=intent.status in NEEDS_ACTION_STATUSES,
         )
 
+    def refresh(self, payment) -> None:
+        from .webhooks import sync_payment  # the webhook module builds on this one
+
+        sync_payment(payment)
+
     def cancel(self, payment) -> bool:
         """Cancel the PaymentIntent so the visitor can no longer pay an order we gave up on.
 

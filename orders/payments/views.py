@@ -4,7 +4,8 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -12,15 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orders.models import Order
 
-from .base import get_provider
+from .base import PAYABLE_ORDER_STATUSES, PAYABLE_PAYMENT_STATUSES, get_provider, waiting_payment
 from .exceptions import PaymentError
 from .webhooks import InvalidWebhook, WebhookRetry, handle_event, verified_event
 
 logger = logging.getLogger(__name__)
 
-PAYABLE_ORDER_STATUSES = {"pending", "confirmed"}
-# A failed attempt leaves the PaymentIntent open for another card or method: the same page retries.
-PAYABLE_PAYMENT_STATUSES = {"pending", "failed"}
+# How often the pages ask for the order's state, and at most how often that asks the provider.
+POLL_SECONDS = 3
+REFRESH_SECONDS = 15
 
 
 @csrf_exempt
@@ -82,3 +83,24 @@ def stripe_pay(request, ref):
         context["error"] = exc.message
         return render(request, "orders/payments/stripe_pay.html", context, status=503)
     return render(request, "orders/payments/stripe_pay.html", context)
+
+
+@never_cache
+@require_GET
+@login_required
+def payment_status(request, ref):
+    """The order's state for the pages that wait on an online payment (the WeChat Pay QR code and
+    JSAPI pages, the order's page after Alipay, Stripe or WeChat's H5 page): ``waiting`` while a
+    payment is still to come. A late webhook does not keep the visitor waiting: at most every
+    REFRESH_SECONDS the provider is asked itself (``PaymentProvider.refresh``)."""
+    order = get_object_or_404(Order.objects.prefetch_related("payments"), reference=ref, user=request.user)
+    payment = waiting_payment(order)
+    if payment is not None and cache.add(
+        f"payments:refresh:{payment.idempotency_key.hex}", 1, REFRESH_SECONDS
+    ):
+        get_provider(payment.provider).refresh(payment)
+        order = Order.objects.prefetch_related("payments").get(pk=order.pk)
+        payment = waiting_payment(order)
+    return JsonResponse(
+        {"status": order.status, "waiting": payment is not None, "order_url": order_url(order)}
+    )

@@ -146,6 +146,30 @@ def handle_event(event: dict) -> str:
     )
 
 
+def sync_payment(payment) -> str:
+    """Ask Stripe for ``payment``'s PaymentIntent and book it if it has succeeded: a visitor waits
+    on the order's page (Stripe's "processing" return) while the webhook is late. Only
+    "succeeded" is acted on here, under the webhook's locks and rules; failures and cancellations
+    are left to the webhook. Never raises."""
+    if not payment.provider_reference:
+        return "unchanged"
+    try:
+        intent = get_provider("stripe").fetch_intent(payment.provider_reference)
+    except (stripe.StripeError, PaymentError) as exc:
+        logger.info("Stripe: payment %s not refreshed now: %s", payment.pk, exc)
+        return "unreachable"
+    if intent.status != "succeeded":
+        return "pending"
+    try:
+        return apply_once(
+            payment,
+            lambda payment: None,
+            lambda payment: _apply_intent(payment, intent, "payment_intent.succeeded"),
+        )
+    except WebhookRetry:
+        return "busy"  # the webhook, or the next poll, books it
+
+
 def apply_once(payment, record, apply) -> str:
     """Every provider's notification, once: in one transaction, lock the order and then the
     payment, ``record`` the notification (a row under a unique constraint: a concurrent delivery

@@ -2,8 +2,11 @@
 
 Offered at checkout only when its settings are all present (``configured``). The visitor pays on
 our page (``wechatpay_views.wechatpay_pay``): on a desktop a Native order's ``code_url`` shown as
-a QR code to scan with WeChat, in a phone's browser an H5 order's ``h5_url`` to go to. JSAPI
-(paying inside WeChat itself, with the visitor's openid) is not built yet.
+a QR code to scan with WeChat, in a phone's browser an H5 order's ``h5_url`` to go to, inside
+WeChat's own browser a JSAPI order for the visitor's openid in our Official Account (found by
+``wechatpay_oauth``; offered only with ``WECHATPAY_APP_SECRET`` set), paid through
+``WeixinJSBridge``. The mini-program pays a JSAPI order of its own app id
+(``jsapi_params(..., appid=WECHAT_MINIPROGRAM_APP_ID)``, the API's ``/orders/{ref}/pay/wechat``).
 
 Our ``out_trade_no`` is the payment's idempotency key, so asking again for the same payment asks
 WeChat for the same order (WeChat answers a repeated order with the same code). WeChat's
@@ -22,7 +25,9 @@ import hashlib
 import io
 import json
 import logging
+import secrets
 import threading
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -35,7 +40,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wechatpayv3 import WeChatPay, WeChatPayType
 
-from .base import PaymentProvider, StartResult, StatementLine
+from .base import (
+    PAYABLE_ORDER_STATUSES,
+    PAYABLE_PAYMENT_STATUSES,
+    PaymentProvider,
+    StartResult,
+    StatementLine,
+)
 from .exceptions import PaymentError, ProviderUnavailable, StatementUnavailable
 from .statements import beijing_time, yuan_fen
 
@@ -218,12 +229,33 @@ def payment_for(trade_no):
     return Payment.objects.filter(provider=WechatPayProvider.name, idempotency_key=key).first()
 
 
+def payable_payment(order):
+    """The order's WeChat Pay payment still to be paid, or None."""
+    payment = order.payments.filter(provider="wechatpay").order_by("-created_at", "-pk").first()
+    if (
+        payment is not None
+        and order.status in PAYABLE_ORDER_STATUSES
+        and payment.status in PAYABLE_PAYMENT_STATUSES
+    ):
+        return payment
+    return None
+
+
 def refused(payment, kind, status, body):
     """WeChat would not make the order: say why in the visitor's words."""
     logger.warning("WeChat Pay refused %s order of payment %s: %s %s", kind, payment.pk, status, body)
     if body.get("code") == "ORDERPAID":
         # Paid, and WeChat's notification is on its way: the order shows it in a moment.
         raise PaymentError(_("This order is paid already; it will show as paid in a moment."))
+    if body.get("code") == "INVALID_REQUEST" and "201" in str(body.get("message", "")):
+        # "201 商户订单号重复": WeChat takes one kind of order (QR code, phone browser, inside
+        # WeChat, mini-program) per out_trade_no, and ours is one per payment.
+        raise PaymentError(
+            _(
+                "This payment was already started with WeChat Pay in another way (a QR code, a "
+                "phone's browser or the mini-program); please finish it there."
+            )
+        )
     raise PaymentError(_("WeChat Pay refused this payment; please choose another method."))
 
 
@@ -290,6 +322,38 @@ class WechatPayProvider(PaymentProvider):
             refused(payment, "H5", status, body)
         return h5_url
 
+    def jsapi_params(self, payment, *, openid: str, appid: str) -> dict:
+        """The signed parameters of ``getBrandWCPayRequest`` (WeChat's browser) or
+        ``wx.requestPayment`` (the mini-program) for a JSAPI order paid by ``openid``, the payer's
+        openid in the WeChat app ``appid`` (our Official Account, or the mini-program)."""
+        cache_key = f"wechatpay:prepay:{payment.idempotency_key.hex}:{appid}:{openid}"
+        prepay_id = cache.get(cache_key)
+        if not prepay_id:
+            status, body = call(
+                "pay",
+                pay_type=WeChatPayType.JSAPI,
+                appid=appid,
+                payer={"openid": openid},
+                **self._order_fields(payment),
+            )
+            prepay_id = body.get("prepay_id")
+            if status != 200 or not isinstance(prepay_id, str) or not prepay_id:
+                refused(payment, "JSAPI", status, body)
+            # A prepay_id is valid for two hours; a reload within the hour reuses it.
+            cache.set(cache_key, prepay_id, CODE_URL_SECONDS)
+        params = {
+            "appId": appid,
+            "timeStamp": str(int(time.time())),
+            "nonceStr": secrets.token_hex(16),
+            "package": f"prepay_id={prepay_id}",
+            "signType": "RSA",
+        }
+        # WeChat checks paySign with our merchant certificate: RSA-SHA256 over these four lines.
+        params["paySign"] = client().sign(
+            [params["appId"], params["timeStamp"], params["nonceStr"], params["package"]]
+        )
+        return params
+
     def query(self, payment) -> dict | None:
         """WeChat's order for ``payment`` as WeChat has it now; None if WeChat knows none."""
         status, body = call("query", out_trade_no=out_trade_no(payment))
@@ -306,6 +370,11 @@ class WechatPayProvider(PaymentProvider):
         if status != 200:
             raise ProviderUnavailable()
         return body
+
+    def refresh(self, payment) -> None:
+        from .wechatpay_notify import sync_payment  # the notify module builds on this one
+
+        sync_payment(payment)
 
     def cancel(self, payment) -> bool:
         cache.delete(f"wechatpay:code_url:{payment.idempotency_key.hex}")

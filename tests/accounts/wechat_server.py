@@ -1,14 +1,15 @@
 """A local stand-in for WeChat's OAuth API (api.weixin.qq.com), for allauth's real "weixin"
-provider (WECHAT_API_BASE points it here). It answers as WeChat documents it: the access token
-for a log-in code given with the website app's id and secret, then the user's info for that
-token and openid; errors as HTTP 200 with {"errcode", "errmsg"}; JSON as raw UTF-8 text/plain,
-which is what allauth's nickname decoding is written for."""
+provider and for the WeChat Pay page's silent authorisation in our Official Account
+(orders/payments/wechatpay_oauth.py; WECHAT_API_BASE points both here). It answers as WeChat
+documents it: the access token for a log-in code given with the website app's id and secret,
+then the user's info for that token and openid; errors as HTTP 200 with {"errcode", "errmsg"};
+JSON as raw UTF-8 text/plain, which is what allauth's nickname decoding is written for."""
 
 import http.server
 import json
 import secrets
 import threading
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 APP_ID = "wx0123456789abcdef"
 APP_SECRET = "test-wechat-secret"  # noqa: S105
@@ -19,6 +20,8 @@ class WeChatServer:
         # What a scan in WeChat would have made: log-in code -> the user's info (openid, nickname...).
         self.codes = {}
         self.tokens = {}
+        # The apps WeChat knows: app id -> secret (the website app; tests add an Official Account).
+        self.apps = {APP_ID: APP_SECRET}
         self.requests = []  # (method, path, params) of every call, for the tests to read
         server = self
 
@@ -36,6 +39,12 @@ class WeChatServer:
                 if length:
                     params.update({k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()})
                 server.requests.append((self.command, url.path, params))
+                if url.path == "/connect/oauth2/authorize":
+                    # Inside WeChat, snsapi_base asks nothing: straight back with a code.
+                    self.send_response(302)
+                    self.send_header("Location", server.authorize(params))
+                    self.end_headers()
+                    return
                 if url.path == "/sns/oauth2/access_token":
                     body = server.access_token(params)
                 elif url.path == "/sns/userinfo":
@@ -62,19 +71,34 @@ class WeChatServer:
     def url(self):
         return f"http://127.0.0.1:{self.server.server_port}"
 
-    def scan(self, openid, nickname="桃花妹", **info):
-        """A visitor scans the QR code and agrees in WeChat: WeChat hands out a one-time code."""
+    def scan(self, openid, nickname="桃花妹", *, appid=APP_ID, scope="snsapi_login", **info):
+        """A visitor scans the QR code and agrees in WeChat (or, inside WeChat, opens a page of the
+        Official Account ``appid`` with scope snsapi_base): WeChat hands out a one-time code."""
         code = secrets.token_hex(8)
-        self.codes[code] = {"openid": openid, "nickname": nickname, "unionid": f"u-{openid}", **info}
+        self.codes[code] = {
+            "openid": openid,
+            "nickname": nickname,
+            "unionid": f"u-{openid}",
+            "appid": appid,
+            "scope": scope,
+            **info,
+        }
         return code
 
+    def authorize(self, params, openid="o-oa-visitor"):
+        """Where WeChat's browser goes back to after a silent authorisation (snsapi_base): the
+        ``redirect_uri`` with a code for ``openid`` and the ``state`` as given."""
+        code = self.scan(openid, appid=params.get("appid"), scope=params.get("scope", ""))
+        query = urlencode({"code": code, "state": params.get("state", "")})
+        return f"{params['redirect_uri']}{'&' if '?' in params['redirect_uri'] else '?'}{query}"
+
     def access_token(self, params):
-        if params.get("appid") != APP_ID or params.get("secret") != APP_SECRET:
+        if params.get("appid") not in self.apps or params.get("secret") != self.apps[params["appid"]]:
             return {"errcode": 40125, "errmsg": "invalid appsecret"}
         if params.get("grant_type") != "authorization_code":
             return {"errcode": 40002, "errmsg": "invalid grant_type"}
-        user = self.codes.pop(params.get("code"), None)  # a code works once
-        if user is None:
+        user = self.codes.pop(params.get("code"), None)  # a code works once, for its own app
+        if user is None or user["appid"] != params["appid"]:
             return {"errcode": 40029, "errmsg": "invalid code"}
         token = secrets.token_hex(16)
         self.tokens[token] = user
@@ -83,7 +107,7 @@ class WeChatServer:
             "expires_in": 7200,
             "refresh_token": secrets.token_hex(16),
             "openid": user["openid"],
-            "scope": "snsapi_login",
+            "scope": user["scope"],
             "unionid": user["unionid"],
         }
 

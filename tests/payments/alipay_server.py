@@ -37,6 +37,8 @@ from .keys import new_key, private_pem, public_pem  # noqa: F401 (the tests' imp
 from .keys import rsa_sign as rsa2_sign
 from .keys import rsa_valid as rsa2_valid
 
+# The app id our test settings give Alipay (tests/payments/conftest.py: the ``alipay`` fixture).
+APP_ID = "2021000000000001"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 PAY_METHODS = {"alipay.trade.page.pay": "FAST_INSTANT_TRADE_PAY", "alipay.trade.wap.pay": "QUICK_WAP_PAY"}
 

@@ -14,6 +14,9 @@ import stripe
 
 from orders.payments import stripe_provider
 from tests.orders.checkout_fixtures import arrival, stay_homestay, stay_room, visitor  # noqa: F401
+from tests.payments import wechatpay_server as fake_wx
+from tests.payments.alipay_server import APP_ID as ALIPAY_APP_ID
+from tests.payments.alipay_server import FakeAlipay, new_key, private_pem, public_pem
 
 WEBHOOK_SECRET = "whsec_test_tianyuan_not_secret"  # noqa: S105
 SECRET_KEY = "sk_test_tianyuan_not_secret"  # noqa: S105
@@ -125,3 +128,43 @@ def post_event(client, db):
         )
 
     return post
+
+
+# --- WeChat Pay: the real SDK against the fake (wechatpay_server.py) ------------------------------
+
+
+@pytest.fixture(scope="session")
+def wechatpay_server():
+    server = fake_wx.FakeWechatPay().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wechatpay_on(settings, wechatpay_server):
+    """WeChat Pay configured, the SDK pointed at the fake; our private key is the fake's merchant key."""
+    wechatpay_server.reset()
+    fake_wx.configure(settings, wechatpay_server)
+    return wechatpay_server
+
+
+@pytest.fixture(scope="session")
+def alipay_keys():
+    """Our app's key pair and the gateway's (Alipay's) key pair, made for the test run."""
+    return {"app": new_key(), "gateway": new_key(), "stranger": new_key()}
+
+
+@pytest.fixture
+def alipay(settings, alipay_keys):
+    """The fake Alipay gateway running, and Alipay configured to use it."""
+    with FakeAlipay(
+        app_id=ALIPAY_APP_ID,
+        app_public_key=alipay_keys["app"].public_key(),
+        gateway_key=alipay_keys["gateway"],
+    ) as gateway:
+        settings.ALIPAY_APP_ID = ALIPAY_APP_ID
+        settings.ALIPAY_APP_PRIVATE_KEY = private_pem(alipay_keys["app"])
+        settings.ALIPAY_PUBLIC_KEY = public_pem(alipay_keys["gateway"])
+        settings.ALIPAY_GATEWAY = gateway.url
+        settings.ALIPAY_NOTIFY_URL = ""
+        yield gateway

@@ -17,35 +17,12 @@ from orders.payments.alipay_provider import fen_from_yuan, yuan
 from tests.factories.accounts import VerifiedUserFactory
 from tests.orders.checkout_fixtures import basket_with_stay, check_out
 
-from .alipay_server import FakeAlipay, new_key, private_pem, public_pem, rsa2_sign, signing_text
+from .alipay_server import private_pem, public_pem, rsa2_sign, signing_text
 
 pytestmark = pytest.mark.django_db
 
-APP_ID = "2021000000000001"
 DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
-
-
-@pytest.fixture(scope="session")
-def alipay_keys():
-    """Our app's key pair and the gateway's (Alipay's) key pair, made for the test run."""
-    return {"app": new_key(), "gateway": new_key(), "stranger": new_key()}
-
-
-@pytest.fixture
-def alipay(settings, alipay_keys):
-    """The fake gateway running, and Alipay configured to use it."""
-    with FakeAlipay(
-        app_id=APP_ID,
-        app_public_key=alipay_keys["app"].public_key(),
-        gateway_key=alipay_keys["gateway"],
-    ) as gateway:
-        settings.ALIPAY_APP_ID = APP_ID
-        settings.ALIPAY_APP_PRIVATE_KEY = private_pem(alipay_keys["app"])
-        settings.ALIPAY_PUBLIC_KEY = public_pem(alipay_keys["gateway"])
-        settings.ALIPAY_GATEWAY = gateway.url
-        settings.ALIPAY_NOTIFY_URL = ""
-        yield gateway
 
 
 @pytest.fixture

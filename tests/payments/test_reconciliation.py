@@ -19,12 +19,7 @@ from orders.payments.statements import BEIJING
 from orders.payments.wechatpay_provider import out_trade_no
 from tests.conftest import real_now
 
-from . import test_alipay, test_wechatpay
 from .test_providers import confirm_as_browser
-
-# The fake providers' fixtures, from their own test modules.
-alipay, alipay_keys = test_alipay.alipay, test_alipay.alipay_keys
-wechatpay_on, wechatpay_server = test_wechatpay.wechatpay_on, test_wechatpay.wechatpay_server
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 

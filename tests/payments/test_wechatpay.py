@@ -36,30 +36,6 @@ IPHONE = (
 )
 
 
-@pytest.fixture(scope="session")
-def wechatpay_server():
-    server = fake_wx.FakeWechatPay().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def wechatpay_on(settings, wechatpay_server):
-    """WeChat Pay configured, the SDK pointed at the fake; our private key is the fake's merchant key."""
-    wechatpay_server.reset()
-    settings.WECHATPAY_MCHID = fake_wx.MCHID
-    settings.WECHATPAY_APPID = fake_wx.APPID
-    settings.WECHATPAY_APIV3_KEY = fake_wx.APIV3_KEY
-    settings.WECHATPAY_CERT_SERIAL_NO = fake_wx.CERT_SERIAL_NO
-    settings.WECHATPAY_PRIVATE_KEY = fake_wx.private_pem(wechatpay_server.merchant_key)
-    settings.WECHATPAY_PUBLIC_KEY = fake_wx.public_pem(wechatpay_server.platform_key)
-    settings.WECHATPAY_PUBLIC_KEY_ID = fake_wx.PUBLIC_KEY_ID
-    settings.WECHATPAY_CERT_DIR = ""
-    settings.WECHATPAY_BASE_URL = wechatpay_server.url
-    settings.WECHATPAY_NOTIFY_URL = "https://tianyuan.example/payments/wechatpay/notify/"
-    return wechatpay_server
-
-
 @pytest.fixture
 def pending(wechatpay_on, visitor, stay_room, arrival, django_capture_on_commit_callbacks):
     """A stay checked out to be paid by WeChat Pay; the visitor was shown the QR code."""
@@ -125,7 +101,7 @@ def test_desktop_pay_page_shows_the_native_code_as_a_qr_code(client, pending, we
     response = client.get(f"/en/orders/{order.reference}/pay/wechat/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<svg" in page and "wechatpay-poll.js" in page
+    assert "<svg" in page and "payment-poll.js" in page
     trade = wechatpay_on.trades[out_trade_no(payment)]
     # The amount in fen, in yuan, with our notify address, tied to our payment.
     assert trade["amount"] == {
@@ -177,7 +153,7 @@ def test_status_poll_says_waiting_then_paid(
 ):
     order, payment = pending
     client.force_login(order.user)
-    url = f"/en/orders/{order.reference}/pay/wechat/status/"
+    url = f"/en/orders/{order.reference}/pay/status/"
     assert client.get(url).json()["waiting"] is True
     wechatpay_on.pay(out_trade_no(payment))
     notify(client, django_capture_on_commit_callbacks, wechatpay_on.paid_notification(out_trade_no(payment)))
@@ -473,7 +449,7 @@ def test_a_late_notification_does_not_keep_the_visitor_waiting(
     every few seconds, and books the money by the same rules."""
     order, payment = pending
     client.force_login(order.user)
-    url = f"/en/orders/{order.reference}/pay/wechat/status/"
+    url = f"/en/orders/{order.reference}/pay/status/"
     cache.clear()
     assert client.get(url).json()["waiting"] is True
     wechatpay_on.pay(out_trade_no(payment))
@@ -497,6 +473,6 @@ def test_the_poll_does_not_take_a_wrong_amount_either(client, pending, wechatpay
     wechatpay_on.pay(out_trade_no(payment), payer_total=1)
     client.force_login(order.user)
     cache.clear()
-    assert client.get(f"/en/orders/{order.reference}/pay/wechat/status/").json()["waiting"] is True
+    assert client.get(f"/en/orders/{order.reference}/pay/status/").json()["waiting"] is True
     order, payment = refreshed(order, payment)
     assert payment.status == PaymentStatus.PENDING and order.needs_attention

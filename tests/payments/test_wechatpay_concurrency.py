@@ -17,7 +17,7 @@ from orders.models import Order, Payment, PaymentNotification
 from orders.payments import get_provider, webhooks
 from orders.payments.wechatpay_provider import out_trade_no
 
-from .test_wechatpay import NOTIFY, wechatpay_on, wechatpay_server  # noqa: F401
+from .test_wechatpay import NOTIFY
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,13 +1,15 @@
 """A local fake of WeChat Pay's API v3, for the real ``wechatpayv3`` SDK to talk to in tests.
 
-It implements what we use, as WeChat documents it: Native and H5 orders, the order query, close,
-refunds and the refund query, and the trade bill (``/v3/bill/tradebill`` then its download
-address: a GZIP of the CSV, with the SHA1 of the bill before compression). Every request must
-carry a valid ``Authorization`` header signed with the merchant's key (checked with our test
-public key: 401 SIGN_ERROR otherwise); every JSON answer is signed with the platform's own test
-key (``Wechatpay-Signature``), which the SDK checks (the bill file itself is not signed, as
-WeChat's is not). ``notification(...)`` builds a notification as WeChat posts it: the resource
-encrypted with the APIv3 key (AEAD_AES_256_GCM) and the whole signed with the platform key.
+It implements what we use, as WeChat documents it: Native, H5 and JSAPI orders (JSAPI for our
+Official Account's app id or the mini-program's, both bound to the merchant, with the payer's
+openid), the order query, close, refunds and the refund query, and the trade bill
+(``/v3/bill/tradebill`` then its download address: a GZIP of the CSV, with the SHA1 of the bill
+before compression). Every request must carry a valid ``Authorization`` header signed with the
+merchant's key (checked with our test public key: 401 SIGN_ERROR otherwise); every JSON answer is
+signed with the platform's own test key (``Wechatpay-Signature``), which the SDK checks (the bill
+file itself is not signed, as WeChat's is not). ``notification(...)`` builds a notification as
+WeChat posts it: the resource encrypted with the APIv3 key (AEAD_AES_256_GCM) and the whole
+signed with the platform key.
 """
 
 import base64
@@ -31,6 +33,8 @@ from .keys import new_key, private_pem, public_pem, rsa_sign, rsa_valid  # noqa:
 
 MCHID = "1900000109"
 APPID = "wxd678efh567hg6787"
+MINIPROGRAM_APPID = "wxminiprogram0001"  # the town's mini-program, also bound to the merchant
+BOUND_APPIDS = {APPID, MINIPROGRAM_APPID}
 APIV3_KEY = "0123456789abcdef0123456789ABCDEF"  # 32 bytes, as WeChat's  # noqa: S105
 CERT_SERIAL_NO = "3775B6A45ACD588826D15E583A95F5DD"
 PUBLIC_KEY_ID = "PUB_KEY_ID_0119000001092025010100000000000000"
@@ -77,6 +81,20 @@ BILL_SUMMARY_HEADER = [
 
 def yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
+
+
+def configure(settings, server):
+    """Point our WeChat Pay settings at ``server``; our private key is its merchant key."""
+    settings.WECHATPAY_MCHID = MCHID
+    settings.WECHATPAY_APPID = APPID
+    settings.WECHATPAY_APIV3_KEY = APIV3_KEY
+    settings.WECHATPAY_CERT_SERIAL_NO = CERT_SERIAL_NO
+    settings.WECHATPAY_PRIVATE_KEY = private_pem(server.merchant_key)
+    settings.WECHATPAY_PUBLIC_KEY = public_pem(server.platform_key)
+    settings.WECHATPAY_PUBLIC_KEY_ID = PUBLIC_KEY_ID
+    settings.WECHATPAY_CERT_DIR = ""
+    settings.WECHATPAY_BASE_URL = server.url
+    settings.WECHATPAY_NOTIFY_URL = "https://tianyuan.example/payments/wechatpay/notify/"
 
 
 def signed_headers(key, body: str, serial=PUBLIC_KEY_ID, timestamp=None) -> dict:
@@ -372,7 +390,11 @@ class FakeWechatPay:
 
     def _route(self, method, path, data):
         parts = path.strip("/").split("/")
-        if method == "POST" and path in ("/v3/pay/transactions/native", "/v3/pay/transactions/h5"):
+        if method == "POST" and path in (
+            "/v3/pay/transactions/native",
+            "/v3/pay/transactions/h5",
+            "/v3/pay/transactions/jsapi",
+        ):
             return self._create(parts[-1], data)
         if method == "GET" and path.startswith("/v3/pay/transactions/out-trade-no/"):
             trade = self.trades.get(parts[4])
@@ -402,8 +424,12 @@ class FakeWechatPay:
 
     def _create(self, kind, data):
         required = ("appid", "mchid", "description", "out_trade_no", "notify_url", "amount")
-        if any(not data.get(name) for name in required) or data["mchid"] != MCHID or data["appid"] != APPID:
+        if any(not data.get(name) for name in required) or data["mchid"] != MCHID:
             return 400, {"code": "PARAM_ERROR", "message": "参数错误"}
+        if data["appid"] not in BOUND_APPIDS or (kind != "jsapi" and data["appid"] != APPID):
+            return 400, {"code": "APPID_MCHID_NOT_MATCH", "message": "appid和mch_id不匹配"}
+        if kind == "jsapi" and not (data.get("payer") or {}).get("openid"):
+            return 400, {"code": "PARAM_ERROR", "message": "缺少 payer.openid"}
         if kind == "h5" and not (data.get("scene_info") or {}).get("payer_client_ip"):
             return 400, {"code": "PARAM_ERROR", "message": "缺少 payer_client_ip"}
         amount = data["amount"]
@@ -421,10 +447,10 @@ class FakeWechatPay:
                 return 400, {"code": "ORDERPAID", "message": "该订单已支付"}
         else:
             trade = self.trades[data["out_trade_no"]] = {
-                "appid": APPID,
+                "appid": data["appid"],
                 "mchid": MCHID,
                 "out_trade_no": data["out_trade_no"],
-                "trade_type": "NATIVE" if kind == "native" else "MWEB",
+                "trade_type": {"native": "NATIVE", "h5": "MWEB", "jsapi": "JSAPI"}[kind],
                 "trade_state": "NOTPAY",
                 "trade_state_desc": "未支付",
                 "amount": {
@@ -438,6 +464,15 @@ class FakeWechatPay:
                 "time_expire": data.get("time_expire"),
                 "code": secrets.token_hex(8),
             }
+        if kind == "jsapi":
+            # One kind of order per out_trade_no, with the same payer and app (WeChat: "201").
+            if trade["trade_type"] != "JSAPI" or trade.get("payer", data["payer"]) != data["payer"]:
+                return 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"}
+            if trade["appid"] != data["appid"]:
+                return 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"}
+            trade["payer"] = data["payer"]
+            trade["prepay_id"] = f"wx{trade['code']}"
+            return 200, {"prepay_id": trade["prepay_id"]}
         if kind == "native":
             return 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={trade['code']}"}
         return 200, {
