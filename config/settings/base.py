@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "search",
     "search.elastic",
     "reports",
+    "feedback",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -253,6 +254,10 @@ ACCOUNT_RATE_LIMITS = {
     # SMS codes are counted by accounts.phone_codes (per number, per address, in total, with a
     # clear 429); allauth's own count would raise mid-sign-up, after the account was made.
     "verify_phone": None,
+    # Visitors' problem reports (feedback.limits): per client address and per number or account;
+    # the status pages per address, so their private links cannot be walked through.
+    "problem_report": "10/h/ip,5/h/key",
+    "problem_report_status": "30/m/ip",
 }
 
 # WeChat log-in by the web QR code (allauth's "weixin" provider; accounts.social): the app id and
