@@ -40,7 +40,7 @@ class ProblemReportForm(PhotoUploadsMixin, forms.Form):
         help_text=_("Where exactly, when, and what you saw. At most %(n)d characters.") % {"n": MAX_TEXT},
     )
     photos = PhotoField(
-        label=_("Photos (optional)"),
+        label=_("Photos"),
         camera=False,
         max_photos=MAX_PHOTOS,
         too_many=_("You can send at most %(n)d photos."),
