@@ -72,7 +72,8 @@ class ProblemReportEditView(ModelViewSet.edit_view_class):
 
     def save_instance(self):
         data, user = self.form.cleaned_data, self.request.user
-        report = self.object
+        # As stored: the model form has already set its fields on self.object.
+        report = ProblemReport.objects.get(pk=self.object.pk)
         if data.get("assigned_to") != report.assigned_to:
             report = services.assign_report(report, data.get("assigned_to"), by=user)
         reply = (data.get("reply_text") or "").strip()
