@@ -70,13 +70,13 @@ CATEGORIES = ", ".join(ProblemCategory.values)
 )
 def post_problem_report(
     request,
-    category: Form[str] = Field(..., description=f"One of: {CATEGORIES}."),
-    text: Form[str] = Field(..., description="What happened (at most 2000 characters)."),
-    attraction: Form[str] = Field("", description="An attraction page's id."),
-    village: Form[str] = Field("", description="A village's id."),
-    latitude: Form[str] = Field("", description="WGS-84 latitude."),
-    longitude: Form[str] = Field("", description="WGS-84 longitude."),
-    phone: Form[str] = Field("", description="A mainland mobile number; required without an account."),
+    category: str = Form(..., description=f"One of: {CATEGORIES}."),
+    text: str = Form(..., description="What happened (at most 2000 characters)."),
+    attraction: str = Form("", description="An attraction page's id."),
+    village: str = Form("", description="A village's id."),
+    latitude: str = Form("", description="WGS-84 latitude."),
+    longitude: str = Form("", description="WGS-84 longitude."),
+    phone: str = Form("", description="A mainland mobile number; required without an account."),
     photos: File[list[UploadedFile]] = None,
 ):
     user = request.user if request.user.is_authenticated else None
