@@ -17,7 +17,14 @@ REPORTS = [
     (40, ProblemCategory.CLEANLINESS, "停车场旁边的公共厕所没有纸巾，地面很脏。", 3, 20, True),
     (33, ProblemCategory.PRICE, "桃园门口的小摊草莓标价每斤30元，称重时却按每斤45元收费。", 30, 72, True),
     (21, ProblemCategory.FACILITY, "观景台的木栏杆有一段松动了，小孩靠上去很危险。", 2, 6, True),
-    (12, ProblemCategory.SERVICE, "The shuttle bus to the valley did not come at 14:00 as the sign says.", 5, None, True),
+    (
+        12,
+        ProblemCategory.SERVICE,
+        "The shuttle bus to the valley did not come at 14:00 as the sign says.",
+        5,
+        None,
+        True,
+    ),
     (4, ProblemCategory.SAFETY, "山路拐弯处的护栏缺了一块，晚上没有灯。", None, None, True),
     (1, ProblemCategory.OTHER, "希望游客中心能提供充电宝租借。", None, None, False),
 ]
@@ -25,7 +32,9 @@ REPLIES = {
     ProblemCategory.CLEANLINESS: "感谢反馈！保洁人员已于当天补充纸巾并清扫，我们会增加巡查次数。",
     ProblemCategory.PRICE: "经核实，该摊位多收了费用，已责令退还差价并给予警告。谢谢您的监督！",
     ProblemCategory.FACILITY: "维修人员已到场加固栏杆，感谢您的提醒。",
-    ProblemCategory.SERVICE: "Sorry: the 14:00 bus was late because of a flat tyre. The timetable now has the office's phone number.",
+    ProblemCategory.SERVICE: (
+        "Sorry: the 14:00 bus was late because of a flat tyre. The timetable now has the office's phone number."
+    ),
 }
 
 
@@ -60,20 +69,28 @@ def load_reports(ctx):
         if assigned and staff:
             report.assigned_to, report.status = staff, ReportStatus.ASSIGNED
             at = received + datetime.timedelta(minutes=30)
-            events.append(ReportEvent(report=report, status=ReportStatus.ASSIGNED, at=at, by=staff, note=str(staff)))
+            events.append(
+                ReportEvent(report=report, status=ReportStatus.ASSIGNED, at=at, by=staff, note=str(staff))
+            )
         if reply_after is not None:
             report.reply = REPLIES[category]
             report.status = ReportStatus.REPLIED
             report.first_replied_at = received + datetime.timedelta(hours=reply_after)
             events.append(
                 ReportEvent(
-                    report=report, status=ReportStatus.REPLIED, at=report.first_replied_at, by=staff, note=report.reply
+                    report=report,
+                    status=ReportStatus.REPLIED,
+                    at=report.first_replied_at,
+                    by=staff,
+                    note=report.reply,
                 )
             )
         if close_after is not None:
             report.status = ReportStatus.CLOSED
             report.closed_at = received + datetime.timedelta(hours=close_after)
-            events.append(ReportEvent(report=report, status=ReportStatus.CLOSED, at=report.closed_at, by=staff))
+            events.append(
+                ReportEvent(report=report, status=ReportStatus.CLOSED, at=report.closed_at, by=staff)
+            )
         report.save()
         ReportEvent.objects.bulk_create(events)
     ctx.log(f"Problem reports: {len(REPORTS)}")

@@ -91,8 +91,14 @@ class ProblemReportForm(PhotoUploadsMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
-        if (lat is None) != (lng is None) and not self.has_error("latitude") and not self.has_error("longitude"):
-            self.add_error("longitude" if lng is None else "latitude", _("Give both latitude and longitude, or neither."))
+        if (
+            (lat is None) != (lng is None)
+            and not self.has_error("latitude")
+            and not self.has_error("longitude")
+        ):
+            self.add_error(
+                "longitude" if lng is None else "latitude", _("Give both latitude and longitude, or neither.")
+            )
         if not (cleaned.get("attraction") or cleaned.get("village") or lat is not None) and not any(
             self.has_error(name) for name in ("attraction", "village", "latitude", "longitude")
         ):

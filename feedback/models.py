@@ -40,7 +40,9 @@ class ReportStatus(models.TextChoices):
 
 
 class ProblemReport(models.Model):
-    ref = models.CharField(_("reference"), max_length=REF_LENGTH, unique=True, default=new_ref, editable=False)
+    ref = models.CharField(
+        _("reference"), max_length=REF_LENGTH, unique=True, default=new_ref, editable=False
+    )
     category = models.CharField(_("category"), max_length=20, choices=ProblemCategory.choices)
     text = models.TextField(_("what happened"), max_length=MAX_TEXT)
     attraction = models.ForeignKey(

@@ -84,9 +84,7 @@ def submit_report(
         for checked in photos:
             checked.upload.seek(0)
             photo = ReportPhoto(report=report)
-            photo.file.save(
-                f"{uuid.uuid4().hex}.{checked.extension}", ImageFile(checked.upload), save=False
-            )
+            photo.file.save(f"{uuid.uuid4().hex}.{checked.extension}", ImageFile(checked.upload), save=False)
             written.append(photo)
             photo.save()
         ReportEvent.objects.create(report=report, status=ReportStatus.RECEIVED, at=now, by=user)

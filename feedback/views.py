@@ -47,7 +47,10 @@ def report_problem(request):
             )
             messages.success(
                 request,
-                _("Thank you: your report is with the tourism office. Keep this page's address to see our reply."),
+                _(
+                    "Thank you: your report is with the tourism office. "
+                    "Keep this page's address to see our reply."
+                ),
             )
             return redirect(report.get_absolute_url())
         return render(request, "feedback/report_form.html", {"form": form}, status=400)

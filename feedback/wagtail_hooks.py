@@ -41,7 +41,9 @@ class ProblemReportFilterSet(WagtailFilterSet):
     village = django_filters.ModelChoiceFilter(
         label=_("Village"), queryset=lambda request: Village.objects.in_locale(), method="filter_village"
     )
-    assigned_to = django_filters.ModelChoiceFilter(label=_("Assigned to"), queryset=lambda request: handlers())
+    assigned_to = django_filters.ModelChoiceFilter(
+        label=_("Assigned to"), queryset=lambda request: handlers()
+    )
     created_at = django_filters.DateFromToRangeFilter(label=_("Received"), widget=DateRangePickerWidget)
 
     class Meta:

@@ -21,7 +21,13 @@ REPORTS = [
     ("tours-events", "reports_tours_events", TourEventReportView, _("Tours and events"), "date"),
     ("shop", "reports_shop", ShopReportView, _("Shop"), "pick"),
     ("prosperity", "reports_prosperity", ProsperityReportView, _("Common prosperity"), "group"),
-    ("problem-reports", "reports_problem_reports", ProblemReportTimesView, _("Answers to problem reports"), "warning"),
+    (
+        "problem-reports",
+        "reports_problem_reports",
+        ProblemReportTimesView,
+        _("Answers to problem reports"),
+        "warning",
+    ),
 ]
 
 

@@ -14,7 +14,9 @@ URL = "/api/v1/problem-reports"
 
 
 def test_an_app_files_a_report_with_photos_and_gets_its_private_link(client, spot, settings):
-    response = client.post(URL, form_data(spot, photos=[photo(), photo("b.webp", "WEBP", content_type="image/webp")]))
+    response = client.post(
+        URL, form_data(spot, photos=[photo(), photo("b.webp", "WEBP", content_type="image/webp")])
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     report = ProblemReport.objects.get()

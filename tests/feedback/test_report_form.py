@@ -2,7 +2,6 @@
 signed in; bad input gets a clear message, a 4xx and stores nothing, not even a file."""
 
 import pytest
-from django.urls import reverse
 
 from feedback import services
 from feedback.models import ProblemReport, ReportEvent, ReportPhoto, ReportStatus
@@ -80,7 +79,9 @@ def test_a_text_file_named_like_a_photo_is_refused(client, spot, settings):
     fake = SimpleUploadedFile("rail.jpg", b"not a photo at all" * 50, content_type="image/jpeg")
     response = client.post(f"/en{URL}", form_data(spot, photos=[fake]))
     assert response.status_code == 400
-    assert "rail.jpg: This file is not a photo we can read" in " ".join(response.context["form"].errors["photos"])
+    assert "rail.jpg: This file is not a photo we can read" in " ".join(
+        response.context["form"].errors["photos"]
+    )
     assert not ProblemReport.objects.exists() and stored_files(settings) == []
 
 

@@ -124,7 +124,9 @@ def test_a_report_cannot_be_closed_without_a_reply(client, spot, editor):
     assert report.status == ReportStatus.RECEIVED and report.events.count() == 1
 
 
-def test_a_signed_in_visitor_is_told_by_their_account_channels(spot, editor, outbox, django_capture_on_commit_callbacks):
+def test_a_signed_in_visitor_is_told_by_their_account_channels(
+    spot, editor, outbox, django_capture_on_commit_callbacks
+):
     visitor = UserFactory(email="guest@example.com", notify_by_email=True)
     report = new_report(spot, user=visitor, phone="")
     with django_capture_on_commit_callbacks(execute=True):
@@ -151,6 +153,9 @@ def test_people_who_do_not_handle_reports_cannot_open_them(client, spot, farmer_
     for url in ("/admin/problem-reports/", f"/admin/problem-reports/edit/{report.pk}/"):
         response = client.get(url)
         assert response.status_code in (302, 403)
-    assert client.post(f"/admin/problem-reports/edit/{report.pk}/", {"reply_text": "x"}).status_code in (302, 403)
+    assert client.post(f"/admin/problem-reports/edit/{report.pk}/", {"reply_text": "x"}).status_code in (
+        302,
+        403,
+    )
     report.refresh_from_db()
     assert report.reply == ""
