@@ -33,7 +33,8 @@ REPLIES = {
     ProblemCategory.PRICE: "经核实，该摊位多收了费用，已责令退还差价并给予警告。谢谢您的监督！",
     ProblemCategory.FACILITY: "维修人员已到场加固栏杆，感谢您的提醒。",
     ProblemCategory.SERVICE: (
-        "Sorry: the 14:00 bus was late because of a flat tyre. The timetable now has the office's phone number."
+        "Sorry: the 14:00 bus was late because of a flat tyre. "
+        "The timetable now has the office's phone number."
     ),
 }
 
