@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from town.models import Village, coordinate_fields
 
@@ -33,15 +34,16 @@ class ProblemCategory(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    ASSIGNED = "assigned", _("Being looked at")
-    REPLIED = "replied", _("Replied")
-    CLOSED = "closed", _("Closed")
+    # In context: "Closed" is a closed room elsewhere in the catalogue.
+    RECEIVED = "received", pgettext_lazy("problem report", "Received")
+    ASSIGNED = "assigned", pgettext_lazy("problem report", "Being looked at")
+    REPLIED = "replied", pgettext_lazy("problem report", "Replied")
+    CLOSED = "closed", pgettext_lazy("problem report", "Closed")
 
 
 class ProblemReport(models.Model):
     ref = models.CharField(
-        _("reference"), max_length=REF_LENGTH, unique=True, default=new_ref, editable=False
+        pgettext_lazy("problem report", "reference"), max_length=REF_LENGTH, unique=True, default=new_ref, editable=False
     )
     category = models.CharField(_("category"), max_length=20, choices=ProblemCategory.choices)
     text = models.TextField(_("what happened"), max_length=MAX_TEXT)
