@@ -61,7 +61,7 @@ class ProblemReportAdminForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.status == ReportStatus.CLOSED:
-            raise forms.ValidationError(_("This report is closed."))
+            raise forms.ValidationError(_("This report is closed."), code="closed")
         if cleaned.get("close") and not (cleaned.get("reply_text") or "").strip():
             self.add_error("reply_text", _("Reply to the visitor before closing the report."))
         return cleaned

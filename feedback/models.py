@@ -94,7 +94,8 @@ class ProblemReport(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="feedback_status_created")]
 
     def __str__(self):
-        return f"{self.get_category_display()} · {self.created_at:%Y-%m-%d} · {self.ref[:6]}"
+        # The reference's start tells reports apart in the list; the date has its own column.
+        return f"{self.get_category_display()} · {self.ref[:6]}"
 
     def get_absolute_url(self):
         return reverse("feedback_status", args=[self.ref])

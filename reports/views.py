@@ -18,6 +18,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -360,11 +361,12 @@ class ProblemReportTimesView(TownReportView):
         month = Field("month", _("Month"), month_show, lambda row: "" if row.is_total else row.month)
         return [
             month,
-            field("received", _("Received")),
-            field("replied", _("Replied")),
+            # In context: "Closed" is a closed room elsewhere in the catalogue.
+            field("received", pgettext_lazy("problem report", "Received")),
+            field("replied", pgettext_lazy("problem report", "Replied")),
             field("median_reply_hours", _("Median hours to first reply"), "hours"),
             field("replied_within_24h", _("Replied within 24 h (%)"), "rate"),
-            field("closed", _("Closed")),
+            field("closed", pgettext_lazy("problem report", "Closed")),
             field("median_close_hours", _("Median hours to close"), "hours"),
             field("closed_within_24h", _("Closed within 24 h (%)"), "rate"),
             field("open", _("Still open")),
