@@ -43,7 +43,11 @@ class ReportStatus(models.TextChoices):
 
 class ProblemReport(models.Model):
     ref = models.CharField(
-        pgettext_lazy("problem report", "reference"), max_length=REF_LENGTH, unique=True, default=new_ref, editable=False
+        pgettext_lazy("problem report", "reference"),
+        max_length=REF_LENGTH,
+        unique=True,
+        default=new_ref,
+        editable=False,
     )
     category = models.CharField(_("category"), max_length=20, choices=ProblemCategory.choices)
     text = models.TextField(_("what happened"), max_length=MAX_TEXT)
