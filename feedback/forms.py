@@ -30,7 +30,10 @@ class ProblemReportForm(PhotoUploadsMixin, forms.Form):
     """``user``: the signed-in visitor, or None (then a mobile number is required)."""
 
     category = forms.ChoiceField(
-        label=_("What kind of problem?"), choices=ProblemCategory.choices, widget=forms.RadioSelect
+        label=_("What kind of problem?"),
+        choices=ProblemCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose the kind of problem.")},
     )
     text = forms.CharField(
         label=_("What happened?"),
