@@ -160,3 +160,32 @@ def test_people_who_do_not_handle_reports_cannot_open_them(client, spot, farmer_
     )
     report.refresh_from_db()
     assert report.reply == ""
+
+
+# --- the visitor's own data (PIPL) ------------------------------------------------------------
+
+
+def test_a_visitors_reports_are_in_their_download_and_erased_with_their_account(
+    spot, settings, django_capture_on_commit_callbacks
+):
+    from accounts import personal_data
+    from products.uploads import check_photo
+
+    from .conftest import photo, stored_files
+
+    visitor = UserFactory(email="own@example.com", phone_number=E164, phone_verified=True)
+    by_number = new_report(spot, photos=[check_photo(photo())], latitude="29.6", longitude="118.2")
+    signed_in = new_report(spot, user=visitor, phone="", text="我自己的话")
+    other = new_report(spot, phone="+8613800000000")
+    exported = personal_data.export_for(visitor)["problem_reports"]
+    assert {row["ref"] for row in exported} == {by_number.ref, signed_in.ref}
+    assert len(stored_files(settings)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        personal_data.delete_account(visitor)
+    for report in (by_number, signed_in):
+        report.refresh_from_db()
+        assert (report.user, report.phone, report.text, report.latitude) == (None, "", "", None)
+        assert report.created_at and report.category == "cleanliness"  # still counted in the figures
+    assert not by_number.photos.exists() and stored_files(settings) == []
+    other.refresh_from_db()
+    assert other.phone == "+8613800000000" and other.text
