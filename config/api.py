@@ -10,6 +10,7 @@ from accounts.api import router as accounts_router
 from accounts.tokens import TokenRejected
 from attractions.api import router as experiences_router
 from events.api import router as events_router
+from feedback.api import router as feedback_router
 from homestays.api import router as homestays_router
 from orders.api import router as orders_router
 from orders.waitlist_api import router as waitlist_router
@@ -46,6 +47,7 @@ api.add_router("/products", products_router)
 api.add_router("/", orders_router)
 api.add_router("/waitlist", waitlist_router)
 api.add_router("/auth/", accounts_router)
+api.add_router("/problem-reports", feedback_router)
 
 
 @api.exception_handler(TokenRejected)

@@ -74,6 +74,8 @@ urlpatterns += i18n_patterns(
     path("", include("homestays.urls")),
     # Gate check-in for staff (/gate/).
     path("", include("events.urls")),
+    # Visitors' problem reports and their private status pages (/report-a-problem/).
+    path("", include("feedback.urls")),
     # The farmer dashboard (products/dashboard), made for a phone.
     path("farmer/", include("products.dashboard.urls")),
     # Wagtail serves every page; it must stay last.

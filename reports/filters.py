@@ -135,3 +135,7 @@ class ShopFilterSet(ReportFilterSet):
 
 class ProsperityFilterSet(ReportFilterSet):
     default_months_back = 12
+
+
+class ProblemReportFilterSet(ReportFilterSet):
+    default_months_back = 11

@@ -18,14 +18,22 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from feedback.selectors import response_time_rows
 from orders.money import fen_to_yuan, format_fen
 
 from . import figures
-from .filters import HomestayFilterSet, ProsperityFilterSet, ShopFilterSet, TourEventFilterSet
+from .filters import (
+    HomestayFilterSet,
+    ProblemReportFilterSet,
+    ProsperityFilterSet,
+    ShopFilterSet,
+    TourEventFilterSet,
+)
 from .models import TownReport
 
 permission_policy = ModelPermissionPolicy(TownReport)
@@ -329,4 +337,37 @@ class ProsperityReportView(TownReportView):
             field("total_fen", _("Total (yuan)"), "money"),
             field("supported_fen", _("To supported households (yuan)"), "money"),
             field("supported_share", _("Supported share (%)"), "rate"),
+        ]
+
+
+class ProblemReportTimesView(TownReportView):
+    """How fast visitors' problem reports were answered and closed, month by month
+    (``feedback.selectors``: the rules of the figures), with the whole period as the last row."""
+
+    page_title = _("Answers to problem reports")
+    header_icon = "warning"
+    filterset_class = ProblemReportFilterSet
+    index_url_name = "reports_problem_reports"
+    index_results_url_name = "reports_problem_reports_results"
+    filename_prefix = "problem-reports"
+
+    def get_rows(self, period, village_id, group):
+        return response_time_rows(period.start, period.end, village_id=village_id)
+
+    def get_fields(self, group):
+        def month_show(row):
+            return str(_("Whole period")) if row.is_total else show_month(row.month)
+
+        month = Field("month", _("Month"), month_show, lambda row: "" if row.is_total else row.month)
+        return [
+            month,
+            # In context: "Closed" is a closed room elsewhere in the catalogue.
+            field("received", pgettext_lazy("problem report", "Received")),
+            field("replied", pgettext_lazy("problem report", "Replied")),
+            field("median_reply_hours", _("Median hours to first reply"), "hours"),
+            field("replied_within_24h", _("Replied within 24 h (%)"), "rate"),
+            field("closed", pgettext_lazy("problem report", "Closed")),
+            field("median_close_hours", _("Median hours to close"), "hours"),
+            field("closed_within_24h", _("Closed within 24 h (%)"), "rate"),
+            field("open", _("Still open")),
         ]

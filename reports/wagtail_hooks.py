@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 from .call_offs import CallOffDetailView, CallOffIndexView, HandBackView, may_read
 from .views import (
     HomestayReportView,
+    ProblemReportTimesView,
     ProsperityReportView,
     ShopReportView,
     TourEventReportView,
@@ -20,6 +21,13 @@ REPORTS = [
     ("tours-events", "reports_tours_events", TourEventReportView, _("Tours and events"), "date"),
     ("shop", "reports_shop", ShopReportView, _("Shop"), "pick"),
     ("prosperity", "reports_prosperity", ProsperityReportView, _("Common prosperity"), "group"),
+    (
+        "problem-reports",
+        "reports_problem_reports",
+        ProblemReportTimesView,
+        _("Answers to problem reports"),
+        "warning",
+    ),
 ]
 
 

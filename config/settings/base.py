@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "search",
     "search.elastic",
     "reports",
+    "feedback",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -253,7 +254,12 @@ ACCOUNT_RATE_LIMITS = {
     # SMS codes are counted by accounts.phone_codes (per number, per address, in total, with a
     # clear 429); allauth's own count would raise mid-sign-up, after the account was made.
     "verify_phone": None,
+    # Visitors' problem reports (feedback.limits): per client address and per number or account.
+    "problem_report": "10/h/ip,5/h/key",
 }
+# A problem report's private status pages seen from one client address a minute (feedback.limits),
+# so their links cannot be walked through.
+FEEDBACK_STATUS_LOOKUPS_PER_MINUTE = 30
 
 # WeChat log-in by the web QR code (allauth's "weixin" provider; accounts.social): the app id and
 # secret of a WeChat Open Platform website app, from the environment; without both, no button and

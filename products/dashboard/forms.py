@@ -32,15 +32,19 @@ class PhotoField(forms.FileField):
     comes back as a ``CheckedPhoto``. The form decodes them (``PhotoUploadsMixin``).
 
     The input opens the phone's camera (``capture``) or, with ``camera=False``, its gallery.
+    ``max_photos`` and ``too_many`` (a message with ``%(n)d``) let other uploads (visitors'
+    problem reports, ``feedback``) reuse the same checks with their own count.
     """
 
-    def __init__(self, *args, multiple=True, camera=True, **kwargs):
+    def __init__(self, *args, multiple=True, camera=True, max_photos=MAX_PHOTOS, too_many=None, **kwargs):
         attrs = {"accept": "image/*"}
         if camera:
             attrs["capture"] = "environment"
         if multiple:
             attrs["multiple"] = True
         self.multiple = multiple
+        self.max_photos = max_photos
+        self.too_many = too_many or _("A product can have at most %(n)d photos.")
         kwargs.setdefault("widget", (MultiplePhotoInput if multiple else forms.FileInput)(attrs=attrs))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
@@ -48,9 +52,9 @@ class PhotoField(forms.FileField):
     def clean(self, data, initial=None):
         uploads = data if isinstance(data, list | tuple) else [data]
         uploads = [upload for upload in uploads if upload]
-        if len(uploads) > MAX_PHOTOS:
+        if len(uploads) > self.max_photos:
             # Refused before reading any: the form decodes every photo it accepts.
-            raise ValidationError(_("A product can have at most %(n)d photos.") % {"n": MAX_PHOTOS})
+            raise ValidationError(self.too_many % {"n": self.max_photos}, code="too_many_photos")
         if not uploads:
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")

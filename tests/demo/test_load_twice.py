@@ -11,6 +11,7 @@ from wagtail.models import Page, Site
 
 from attractions.models import AttractionPage, ExperiencePage, RoutePage, TourSlot
 from events.models import EventPage, TicketType
+from feedback.models import ProblemReport
 from home.models import HomePage, StandardPage
 from orders.models import Order, OrderLine, Reservation
 from products.models import Producer, Product
@@ -46,6 +47,7 @@ def counts():
         "users": get_user_model().objects.count(),
         "emails": EmailAddress.objects.count(),
         "sites": Site.objects.count(),
+        "problem reports": ProblemReport.objects.count(),
     }
 
 
