@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "search",
     "search.elastic",
     "reports",
+    "scenic",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -379,6 +380,8 @@ PAGE_CACHE_API_PREFIXES = [
     "/api/v1/events/",
     "/api/v1/search/",
     "/api/v1/products",
+    # "Right now" (scenic): cleared by every parking count (its "parking" stock tag).
+    "/api/v1/now",
 ]
 
 # Background work (e-mails, indexing, iCal polling): immediate here, a database queue in production.
