@@ -22,6 +22,7 @@ STEPS = [
     "events.demo.load_tickets_and_season",
     "reports.demo.load_sales_history",
     "home.demo.site.load_footer",
+    "scenic.demo.load_scenic",
 ]
 
 
