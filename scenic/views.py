@@ -1,6 +1,7 @@
 """The "right now" page (public, stored by the page cache) and the staff's parking counter page
 (phone-sized). Thin: scenic.now reads, scenic.parking writes."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
@@ -13,15 +14,13 @@ from . import parking
 from .models import CarPark
 from .now import map_markers, now_snapshot
 
-# The script polls the API this often (milliseconds, data-poll on the page).
-POLL_MS = 30_000
 
 
 @require_GET
 def right_now(request):
     snapshot = now_snapshot()
     markers = map_markers(snapshot["car_parks"], snapshot["facilities"])
-    return render(request, "scenic/now.html", {**snapshot, "map_markers": markers, "poll_ms": POLL_MS})
+    return render(request, "scenic/now.html", {**snapshot, "map_markers": markers, "poll_ms": settings.SCENIC_NOW_POLL_SECONDS * 1000})
 
 
 COUNT_PERMISSION = "scenic.count_parking"
