@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
 from . import parking
-from .now import now_snapshot
+from .now import now_numbers
 
 router = Router(tags=["scenic"])
 
@@ -93,13 +93,7 @@ def right_now(request: HttpRequest):
     """Each spot's crowding and next entry window, every car park's free spaces and the current
     notices and closures, in the caller's language. Stored for anonymous callers and cleared by
     every parking count, so polling it is cheap and the numbers live within seconds."""
-    snapshot = now_snapshot()
-    return {
-        "updated_at": snapshot["now"],
-        "spots": snapshot["spots"],
-        "car_parks": snapshot["car_parks"],
-        "notices": snapshot["notices"],
-    }
+    return now_numbers()
 
 
 class CountIn(Schema):

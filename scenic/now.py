@@ -137,14 +137,24 @@ def map_markers(car_parks, facilities):
     return parks + [as_marker(row) for row in facilities]
 
 
+def now_numbers(now=None):
+    """What changes by the minute (GET /api/v1/now, which the page polls): spots, car parks,
+    notices."""
+    now = now or timezone.now()
+    return {
+        "updated_at": timezone.localtime(now),
+        "spots": spot_rows(now),
+        "car_parks": car_park_rows(),
+        "notices": notice_rows(now),
+    }
+
+
 def now_snapshot(now=None):
     """Everything /now/ shows, as plain data."""
     now = now or timezone.now()
     return {
+        **now_numbers(now),
         "now": timezone.localtime(now),
-        "spots": spot_rows(now),
-        "car_parks": car_park_rows(),
-        "notices": notice_rows(now),
         "events": event_rows(now),
         "tours": tour_rows(now),
         "facilities": all_facilities(),
