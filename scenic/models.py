@@ -202,7 +202,9 @@ class Notice(models.Model):
     text = models.TextField(_("text"), blank=True)
     text_en = models.TextField(_("text in English"), blank=True)
     starts_at = models.DateTimeField(_("shown from"), default=timezone.now)
-    ends_at = models.DateTimeField(_("shown until"), null=True, blank=True, help_text=_("Empty: until removed."))
+    ends_at = models.DateTimeField(
+        _("shown until"), null=True, blank=True, help_text=_("Empty: until removed.")
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("level")]),

@@ -15,8 +15,8 @@ from django.utils import timezone
 from attractions.selectors import experiences_with_free_slots, town_day_start
 from events.selectors import published_events
 from town import geo
-from town.translations import active_locale
 from town.page_cache import shows, stock_tag
+from town.translations import active_locale
 
 from .facilities import all_facilities, as_marker
 from .models import CarPark, Notice
@@ -121,7 +121,9 @@ def tour_rows(now):
         {
             "title": page.title,
             "url": f"{page.url}?date={today.isoformat()}#book",
-            "slots": [{"starts_at": slot.starts_at, "seats_left": slot.seats_left} for slot in page.free_slots],
+            "slots": [
+                {"starts_at": slot.starts_at, "seats_left": slot.seats_left} for slot in page.free_slots
+            ],
         }
         for page in pages
     ]

@@ -23,7 +23,8 @@ from town.page_cache import bump_stock
 from .models import CarPark, ParkingCounter
 
 STOCK_KIND = "parking"
-TOKEN_PREFIX = "typ_"  # a visible prefix: a leaked counter token is recognisable
+# Not a secret: a visible prefix, so a leaked counter token is recognisable.
+TOKEN_PREFIX = "typ_"  # noqa: S105
 
 
 class ParkingError(Exception):
@@ -90,7 +91,10 @@ def _update(car_park_id, values, where, now, *, free=None, change=None):
                     % {"free": free, "total": total}
                 )
             raise CountOutOfRange(
-                _("A change of %(change)+d would leave %(result)s free spaces; it must stay between 0 and %(total)s.")
+                _(
+                    "A change of %(change)+d would leave %(result)s free spaces; "
+                    "it must stay between 0 and %(total)s."
+                )
                 % {"change": change, "result": current + change, "total": total}
             )
         bump_stock(STOCK_KIND, [car_park_id])

@@ -15,12 +15,15 @@ from .models import CarPark
 from .now import map_markers, now_snapshot
 
 
-
 @require_GET
 def right_now(request):
     snapshot = now_snapshot()
     markers = map_markers(snapshot["car_parks"], snapshot["facilities"])
-    return render(request, "scenic/now.html", {**snapshot, "map_markers": markers, "poll_ms": settings.SCENIC_NOW_POLL_SECONDS * 1000})
+    return render(
+        request,
+        "scenic/now.html",
+        {**snapshot, "map_markers": markers, "poll_ms": settings.SCENIC_NOW_POLL_SECONDS * 1000},
+    )
 
 
 COUNT_PERMISSION = "scenic.count_parking"
@@ -56,7 +59,9 @@ def parking_counter(request):
         except parking.ParkingError as exc:
             error, error_for, status = exc.message, car_park_id, exc.status
         else:
-            messages.success(request, _("%(free)s of %(total)s spaces free.") % {"free": count.free, "total": count.total})
+            messages.success(
+                request, _("%(free)s of %(total)s spaces free.") % {"free": count.free, "total": count.total}
+            )
             return redirect(f"{reverse('scenic_parking')}#car-park-{count.car_park_id}")
     car_parks = list(CarPark.objects.select_related("village").order_by("name", "pk"))
     return render(

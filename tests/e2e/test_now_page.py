@@ -17,7 +17,9 @@ def fast_polling(settings):
     settings.SCENIC_NOW_POLL_SECONDS = 1  # the page asks every 30 s in production
 
 
-def test_the_free_spaces_change_on_the_open_page_after_a_counter_update(journey, transactional_db, fast_polling):
+def test_the_free_spaces_change_on_the_open_page_after_a_counter_update(
+    journey, transactional_db, fast_polling
+):
     make_home_page()
     car_park = make_car_park("石板街停车场", total=220, free=86)
     full = make_car_park("桃花坞停车场", total=120, free=5, lat="29.644000", lng="118.223000")

@@ -34,15 +34,45 @@ def ten_oclock(time_machine):
 @pytest.fixture
 def town(home_page, ten_oclock):
     now = timezone.now()
-    full = make_car_park("桃花坞停车场", total=120, free=0, lat="29.644000", lng="118.223000", name_en="Peach Dock car park")
-    roomy = make_car_park("石板街停车场", total=220, free=86, lat="29.610900", lng="118.260500", name_en="Flagstone car park")
-    Notice.objects.create(title="午后雷阵雨", title_en="Storms this afternoon", text="步道湿滑。", level=NoticeLevel.WARNING, starts_at=now - datetime.timedelta(hours=1))
+    full = make_car_park(
+        "桃花坞停车场", total=120, free=0, lat="29.644000", lng="118.223000", name_en="Peach Dock car park"
+    )
+    roomy = make_car_park(
+        "石板街停车场", total=220, free=86, lat="29.610900", lng="118.260500", name_en="Flagstone car park"
+    )
+    Notice.objects.create(
+        title="午后雷阵雨",
+        title_en="Storms this afternoon",
+        text="步道湿滑。",
+        level=NoticeLevel.WARNING,
+        starts_at=now - datetime.timedelta(hours=1),
+    )
     Notice.objects.create(title="明天的通知", starts_at=now + datetime.timedelta(days=1))
-    Notice.objects.create(title="昨天的封闭", kind="closure", starts_at=now - datetime.timedelta(days=2), ends_at=now - datetime.timedelta(days=1))
-    Facility.objects.create(kind=FacilityKind.TOILET, name="石板街公厕", name_en="Flagstone toilets", accessible=True, latitude="29.612700", longitude="118.262500", opening_hours="06:00–22:00")
-    Facility.objects.create(kind=FacilityKind.FIRST_AID, name="游客中心医务室", latitude="29.611800", longitude="118.261200")
+    Notice.objects.create(
+        title="昨天的封闭",
+        kind="closure",
+        starts_at=now - datetime.timedelta(days=2),
+        ends_at=now - datetime.timedelta(days=1),
+    )
+    Facility.objects.create(
+        kind=FacilityKind.TOILET,
+        name="石板街公厕",
+        name_en="Flagstone toilets",
+        accessible=True,
+        latitude="29.612700",
+        longitude="118.262500",
+        opening_hours="06:00–22:00",
+    )
+    Facility.objects.create(
+        kind=FacilityKind.FIRST_AID, name="游客中心医务室", latitude="29.611800", longitude="118.261200"
+    )
     events = EventIndexPageFactory(parent=home_page)
-    EventPageFactory(parent=events, title="今晚灯会", start=now + datetime.timedelta(hours=8), end=now + datetime.timedelta(hours=11))
+    EventPageFactory(
+        parent=events,
+        title="今晚灯会",
+        start=now + datetime.timedelta(hours=8),
+        end=now + datetime.timedelta(hours=11),
+    )
     EventPageFactory(parent=events, title="下月桃花节")
     attractions = AttractionIndexPageFactory(parent=home_page)
     tour = ExperiencePageFactory(parent=attractions, title="草莓采摘", schedules=[])
@@ -92,7 +122,12 @@ def test_the_api_answers_spots_car_parks_and_notices(client, town):
     assert data["spots"] == []
     parks = {park["name"]: park for park in data["car_parks"]}
     assert parks["石板街停车场"] | {"id": 0} == {
-        "id": 0, "name": "石板街停车场", "free": 86, "total": 220, "full": False, "nearest": None,
+        "id": 0,
+        "name": "石板街停车场",
+        "free": 86,
+        "total": 220,
+        "full": False,
+        "nearest": None,
     }
     assert parks["桃花坞停车场"]["full"] is True
     assert parks["桃花坞停车场"]["nearest"]["id"] == town["roomy"].pk
@@ -117,7 +152,9 @@ def test_the_page_runs_a_fixed_number_of_queries(client, town, django_assert_num
     client.get("/now/")
     for n in range(5):
         make_car_park(f"停车场{n}", free=n)
-        Facility.objects.create(kind=FacilityKind.BUS_STOP, name=f"公交站{n}", latitude="29.6", longitude="118.2")
+        Facility.objects.create(
+            kind=FacilityKind.BUS_STOP, name=f"公交站{n}", latitude="29.6", longitude="118.2"
+        )
     client.get("/now/")
     with django_assert_num_queries(NOW_PAGE_QUERIES):
         response = client.get("/now/")
@@ -161,13 +198,37 @@ def test_a_count_clears_the_stored_page_and_api_answer(page_cache_on, client, to
 
 SPOTS = [
     {
-        "id": 1, "name": "红岭纪念馆", "url": "/attractions/memorial/", "level": "busy", "people": 180,
+        "id": 1,
+        "name": "红岭纪念馆",
+        "url": "/attractions/memorial/",
+        "level": "busy",
+        "people": 180,
         "capacity": 200,
-        "next_window": {"id": 7, "starts_at": datetime.datetime(2026, 5, 1, 14, tzinfo=TZ),
-                        "ends_at": datetime.datetime(2026, 5, 1, 15, tzinfo=TZ), "places_left": 12},
+        "next_window": {
+            "id": 7,
+            "starts_at": datetime.datetime(2026, 5, 1, 14, tzinfo=TZ),
+            "ends_at": datetime.datetime(2026, 5, 1, 15, tzinfo=TZ),
+            "places_left": 12,
+        },
     },
-    {"id": 2, "name": "桃花谷", "url": "/attractions/peach/", "level": "full", "people": 500, "capacity": 500, "next_window": None},
-    {"id": 3, "name": "茶山", "url": None, "level": "comfortable", "people": 20, "capacity": 300, "next_window": None},
+    {
+        "id": 2,
+        "name": "桃花谷",
+        "url": "/attractions/peach/",
+        "level": "full",
+        "people": 500,
+        "capacity": 500,
+        "next_window": None,
+    },
+    {
+        "id": 3,
+        "name": "茶山",
+        "url": None,
+        "level": "comfortable",
+        "people": 20,
+        "capacity": 300,
+        "next_window": None,
+    },
 ]
 
 

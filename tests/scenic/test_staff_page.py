@@ -14,7 +14,9 @@ URL = "/parking/"
 @pytest.fixture
 def counting_staff(client):
     user = VerifiedUserFactory()
-    user.user_permissions.add(Permission.objects.get(codename="count_parking", content_type__app_label="scenic"))
+    user.user_permissions.add(
+        Permission.objects.get(codename="count_parking", content_type__app_label="scenic")
+    )
     client.force_login(user)
     return client
 
