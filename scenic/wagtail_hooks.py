@@ -10,8 +10,17 @@ from .models import CarPark, Facility, Notice, ParkingCounter
 from .parking import issue_counter_token
 
 
+class CarParkCreateView(CreateView):
+    """A new car park starts with every space free (not "full") until it is first counted."""
+
+    def save_instance(self):
+        self.form.instance.free_spaces = self.form.instance.total_spaces
+        return super().save_instance()
+
+
 class CarParkViewSet(SnippetViewSet):
     model = CarPark
+    add_view_class = CarParkCreateView
     icon = "site"
     menu_label = gettext_lazy("Car parks")
     list_display = ["name", "village", "free_spaces", "total_spaces", "counted_at"]

@@ -39,8 +39,31 @@ def test_a_car_park_cannot_shrink_below_its_free_spaces(english_admin_client):
     car_park = make_car_park("石板街停车场", total=100, free=60)
     response = english_admin_client.post(
         reverse("wagtailsnippets_scenic_carpark:edit", args=[car_park.pk]),
-        {"name": car_park.name, "name_en": "", "village": "", "latitude": "", "longitude": "", "total_spaces": "50"},
+        {
+            "name": car_park.name,
+            "name_en": "",
+            "village": "",
+            "latitude": "",
+            "longitude": "",
+            "total_spaces": "50",
+        },
     )
     assert response.status_code == 200
     assert "the total cannot be below that" in response.text
     assert CarPark.objects.get(pk=car_park.pk).total_spaces == 100
+
+
+def test_a_new_car_park_starts_with_every_space_free(english_admin_client):
+    response = english_admin_client.post(
+        reverse("wagtailsnippets_scenic_carpark:add"),
+        {
+            "name": "新停车场",
+            "name_en": "",
+            "village": "",
+            "latitude": "",
+            "longitude": "",
+            "total_spaces": "80",
+        },
+    )
+    assert response.status_code == 302
+    assert CarPark.objects.get(name="新停车场").free_spaces == 80

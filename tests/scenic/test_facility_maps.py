@@ -27,7 +27,9 @@ def toilet(name="石板街公厕", lat="29.612700", lng="118.262500", **fields):
 
 
 def test_the_attraction_map_pins_the_facilities_near_it(client, attraction_index):
-    page = AttractionPageFactory(parent=attraction_index, title="石板街", latitude="29.612400", longitude="118.263100")
+    page = AttractionPageFactory(
+        parent=attraction_index, title="石板街", latitude="29.612400", longitude="118.263100"
+    )
     toilet(accessible=True)
     toilet("远处公厕", lat="29.700000", lng="118.400000")
     html = client.get(page.url).text
@@ -46,8 +48,12 @@ def test_a_new_facility_reaches_the_cached_attraction_page(client, attraction_in
 
 
 def test_the_route_map_pins_facilities_but_its_stops_stay_numbered(client, attraction_index):
-    first = AttractionPageFactory(parent=attraction_index, title="老街", latitude="29.612400", longitude="118.263100")
-    second = AttractionPageFactory(parent=attraction_index, title="桃林", latitude="29.645000", longitude="118.221000")
+    first = AttractionPageFactory(
+        parent=attraction_index, title="老街", latitude="29.612400", longitude="118.263100"
+    )
+    second = AttractionPageFactory(
+        parent=attraction_index, title="桃林", latitude="29.645000", longitude="118.221000"
+    )
     route = RoutePageFactory(parent=attraction_index, stops=[first, second])
     toilet()
     html = client.get(route.url).text
