@@ -1,6 +1,7 @@
 """The free spaces' one write path (scenic.parking) and the nearest car park with room."""
 
 import pytest
+from django.utils import translation
 
 from scenic import parking
 from scenic.models import CarPark
@@ -39,9 +40,10 @@ def test_a_typed_count_replaces_the_free_spaces(car_park):
     ],
 )
 def test_a_count_outside_zero_to_total_is_refused_and_nothing_stored(car_park, write, message):
-    with pytest.raises(parking.CountOutOfRange) as refused:
+    with translation.override("en"), pytest.raises(parking.CountOutOfRange) as refused:
         write(car_park.pk)
-    assert message in str(refused.value.message)
+    with translation.override("en"):
+        assert message in str(refused.value.message)
     assert refused.value.status == 422
     assert free_of(car_park) == 50
 
