@@ -219,7 +219,7 @@ def build_town():
     from scenic.models import CarPark, Facility, Notice
     from tests.scenic.conftest import make_counter
 
-    town["car_park"] = car_park = CarPark.objects.create(name="石板街停车场", total_spaces=100, free_spaces=40)
+    town["car_park"] = car_park = CarPark.objects.create(name="停车场", total_spaces=100, free_spaces=40)
     town["parking_counter"], _token = make_counter(car_park)
     town["facility"] = Facility.objects.create(kind="toilet", name="公厕", latitude="29.6", longitude="118.2")
     town["notice"] = Notice.objects.create(title="雷阵雨")
