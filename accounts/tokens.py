@@ -42,8 +42,13 @@ REVOKED = (
 INACTIVE = ("account_inactive", _("This account is switched off. Please contact the tourism office."))
 
 
-def _digest(raw):
+def token_digest(raw):
+    """What is stored of a token (SHA-256, hex): the token itself is never kept. Other secrets
+    handed to machines (scenic's parking counters) are stored the same way."""
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+_digest = token_digest
 
 
 def issue_token(user, *, name=""):

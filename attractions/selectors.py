@@ -20,7 +20,7 @@ from orders.models import ReservationKind
 from orders.reservations import local_today
 from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
-from town import geo
+from town import geo, maps
 from town.cache import cached, is_page_number, lazy_value, query_key
 from town.months import in_season, months_between
 from town.translations import active_locale, default_locale, localize_villages, villages_in
@@ -249,10 +249,17 @@ def attraction_page_context(page, request):
         else None,
         "nearby": lazy_value(page.nearby),
         "tags": lazy_value(lambda: list(page.tags.all())),
-        "markers": [marker] if (marker := page.map_marker()) else [],
+        # The place's pin, then the facilities near it (toilets, first aid…) that other apps pin.
+        "markers": lazy_value(lambda: with_map_layers([marker] if (marker := page.map_marker()) else [])),
         # The structured data holds absolute addresses: its fragment varies with scheme and host.
         "absolute_root": request.build_absolute_uri("/"),
     }
+
+
+def with_map_layers(markers):
+    """``markers`` followed by what other apps pin near them (town.maps: the scenic area's
+    facilities), for the places' maps."""
+    return markers + maps.markers_near((marker["lat"], marker["lng"]) for marker in markers)
 
 
 def route_stops(route):

@@ -15,6 +15,8 @@ from homestays.api import router as homestays_router
 from orders.api import router as orders_router
 from orders.waitlist_api import router as waitlist_router
 from products.api import router as products_router
+from scenic.api import router as scenic_router
+from scenic.parking import ParkingError
 from search.api import router as search_router
 
 
@@ -48,6 +50,8 @@ api.add_router("/", orders_router)
 api.add_router("/waitlist", waitlist_router)
 api.add_router("/auth/", accounts_router)
 api.add_router("/problem-reports", feedback_router)
+# GET /now and the counter systems' POST /parking/{id}/count.
+api.add_router("/", scenic_router)
 
 
 @api.exception_handler(TokenRejected)
@@ -56,3 +60,10 @@ def token_rejected(request, exc):
     response = api.create_response(request, {"detail": str(exc.message), "code": exc.code}, status=401)
     response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     return response
+
+
+@api.exception_handler(ParkingError)
+def parking_refused(request, exc):
+    """A parking count refused (scenic.parking): its status (401, 403, 404, 422) and the reason;
+    nothing was stored."""
+    return api.create_response(request, {"detail": str(exc.message), "code": exc.code}, status=exc.status)

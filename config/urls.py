@@ -76,6 +76,8 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     # Visitors' problem reports and their private status pages (/report-a-problem/).
     path("", include("feedback.urls")),
+    # "Right now" (/now/) and the staff's parking counter (/parking/).
+    path("", include("scenic.urls")),
     # The farmer dashboard (products/dashboard), made for a phone.
     path("farmer/", include("products.dashboard.urls")),
     # Wagtail serves every page; it must stay last.

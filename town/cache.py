@@ -140,7 +140,9 @@ class lazy_value:  # noqa: N801 (used like a function in get_context)
 
 # What editors change: these apps' models, plus the few Wagtail and taggit models pages are built
 # from. Not orders (bookings) and not image renditions (made on first view of an image size).
-CONTENT_APPS = {"town", "home", "attractions", "events", "taggit"}
+# scenic: facilities, notices and car parks as edited (the free spaces change by update(), which
+# sends no signal, and clear only what shows them: town.page_cache.bump_stock).
+CONTENT_APPS = {"town", "home", "attractions", "events", "scenic", "taggit"}
 CONTENT_MODELS = {
     ("wagtailcore", "site"),
     ("wagtailcore", "locale"),

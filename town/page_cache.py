@@ -77,8 +77,9 @@ STATUS_HEADER = "X-Page-Cache"
 UNKEPT = {"content-length", STATUS_HEADER.lower()}
 CACHEABLE_TYPES = ("text/html", "application/json")
 
-# Wagtail serves every page under this URL name; "search" is the search page.
-CACHEABLE_URL_NAMES = {"wagtail_serve", "search"}
+# Wagtail serves every page under this URL name; "search" is the search page; "scenic_now" the
+# "right now" page a crowd refreshes (cleared by each parking count through its stock tag).
+CACHEABLE_URL_NAMES = {"wagtail_serve", "search", "scenic_now"}
 
 # More things than this in one read are tagged by their kind instead (see ``shows``).
 MAX_ITEM_TAGS = 12

@@ -224,7 +224,7 @@ class RoutePage(CachedViewRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         # When serving: selectors import this module (a Wagtail page is its own view).
-        from ..selectors import route_app_url, route_stops
+        from ..selectors import route_app_url, route_stops, with_map_layers
 
         context = super().get_context(request, *args, **kwargs)
         # Computed on first use: not at all when the template's cached fragment hits.
@@ -233,11 +233,13 @@ class RoutePage(CachedViewRestrictionsMixin, Page):
         context["total_distance_km"] = lazy_value(lambda: self.total_distance_km(stops()))
         context["route_app_url"] = lazy_value(lambda: route_app_url(stops()))
         context["markers"] = lazy_value(
-            lambda: [
-                {**marker, "label": str(number), "url": stop.place.get_url(request)}
-                for number, stop in enumerate(stops(), start=1)
-                if (marker := stop.place.map_marker())
-            ]
+            lambda: with_map_layers(
+                [
+                    {**marker, "label": str(number), "url": stop.place.get_url(request)}
+                    for number, stop in enumerate(stops(), start=1)
+                    if (marker := stop.place.map_marker())
+                ]
+            )
         )
         return context
 

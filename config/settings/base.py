@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "search.elastic",
     "reports",
     "feedback",
+    "scenic",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -385,7 +386,12 @@ PAGE_CACHE_API_PREFIXES = [
     "/api/v1/events/",
     "/api/v1/search/",
     "/api/v1/products",
+    # "Right now" (scenic): cleared by every parking count (its "parking" stock tag).
+    "/api/v1/now",
 ]
+
+# How often /now/'s script asks GET /api/v1/now for new numbers (scenic/static/scenic/now.js).
+SCENIC_NOW_POLL_SECONDS = int(os.environ.get("SCENIC_NOW_POLL_SECONDS", "30"))
 
 # Background work (e-mails, indexing, iCal polling): immediate here, a database queue in production.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -23,6 +23,7 @@ STEPS = [
     "reports.demo.load_sales_history",
     "home.demo.site.load_footer",
     "feedback.demo.load_reports",
+    "scenic.demo.load_scenic",
 ]
 
 

@@ -215,6 +215,14 @@ def build_town():
         amount_fen=100,
         status=CallOffRefundStatus.TO_HAND_BACK,
     )
+    # The scenic area's snippets (scenic).
+    from scenic.models import CarPark, Facility, Notice
+    from tests.scenic.conftest import make_counter
+
+    town["car_park"] = car_park = CarPark.objects.create(name="停车场", total_spaces=100, free_spaces=40)
+    town["parking_counter"], _token = make_counter(car_park)
+    town["facility"] = Facility.objects.create(kind="toilet", name="公厕", latitude="29.6", longitude="118.2")
+    town["notice"] = Notice.objects.create(title="雷阵雨")
     return town
 
 
@@ -394,6 +402,10 @@ CASES = {
         "post",
     ),
     **snippet_cases("sitesearch_searchsynonym", "superuser", "synonym"),
+    **snippet_cases("scenic_carpark", "superuser", "car_park"),
+    **snippet_cases("scenic_parkingcounter", "superuser", "parking_counter"),
+    **snippet_cases("scenic_facility", "superuser", "facility"),
+    **snippet_cases("scenic_notice", "superuser", "notice"),
     **read_only_cases("reservations", "reservation"),
     **read_only_cases("orders", "order"),
     "orders_admin_manage": Case("superuser", "order"),

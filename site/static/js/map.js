@@ -116,11 +116,13 @@
     return box;
   }
 
-  function labelIcon(L, label) {
+  function labelIcon(L, label, kind) {
     var span = document.createElement("span");
     span.className = "map-marker__label";
     span.textContent = String(label);
-    return L.divIcon({ className: "map-marker", html: span, iconSize: [28, 28], iconAnchor: [14, 14] });
+    // Facilities (toilets, first aid…) look apart from the places and stops they sit near.
+    var className = kind ? "map-marker map-marker--" + kind : "map-marker";
+    return L.divIcon({ className: className, html: span, iconSize: [28, 28], iconAnchor: [14, 14] });
   }
 
   // Leaflet guesses its marker images' folder from leaflet.css once that has been applied; loaded
@@ -171,20 +173,24 @@
       maxZoom: 19,
     }).addTo(map);
 
+    var stops = [];
     var points = markers.map(function (m) {
       var latlng = project(m);
       var options = { title: m.title || "", alt: m.title || "" };
       // A short label (a stop's number) is drawn on the marker; anything longer goes in the popup.
       var label = m.label === undefined || m.label === null ? "" : String(m.label);
       if (label && label.length <= 3) {
-        options.icon = labelIcon(L, label);
+        options.icon = labelIcon(L, label, m.kind);
       }
       L.marker(latlng, options).addTo(map).bindPopup(popupContent(m));
+      if (m.kind !== "facility") {
+        stops.push(latlng);
+      }
       return latlng;
     });
 
-    if (el.getAttribute("data-route") === "1" && points.length > 1) {
-      L.polyline(points, { className: "map-route", weight: 4 }).addTo(map);
+    if (el.getAttribute("data-route") === "1" && stops.length > 1) {
+      L.polyline(stops, { className: "map-route", weight: 4 }).addTo(map);
     }
     if (points.length === 1) {
       map.setView(points[0], Number(el.getAttribute("data-zoom")) || 14);
