@@ -71,6 +71,8 @@ urlpatterns += i18n_patterns(
     path("", include("homestays.urls")),
     # Gate check-in for staff (/gate/).
     path("", include("events.urls")),
+    # Timed entry to scenic spots, the spot gate and the crowd counter (/entry/...).
+    path("", include("gates.urls")),
     # The farmer dashboard (products/dashboard), made for a phone.
     path("farmer/", include("products.dashboard.urls")),
     # Wagtail serves every page; it must stay last.

@@ -1,0 +1,9 @@
+"""Timed entry and the spot gate; included inside the language prefixes (``/entry/…``, ``/en/entry/…``)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("entry/<int:spot_id>/", views.book_entry, name="gates_book"),
+]
