@@ -72,6 +72,8 @@ def book_entry(request, spot_id):
         "windows": windows,
         "free_windows": [w for w in windows if w["places_left"] > 0],
         "rows": rows,
+        # The extra visitors' rows stay open once one of them was filled in (or refused).
+        "more_open": any(r["name"] or r["id_number"] or r["name_error"] or r["id_error"] for r in rows[1:]),
         "id_types": idcards.ID_TYPES,
         "people_choices": range(1, rule.max_per_booking + 1),
         "chosen_window": posted.get("window_id", ""),
