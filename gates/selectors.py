@@ -62,7 +62,8 @@ def open_days(rule, *, now=None, days=14):
 def now_spots(now=None):
     """The spots with timed entry or a crowd count, for the "right now" page: [{id, name, url,
     level, people, capacity, next_window: {id, starts_at, ends_at, places_left} | None}], in the
-    active language, ordered by name. Five queries (plus the site's root paths for the URLs, cached)."""
+    active language, ordered by name. Five queries, six in a language other than the default
+    (plus the site's root paths for the URLs, cached)."""
     now = now or timezone.now()
     rules = {r.spot_id: r for r in EntryRule.objects.select_related("spot").filter(spot__live=True)}
     crowds = {c.spot_id: c for c in SpotCrowd.objects.select_related("spot").filter(spot__live=True)}

@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gates import idcards
 from gates.models import EntryRule
@@ -15,6 +15,14 @@ NOW = datetime.datetime(2027, 3, 15, 9, 30, tzinfo=datetime.timezone(datetime.ti
 def id_number(first17="33010619900307123"):
     """A valid mainland ID number (its GB 11643 check digit computed)."""
     return first17 + idcards.check_digit(first17)
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages in English (the tests read them); reverse() then gives the /en/ pages."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -72,8 +72,9 @@ def test_booking_page_bad_id_is_422_and_stores_nothing(client, real_name_rule, n
 def test_booking_page_query_count(client, paid_rule, now, django_assert_num_queries):
     url = reverse("gates_book", args=[paid_rule.spot_id]) + "?date=2027-03-16"
     client.get(url)
-    # Rule, dates, windows, claims on windows and days; the site, its root and the footer (base.html).
-    with django_assert_num_queries(8):
+    # Rule, dates, windows, claims on windows and days, the spot in English; the site, its root
+    # and the footer (base.html).
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 

@@ -19,8 +19,8 @@ def test_now_spots_next_window_level_and_fixed_queries(
     reservations.reserve([Claim("entry", full.pk, 10), Claim("entry_day", full.day_id, 10)])
     SpotCrowd.objects.create(spot=paid_rule.spot, people=450, comfortable=200, maximum=500)
     now_spots(now)  # warm the site root paths
-    # Rules, crowds, the next windows, their claims and their days' claims.
-    with django_assert_num_queries(5):
+    # Rules, crowds, the next windows, their claims and their days' claims; the spots in English.
+    with django_assert_num_queries(6):
         spots = now_spots(now)
     by_name = {s["name"]: s for s in spots}
     valley, hall = by_name["桃花谷"], by_name["革命纪念馆"]
