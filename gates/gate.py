@@ -76,11 +76,14 @@ def admit_id(rule, number, *, by_user, now=None, collect=False) -> GateOutcome:
     now = now or timezone.now()
     today = timezone.localdate(now)
     hashes = []
-    for id_type in (idcards.ID_CARD, idcards.PASSPORT):
+    # 18 digits (or 17 and X) is an ID card number, and only that: a mistyped one says why.
+    kinds = (idcards.ID_CARD,) if idcards.looks_like_id_card(number) else (idcards.ID_CARD, idcards.PASSPORT)
+    for id_type in kinds:
         try:
             hashes.append(idcards.fingerprint(id_type, idcards.clean_number(id_type, number, today=today)))
-        except idcards.BadIdNumber:
-            continue
+        except idcards.BadIdNumber as exc:
+            if len(kinds) == 1:
+                return GateOutcome(CheckInResult.NOT_VALID, str(exc.message))
     if not hashes:
         return GateOutcome(CheckInResult.NOT_VALID, _("This is not a valid ID card or passport number."))
     passes = {p.pk: p for p in EntryPass.objects.filter(rule=rule, id_hash__in=hashes)}

@@ -51,6 +51,10 @@ def normalize(number) -> str:
     return re.sub(r"[\s\-]", "", str(number or "")).upper()
 
 
+def looks_like_id_card(number) -> bool:
+    return bool(re.match(r"^\d{17}[\dX]$", normalize(number)))
+
+
 def check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 

@@ -65,6 +65,10 @@ def test_gate_by_id_number_and_refusals_with_reasons(client, now, real_name_rule
     assert refused.status_code == 422
     assert "2027-03-16" in refused.context["outcome"].reason
     assert client.post(url, {"action": "id", "id_number": "123"}).status_code == 422
+    mistyped = client.post(
+        url, {"action": "id", "id_number": ALICE[:-1] + ("1" if ALICE[-1] != "1" else "2")}
+    )
+    assert "last character" in mistyped.context["outcome"].reason
     assert SpotCrowd.objects.get(spot=real_name_rule.spot).people == 1
 
 
