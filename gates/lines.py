@@ -209,6 +209,14 @@ class EntryLine(LineKind):
             options=options,
         )
 
+    def public_options(self, options):
+        # The sealed number and its fingerprint stay on the server: the visitor sees the mask.
+        holders = [
+            {"name": h.get("name"), "id_type": h.get("id_type"), "id_masked": h.get("id_masked")}
+            for h in options.get("holders", [])
+        ]
+        return {**options, "holders": holders} if holders else options
+
     @staticmethod
     def holders(line):
         return (line.options or {}).get("holders", [])

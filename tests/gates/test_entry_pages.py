@@ -87,6 +87,8 @@ def test_api_books_entry_with_holders(client, real_name_rule, now):
     )
     assert response.status_code == 201, response.content
     assert ALICE not in response.content.decode()
+    (holder,) = response.json()["options"]["holders"]
+    assert holder == {"name": "王芳", "id_type": "id_card", "id_masked": ALICE[:4] + "*" * 10 + ALICE[-4:]}
     bad = client.post(
         "/api/v1/basket/lines",
         {
