@@ -22,6 +22,18 @@ ENTRY_DAY = "entry_day"
 ENTRY_ID = "entry_id"
 
 
+WINDOW_FULL = _("This entry window is full; please choose another time.")
+WINDOW_LEFT = _("Only %(n)d places are left in this window.")
+DAY_FULL = _("This day is fully booked; please choose another day.")
+DAY_LEFT = _("Only %(n)d places are left on this day.")
+
+
+def refuse_beyond(left, quantity, full_message, left_message, *, claim=None):
+    """``SoldOut`` saying how many are left (or that none are) when ``quantity`` does not fit."""
+    if quantity > left:
+        raise SoldOut(full_message if left <= 0 else left_message % {"n": left}, claim=claim)
+
+
 def spot_is_full(spot_id) -> bool:
     crowd = SpotCrowd.objects.filter(spot_id=spot_id).first()
     return crowd is not None and crowd.level == "full"
@@ -40,13 +52,7 @@ class EntryWindowInventory(Inventory):
         if not obj.rule.active:
             raise DatesUnavailable(_("This spot is not taking reservations now."), claim=claim)
         left = obj.capacity - claimed_units(ENTRY, [obj.pk])[obj.pk]
-        if claim.quantity > left:
-            raise SoldOut(
-                _("This entry window is full; please choose another time.")
-                if left <= 0
-                else _("Only %(n)d places are left in this window.") % {"n": left},
-                claim=claim,
-            )
+        refuse_beyond(left, claim.quantity, WINDOW_FULL, WINDOW_LEFT, claim=claim)
 
     def get_objects(self, pks):
         return EntryWindow.objects.select_related("rule").in_bulk(pks)
@@ -61,13 +67,7 @@ class EntryDayInventory(Inventory):
 
     def validate(self, obj, claim):
         left = obj.capacity - claimed_units(ENTRY_DAY, [obj.pk])[obj.pk]
-        if claim.quantity > left:
-            raise SoldOut(
-                _("This day is fully booked; please choose another day.")
-                if left <= 0
-                else _("Only %(n)d places are left on this day.") % {"n": left},
-                claim=claim,
-            )
+        refuse_beyond(left, claim.quantity, DAY_FULL, DAY_LEFT, claim=claim)
         if obj.date == timezone.localdate() and spot_is_full(obj.rule.spot_id):
             raise SoldOut(_("The spot is full right now: no more entries for today."), claim=claim)
 

@@ -29,7 +29,17 @@ from orders.selectors import claimed_units
 from town.translations import content_language, in_language
 
 from . import idcards
-from .inventory import ENTRY, ENTRY_DAY, ENTRY_ID, spot_is_full
+from .inventory import (
+    DAY_FULL,
+    DAY_LEFT,
+    ENTRY,
+    ENTRY_DAY,
+    ENTRY_ID,
+    WINDOW_FULL,
+    WINDOW_LEFT,
+    refuse_beyond,
+    spot_is_full,
+)
 from .models import EntryPass, EntryWindow
 
 MAX_NAME = 40
@@ -238,14 +248,11 @@ class EntryLine(LineKind):
         refused = unavailable(window, now=now)
         if refused is not None:
             raise refused
-        left = window.capacity - batch.claimed.get(window.pk, 0)
-        if line.quantity > left:
-            if left <= 0:
-                raise SoldOut(gettext("This entry window is full; please choose another time."))
-            raise SoldOut(gettext("Only %(n)d places are left in this window.") % {"n": left})
+        refuse_beyond(
+            window.capacity - batch.claimed.get(window.pk, 0), line.quantity, WINDOW_FULL, WINDOW_LEFT
+        )
         day_left = window.rule.per_day - batch.claimed_days.get(window.day_id, 0)
-        if line.quantity > day_left:
-            raise SoldOut(gettext("This day is fully booked; please choose another day."))
+        refuse_beyond(day_left, line.quantity, DAY_FULL, DAY_LEFT)
         if window.day.date == timezone.localdate(now) and spot_is_full(window.rule.spot_id):
             raise SoldOut(gettext("The spot is full right now: no more entries for today."))
         for holder in self.holders(line):
