@@ -11,6 +11,7 @@ from accounts.tokens import TokenRejected
 from attractions.api import router as experiences_router
 from events.api import router as events_router
 from feedback.api import router as feedback_router
+from gates.api import router as entry_router
 from homestays.api import router as homestays_router
 from orders.api import router as orders_router
 from orders.waitlist_api import router as waitlist_router
@@ -44,6 +45,7 @@ api.add_decorator(in_request_language, mode="view")
 api.add_router("/homestays/", homestays_router)
 api.add_router("/experiences/", experiences_router)
 api.add_router("/events/", events_router)
+api.add_router("/entry/", entry_router)
 api.add_router("/search/", search_router)
 api.add_router("/products", products_router)
 api.add_router("/", orders_router)

@@ -78,6 +78,8 @@ urlpatterns += i18n_patterns(
     path("", include("feedback.urls")),
     # "Right now" (/now/) and the staff's parking counter (/parking/).
     path("", include("scenic.urls")),
+    # Timed entry to scenic spots, the spot gate and the crowd counter (/entry/...).
+    path("", include("gates.urls")),
     # The farmer dashboard (products/dashboard), made for a phone.
     path("farmer/", include("products.dashboard.urls")),
     # Wagtail serves every page; it must stay last.

@@ -313,7 +313,7 @@ def _line_out(view) -> dict:
         "guests": line.guests,
         "check_in": line.start_date,
         "check_out": line.end_date,
-        "options": line.options or {},
+        "options": describing_kind(line.kind).public_options(line.options or {}),
         "note": line.note,
         "total_fen": view.total_fen,
         "available": view.available,

@@ -192,6 +192,11 @@ class LineKind:
         parts.append(gettext("× %(n)d") % {"n": order_line.quantity})
         return " · ".join(parts)
 
+    def public_options(self, options: dict) -> dict:
+        """The line's options as the API shows them to the visitor; a kind that keeps something
+        only the server reads (a sealed ID number) leaves it out."""
+        return options
+
     def where(self, order_lines) -> dict:
         """{order line pk: ``Whereabouts``} for lines of this kind that keep a guest at an address
         (a stay's homestay), for those who bring things there; kinds without a place give {}."""

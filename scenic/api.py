@@ -49,8 +49,9 @@ class SpotOut(Schema):
     id: int
     name: str
     url: str | None = None
-    level: str = Field(description="comfortable, busy or full")
-    people: int
+    entry_url: str | None = Field(None, description="where to book timed entry, if the spot takes it")
+    level: str | None = Field(None, description="comfortable, busy or full; null if nobody counts")
+    people: int | None = Field(None, description="people on site now; null if nobody counts")
     capacity: int | None = None
     next_window: WindowOut | None = None
 

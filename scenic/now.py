@@ -9,11 +9,11 @@ live PAGE_CACHE_STOCK_SECONDS, which also brings a notice in or out within a min
 
 import datetime
 
-from django.apps import apps
 from django.utils import timezone
 
 from attractions.selectors import experiences_with_free_slots, town_day_start
 from events.selectors import published_events
+from gates.selectors import now_spots
 from town import geo
 from town.page_cache import shows, stock_tag
 from town.translations import active_locale
@@ -29,12 +29,9 @@ EVENTS_SHOWN = 6
 
 def spot_rows(now):
     """Each scenic spot's crowding and next entry window, from the ``gates`` app (timed entry and
-    crowding): dicts {id, name, url, level, people, capacity, next_window: {id, starts_at,
-    ends_at, places_left} | None}. [] while that app is not installed."""
-    if not apps.is_installed("gates"):
-        return []
-    from gates.selectors import now_spots  # noqa: PLC0415 - gates is optional (see above)
-
+    crowding): dicts {id, name, url, entry_url, level, people, capacity, next_window: {id,
+    starts_at, ends_at, places_left} | None}; level and people are None for a spot nobody
+    counts."""
     return list(now_spots(now))
 
 

@@ -36,6 +36,9 @@ def env_json(name, default):
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Key of the ID numbers kept for real-name entry (gates.idcards): a Fernet key; unset, one is
+# derived from SECRET_KEY (then changing SECRET_KEY makes the stored numbers unreadable).
+GATES_ID_KEY = os.environ.get("GATES_ID_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
     "events",
     "homestays",
     "products",
+    "gates",
     "orders",
     "search",
     "search.elastic",

@@ -20,6 +20,7 @@ STEPS = [
     "home.demo.site.load_standard_pages",
     "home.demo.site.finish_home",
     "events.demo.load_tickets_and_season",
+    "gates.demo.load_entry",
     "reports.demo.load_sales_history",
     "home.demo.site.load_footer",
     "feedback.demo.load_reports",

@@ -144,8 +144,10 @@ def test_the_api_answers_in_english_for_an_english_caller(town):
 # Queries after warming (page cache off, as in tests): car parks, notices, today's events, the
 # tours with free seats today (pages, renditions, slots, their claims), and the shell. The
 # facilities come from the content cache.
-NOW_PAGE_QUERIES = 7
-NOW_API_QUERIES = 2
+# With the gates' one query for the spots (none here; with spots, their windows and claims add
+# three: tests/gates/test_now_spots.py).
+NOW_PAGE_QUERIES = 8
+NOW_API_QUERIES = 3
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, town, django_assert_num_queries):
@@ -201,6 +203,7 @@ SPOTS = [
         "id": 1,
         "name": "红岭纪念馆",
         "url": "/attractions/memorial/",
+        "entry_url": "/entry/1/",
         "level": "busy",
         "people": 180,
         "capacity": 200,
@@ -215,6 +218,7 @@ SPOTS = [
         "id": 2,
         "name": "桃花谷",
         "url": "/attractions/peach/",
+        "entry_url": "/entry/2/",
         "level": "full",
         "people": 500,
         "capacity": 500,
@@ -224,6 +228,7 @@ SPOTS = [
         "id": 3,
         "name": "茶山",
         "url": None,
+        "entry_url": None,
         "level": "comfortable",
         "people": 20,
         "capacity": 300,
@@ -232,18 +237,34 @@ SPOTS = [
 ]
 
 
-def test_spots_are_empty_without_the_gates_app():
+def test_spots_without_timed_entry_or_counts_are_not_listed():
     assert spot_rows(timezone.now()) == []
 
 
-def test_spots_render_their_level_people_and_next_window():
+def test_spots_render_their_level_people_and_next_window(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 5, 1, 10, tzinfo=TZ), tick=False)
     html = render_to_string("scenic/includes/spots.html", {"spots": SPOTS})
     assert 'class="level level--busy" data-level="busy">繁忙' in html
     assert 'class="level level--full" data-level="full">已满' in html
     assert 'data-level="comfortable">舒适' in html
     assert "<span data-people>180</span> / 200" in html
-    assert "14:00–15:00" in html and "12" in html
-    assert html.count("今日已无入场时段") == 2
+    assert "14:00–15:00" in html and "12" in html and 'href="/entry/1/"' in html
+    # The full valley books nothing in the days ahead; the tea hill takes no timed entry at all.
+    assert html.count('class="now-spot__window"') == 2 and 'href="/entry/2/"' not in html
+    # Labels for the script to swap in when a level changes without a reload.
+    assert 'data-label-full="已满"' in html and 'data-label-busy="繁忙"' in html
+
+
+def test_a_next_window_on_another_day_says_which_day(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 4, 30, 18, tzinfo=TZ), tick=False)
+    html = render_to_string("scenic/includes/spots.html", {"spots": SPOTS[:1]})
+    assert "14:00–15:00" not in html and "2026年5月1日 14:00" in html
+
+
+def test_a_spot_nobody_counts_shows_no_level():
+    spot = {**SPOTS[0], "level": None, "people": None, "capacity": None}
+    html = render_to_string("scenic/includes/spots.html", {"spots": [spot]})
+    assert "data-level" not in html and "data-people" not in html and 'href="/entry/1/"' in html
 
 
 def test_no_spots_no_section():
@@ -256,3 +277,12 @@ def test_the_api_schema_carries_spots_of_that_shape():
     ).model_dump()
     assert answer["spots"][0]["next_window"]["places_left"] == 12
     assert answer["spots"][1]["level"] == "full" and answer["spots"][1]["next_window"] is None
+    uncounted = NowOut.model_validate(
+        {
+            "updated_at": timezone.now(),
+            "spots": [{**SPOTS[0], "level": None, "people": None}],
+            "car_parks": [],
+            "notices": [],
+        }
+    ).model_dump()
+    assert uncounted["spots"][0]["level"] is None and uncounted["spots"][0]["entry_url"] == "/entry/1/"

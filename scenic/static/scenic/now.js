@@ -70,13 +70,20 @@
       if (!el) {
         return;
       }
-      el.querySelector("[data-people]").textContent = String(spot.people);
+      var people = el.querySelector("[data-people]");
       var level = el.querySelector("[data-level]");
+      if (!people || !level || spot.level === null || spot.people === null) {
+        return; // nobody counts this spot
+      }
+      people.textContent = String(spot.people);
       if (level.getAttribute("data-level") !== spot.level) {
-        // The label is translated on the server: a changed level shows on the next full load;
-        // the badge's colour changes now.
+        // The labels, translated on the server, ride on the list.
+        var label = el.parentNode.getAttribute("data-label-" + spot.level);
         level.className = "level level--" + spot.level;
         level.setAttribute("data-level", spot.level);
+        if (label) {
+          level.textContent = label;
+        }
       }
     });
   }

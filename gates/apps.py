@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GatesConfig(AppConfig):
+    name = "gates"
+    verbose_name = _("Timed entry and crowding")
+
+    def ready(self):
+        # Here, not at the top: Django imports apps.py before any model exists.
+        from orders.inventory import register_inventory
+        from orders.lines import register_line_kind
+
+        from .inventory import EntryDayInventory, EntryPassInventory, EntryWindowInventory
+        from .lines import EntryLine
+
+        register_inventory(EntryWindowInventory())
+        register_inventory(EntryDayInventory())
+        register_inventory(EntryPassInventory())
+        register_line_kind(EntryLine())
