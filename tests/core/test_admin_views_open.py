@@ -223,6 +223,22 @@ def build_town():
     town["parking_counter"], _token = make_counter(car_park)
     town["facility"] = Facility.objects.create(kind="toilet", name="公厕", latitude="29.6", longitude="118.2")
     town["notice"] = Notice.objects.create(title="雷阵雨")
+    # Timed entry and crowding (gates), a problem report (feedback), a reconciliation day (orders).
+    from feedback.models import ProblemReport
+    from gates.models import EntryRule, SpotCrowd
+    from orders.models import Discrepancy, ReconciliationDay
+
+    town["entry_rule"] = EntryRule.objects.create(spot=town["attraction"], per_window=10, per_day=50)
+    town["spot_crowd"] = SpotCrowd.objects.create(spot=town["attraction"], comfortable=100, maximum=200)
+    town["problem_report"] = ProblemReport.objects.create(
+        category="cleanliness", text="垃圾桶满了", phone="+8613900000000", created_at=timezone.now()
+    )
+    day = ReconciliationDay.objects.create(
+        provider="wechatpay", day=datetime.date(2026, 12, 4), status="discrepancies"
+    )
+    town["discrepancy"] = Discrepancy.objects.create(
+        day=day, kind="unknown", direction="payment", reference="x1", statement_fen=100
+    )
     return town
 
 
@@ -406,6 +422,23 @@ CASES = {
     **snippet_cases("scenic_parkingcounter", "superuser", "parking_counter"),
     **snippet_cases("scenic_facility", "superuser", "facility"),
     **snippet_cases("scenic_notice", "superuser", "notice"),
+    **snippet_cases("gates_entryrule", "superuser", "entry_rule"),
+    **snippet_cases("gates_spotcrowd", "superuser", "spot_crowd"),
+    **viewset_cases(
+        "feedback_reports",
+        "editor",
+        "problem_report",
+        ["index", "index_results"],
+        OBJECT_VIEWS,
+        add=refused("editor", why="reports come from visitors, never typed in the admin"),
+        delete=refused("editor", "problem_report", why="editors answer reports, they do not delete them"),
+    ),
+    "reports_problem_reports": Case("editor"),
+    "reports_problem_reports_results": Case("editor"),
+    "orders_admin_reconciliation": Case("superuser"),
+    "orders_admin_reconciliation_resolve": Case(
+        "superuser", "discrepancy", 400, None, "acts: a resolution without its note is refused", "post"
+    ),
     **read_only_cases("reservations", "reservation"),
     **read_only_cases("orders", "order"),
     "orders_admin_manage": Case("superuser", "order"),
