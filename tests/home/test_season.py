@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 
 from events.models import SeasonPage
-from home.models import SiteFooterSettings
 from events.season import in_season, parse_month
+from home.models import SiteFooterSettings
 from tests.factories.attractions import (
     AttractionIndexPageFactory,
     ExperiencePageFactory,
