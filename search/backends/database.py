@@ -432,7 +432,9 @@ class DatabaseBackend:
         )
 
     @staticmethod
-    def _facet_counts(filtered, selected: dict[str, list[str]], bounded: bool = False) -> dict[str, list[FacetValue]]:
+    def _facet_counts(
+        filtered, selected: dict[str, list[str]], bounded: bool = False
+    ) -> dict[str, list[FacetValue]]:
         entries = filtered.order_by("pk")[:FACET_CANDIDATES] if bounded else filtered.order_by()
         rows = (
             SearchFacet.objects.filter(entry__in=entries.values("pk"))
