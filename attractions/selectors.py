@@ -293,7 +293,6 @@ def route_app_url(stops):
 
 # --- experiences (tours) and their slots ------------------------------------------------------
 
-
 @dataclass
 class SlotView:
     """A bookable slot with what is left of it right now."""
@@ -594,7 +593,6 @@ def experience_page_context(page, request):
     """What an experience page shows: facts, prices, the date picker over the whole schedule
     with the chosen day's times (two queries for the slots however many there are and however
     many are booked) and the booking form."""
-
     def meeting_point():
         if not page.meeting_point_id:
             return None
