@@ -22,6 +22,7 @@ from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
 from town import geo, maps
 from town.cache import cached, is_page_number, lazy_value, query_key
+from town.images import complete_renditions
 from town.months import in_season, months_between
 from town.translations import active_locale, default_locale, localize_villages, villages_in
 
@@ -378,6 +379,7 @@ def experiences_with_free_slots(
     pages = list(with_image_renditions(in_month, CARD_RENDITION).order_by("path"))
     if not pages:
         return []
+    complete_renditions((page.image for page in pages), CARD_RENDITION)
     owners = canonical_experience_ids(pages)
     slots = slots_with_seats(
         set(owners.values()), start_date, end_date, now=now, only_free=True, limit=slots_per_experience
@@ -421,6 +423,7 @@ def experience_cards(pages, *, limit=None, now=None, with_slots=True):
         if limit
         else with_image_renditions(pages, CARD_RENDITION)
     )
+    complete_renditions((page.image for page in pages), CARD_RENDITION)
     if not pages or not with_slots:
         return pages
     owners = canonical_experience_ids(pages)

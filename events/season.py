@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from attractions.selectors import CARD_RENDITION, experiences_with_free_slots, with_image_renditions
 from products.selectors import in_season_products
+from town.images import complete_renditions
 from town.translations import active_locale
 
 from . import selectors
@@ -95,6 +96,7 @@ def in_season(year, month, *, limit=DEFAULT_LIMIT, locale=None, now=None) -> Sea
     festivals = published_events(locale).filter(start__lt=month_end, end__gte=month_start)
     festivals = with_image_renditions(festivals, CARD_RENDITION).order_by("start", "pk")[:limit]
     season.festivals = attach_venues(list(festivals), locale.pk)
+    complete_renditions((event.image for event in season.festivals), CARD_RENDITION)
 
     season.products = list(in_season_products(month, limit, now=now, language=translation.get_language()))
     return season

@@ -31,6 +31,7 @@ from orders.models import Reservation, ReservationKind
 from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
 from town.cache import cached
+from town.images import complete_renditions
 from town.models import Village
 from town.page_cache import shows, stock_tag
 
@@ -242,6 +243,8 @@ def in_season_products(month, limit=8, *, now=None, language=None):
     names (``display_name``) and ``url``: for "This month in the town"."""
     qs = shop_products(ShopFilters(in_season_month=month), now=now)[:limit]
     products = localize_products(qs, language)
+    # Complete before the month is cached with them (town.images.complete_renditions).
+    complete_renditions((p.first_photo.image for p in products if p.first_photo), *CARD_RENDITIONS)
     shop = shop_page(language) if products else None
     for product in products:
         product.url = product_url(product, shop)

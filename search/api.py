@@ -57,6 +57,8 @@ class SearchOut(Schema):
     message: str
     counts_by_kind: dict[str, int]
     facets: dict[str, list[FacetValueOut]]
+    # Set when the facet counts were taken among this many of the hits only.
+    facets_among: int | None = None
     hits: list[HitOut]
     suggestions: list[str]
 
@@ -104,6 +106,7 @@ def search(request, query: Query[SearchQuery]):
         "message": str(results.message),
         "counts_by_kind": results.counts_by_kind,
         "facets": {name: [vars(v) for v in values] for name, values in results.facets.items()},
+        "facets_among": results.facets_among,
         "hits": [
             {
                 "kind": h.kind,

@@ -71,6 +71,8 @@ class SearchResults:
     message: str = ""
     suggestions: list[str] = field(default_factory=list)
     query: str = ""
+    # Set when the facet counts were taken among this many of the hits only (more were found).
+    facets_among: int | None = None
 
 
 def empty_results(request: SearchRequest, message: str = "") -> SearchResults:

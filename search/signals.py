@@ -28,7 +28,7 @@ def deferred_indexing():
         yield
     finally:
         _deferred.reset(token)
-    for (model, pk) in pending:
+    for model, pk in pending:
         obj = model._default_manager.filter(pk=pk).first()
         if obj is not None:
             indexing.update_object(obj)

@@ -32,3 +32,18 @@ def images_with_renditions(ids, *specs) -> dict:
             image.prefetched_renditions = []
             images[image.pk] = image
     return images
+
+
+def complete_renditions(images, *specs) -> None:
+    """Give each of ``images`` its renditions for ``specs`` now, making any that do not exist yet,
+    so the renditions prefetched with it are complete.
+
+    Wagtail takes an image's prefetched renditions as all there are: a spec missing from them is
+    made again (the file decoded, resized and encoded) before the database is asked, on every use.
+    A list of cards cached with its images (``town.page_cache.cached_showing``) would otherwise
+    keep the renditions prefetched before its first render made them, and encode every card image
+    on every render from the cache until the entry expires."""
+    for image in images:
+        if image is not None:
+            # Found in the prefetched ones when there; made and added to them when not.
+            image.get_renditions(*specs)

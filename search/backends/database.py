@@ -71,6 +71,11 @@ from ..text import (
 )
 
 KM_PER_DEGREE = 111.32
+# Facet counts are taken over at most this many of the hits (the oldest entries), so their cost
+# stays bounded whatever the number of hits: a common word (民宿: 3,000 hits at 10,000 entries)
+# joined every hit to its facet rows. Beyond it the counts are marked as counted among them
+# (``SearchResults.facets_among``). Both databases count the same rows.
+FACET_CANDIDATES = 1000
 # PostgreSQL's text search configuration for the site search: no stemming, no stop words (see
 # the module's docstring). Migration 0003 stores ``to_tsvector('simple', text)`` (and ``title``)
 # as ``text_vector`` (``title_vector``), with GIN indexes.
@@ -407,7 +412,7 @@ class DatabaseBackend:
                         image_id=entry.image_id,
                     )
                 )
-            facets = self._facet_counts(filtered, request.facets)
+            facets = self._facet_counts(filtered, request.facets, bounded=total > FACET_CANDIDATES)
         else:
             facets = {}
             if not message:
@@ -423,15 +428,20 @@ class DatabaseBackend:
             message=message,
             suggestions=[] if total else popular_searches(),
             query=request.q,
+            facets_among=FACET_CANDIDATES if facets and total > FACET_CANDIDATES else None,
         )
 
     @staticmethod
-    def _facet_counts(filtered, selected: dict[str, list[str]]) -> dict[str, list[FacetValue]]:
+    def _facet_counts(
+        filtered, selected: dict[str, list[str]], bounded: bool = False
+    ) -> dict[str, list[FacetValue]]:
+        entries = filtered.order_by("pk")[:FACET_CANDIDATES] if bounded else filtered.order_by()
         rows = (
-            SearchFacet.objects.filter(entry__in=filtered.order_by().values("pk"))
+            SearchFacet.objects.filter(entry__in=entries.values("pk"))
             .exclude(name="kind")
             .values("name", "value", "label")
-            .annotate(count=Count("entry", distinct=True))
+            # An entry has a facet value once (unique entry, name, value): no DISTINCT needed.
+            .annotate(count=Count("pk"))
             .order_by("name", "-count", "label")
         )
         facets: dict[str, list[FacetValue]] = {}

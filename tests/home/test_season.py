@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from events.models import SeasonPage
 from events.season import in_season, parse_month
+from home.models import SiteFooterSettings
 from tests.factories.attractions import (
     AttractionIndexPageFactory,
     ExperiencePageFactory,
@@ -254,3 +255,60 @@ def test_home_page_block_drops_a_tour_once_its_last_place_is_booked(client, home
     assert "最后一位采茶" in client.get("/").text  # from the cache now
     reserve([Claim("tour", experience.slots.get().pk, 1)])
     assert "最后一位采茶" not in client.get("/").text
+
+
+@pytest.fixture
+def encodes(monkeypatch):
+    """The rendition files made (decoded, resized, encoded by Pillow), as (image pk, spec)."""
+    from wagtail.images import get_image_model
+
+    model = get_image_model()
+    made = []
+    generate = model.generate_rendition_file
+
+    def counted(image, filter, **kwargs):
+        made.append((image.pk, filter.spec))
+        return generate(image, filter, **kwargs)
+
+    monkeypatch.setattr(model, "generate_rendition_file", counted)
+    return made
+
+
+def uploaded_image():
+    """An image as the admin's upload leaves it: its file's hash stored. (Without one, the first
+    rendition saves the image to store it, which bumps the content version and so empties every
+    cache by chance.)"""
+    image = ImageFactory()
+    image.get_file_hash()
+    return image
+
+
+@pytest.mark.parametrize("where", ["home", "season page"])
+def test_cards_remembered_with_the_month_encode_no_image_again(
+    client, home_page, season_page, town, encodes, where
+):
+    """The month is cached with its cards' images before the page's first render: their
+    renditions must be made by then, or Wagtail (which takes prefetched renditions as all there
+    are) made each card's image again on every render from the cache (issue 21: the home page at
+    5 requests a second after a deploy, 11 encodes a request)."""
+    year, month = this_month()
+    festival_in(town["events"], year, month, "本月节日", day=timezone.localdate().day, image=uploaded_image())
+    tour = picking_tour(town["attractions"], "本月采摘", a_later_day_this_month())
+    tour.image = uploaded_image()
+    tour.save()
+    product = ProductFactory(name="本月草莓", months_in_season=[month])
+    ProductPhotoFactory(product=product, image=uploaded_image())
+    home_page.sections = [{"type": "this_month", "value": {"heading": "本月看点", "items_per_section": 3}}]
+    home_page.save_revision().publish()
+    path = "/" if where == "home" else season_page.url
+    SiteFooterSettings.for_site(home_page.get_site())  # made on first use: an edit, that empties the caches
+    cache.clear()
+
+    first = client.get(path).text
+    # The cards' renditions (the product card has two sizes in its srcset), made once.
+    assert {"fill-600x400|format-webp", "fill-360x360|format-webp"} <= {spec for _pk, spec in encodes}
+    encodes.clear()
+    again = client.get(path).text  # the month from the cache
+    assert encodes == []
+    assert "本月节日" in again and "本月采摘" in again and "本月草莓" in again
+    assert again.count(".webp") == first.count(".webp") > 0

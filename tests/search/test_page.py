@@ -327,3 +327,23 @@ def test_the_pages_tab_is_not_called_pagination():
         assert str(get_kind("page").label) == "页面"
     with translation.override("en"):
         assert str(get_kind("page").label) == "Pages"
+
+
+def test_facets_of_many_hits_are_counted_among_the_first_ones_and_say_so(client, town, monkeypatch):
+    """Facet counts cost a join of every hit to its facet rows: past FACET_CANDIDATES hits they
+    are taken among the oldest that many, and the page and the API say so (issue 21)."""
+    from search.backends import database
+
+    everything = client.get(URL, {"q": "桃花"}).context["results"]
+    assert everything.total == 4 and everything.facets_among is None
+    assert sum(v.count for v in everything.facets["village"]) == 3
+
+    monkeypatch.setattr(database, "FACET_CANDIDATES", 2)
+    response = client.get(URL, {"q": "桃花"})
+    results = response.context["results"]
+    assert results.total == 4  # the hits and their count are whole
+    assert len(results.hits) == 4
+    assert results.facets_among == 2
+    assert sum(v.count for v in results.facets["village"]) <= 2
+    assert "Counted among the first 2 results." in response.text or "前 2 条" in response.text
+    assert client.get(API, {"q": "桃花"}).json()["facets_among"] == 2
