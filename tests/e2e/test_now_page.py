@@ -1,11 +1,15 @@
 """Issue #17 in a real browser: /now/ on a 360 px phone shows a car park's free spaces change
-after a counter system reports, without a reload."""
+after a counter system reports, and a spot's crowding level change after people pass its gate,
+without a reload."""
 
 import json
 
 import pytest
 from django.test import Client
 
+from gates import crowding
+from gates.models import SpotCrowd
+from tests.factories.attractions import AttractionIndexPageFactory, AttractionPageFactory
 from tests.factories.home import make_home_page
 from tests.scenic.conftest import make_car_park, make_counter
 
@@ -20,7 +24,9 @@ def fast_polling(settings):
 def test_the_free_spaces_change_on_the_open_page_after_a_counter_update(
     journey, transactional_db, fast_polling
 ):
-    make_home_page()
+    home = make_home_page()
+    hall = AttractionPageFactory(parent=AttractionIndexPageFactory(parent=home), title="红岭纪念馆")
+    SpotCrowd.objects.create(spot=hall, people=90, comfortable=100, maximum=200)
     car_park = make_car_park("石板街停车场", total=220, free=86)
     full = make_car_park("桃花坞停车场", total=120, free=5, lat="29.644000", lng="118.223000")
     _counter, token = make_counter(car_park, full)
@@ -29,6 +35,8 @@ def test_the_free_spaces_change_on_the_open_page_after_a_counter_update(
     page.goto("/now/")
     free = page.locator(f'[data-car-park="{car_park.pk}"] [data-free]')
     assert free.inner_text() == "86"
+    level = page.locator(f'[data-spot="{hall.pk}"] [data-level]')
+    assert level.inner_text() == "舒适"
     assert page.locator(f'[data-car-park="{full.pk}"] [data-full-note]').is_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.evaluate("window.__notReloaded = true")
@@ -44,9 +52,17 @@ def test_the_free_spaces_change_on_the_open_page_after_a_counter_update(
         )
         assert response.status_code == 200, response.content
 
+    # A coach party of 30 through the memorial hall's gate: the gate counts them in (the same
+    # crowding.move that an admission makes), 120 of a comfortable 100.
+    crowding.move(hall.pk, 30)
+
     page.wait_for_function(
         f"document.querySelector('[data-car-park=\"{car_park.pk}\"] [data-free]').textContent === '42'"
     )
+    page.wait_for_function(
+        f"document.querySelector('[data-spot=\"{hall.pk}\"] [data-level]').textContent === '繁忙'"
+    )
+    assert page.locator(f'[data-spot="{hall.pk}"] [data-people]').inner_text() == "120"
     full_note = page.locator(f'[data-car-park="{full.pk}"] [data-full-note]')
     full_note.wait_for(state="visible")
     assert "石板街停车场" in full_note.inner_text()
