@@ -24,7 +24,7 @@ from pydantic import Field
 from accounts.api import app_token, session_with_csrf
 from accounts.phones import phone_or_none
 
-from . import limits, services
+from . import limits
 from .forms import ProblemReportForm
 from .models import MAX_PHOTOS, ProblemCategory
 from .notifications import status_url
@@ -95,17 +95,5 @@ def post_problem_report(
         )
     if not limits.may_submit(request, number):
         return Status(429, {"detail": str(limits.TOO_MANY_REPORTS), "code": "too_many_reports"})
-    data = form.cleaned_data
-    report = services.submit_report(
-        category=data["category"],
-        text=data["text"],
-        photos=data["photos"],
-        user=user,
-        phone=data["phone"] or "",
-        attraction=data["attraction"],
-        village=data["village"],
-        latitude=data["latitude"],
-        longitude=data["longitude"],
-        language=get_language(),
-    )
+    report = form.submit(user=user, language=get_language())
     return Status(201, {"ref": report.ref, "status_url": status_url(report), "status": report.status})

@@ -13,6 +13,7 @@ from products.dashboard.forms import PhotoField, PhotoUploadsMixin
 from town import geo
 from town.models import Village
 
+from . import services
 from .models import MAX_PHOTOS, MAX_TEXT, ProblemCategory
 
 
@@ -114,3 +115,19 @@ class ProblemReportForm(PhotoUploadsMixin, forms.Form):
             )
         self.clean_photo_uploads()
         return cleaned
+
+    def submit(self, *, user, language):
+        """File the valid form's report (services.submit_report): the page and the API alike."""
+        data = self.cleaned_data
+        return services.submit_report(
+            category=data["category"],
+            text=data["text"],
+            photos=data["photos"],
+            user=user,
+            phone=data["phone"] or "",
+            attraction=data["attraction"],
+            village=data["village"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            language=language,
+        )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.phones import phone_or_none
 
-from . import limits, services
+from . import limits
 from .forms import ProblemReportForm
 from .selectors import report_for_visitor
 
@@ -32,19 +32,7 @@ def report_problem(request):
             if not limits.may_submit(request, phone):
                 messages.error(request, limits.TOO_MANY_REPORTS)
                 return render(request, "feedback/report_form.html", {"form": form}, status=429)
-            data = form.cleaned_data
-            report = services.submit_report(
-                category=data["category"],
-                text=data["text"],
-                photos=data["photos"],
-                user=user,
-                phone=data["phone"] or "",
-                attraction=data["attraction"],
-                village=data["village"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                language=get_language(),
-            )
+            report = form.submit(user=user, language=get_language())
             messages.success(
                 request,
                 _(
