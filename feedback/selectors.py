@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
+
+from town.models import Village
 
 from .models import ProblemReport, ReportEvent
 
@@ -41,6 +43,17 @@ def handlers():
         .distinct()
         .order_by("email")
     )
+
+
+def town_bounds():
+    """The villages' extent (south, west, north, east; WGS-84), where the report form's map opens;
+    None when no village has coordinates. One query, whatever the number of villages."""
+    box = Village.objects.filter(latitude__isnull=False, longitude__isnull=False).aggregate(
+        south=Min("latitude"), west=Min("longitude"), north=Max("latitude"), east=Max("longitude")
+    )
+    if box["south"] is None:
+        return None
+    return [f"{box[side]:.6f}" for side in ("south", "west", "north", "east")]
 
 
 def report_for_visitor(ref):

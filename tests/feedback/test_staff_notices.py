@@ -78,10 +78,9 @@ def test_an_assignment_rolled_back_tells_nobody(
     spot, editor, colleague, outbox, django_capture_on_commit_callbacks
 ):
     report = new_report(spot)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.assign_report(report, colleague, by=editor)
-            raise RuntimeError("boom")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.assign_report(report, colleague, by=editor)
+        raise RuntimeError("boom")
     assert mail.outbox == [] and outbox == []
 
 
