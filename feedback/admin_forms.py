@@ -3,29 +3,11 @@ and closing it. Saving runs ``services`` (each change a step in the report's his
 plain ``form.save()``."""
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import MAX_TEXT, ProblemReport, ReportStatus
-
-HANDLE = "change_problemreport"
-
-
-def handlers():
-    """Who a report can be given to: active staff allowed to handle reports."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__codename=HANDLE, groups__permissions__content_type__app_label="feedback")
-            | Q(user_permissions__codename=HANDLE, user_permissions__content_type__app_label="feedback")
-        )
-        .distinct()
-        .order_by("email")
-    )
+from .selectors import handlers
 
 
 class ProblemReportAdminForm(WagtailAdminModelForm):

@@ -17,12 +17,43 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
+
+from town.models import Village
 
 from .models import ProblemReport, ReportEvent
 
 DAY = datetime.timedelta(hours=24)
+HANDLE = "change_problemreport"
+
+
+def handlers():
+    """Who a report can be given to, and who hears of a new one: active staff allowed to handle
+    reports."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename=HANDLE, groups__permissions__content_type__app_label="feedback")
+            | Q(user_permissions__codename=HANDLE, user_permissions__content_type__app_label="feedback")
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
+def town_bounds():
+    """The villages' extent (south, west, north, east; WGS-84), where the report form's map opens;
+    None when no village has coordinates. One query, whatever the number of villages."""
+    box = Village.objects.filter(latitude__isnull=False, longitude__isnull=False).aggregate(
+        south=Min("latitude"), west=Min("longitude"), north=Max("latitude"), east=Max("longitude")
+    )
+    if box["south"] is None:
+        return None
+    return [f"{box[side]:.6f}" for side in ("south", "west", "north", "east")]
 
 
 def report_for_visitor(ref):

@@ -1,6 +1,7 @@
 """What happens to a problem report: a visitor files it (with photos), staff assign it, reply and
 close it. Every step is written to the report's history (``ReportEvent``) in the same
-transaction; the visitor is told of a reply after the commit (``notifications``).
+transaction; after the commit the visitor is told of a reply, the staff member of a report
+assigned to them, and the handlers of a new report (``notifications``).
 
 Photos come in already checked (``products.uploads``: header, pixels, a full decode) and are
 written inside ``stored_photos``, which deletes the files again if the report is not saved, so a
@@ -88,6 +89,7 @@ def submit_report(
             written.append(photo)
             photo.save()
         ReportEvent.objects.create(report=report, status=ReportStatus.RECEIVED, at=now, by=user)
+        notifications.received(report)
     return report
 
 
@@ -126,6 +128,7 @@ def assign_report(report, assignee, *, by):
         ReportEvent.objects.create(
             report=report, status=ReportStatus.ASSIGNED, at=timezone.now(), by=by, note=note
         )
+        notifications.assigned(report, by=by)
     return report
 
 

@@ -13,7 +13,13 @@ from accounts.phones import phone_or_none
 
 from . import limits
 from .forms import ProblemReportForm
-from .selectors import report_for_visitor
+from .selectors import report_for_visitor, town_bounds
+
+
+def _form_page(request, form, status=200):
+    # The map to tap the place on opens on the town (the villages' extent).
+    context = {"form": form, "bounds": town_bounds()}
+    return render(request, "feedback/report_form.html", context, status=status)
 
 
 @never_cache
@@ -26,12 +32,12 @@ def report_problem(request):
         if not limits.may_submit(request, phone, dry_run=True):
             form = ProblemReportForm(user=user)
             messages.error(request, limits.TOO_MANY_REPORTS)
-            return render(request, "feedback/report_form.html", {"form": form}, status=429)
+            return _form_page(request, form, status=429)
         form = ProblemReportForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             if not limits.may_submit(request, phone):
                 messages.error(request, limits.TOO_MANY_REPORTS)
-                return render(request, "feedback/report_form.html", {"form": form}, status=429)
+                return _form_page(request, form, status=429)
             report = form.submit(user=user, language=get_language())
             messages.success(
                 request,
@@ -41,13 +47,13 @@ def report_problem(request):
                 ),
             )
             return redirect(report.get_absolute_url())
-        return render(request, "feedback/report_form.html", {"form": form}, status=400)
+        return _form_page(request, form, status=400)
     initial = {}
     place = request.GET.get("place", "")
     if place.isdigit():
         initial["attraction"] = int(place)
     form = ProblemReportForm(initial=initial, user=user)
-    return render(request, "feedback/report_form.html", {"form": form})
+    return _form_page(request, form)
 
 
 @never_cache

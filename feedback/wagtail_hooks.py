@@ -17,8 +17,9 @@ from accounts.privacy import shown_phone
 from town.models import Village
 
 from . import services
-from .admin_forms import ProblemReportAdminForm, handlers
+from .admin_forms import ProblemReportAdminForm
 from .models import ProblemCategory, ProblemReport, ReportStatus
+from .selectors import handlers
 
 
 class NoAddPermissionPolicy(ModelPermissionPolicy):

@@ -13,8 +13,10 @@ class GatesConfig(AppConfig):
 
         from .inventory import EntryDayInventory, EntryPassInventory, EntryWindowInventory
         from .lines import EntryLine
+        from .personal_data import register_section
 
         register_inventory(EntryWindowInventory())
         register_inventory(EntryDayInventory())
         register_inventory(EntryPassInventory())
         register_line_kind(EntryLine())
+        register_section()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Section, register
 
+from .lines import describing_kind
 from .models import ACTIVE_STATUSES, Basket, Order, OrderLine, ReservationKind, WaitlistEntry
 from .models.orders import OPEN_STATUSES
 from .reservations import local_today
@@ -42,7 +43,8 @@ def _line(line):
         "quantity": line.quantity,
         "unit_price_fen": line.unit_price_fen,
         "total_fen": line.total_fen,
-        "options": line.options,
+        # As the visitor sees them: a kind keeps out what only the server reads (a sealed ID).
+        "options": describing_kind(line.kind).public_options(line.options or {}),
         "note": line.note,
         "status": str(line.status),
         "cancelled_at": _iso(line.cancelled_at),
@@ -105,7 +107,7 @@ def export(user):
                 "start_date": _iso(line.start_date),
                 "end_date": _iso(line.end_date),
                 "quantity": line.quantity,
-                "options": line.options,
+                "options": describing_kind(line.kind).public_options(line.options or {}),
                 "note": line.note,
             }
             for basket in baskets

@@ -39,6 +39,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # Key of the ID numbers kept for real-name entry (gates.idcards): a Fernet key; unset, one is
 # derived from SECRET_KEY (then changing SECRET_KEY makes the stored numbers unreadable).
 GATES_ID_KEY = os.environ.get("GATES_ID_KEY", "")
+# Days after the visit day that those numbers are kept, then removed (gates.retention, where the
+# default of a week is argued); the masked number stays on the order.
+GATES_ID_RETENTION_DAYS = int(os.environ.get("GATES_ID_RETENTION_DAYS", "7"))
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 

@@ -6,6 +6,7 @@ import pytest
 from feedback import services
 from feedback.models import ProblemReport, ReportEvent, ReportPhoto, ReportStatus
 from tests.factories.accounts import UserFactory
+from tests.factories.town import VillageFactory
 
 from .conftest import E164, form_data, photo, stored_files
 
@@ -126,9 +127,9 @@ def test_submissions_are_rate_limited_per_number(client, spot):
 
 def test_the_form_page_runs_a_fixed_number_of_queries(client, spot, django_assert_num_queries):
     client.get(URL)  # warm
-    # view restrictions (the menu), the locale twice (form lists), the site, the spots, the villages;
-    # as many whatever the number of spots and villages.
-    with django_assert_num_queries(8):
+    # view restrictions (the menu), the locale twice (form lists), the site, the spots, the villages,
+    # the villages' extent (the map); as many whatever the number of spots and villages.
+    with django_assert_num_queries(9):
         response = client.get(URL)
     assert response.status_code == 200
     assert spot.title in response.content.decode()
@@ -138,3 +139,21 @@ def test_the_footer_and_attraction_pages_link_to_the_form(client, spot):
     body = client.get(spot.url).content.decode()
     assert f'href="{URL}?place={spot.pk}"' in body
     assert f'href="{URL}"' in body
+
+
+def test_the_map_to_tap_opens_on_the_villages_and_waits_for_javascript(client, spot, village):
+    VillageFactory(name="石板街", slug="shibanjie", latitude="29.650000", longitude="118.200000")
+    body = client.get(URL).content.decode()
+    assert 'data-bounds="29.620000,118.200000,29.650000,118.250000"' in body
+    # Hidden until report.js has Leaflet: without it the lists and the fields are the way.
+    assert '<div class="problem-report__map" data-pick-box hidden>' in body
+    assert 'name="attraction"' in body and 'name="village"' in body and 'name="latitude"' in body
+    assert "leaflet/leaflet.js" in body and "js/map.js" in body
+
+
+def test_no_map_without_a_village_on_the_map(client, spot, village):
+    village.latitude = village.longitude = None
+    village.save()
+    body = client.get(URL).content.decode()
+    assert "data-map-pick" not in body and "js/map.js" not in body
+    assert 'name="latitude"' in body

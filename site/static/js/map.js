@@ -53,6 +53,22 @@
     return [lat + dLat, lng + dLng];
   }
 
+  // The inverse, for a point tapped on a GCJ-02 map: no closed form, but a few rounds of
+  // "shift back by the forward shift" land within millimetres.
+  function gcj02ToWgs84(lat, lng) {
+    if (outOfChina(lat, lng)) {
+      return [lat, lng];
+    }
+    var wLat = lat;
+    var wLng = lng;
+    for (var i = 0; i < 5; i++) {
+      var g = wgs84ToGcj02(wLat, wLng);
+      wLat += lat - g[0];
+      wLng += lng - g[1];
+    }
+    return [wLat, wLng];
+  }
+
   // ---- loading Leaflet once
   var leafletPromise = null;
 
@@ -141,21 +157,8 @@
     });
   }
 
-  function draw(L, el) {
-    var markers = readMarkers(el).filter(function (m) {
-      return isFinite(m.lat) && isFinite(m.lng);
-    });
-    if (!markers.length) {
-      return;
-    }
-    var gcj = el.getAttribute("data-tile-coords") === "gcj02";
-    var project = function (m) {
-      var lat = Number(m.lat);
-      var lng = Number(m.lng);
-      return gcj ? wgs84ToGcj02(lat, lng) : [lat, lng];
-    };
-
-    el.hidden = false;
+  // A Leaflet map in ``el`` with the page's tiles, credit and zoom buttons in its language.
+  function baseMap(L, el) {
     useOurMarkerImages(L, el);
     var map = L.map(el, { scrollWheelZoom: false, zoomControl: false });
     // Leaflet speaks English: the zoom buttons take their names from the page, in its language,
@@ -172,6 +175,25 @@
       subdomains: el.getAttribute("data-tile-subdomains") || "abc",
       maxZoom: 19,
     }).addTo(map);
+    return map;
+  }
+
+  function draw(L, el) {
+    var markers = readMarkers(el).filter(function (m) {
+      return isFinite(m.lat) && isFinite(m.lng);
+    });
+    if (!markers.length) {
+      return;
+    }
+    var gcj = el.getAttribute("data-tile-coords") === "gcj02";
+    var project = function (m) {
+      var lat = Number(m.lat);
+      var lng = Number(m.lng);
+      return gcj ? wgs84ToGcj02(lat, lng) : [lat, lng];
+    };
+
+    el.hidden = false;
+    var map = baseMap(L, el);
 
     var stops = [];
     var points = markers.map(function (m) {
@@ -224,7 +246,18 @@
     );
   }
 
-  window.TianyuanMap = { init: init, wgs84ToGcj02: wgs84ToGcj02 };
+  // For the page scripts that make maps of their own (the problem report's place picker).
+  function load(el) {
+    return loadLeaflet(el.getAttribute("data-leaflet-js"), el.getAttribute("data-leaflet-css"));
+  }
+
+  window.TianyuanMap = {
+    init: init,
+    load: load,
+    baseMap: baseMap,
+    wgs84ToGcj02: wgs84ToGcj02,
+    gcj02ToWgs84: gcj02ToWgs84,
+  };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
