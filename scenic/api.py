@@ -5,7 +5,7 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
 from . import parking
@@ -90,10 +90,18 @@ class NowOut(Schema):
 
 
 @router.get("/now", response=NowOut, summary="Right now: crowding, parking, notices")
-def right_now(request: HttpRequest):
+def right_now(
+    request: HttpRequest,
+    lang: str | None = Query(  # noqa: ARG001 (read by config.api.in_request_language)
+        None,
+        description="zh-hans or en: the language of names and notices (else the language "
+        "cookie, then Accept-Language). The /now/ pages ask for their own.",
+    ),
+):
     """Each spot's crowding and next entry window, every car park's free spaces and the current
-    notices and closures, in the caller's language. Stored for anonymous callers and cleared by
-    every parking count, so polling it is cheap and the numbers live within seconds."""
+    notices and closures, in the caller's language (``lang``, cookie, Accept-Language). Stored for
+    anonymous callers and cleared by every parking count, so polling it is cheap and the numbers
+    live within seconds."""
     return now_numbers()
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from town.translations import active_locale, localize_villages
+
 from . import parking
 from .models import CarPark
 from .now import map_markers, now_snapshot
@@ -63,7 +65,9 @@ def parking_counter(request):
                 request, _("%(free)s of %(total)s spaces free.") % {"free": count.free, "total": count.total}
             )
             return redirect(f"{reverse('scenic_parking')}#car-park-{count.car_park_id}")
-    car_parks = list(CarPark.objects.select_related("village").order_by("name", "pk"))
+    car_parks = localize_villages(
+        list(CarPark.objects.select_related("village").order_by("name", "pk")), active_locale().pk
+    )
     return render(
         request,
         "scenic/parking.html",
