@@ -45,17 +45,19 @@ def parking_counter(request):
         except ValueError:
             car_park_id = None
         action = request.POST.get("action")
+        # One key per press, made by the page's script: a press sent again counts once.
+        key = request.POST.get("press_key")
         try:
             if car_park_id is None:
                 raise parking.UnknownCarPark(_("Choose a car park."))
             if action in ("in", "out"):
                 # A car coming in takes a space; one leaving frees one.
-                count = parking.change_free(car_park_id, -1 if action == "in" else 1)
+                count = parking.change_free(car_park_id, -1 if action == "in" else 1, key=key)
             elif action == "set":
                 raw = (request.POST.get("free") or "").strip()
                 if not raw.isdigit():
                     raise parking.CountOutOfRange(_("Type the free spaces as a whole number, 0 or more."))
-                count = parking.set_free(car_park_id, int(raw))
+                count = parking.set_free(car_park_id, int(raw), key=key)
             else:
                 raise parking.CountOutOfRange(_("Unknown action."))
         except parking.ParkingError as exc:
