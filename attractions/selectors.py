@@ -20,7 +20,7 @@ from orders.models import ReservationKind
 from orders.reservations import local_today
 from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
-from town import geo, maps
+from town import geo, maps, spots
 from town.cache import cached, is_page_number, lazy_value, query_key
 from town.images import complete_renditions
 from town.months import in_season, months_between
@@ -252,6 +252,8 @@ def attraction_page_context(page, request):
         "tags": lazy_value(lambda: list(page.tags.all())),
         # The place's pin, then the facilities near it (toilets, first aid…) that other apps pin.
         "markers": lazy_value(lambda: with_map_layers([marker] if (marker := page.map_marker()) else [])),
+        # "Book entry" when the spot takes timed entry (town.spots: the gates app answers).
+        "entry": lazy_value(lambda: spots.entry_for(page)),
         # The structured data holds absolute addresses: its fragment varies with scheme and host.
         "absolute_root": request.build_absolute_uri("/"),
     }
@@ -299,6 +301,7 @@ def route_app_url(stops):
 
 
 # --- experiences (tours) and their slots ------------------------------------------------------
+
 
 @dataclass
 class SlotView:
@@ -600,6 +603,7 @@ def experience_page_context(page, request):
     """What an experience page shows: facts, prices, the date picker over the whole schedule
     with the chosen day's times (two queries for the slots however many there are and however
     many are booked) and the booking form."""
+
     def meeting_point():
         if not page.meeting_point_id:
             return None

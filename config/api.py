@@ -19,15 +19,17 @@ from products.api import router as products_router
 from scenic.api import router as scenic_router
 from scenic.parking import ParkingError
 from search.api import router as search_router
+from town.page_cache import api_language
 
 
 def in_request_language(run):
     """/api/v1/ is outside i18n_patterns, so LocaleMiddleware leaves it in the default language:
-    answer in the caller's (language cookie, then Accept-Language; zh-hans when neither says)."""
+    answer in the caller's (``?lang=``, else language cookie, then Accept-Language; zh-hans when
+    none says)."""
 
     @wraps(run)
     def wrapper(request, *args, **kwargs):
-        language = translation.get_language_from_request(request)
+        language = api_language(request)
         with translation.override(language):
             request.LANGUAGE_CODE = language
             response = run(request, *args, **kwargs)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from orders.models import OrderLine
 from orders.order_state import OrderStateError
 from orders.vouchers import CheckInResult, normalize_code
+from town.spots import staff_gates_for
 
 from . import gate as gate_service
 
@@ -43,9 +44,15 @@ COLLECT = "collect"
 @login_required
 def gate_index(request):
     gates = gate_service.gates_for(request.user)
-    if not gates and not gate_service.is_staff(request.user):
+    # The scenic spots' gates and head counters (the gates app, through town's registry).
+    spot_gates = staff_gates_for(request.user)
+    if not gates and not spot_gates and not gate_service.is_staff(request.user):
         raise PermissionDenied
-    return render(request, "events/gate/index.html", {"gates": gates, "today": timezone.localdate()})
+    return render(
+        request,
+        "events/gate/index.html",
+        {"gates": gates, "spot_gates": spot_gates, "today": timezone.localdate()},
+    )
 
 
 @never_cache

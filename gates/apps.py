@@ -20,3 +20,12 @@ class GatesConfig(AppConfig):
         register_inventory(EntryPassInventory())
         register_line_kind(EntryLine())
         register_section()
+
+        # The spot's page shows where to book, and the staff gate index lists the spot gates,
+        # through town's registry: the places and the events' gate index do not import this app.
+        from town.spots import register_entry, register_staff_gates
+
+        from .selectors import entry_call, staff_gates
+
+        register_entry(entry_call)
+        register_staff_gates(staff_gates)

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from town.idempotency import clean_key
 from town.page_cache import bump_stock
 
-from .models import CrowdSample, SpotCrowd
+from .models import CrowdCountKey, CrowdSample, SpotCrowd
 
 MAX_PEOPLE = 1_000_000
 # The page cache's tag of the head counts ("right now" shows them).
@@ -49,9 +50,38 @@ def _apply(crowd, people, *, entries=0, exits=0, now):
     return crowd
 
 
-def move(spot_id, delta, *, now=None) -> SpotCrowd:
-    """``delta`` people in (positive) or out (negative); refused below zero."""
+def _key(key):
+    try:
+        return clean_key(key)
+    except ValueError:
+        raise CountRefused(_("This count's key is not valid; please reload the page.")) from None
+
+
+def _repeated(crowd, key):
+    """The crowd as the press with ``key`` left it, if that press was counted already (checked
+    under the spot's lock, so a repeat sent at the same time waits for the first and finds it)."""
+    if key is None:
+        return None
+    earlier = CrowdCountKey.objects.filter(key=key).first()
+    if earlier is None:
+        return None
+    if earlier.spot_id != crowd.spot_id:
+        raise CountRefused(_("This count's key is not valid; please reload the page."))
+    crowd.people = earlier.people
+    return crowd
+
+
+def _remember(crowd, key, now):
+    if key is not None:
+        CrowdCountKey.objects.create(key=key, spot_id=crowd.spot_id, people=crowd.people, created_at=now)
+    return crowd
+
+
+def move(spot_id, delta, *, key=None, now=None) -> SpotCrowd:
+    """``delta`` people in (positive) or out (negative); refused below zero. With ``key`` (a staff
+    page's press), a press sent again answers the count it left without counting again."""
     now = now or timezone.now()
+    key = _key(key)
     if (
         isinstance(delta, bool)
         or not isinstance(delta, int)
@@ -61,19 +91,27 @@ def move(spot_id, delta, *, now=None) -> SpotCrowd:
         raise CountRefused(_("Please give a whole number of people."))
     with transaction.atomic():
         crowd = _locked_crowd(spot_id)
+        if (repeated := _repeated(crowd, key)) is not None:
+            return repeated
         people = crowd.people + delta
         if people < 0:
             raise CountRefused(_("There are only %(n)d people counted on site.") % {"n": crowd.people})
-        return _apply(crowd, people, entries=max(delta, 0), exits=max(-delta, 0), now=now)
+        crowd = _apply(crowd, people, entries=max(delta, 0), exits=max(-delta, 0), now=now)
+        return _remember(crowd, key, now)
 
 
-def set_count(spot_id, people, *, now=None) -> SpotCrowd:
-    """A typed head count replaces the figure (staff counted the people on site)."""
+def set_count(spot_id, people, *, key=None, now=None) -> SpotCrowd:
+    """A typed head count replaces the figure (staff counted the people on site); ``key`` as for
+    ``move``."""
     now = now or timezone.now()
+    key = _key(key)
     if isinstance(people, bool) or not isinstance(people, int) or not 0 <= people <= MAX_PEOPLE:
         raise CountRefused(_("Please give the number of people on site: a whole number from 0."))
     with transaction.atomic():
-        return _apply(_locked_crowd(spot_id), people, now=now)
+        crowd = _locked_crowd(spot_id)
+        if (repeated := _repeated(crowd, key)) is not None:
+            return repeated
+        return _remember(_apply(crowd, people, now=now), key, now)
 
 
 def history(spot_id, day):

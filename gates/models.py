@@ -261,3 +261,20 @@ class CrowdSample(models.Model):
 
     def __str__(self):
         return f"{self.spot_id} {self.quarter.isoformat()} {self.people_last}"
+
+
+class CrowdCountKey(models.Model):
+    """One press of a staff counter (+1, −1, a typed count), by the key its page made for it: a
+    press sent again (a retry over poor signal) finds its key and is not counted twice."""
+
+    key = models.CharField(max_length=64, unique=True)
+    spot = models.ForeignKey(AttractionPage, on_delete=models.CASCADE, related_name="+")
+    # The head count the press left, answered again to a repeat.
+    people = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("counter press")
+
+    def __str__(self):
+        return f"{self.spot_id} {self.key}"

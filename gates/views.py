@@ -159,11 +159,13 @@ def spot_counter(request, spot_id):
     _rule, spot = _staff_spot(request, spot_id, need_rule=False)
     error, status = "", 200
     if request.method == "POST":
+        # One key per press, made by the page's script: a press sent again counts once.
+        key = request.POST.get("press_key")
         try:
             if request.POST.get("action") == "set":
-                crowding.set_count(spot.pk, _int(request.POST.get("people"), minimum=0))
+                crowding.set_count(spot.pk, _int(request.POST.get("people"), minimum=0), key=key)
             else:
-                crowding.move(spot.pk, 1 if request.POST.get("action") == "in" else -1)
+                crowding.move(spot.pk, 1 if request.POST.get("action") == "in" else -1, key=key)
         except crowding.CountRefused as exc:
             error, status = exc.message, 422
         else:

@@ -5,7 +5,7 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.security import HttpBearer
 
 from . import parking
@@ -90,10 +90,18 @@ class NowOut(Schema):
 
 
 @router.get("/now", response=NowOut, summary="Right now: crowding, parking, notices")
-def right_now(request: HttpRequest):
+def right_now(
+    request: HttpRequest,
+    lang: str | None = Query(  # noqa: ARG001 (read by config.api.in_request_language)
+        None,
+        description="zh-hans or en: the language of names and notices (else the language "
+        "cookie, then Accept-Language). The /now/ pages ask for their own.",
+    ),
+):
     """Each spot's crowding and next entry window, every car park's free spaces and the current
-    notices and closures, in the caller's language. Stored for anonymous callers and cleared by
-    every parking count, so polling it is cheap and the numbers live within seconds."""
+    notices and closures, in the caller's language (``lang``, cookie, Accept-Language). Stored for
+    anonymous callers and cleared by every parking count, so polling it is cheap and the numbers
+    live within seconds."""
     return now_numbers()
 
 
@@ -116,15 +124,26 @@ class CountOut(Schema):
     response={200: CountOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Report a car park's free spaces (counter systems)",
 )
-def count_parking(request: HttpRequest, car_park_id: int, payload: CountIn):
+def count_parking(
+    request: HttpRequest,
+    car_park_id: int,
+    payload: CountIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Optional, 1 to 64 printable characters (a UUID, say): a request sent again "
+        "with the same key (a retry) answers what the first one did and counts nothing.",
+    ),
+):
     """Give exactly one of ``free`` (the count) or ``change`` (relative). Refused, with nothing
     stored: an unknown token (401), a car park this counter does not count (403), an unknown car
-    park (404), a count below zero or over the car park's spaces, or neither/both fields (422)."""
+    park (404), a count below zero or over the car park's spaces, neither/both fields, or an
+    idempotency key that is not valid or was used for another car park (422)."""
     if (payload.free is None) == (payload.change is None):
         raise parking.CountOutOfRange(_('Send exactly one of "free" (the count) or "change" (e.g. -1).'))
     parking.check_counter_may_count(request.auth, car_park_id)
     if payload.free is not None:
-        count = parking.set_free(car_park_id, payload.free)
+        count = parking.set_free(car_park_id, payload.free, key=idempotency_key)
     else:
-        count = parking.change_free(car_park_id, payload.change)
+        count = parking.change_free(car_park_id, payload.change, key=idempotency_key)
     return {"id": count.car_park_id, "free": count.free, "total": count.total}

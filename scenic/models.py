@@ -109,6 +109,24 @@ class ParkingCounter(models.Model):
         return self.name
 
 
+class ParkingCountKey(models.Model):
+    """One count (a staff press or a counter system's request) by its idempotency key: the same
+    key sent again finds the result it had and is not counted twice."""
+
+    key = models.CharField(max_length=64, unique=True)
+    car_park = models.ForeignKey(CarPark, on_delete=models.CASCADE, related_name="+")
+    # What the count left, answered again to a repeat.
+    free = models.PositiveIntegerField()
+    total = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("parking count")
+
+    def __str__(self):
+        return f"{self.car_park_id} {self.key}"
+
+
 class FacilityKind(models.TextChoices):
     TOILET = "toilet", _("Toilet")
     FIRST_AID = "first_aid", _("First aid")

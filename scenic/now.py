@@ -16,7 +16,7 @@ from events.selectors import published_events
 from gates.selectors import now_spots
 from town import geo
 from town.page_cache import shows, stock_tag
-from town.translations import active_locale
+from town.translations import active_locale, localize_villages
 
 from .facilities import all_facilities, as_marker
 from .models import CarPark, Notice
@@ -39,6 +39,10 @@ def car_park_rows():
     """The car parks with their free spaces; a full one points to the nearest with room."""
     shows(stock_tag(STOCK_KIND))
     car_parks = list(CarPark.objects.select_related("village").order_by("name", "pk"))
+    # A car park points at the village chosen in Chinese: the English page reads its English
+    # name (the locale's villages come from the content cache; none asked for without villages).
+    with_villages = any(car_park.village_id for car_park in car_parks)
+    localize_villages(car_parks, active_locale().pk if with_villages else None)
     rows = []
     for car_park in car_parks:
         row = {
@@ -47,7 +51,7 @@ def car_park_rows():
             "free": car_park.free_spaces,
             "total": car_park.total_spaces,
             "full": car_park.is_full,
-            "village": car_park.village.name if car_park.village else "",
+            "village": car_park.village_shown.name if car_park.village_shown else "",
             "map_url": geo.map_app_url(car_park.latitude, car_park.longitude, car_park.shown_name)
             if geo.has_coordinates(car_park)
             else None,

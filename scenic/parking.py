@@ -11,16 +11,17 @@ API answer (town.page_cache) and nothing else.
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tokens import token_digest
 from town import geo
+from town.idempotency import clean_key
 from town.page_cache import bump_stock
 
-from .models import CarPark, ParkingCounter
+from .models import CarPark, ParkingCounter, ParkingCountKey
 
 STOCK_KIND = "parking"
 # Not a secret: a visible prefix, so a leaked counter token is recognisable.
@@ -59,24 +60,61 @@ class Count:
     total: int
 
 
-def set_free(car_park_id, free, *, now=None):
-    """Set the free spaces to ``free`` (a typed count); returns a Count."""
+class BadCountKey(ParkingError):
+    code = "idempotency_key_invalid"
+
+
+class _Repeated(Exception):
+    """A count whose key another request stored first (raised to undo this one's update)."""
+
+
+def set_free(car_park_id, free, *, key=None, now=None):
+    """Set the free spaces to ``free`` (a typed count); returns a Count. ``key``: see ``_update``."""
     if not isinstance(free, int) or isinstance(free, bool):
         raise CountOutOfRange(_("The free spaces must be a whole number."))
     if free < 0:
         raise CountOutOfRange(_("Free spaces cannot be below zero (got %(free)s).") % {"free": free})
-    return _update(car_park_id, {"free_spaces": free}, {"total_spaces__gte": free}, now, free=free)
+    return _update(car_park_id, {"free_spaces": free}, {"total_spaces__gte": free}, now, key, free=free)
 
 
-def change_free(car_park_id, change, *, now=None):
-    """Add ``change`` (+1 a car left, −1 a car came in) to the free spaces; returns a Count."""
+def change_free(car_park_id, change, *, key=None, now=None):
+    """Add ``change`` (+1 a car left, −1 a car came in) to the free spaces; returns a Count.
+    ``key``: see ``_update``."""
     if not isinstance(change, int) or isinstance(change, bool):
         raise CountOutOfRange(_("The change must be a whole number."))
     where = {"free_spaces__gte": -change} if change < 0 else {"total_spaces__gte": F("free_spaces") + change}
-    return _update(car_park_id, {"free_spaces": F("free_spaces") + change}, where, now, change=change)
+    return _update(car_park_id, {"free_spaces": F("free_spaces") + change}, where, now, key, change=change)
 
 
-def _update(car_park_id, values, where, now, *, free=None, change=None):
+def _earlier(car_park_id, key):
+    earlier = ParkingCountKey.objects.filter(key=key).first()
+    if earlier is None:
+        return None
+    if earlier.car_park_id != car_park_id:
+        raise BadCountKey(_("This idempotency key was used for another car park."))
+    return Count(car_park_id, earlier.free, earlier.total)
+
+
+def _update(car_park_id, values, where, now, key, *, free=None, change=None):
+    """The count, once per ``key`` (an idempotency key: a staff page's press, a counter's
+    Idempotency-Key header): a repeat answers the Count the first one left and changes nothing.
+    The key is stored with the count under a unique constraint: of two requests with one key at
+    once, the second's insert waits for the first's commit and fails, and its count is undone."""
+    try:
+        key = clean_key(key)
+    except ValueError:
+        raise BadCountKey(
+            _("The idempotency key must be 1 to 64 printable characters (a UUID, say).")
+        ) from None
+    if key is not None and (earlier := _earlier(car_park_id, key)) is not None:
+        return earlier
+    try:
+        return _counted(car_park_id, values, where, now, key, free=free, change=change)
+    except _Repeated:
+        return _earlier(car_park_id, key)
+
+
+def _counted(car_park_id, values, where, now, key, *, free=None, change=None):
     now = now or timezone.now()
     with transaction.atomic():
         updated = CarPark.objects.filter(pk=car_park_id, **where).update(counted_at=now, **values)
@@ -97,6 +135,14 @@ def _update(car_park_id, values, where, now, *, free=None, change=None):
                 )
                 % {"change": change, "result": current + change, "total": total}
             )
+        if key is not None:
+            try:
+                with transaction.atomic():
+                    ParkingCountKey.objects.create(
+                        key=key, car_park_id=car_park_id, free=current, total=total, created_at=now
+                    )
+            except IntegrityError:
+                raise _Repeated from None
         bump_stock(STOCK_KIND, [car_park_id])
     return Count(car_park_id, current, total)
 

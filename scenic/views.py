@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from town.translations import active_locale, localize_villages
+
 from . import parking
 from .models import CarPark
 from .now import map_markers, now_snapshot
@@ -43,17 +45,19 @@ def parking_counter(request):
         except ValueError:
             car_park_id = None
         action = request.POST.get("action")
+        # One key per press, made by the page's script: a press sent again counts once.
+        key = request.POST.get("press_key")
         try:
             if car_park_id is None:
                 raise parking.UnknownCarPark(_("Choose a car park."))
             if action in ("in", "out"):
                 # A car coming in takes a space; one leaving frees one.
-                count = parking.change_free(car_park_id, -1 if action == "in" else 1)
+                count = parking.change_free(car_park_id, -1 if action == "in" else 1, key=key)
             elif action == "set":
                 raw = (request.POST.get("free") or "").strip()
                 if not raw.isdigit():
                     raise parking.CountOutOfRange(_("Type the free spaces as a whole number, 0 or more."))
-                count = parking.set_free(car_park_id, int(raw))
+                count = parking.set_free(car_park_id, int(raw), key=key)
             else:
                 raise parking.CountOutOfRange(_("Unknown action."))
         except parking.ParkingError as exc:
@@ -63,7 +67,9 @@ def parking_counter(request):
                 request, _("%(free)s of %(total)s spaces free.") % {"free": count.free, "total": count.total}
             )
             return redirect(f"{reverse('scenic_parking')}#car-park-{count.car_park_id}")
-    car_parks = list(CarPark.objects.select_related("village").order_by("name", "pk"))
+    car_parks = localize_villages(
+        list(CarPark.objects.select_related("village").order_by("name", "pk")), active_locale().pk
+    )
     return render(
         request,
         "scenic/parking.html",

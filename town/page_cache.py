@@ -239,6 +239,19 @@ def _cacheable_view(request, language):
     return match.url_name in CACHEABLE_URL_NAMES
 
 
+def api_language(request):
+    """The language the JSON API answers ``request`` in: ``?lang=`` when it names a language of
+    the site (a page asks for its own: the cookie or the phone's Accept-Language may say another),
+    else the language cookie, then Accept-Language; the default language when none says."""
+    asked = request.GET.get("lang") or ""
+    if asked:
+        try:
+            return translation.get_supported_language_variant(asked)
+        except LookupError:
+            pass
+    return translation.get_language_from_request(request)
+
+
 def _request_language(request):
     """The language this request will be answered in, worked out without activating it: for a
     page, LocaleMiddleware's rules (Django 5.2); with our URLs (i18n_patterns, no prefix for
@@ -246,9 +259,9 @@ def _request_language(request):
     page is stored only if the language it was rendered in (``request.LANGUAGE_CODE``) is this
     one."""
     if _is_public_api(request.path_info):
-        # The API answers in the caller's language (language cookie, then Accept-Language), as
+        # The API answers in the caller's language (?lang=, language cookie, Accept-Language), as
         # config.api.in_request_language picks it, whatever LocaleMiddleware activated.
-        return translation.get_language_from_request(request)
+        return api_language(request)
     urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
     i18n_patterns_used, prefixed_default_language = is_language_prefix_patterns_used(urlconf)
     from_path = translation.get_language_from_path(request.path_info)

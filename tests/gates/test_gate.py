@@ -124,3 +124,31 @@ def test_move_refuses_below_zero(paid_rule):
     with pytest.raises(crowding.CountRefused):
         crowding.move(paid_rule.spot_id, -1)
     assert not SpotCrowd.objects.filter(people__gt=0).exists()
+
+
+def test_a_counter_press_sent_again_counts_once(client, now, paid_rule, staff):
+    SpotCrowd.objects.create(spot=paid_rule.spot, comfortable=20, maximum=30)
+    counter = reverse("gates_counter", args=[paid_rule.spot_id])
+    press = {"action": "in", "press_key": "9d2c4b1a-7e6f-4a50-8c3d-2b1a0f9e8d77"}
+    for _ in range(3):
+        assert client.post(counter, press).status_code == 302
+    assert SpotCrowd.objects.get().people == 1
+    client.post(counter, {**press, "press_key": "0e3d5c2b-8f70-4b61-9d4e-3c2b1a0f9e88"})
+    client.post(counter, {"action": "out", "press_key": "1f4e6d3c-9081-4c72-8e5f-4d3c2b1a0f99"})
+    assert SpotCrowd.objects.get().people == 1
+    (sample,) = CrowdSample.objects.all()
+    assert (sample.entries, sample.exits) == (2, 1)
+    # A typed count sent again is not counted again either (nor undoes what came after it).
+    typed = {"action": "set", "people": "10", "press_key": "2a5f7e4d-a192-4d83-9f60-5e4d3c2b1a00"}
+    client.post(counter, typed)
+    client.post(counter, {**press, "press_key": "3b60f8e5-b2a3-4e94-a071-6f5e4d3c2b11"})
+    client.post(counter, typed)
+    assert SpotCrowd.objects.get().people == 11
+    assert "data-press-key" in client.get(counter).text
+
+
+def test_a_counter_key_that_cannot_be_one_is_refused(client, now, paid_rule, staff):
+    counter = reverse("gates_counter", args=[paid_rule.spot_id])
+    response = client.post(counter, {"action": "in", "press_key": "not a key"})
+    assert response.status_code == 422
+    assert not SpotCrowd.objects.filter(people__gt=0).exists()

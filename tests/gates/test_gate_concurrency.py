@@ -3,7 +3,7 @@
 import pytest
 
 from gates import crowding, gate
-from gates.models import CrowdSample, SpotCrowd
+from gates.models import CrowdCountKey, CrowdSample, SpotCrowd
 from orders import basket as basket_service
 from orders.models import Basket
 from tests.concurrency import at_once
@@ -59,3 +59,19 @@ def test_control_counters_without_the_lock_lose_steps(paid_rule, monkeypatch):
     monkeypatch.setattr(crowding, "_locked_crowd", unlocked)
     at_once([lambda: crowding.move(paid_rule.spot_id, 1).people for _ in range(20)])
     assert SpotCrowd.objects.get().people < 25
+
+
+def test_one_press_sent_by_several_threads_at_once_counts_once(paid_rule):
+    SpotCrowd.objects.create(spot=paid_rule.spot, people=5)
+    key = "0b5f3e0a-5d6c-4a43-9d8e-3f2b8f0c1a11"
+    results = at_once([lambda: crowding.move(paid_rule.spot_id, 1, key=key).people for _ in range(10)])
+    assert results == {6: 10}, results
+    assert SpotCrowd.objects.get().people == 6
+    assert CrowdCountKey.objects.get().people == 6
+
+
+def test_control_without_the_key_the_same_threads_count_ten_times(paid_rule):
+    """Proves the test above can fail: the same ten requests without a key count ten."""
+    SpotCrowd.objects.create(spot=paid_rule.spot, people=5)
+    at_once([lambda: crowding.move(paid_rule.spot_id, 1).people for _ in range(10)])
+    assert SpotCrowd.objects.get().people == 15

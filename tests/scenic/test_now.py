@@ -286,3 +286,53 @@ def test_the_api_schema_carries_spots_of_that_shape():
         }
     ).model_dump()
     assert uncounted["spots"][0]["level"] is None and uncounted["spots"][0]["entry_url"] == "/entry/1/"
+
+
+# --- the page's language, asked for explicitly -------------------------------------------------
+
+
+def test_each_page_polls_the_api_in_its_own_language(client, town, en_locale):
+    assert 'data-now-api="/api/v1/now?lang=en"' in client.get("/en/now/").text
+    assert 'data-now-api="/api/v1/now?lang=zh-hans"' in client.get("/now/").text
+
+
+def test_the_api_answers_in_the_language_asked_whatever_the_phone_says(town):
+    from django.test import Client
+
+    chinese_phone = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    data = chinese_phone.get("/api/v1/now", {"lang": "en"}).json()
+    assert [notice["title"] for notice in data["notices"]] == ["Storms this afternoon"]
+    english_phone = Client(HTTP_ACCEPT_LANGUAGE="en")
+    data = english_phone.get("/api/v1/now", {"lang": "zh-hans"}).json()
+    assert [notice["title"] for notice in data["notices"]] == ["午后雷阵雨"]
+    # A language the site does not have: the phone's, as before.
+    data = english_phone.get("/api/v1/now", {"lang": "xx"}).json()
+    assert [notice["title"] for notice in data["notices"]] == ["Storms this afternoon"]
+
+
+def test_stored_answers_keep_their_language(page_cache_on, town):
+    from django.test import Client
+
+    Client().get("/now/")  # the first page view makes the footer's settings row (a content edit)
+    chinese_phone = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    first = chinese_phone.get("/api/v1/now", {"lang": "zh-hans"})
+    assert first.json()["notices"][0]["title"] == "午后雷阵雨"
+    assert chinese_phone.get("/api/v1/now", {"lang": "zh-hans"})["X-Page-Cache"] == "hit"
+    english = chinese_phone.get("/api/v1/now", {"lang": "en"})
+    assert english["X-Page-Cache"] == "miss"
+    assert english.json()["notices"][0]["title"] == "Storms this afternoon"
+    assert english["Content-Language"] == "en"
+
+
+def test_the_english_page_names_the_villages_in_english(client, town, en_locale):
+    from tests.factories.town import VillageFactory
+
+    village = VillageFactory(name="桃花坞村", slug="taohuawu")
+    english = village.copy_for_translation(en_locale)
+    english.name = "Peach Dock Village"
+    english.save()
+    town["roomy"].village = village
+    town["roomy"].save()
+    page = client.get("/en/now/").text
+    assert "Peach Dock Village" in page and "桃花坞村" not in page
+    assert "桃花坞村" in client.get("/now/").text

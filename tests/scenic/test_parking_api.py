@@ -116,3 +116,46 @@ def test_the_openapi_schema_documents_the_count_and_its_errors(client):
     now = schema["paths"]["/api/v1/now"]["get"]
     assert "200" in now["responses"]
     assert {"spots", "car_parks", "notices"} <= set(schema["components"]["schemas"]["NowOut"]["properties"])
+
+
+def post_keyed(car_park_id, body, token, key):
+    return Client().post(
+        f"/api/v1/parking/{car_park_id}/count",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_a_request_sent_again_with_its_idempotency_key_counts_once(car_park, counter):
+    _counter, token = counter
+    first = post_keyed(car_park.pk, {"change": -1}, token, "retry-7f3a")
+    assert first.status_code == 200 and first.json()["free"] == 49
+    post(car_park.pk, {"change": -1}, token)  # another car, without a key
+    again = post_keyed(car_park.pk, {"change": -1}, token, "retry-7f3a")
+    # The answer the first one had; nothing counted.
+    assert again.status_code == 200 and again.json() == {"id": car_park.pk, "free": 49, "total": 100}
+    assert free_of(car_park) == 48
+    assert post_keyed(car_park.pk, {"change": -1}, token, "retry-8a4b").json()["free"] == 47
+    assert free_of(car_park) == 47
+
+
+def test_a_bad_or_borrowed_idempotency_key_gets_422_and_nothing_is_stored(car_park, counter):
+    _counter, token = counter
+    other = make_car_park("茶山停车场", total=30, free=10)
+    counter[0].car_parks.add(other)
+    assert post_keyed(other.pk, {"change": -1}, token, "key-1").status_code == 200
+    borrowed = post_keyed(car_park.pk, {"change": -1}, token, "key-1")
+    assert borrowed.status_code == 422 and borrowed.json()["code"] == "idempotency_key_invalid"
+    too_long = post_keyed(car_park.pk, {"change": -1}, token, "k" * 65)
+    assert too_long.status_code == 422 and too_long.json()["code"] == "idempotency_key_invalid"
+    assert free_of(car_park) == 50
+
+
+def test_the_openapi_schema_documents_the_idempotency_key(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    count = schema["paths"]["/api/v1/parking/{car_park_id}/count"]["post"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in count["parameters"])
+    now = schema["paths"]["/api/v1/now"]["get"]
+    assert any(p["name"] == "lang" and p["in"] == "query" for p in now["parameters"])

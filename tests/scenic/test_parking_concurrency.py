@@ -6,7 +6,7 @@ import time
 import pytest
 
 from scenic import parking
-from scenic.models import CarPark
+from scenic.models import CarPark, ParkingCountKey
 from tests.concurrency import at_once
 
 from .conftest import make_car_park
@@ -55,3 +55,16 @@ def test_control_a_read_then_write_update_loses_counts():
     outcome = at_once([naive] * UPDATES)
     assert outcome == {"counted": UPDATES}
     assert CarPark.objects.get(pk=car_park.pk).free_spaces > 50 - UPDATES
+
+
+def test_one_request_sent_by_several_threads_at_once_counts_once():
+    car_park = make_car_park("竹林停车场", total=100, free=50)
+    key = "2c1f7a4e-9a0e-4a3f-8d61-5b7e2c9d0f33"
+
+    def press():
+        return parking.change_free(car_park.pk, -1, key=key).free
+
+    outcome = at_once([press] * 10)
+    assert outcome == {49: 10}, outcome
+    assert CarPark.objects.get(pk=car_park.pk).free_spaces == 49
+    assert ParkingCountKey.objects.get().free == 49

@@ -89,3 +89,24 @@ def test_a_car_in_at_a_full_car_park_is_refused(counting_staff, car_park):
 def test_an_unknown_car_park_is_404(counting_staff, car_park):
     assert counting_staff.post(URL, {"car_park": "987654", "action": "in"}).status_code == 404
     assert counting_staff.post(URL, {"car_park": "abc", "action": "in"}).status_code == 404
+
+
+def test_a_press_sent_again_counts_once_and_each_new_press_counts(counting_staff, car_park):
+    press = {"car_park": car_park.pk, "action": "in", "press_key": "5b0a6c1e-3f0d-4d55-9a8b-0c7e1f2d3a44"}
+    for _ in range(3):
+        assert counting_staff.post(URL, press).status_code == 302
+    assert free_of(car_park) == 49
+    counting_staff.post(URL, {**press, "press_key": "6c1b7d2f-4a1e-4e66-8b9c-1d8f2a3e4b55"})
+    assert free_of(car_park) == 48
+
+
+def test_the_page_makes_a_key_per_press(counting_staff, car_park):
+    page = counting_staff.get(URL).text
+    assert page.count("data-press-key") == 2
+    assert "js/press-key" in page
+
+
+def test_a_key_that_cannot_be_one_is_refused_and_nothing_counted(counting_staff, car_park):
+    response = counting_staff.post(URL, {"car_park": car_park.pk, "action": "in", "press_key": "x" * 65})
+    assert response.status_code == 422
+    assert free_of(car_park) == 50
