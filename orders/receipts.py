@@ -25,7 +25,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from .exceptions import OrderStateError
 from .lines import describing_kind
-from .models import InvoiceRequest, Order
+from .models import InvoiceRequest, Order, OrderStatus
 from .models.orders import MONEY_IN
 from .money import format_fen
 from .payments.base import get_provider
@@ -56,6 +56,7 @@ class ReceiptPayment:
 class Receipt:
     site_name: str
     reference: str
+    status: str
     placed_at: datetime
     currency: str
     lines: list
@@ -106,6 +107,7 @@ def receipt_of(order: Order, *, site_name: str) -> Receipt:
     return Receipt(
         site_name=site_name,
         reference=order.reference,
+        status=order.status,
         placed_at=order.created_at,
         currency=order.currency,
         lines=lines,
@@ -152,6 +154,7 @@ def _draw(receipt: Receipt) -> bytes:
         P(_("Receipt"), "title"),
         P(_("Order %(ref)s") % {"ref": receipt.reference}),
         P(_("Placed on %(date)s") % {"date": _moment(receipt.placed_at)}),
+        P(_("Status: %(status)s") % {"status": OrderStatus(receipt.status).label}),
     ]
     if receipt.invoice_title:
         story.append(P(_("Invoice title: %(title)s") % {"title": receipt.invoice_title}))
@@ -192,7 +195,7 @@ def _draw(receipt: Receipt) -> bytes:
                 P(money(payment.refunded_fen) if payment.refunded_fen else "", "right"),
             ]
         )
-    pay_rows.append([P(_("Paid")), "", "", P(money(receipt.paid_fen), "strong")])
+    pay_rows.append([P(_("Received in total")), "", "", P(money(receipt.paid_fen), "strong")])
     payments = Table(pay_rows, colWidths=[60 * mm, 50 * mm, 30 * mm, 30 * mm])
     payments.setStyle(
         TableStyle(

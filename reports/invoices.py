@@ -87,7 +87,7 @@ def _paid_fen():
 
 
 def _local(moment):
-    return moment and timezone.localtime(moment).replace(tzinfo=None)
+    return moment and timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
 
 
 class InvoiceRequestReportView(ManageOrdersOnly, FieldsReportMixin, ReportView):
@@ -134,17 +134,48 @@ class InvoiceRequestReportView(ManageOrdersOnly, FieldsReportMixin, ReportView):
 
     @property
     def columns(self):
-        columns = super().columns
-        columns[0] = Column(
-            "order",
-            label=_("Order"),
-            accessor=lambda r: format_html(
-                '<a href="{}#invoice" style="white-space: nowrap">{}</a>',
-                reverse("orders_admin_manage", args=[r.order_id]),
-                r.order.reference,
+        # The page groups the buyer's details so the table fits a screen; the exports keep a
+        # column each, as the finance office types them into the tax system.
+        shown = {f.name: f for f in self.fields}
+
+        def lines(*parts):
+            kept = [part for part in parts if part]
+            return format_html("<br>".join(["{}"] * len(kept)), *kept) if kept else ""
+
+        return [
+            Column(
+                "order",
+                label=_("Order"),
+                accessor=lambda r: format_html(
+                    '<a href="{}#invoice" style="white-space: nowrap">{}</a>',
+                    reverse("orders_admin_manage", args=[r.order_id]),
+                    r.order.reference,
+                ),
             ),
-        )
-        return columns
+            *(Column(name, label=shown[name].label, accessor=shown[name].show) for name in ("asked", "paid")),
+            Column(
+                "buyer",
+                label=_("Invoice title and tax number"),
+                accessor=lambda r: lines(
+                    r.title,
+                    f"{r.get_kind_display()} · {r.tax_number}" if r.tax_number else r.get_kind_display(),
+                ),
+            ),
+            Column(
+                "details",
+                label=_("Address, phone, bank"),
+                accessor=lambda r: lines(
+                    " ".join(filter(None, [r.address, r.phone])),
+                    " ".join(filter(None, [r.bank_name, r.bank_account])),
+                ),
+            ),
+            Column("email", label=shown["email"].label, accessor=shown["email"].show),
+            Column(
+                "status",
+                label=_("Status"),
+                accessor=lambda r: lines(r.get_status_display(), r.invoice_number),
+            ),
+        ]
 
     def get_filename(self):
         month = self.filters.form.cleaned_data.get("month") if self.filters.is_valid() else ""
