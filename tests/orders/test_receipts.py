@@ -43,7 +43,7 @@ def test_the_receipt_names_the_order_its_lines_payment_and_invoice_title(client,
     assert response.status_code == 200
     text = pdf_text(response)
     assert paid.reference in text
-    assert "Receipt" in text and "Pay on site" in text
+    assert "Receipt" in text and "Pay on site" in text and "Status: Paid" in text
     assert "2 nights" in text  # the line as its kind says it
     assert text.count("¥600.00") == 5  # unit price, line, total, the payment, what was paid
     assert TITLE in text  # Chinese through the CID font, extractable
