@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.privacy import shown_phone
+from town.sites import site_identity
 
-from . import order_state, refunds
-from .models import Order
+from . import invoices, order_state, receipts, refunds
+from .models import InvoiceRequest, Order
 from .money import format_fen, yuan_to_fen
 
 
@@ -93,6 +94,10 @@ class PartRefundForm(forms.Form):
         return reason
 
 
+class MarkInvoicedForm(forms.Form):
+    invoice_number = forms.CharField(label=gettext_lazy("Invoice number"), max_length=40)
+
+
 def _already_sent(request, earlier):
     messages.info(
         request,
@@ -117,9 +122,25 @@ def order_manage(request, pk):
     refund_form = PartRefundForm(
         request.POST if request.POST.get("action") == "refund" else None, refundable_fen=paid_left
     )
+    invoiced_form = MarkInvoicedForm(request.POST if request.POST.get("action") == "invoiced" else None)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action == "invoiced" and not staff:
+                raise PermissionDenied
+            if action == "invoiced" and invoiced_form.is_valid():
+                try:
+                    invoices.mark_invoiced(
+                        order,
+                        invoice_number=invoiced_form.cleaned_data["invoice_number"],
+                        by_user=request.user,
+                    )
+                except invoices.InvoiceInvalid as exc:
+                    for name, message in exc.errors.items():
+                        invoiced_form.add_error(name, message)
+                else:
+                    messages.success(request, _("Order %(ref)s marked invoiced.") % {"ref": order.reference})
+                    return redirect(url)
             if action == "refund" and not staff:
                 raise PermissionDenied
             if action == "refund" and refund_form.is_valid():
@@ -176,7 +197,7 @@ def order_manage(request, pk):
                     % {"ref": order.reference, "fen": result.refund_fen},
                 )
                 return redirect(url)
-            if action not in ("mark_paid", "cancel", "refund"):
+            if action not in ("mark_paid", "cancel", "refund", "invoiced"):
                 messages.error(request, _("Unknown action."))
         except order_state.OrderStateError as exc:
             messages.error(request, exc.message)
@@ -196,6 +217,20 @@ def order_manage(request, pk):
         "cancel_form": cancel_form,
         "can_refund": staff and refunds.paid_left_fen(payments) > 0,
         "refund_form": refund_form,
+        "invoice": InvoiceRequest.objects.filter(order=order).select_related("invoiced_by").first(),
+        "invoiced_form": invoiced_form,
+        "is_staff": staff,
+        "has_receipt": receipts.has_receipt(payments),
     }
-    invalid = cancel_form.errors or refund_form.errors
+    invalid = cancel_form.errors or refund_form.errors or invoiced_form.errors
     return render(request, "orders/admin/order_manage.html", context, status=422 if invalid else 200)
+
+
+def order_receipt(request, pk):
+    """The order's receipt (收据) as a PDF, for staff (the visitor's is ``views.order_receipt``)."""
+    if not can_manage_orders(request.user):
+        raise PermissionDenied
+    order = get_object_or_404(
+        Order.objects.select_related("invoice_request").prefetch_related("lines", "payments"), pk=pk
+    )
+    return receipts.receipt_response(order, site_name=site_identity(request).name)

@@ -29,10 +29,11 @@ from accounts.services import UnverifiedEmail
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import line_cancel, stay_change
+from . import invoices, line_cancel, stay_change
 from .exceptions import OrderStateError, ReservationError
+from .invoices import InvoiceInvalid
 from .lines import LineInvalid, check_lines, describing_kind, get_line_kind, registered_kinds
-from .models import Order, OrderLine, OrderStatus
+from .models import InvoiceRequest, Order, OrderLine, OrderStatus
 from .payments import wechatpay_miniprogram
 from .payments.base import pay_url
 from .payments.exceptions import PaymentError, ProviderUnavailable
@@ -103,6 +104,27 @@ class BasketOut(Schema):
     currency: str
 
 
+class InvoiceRequestIn(Schema):
+    """What goes on the invoice (发票). ``kind``: "personal" or "company"; a company needs its
+    ``tax_number`` (统一社会信用代码: 18 characters, check character per GB 32100-2015)."""
+
+    kind: str = "personal"
+    title: str = ""
+    tax_number: str = ""
+    address: str = ""
+    phone: str = ""
+    bank_name: str = ""
+    bank_account: str = ""
+    email: str = ""
+
+
+class InvoiceRequestOut(InvoiceRequestIn):
+    status: str
+    invoice_number: str
+    invoiced_at: datetime | None
+    updated_at: datetime
+
+
 class CheckoutIn(Schema):
     """``payment_method`` is ignored for a free order (total 0). ``shown_total_fen``: the total
     the visitor was shown; if given and the basket now costs something else, 409 ``total_changed``.
@@ -114,6 +136,11 @@ class CheckoutIn(Schema):
     notes: dict[int, str] | None = None
     token: str | None = None
     shown_total_fen: StrictInt | None = None
+    invoice: InvoiceRequestIn | None = Field(
+        default=None,
+        description="Optional: the invoice (发票) wanted for the order, "
+        "as in PUT /orders/{ref}/invoice-request.",
+    )
 
 
 class CheckoutConflictOut(ErrorOut):
@@ -285,10 +312,10 @@ class StayChangedOut(OrderOut):
 LINE_CANCEL_STATUS = {"not_found": 404, "bad_quantity": 422}
 
 
-def _field_errors(errors):
+def _field_errors(errors, *, within=()):
     return ValidationError(
         [
-            {"type": "value_error", "loc": ["body", name], "msg": str(message)}
+            {"type": "value_error", "loc": ["body", *within, name], "msg": str(message)}
             for name, message in errors.items()
         ]
     )
@@ -451,9 +478,12 @@ def post_checkout(request, payload: CheckoutIn):
             token=payload.token,
             shown_total=payload.shown_total_fen,
             language=translation.get_language() or "",
+            invoice=payload.invoice.model_dump() if payload.invoice is not None else None,
         )
     except UnverifiedEmail as exc:
         return Status(403, {"detail": str(exc.message), "code": "unverified_email"})
+    except InvoiceInvalid as exc:
+        raise _field_errors(exc.errors, within=["invoice"]) from None
     except LineInvalid as exc:
         raise _field_errors(exc.errors) from None
     except checkout_service.BasketEmpty as exc:
@@ -556,6 +586,54 @@ def list_orders(request):
 def get_order(request, ref: str):
     order = get_object_or_404(Order, reference=ref, user=request.user)
     return Status(200, _order_out(order))
+
+
+def _invoice_out(request_row) -> dict:
+    return {
+        **{name: getattr(request_row, name) for name in invoices.FIELDS},
+        "status": request_row.status,
+        "invoice_number": request_row.invoice_number,
+        "invoiced_at": request_row.invoiced_at,
+        "updated_at": request_row.updated_at,
+    }
+
+
+def _no_invoice_request():
+    return Status(404, {"detail": str(_("No invoice was asked for on this order.")), "code": "not_found"})
+
+
+@router.get(
+    "/orders/{ref}/invoice-request",
+    response={200: InvoiceRequestOut, 404: ErrorOut},
+    auth=token_or_login,
+    summary="The invoice (发票) asked for on one of the user's orders",
+)
+def get_invoice_request(request, ref: str):
+    order = get_object_or_404(Order, reference=ref, user=request.user)
+    row = InvoiceRequest.objects.filter(order=order).first()
+    if row is None:
+        return _no_invoice_request()
+    return Status(200, _invoice_out(row))
+
+
+@router.put(
+    "/orders/{ref}/invoice-request",
+    response={200: InvoiceRequestOut, 404: ErrorOut, 409: ErrorOut, 422: dict},
+    auth=token_or_login,
+    summary="Ask for an invoice (发票) on one of the user's orders, or change what was asked",
+    description="422 per field (a tax number that is not a valid unified social credit code, a "
+    "company without one, a missing title or e-mail). 409 `invoiced`: the invoice is issued and "
+    "can no longer be changed. Nothing is changed when it answers an error.",
+)
+def put_invoice_request(request, ref: str, payload: InvoiceRequestIn):
+    order = get_object_or_404(Order, reference=ref, user=request.user)
+    try:
+        row = invoices.request_invoice(order, payload.model_dump())
+    except InvoiceInvalid as exc:
+        raise _field_errors(exc.errors) from None
+    except OrderStateError as exc:
+        return Status(409, {"detail": str(exc.message), "code": exc.code})
+    return Status(200, _invoice_out(row))
 
 
 def _line_refusal(exc):

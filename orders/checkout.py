@@ -25,8 +25,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import require_verified_email
 
 from . import reservations, waitlist
+from .invoices import InvoiceDetails, clean_invoice
 from .lines import LineInvalid, get_line_kind, prepare_lines
-from .models import Basket, Order, Payment, PaymentStatus
+from .models import Basket, InvoiceRequest, Order, Payment, PaymentStatus
 from .models.orders import DEFAULT_CURRENCY
 from .money import format_fen
 from .order_state import PlacedLine, place_order
@@ -111,14 +112,19 @@ def checkout(
     token=None,
     shown_total=None,
     language="",
+    invoice=None,
     now=None,
 ) -> CheckoutResult:
     """Turn ``basket`` into an order. Raises ``UnverifiedEmail`` (403), ``CheckoutInvalid`` (422),
     ``BasketEmpty`` (400), ``ReservationError`` (409: sold out, dates unavailable),
     ``TotalChanged`` (409: the total is not ``shown_total``, the fen the visitor saw; None: not
-    checked). ``payment_method`` is ignored when the total is 0."""
+    checked). ``payment_method`` is ignored when the total is 0. ``invoice``: the invoice request
+    (``invoices.InvoiceDetails``, or its fields as a dict; ``InvoiceInvalid``, 422, if bad), made
+    with the order in its transaction."""
     require_verified_email(user)
     name, phone = clean_contact(contact_name, contact_phone)
+    if invoice is not None and not isinstance(invoice, InvoiceDetails):
+        invoice = clean_invoice(invoice if isinstance(invoice, dict) else {})
     token = _clean_token(token)
     shown_total = _clean_shown_total(shown_total)
     if token is not None:
@@ -205,6 +211,8 @@ def checkout(
                 hold_expires_at=now + HOLD_FOR,
                 now=now,
             )
+            if invoice is not None:
+                InvoiceRequest.objects.create(order=order, **invoice.as_fields())
             locked.lines.all().delete()
     except IntegrityError:
         # The same token won a race with this request: return the order it made.

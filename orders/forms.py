@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import PhoneNumberField
 
+from .invoices import InvoiceInvalid, clean_invoice
 from .lines import describing_kind
+from .models import InvoiceKind
 
 NO_CODE = _("Enter the code we texted you. No code yet? Press “Send code” first.")
 BAD_TOTAL = _("The total shown must be a whole number of fen; please reload the page.")
@@ -137,3 +139,75 @@ class StayChangeConfirmForm(StayChangeForm):
         super().__init__(*args, **kwargs)
         for name in ("check_in", "check_out", "room_type"):
             self.fields[name].widget = forms.HiddenInput()
+
+
+class InvoiceRequestForm(forms.Form):
+    """What goes on the invoice (发票); the checks are ``invoices.clean_invoice``'s, so the page,
+    the checkout and the API refuse the same things with the same words."""
+
+    kind = forms.ChoiceField(
+        label=_("Invoice for"),
+        choices=InvoiceKind.choices,
+        widget=forms.RadioSelect,
+        initial=InvoiceKind.PERSONAL,
+    )
+    title = forms.CharField(
+        label=_("Invoice title (抬头)"),
+        max_length=150,
+        help_text=_("A company's full registered name, or your name for a personal invoice."),
+    )
+    tax_number = forms.CharField(
+        label=_("Tax number (统一社会信用代码)"),
+        max_length=24,
+        required=False,
+        help_text=_("18 characters; needed for a company invoice."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    email = forms.CharField(
+        label=_("E-mail for the e-invoice"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address = forms.CharField(label=_("Registered address"), max_length=200, required=False)
+    phone = forms.CharField(
+        label=_("Company phone"), max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    bank_account = forms.CharField(
+        label=_("Bank account"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.details = clean_invoice(data)
+        except InvoiceInvalid as exc:
+            for name, message in exc.errors.items():
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+
+class CheckoutInvoiceForm(InvoiceRequestForm):
+    """The checkout's optional invoice section: read only when "I need an invoice" is ticked."""
+
+    wanted = forms.BooleanField(label=_("I need an invoice (发票)"), required=False)
+
+    def __init__(self, *args, checked=True, **kwargs):
+        kwargs.setdefault("prefix", "invoice")
+        super().__init__(*args, **kwargs)
+        self.asked_for = bool(self.is_bound and self.data.get(self.add_prefix("wanted")))
+        self.wanted_now = self.asked_for and checked
+        if not self.wanted_now:
+            for field in self.fields.values():
+                field.required = False
+
+    def clean(self):
+        if not self.wanted_now:
+            self.details = None
+            return {}
+        return super().clean()

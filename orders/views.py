@@ -15,21 +15,24 @@ from accounts import phone_login
 from accounts.decorators import verified_email_required
 from accounts.phones import display_phone
 from accounts.services import UnverifiedEmail
+from town.sites import site_identity
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import line_cancel, order_state, refunds, stay_change, stay_suggestions, waitlist
+from . import invoices, line_cancel, order_state, receipts, refunds, stay_change, stay_suggestions, waitlist
 from .exceptions import OrderStateError, ReservationError
 from .forms import (
     CancelForm,
     CheckoutForm,
+    CheckoutInvoiceForm,
+    InvoiceRequestForm,
     LineCancelForm,
     LineQuantityForm,
     StayChangeConfirmForm,
     StayChangeForm,
 )
 from .lines import LineInvalid, cancellation_terms, describing_kind
-from .models import SOLD_STATUSES, Order, OrderLine, OrderStatus, ReservationKind
+from .models import SOLD_STATUSES, InvoiceRequest, Order, OrderLine, OrderStatus, ReservationKind
 from .money import format_fen
 from .payments.base import pay_url, waiting_payment
 from .payments.views import POLL_SECONDS
@@ -101,10 +104,16 @@ def _checkout(request):
         guest=guest,
         sending_code=sending_code,
     )
+    # "Send code" keeps what was typed in the invoice section without checking it yet.
+    invoice_form = CheckoutInvoiceForm(request.POST or None, checked=not sending_code)
     status, total_changed, code_sent = 200, None, None
+    forms_valid = False
+    if request.method == "POST":
+        checked = [form.is_valid(), invoice_form.is_valid()]  # both, so every error shows at once
+        forms_valid = all(checked)
     if sending_code:
         status, code_sent = _send_guest_code(request, form)
-    elif request.method == "POST" and form.is_valid():
+    elif forms_valid:
         if guest:
             form, status = _log_guest_in(request, form, choices=choices, lines=lines)
             basket = basket_service.get_basket(request)
@@ -123,6 +132,7 @@ def _checkout(request):
                 token=data["token"],
                 shown_total=data["shown_total_fen"],
                 language=translation.get_language() or "",
+                invoice=invoice_form.details,
             )
         except UnverifiedEmail as exc:
             messages.error(request, exc.message)
@@ -149,7 +159,13 @@ def _checkout(request):
     return render(
         request,
         "orders/checkout.html",
-        {"form": form, "summary": summary, "total_changed": total_changed, "code_sent": code_sent},
+        {
+            "form": form,
+            "invoice_form": invoice_form,
+            "summary": summary,
+            "total_changed": total_changed,
+            "code_sent": code_sent,
+        },
         status=status,
     )
 
@@ -263,10 +279,17 @@ def trips(request):
 @login_required
 def order_detail(request, ref):
     order = get_object_or_404(
-        Order.objects.prefetch_related("lines__voucher", "payments__refunds"),
+        Order.objects.select_related("invoice_request").prefetch_related(
+            "lines__voucher", "payments__refunds"
+        ),
         reference=ref,
         user=request.user,
     )
+    order.user = request.user  # its owner: the invoice form's e-mail costs no query
+    return _order_page(request, order)
+
+
+def _order_page(request, order, *, invoice_form=None, status=200):
     # What each live line's kind says of cancelling it now: read once for the whole order's
     # cancellation and for each line's.
     terms = cancellation_terms([line for line in order.lines.all() if line.cancelled_at is None])
@@ -294,8 +317,67 @@ def order_detail(request, ref):
             # paying in another tab): the page follows the order's state until it arrives.
             "waiting_payment": waiting_payment(order, order.payments.all()),
             "poll_seconds": POLL_SECONDS,
+            **_invoice_context(order, invoice_form),
         },
+        status=status,
     )
+
+
+def _invoice_context(order, invoice_form):
+    try:
+        invoice = order.invoice_request
+    except InvoiceRequest.DoesNotExist:
+        invoice = None
+    if invoice_form is None and not (invoice and invoice.is_invoiced):
+        initial = {name: getattr(invoice, name) for name in invoices.FIELDS} if invoice else None
+        invoice_form = InvoiceRequestForm(initial=initial or {"email": order.user.email})
+    return {
+        "invoice": invoice,
+        "invoice_form": invoice_form,
+        "has_receipt": receipts.has_receipt(order.payments.all()),
+    }
+
+
+@require_POST
+@login_required
+def order_invoice(request, ref):
+    """Ask for an invoice (发票) on the order, or change what was asked, until it is issued."""
+    order = get_object_or_404(
+        Order.objects.select_related("invoice_request"), reference=ref, user=request.user
+    )
+    form = InvoiceRequestForm(request.POST)
+    if form.is_valid():
+        had_one = hasattr(order, "invoice_request")
+        try:
+            invoices.request_invoice(order, form.details)
+        except OrderStateError as exc:
+            messages.error(request, exc.message)
+            return redirect(order)
+        messages.success(
+            request,
+            _("Your invoice details are changed.")
+            if had_one
+            else _("Thank you: we will send the invoice to %(email)s.") % {"email": form.details.email},
+        )
+        return redirect(f"{order.get_absolute_url()}#invoice")
+    order = (
+        Order.objects.select_related("invoice_request", "user")
+        .prefetch_related("lines__voucher", "payments__refunds")
+        .get(pk=order.pk)
+    )
+    return _order_page(request, order, invoice_form=form, status=422)
+
+
+@never_cache
+@login_required
+def order_receipt(request, ref):
+    """The order's receipt (收据) as a PDF, for its owner; 404 for anyone else's or no order."""
+    order = get_object_or_404(
+        Order.objects.select_related("invoice_request").prefetch_related("lines", "payments"),
+        reference=ref,
+        user=request.user,
+    )
+    return receipts.receipt_response(order, site_name=site_identity(request).name)
 
 
 @require_POST

@@ -156,7 +156,10 @@ def register_order_viewset():
 
 @hooks.register("register_admin_urls")
 def register_order_manage_urls():
-    return [path("orders/manage/<int:pk>/", admin_views.order_manage, name="orders_admin_manage")]
+    return [
+        path("orders/manage/<int:pk>/", admin_views.order_manage, name="orders_admin_manage"),
+        path("orders/manage/<int:pk>/receipt.pdf", admin_views.order_receipt, name="orders_admin_receipt"),
+    ]
 
 
 @hooks.register("register_admin_urls")

@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from .call_offs import CallOffDetailView, CallOffIndexView, HandBackView, may_read
+from .invoices import InvoiceRequestReportView
 from .views import (
     HomestayReportView,
     ProblemReportTimesView,
@@ -83,6 +84,29 @@ def register_call_off_urls():
             name="reports_call_off_hand_back",
         ),
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_invoice_urls():
+    return [
+        path("town-reports/invoices/", InvoiceRequestReportView.as_view(), name="reports_invoices"),
+        path(
+            "town-reports/invoices/results/",
+            InvoiceRequestReportView.as_view(results_only=True),
+            name="reports_invoices_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_invoice_menu_item():
+    return CallOffMenuItem(
+        _("Invoice requests"),
+        reverse("reports_invoices"),
+        name="reports-invoices",
+        icon_name="doc-full",
+        order=1095,
+    )
 
 
 @hooks.register("register_reports_menu_item")

@@ -5,6 +5,7 @@ from orders.lines import describing_kind
 from orders.money import format_fen
 from orders.payments.base import pay_url as provider_pay_url
 from orders.qr import qr_svg
+from orders.receipts import has_receipt as _has_receipt
 
 register = template.Library()
 
@@ -16,6 +17,13 @@ def fen(value, currency="CNY"):
         return format_fen(int(value), currency or "CNY")
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def has_receipt(order):
+    """{% if order|has_receipt %}: money was taken, so the order has a receipt (reads the
+    order's payments as prefetched)."""
+    return _has_receipt(order.payments.all())
 
 
 @register.simple_tag

@@ -211,3 +211,26 @@ def test_the_switched_off_account_of_a_number_is_not_logged_in_and_orders_nothin
     assert response.status_code == 403
     assert "This account is switched off. Please contact the tourism office." in response.content.decode()
     assert not Order.objects.exists() and "_auth_user_id" not in client.session
+
+
+def test_a_guest_keeps_the_invoice_details_over_send_code_and_gets_the_invoice_request(
+    client, post, outbox, in_basket, clock
+):
+    page = in_basket()
+    invoice = {
+        "invoice-wanted": "on",
+        "invoice-kind": "company",
+        "invoice-title": "青溪镇第一中学",
+        "invoice-tax_number": "91440300708461136T",
+        "invoice-email": "school@example.com",
+    }
+    sent = send_code(post, page, **invoice)
+    assert sent.status_code == 200
+    assert "91440300708461136T" in sent.text and "<details open>" in sent.text
+    placed = post("/en/checkout/", form_data(page, code=code_in(outbox[0]), **invoice))
+    order = Order.objects.get()
+    assert placed.status_code == 302
+    assert (order.invoice_request.title, order.invoice_request.tax_number) == (
+        "青溪镇第一中学",
+        "91440300708461136T",
+    )
