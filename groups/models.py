@@ -1,0 +1,359 @@
+"""Group and study-tour bookings (研学与团队).
+
+* ``StudyProgrammeIndexPage`` and ``StudyProgrammePage``: the study-tour programmes (研学课程)
+  schools choose from — goals, age groups, days, what is included, safety, the experiences and
+  meals each day, a price per pupil per day with group tiers.
+* ``GroupEnquiry``: a school's, company's or association's request (no account needed; the
+  contact's mobile number proven by a texted code), with a private reference.
+"""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from town.cache import CachedViewRestrictionsMixin
+from town.models import Village
+from town.months import MONTH_NAMES, MonthsField, clean_months, season_mask, validate_months
+
+from .stages import AgeGroupsField, age_mask, clean_age_groups, validate_age_groups
+
+MAX_DAYS = 14
+
+
+class StudyProgrammeIndexPage(CachedViewRestrictionsMixin, Page):
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["groups.StudyProgrammePage"]
+
+    class Meta:
+        verbose_name = _("study-tour index")
+
+    def get_context(self, request, *args, **kwargs):
+        # When serving: selectors import this module (a Wagtail page is its own view).
+        from .selectors import programme_index_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(programme_index_context(self, request))
+        return context
+
+
+class StudyProgrammePage(CachedViewRestrictionsMixin, Page):
+    """A study-tour programme (研学课程): what pupils learn over how many days, for which ages,
+    and the price per pupil per day, lower for larger groups (``price_tiers``)."""
+
+    intro = models.TextField(_("introduction"), blank=True, help_text=_("One or two sentences for cards."))
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    learning_goals = RichTextField(_("learning goals"), features=["bold", "ol", "ul"])
+    age_groups = AgeGroupsField(
+        _("age groups"),
+        default=list,
+        validators=[validate_age_groups],
+        help_text=_("Who the programme suits."),
+    )
+    # Derived from age_groups on save (stages.age_mask).
+    age_mask = models.PositiveIntegerField(_("age mask"), default=0, editable=False)
+    duration_days = models.PositiveSmallIntegerField(
+        _("duration (days)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)]
+    )
+    months_in_season = MonthsField(
+        _("months it runs"),
+        default=list,
+        blank=True,
+        validators=[validate_months],
+        help_text=_("Leave all unticked for all year."),
+    )
+    season_mask = models.PositiveIntegerField(_("season mask"), default=0, editable=False)
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    included = models.TextField(
+        _("what is included"), blank=True, help_text=_("One item a line: beds, meals, lessons, a guide…")
+    )
+    safety_notes = models.TextField(_("safety"), blank=True)
+    insurance_notes = models.TextField(_("insurance"), blank=True)
+    pupils_per_teacher = models.PositiveSmallIntegerField(
+        _("pupils per teacher"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("The school brings at least one teacher for this many pupils."),
+    )
+    min_pupils = models.PositiveSmallIntegerField(
+        _("smallest group (pupils)"), default=10, validators=[MinValueValidator(1)]
+    )
+    price_per_pupil_day_fen = models.PositiveIntegerField(
+        _("price per pupil per day (fen)"), help_text=_("For the smallest group; tiers below lower it.")
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("image"),
+        FieldPanel("learning_goals"),
+        MultiFieldPanel(
+            [
+                FieldPanel("age_groups"),
+                FieldRowPanel([FieldPanel("duration_days"), FieldPanel("pupils_per_teacher")]),
+                FieldPanel("months_in_season"),
+                FieldPanel("village"),
+            ],
+            heading=_("Who and when"),
+        ),
+        FieldPanel("included"),
+        MultiFieldPanel([FieldPanel("safety_notes"), FieldPanel("insurance_notes")], heading=_("Safety")),
+        InlinePanel("activities", label=_("Day by day")),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("min_pupils"), FieldPanel("price_per_pupil_day_fen")])],
+            heading=_("Price"),
+        ),
+        InlinePanel("price_tiers", label=_("Group prices")),
+        InlinePanel("photos", label=_("Photos")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("learning_goals"),
+        index.AutocompleteField("title"),
+    ]
+    parent_page_types = ["groups.StudyProgrammeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("study-tour programme")
+        verbose_name_plural = _("study-tour programmes")
+
+    def clean(self):
+        super().clean()
+        if not clean_age_groups(self.age_groups):
+            raise ValidationError({"age_groups": _("Choose at least one age group.")})
+
+    def save(self, *args, **kwargs):
+        self.age_groups = clean_age_groups(self.age_groups)
+        self.age_mask = age_mask(self.age_groups)
+        self.months_in_season = clean_months(self.months_in_season)
+        self.season_mask = season_mask(self.months_in_season)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "age_mask", "season_mask"}
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import programme_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(programme_page_context(self))
+        return context
+
+    @property
+    def included_items(self):
+        return [line.strip() for line in self.included.splitlines() if line.strip()]
+
+    @property
+    def month_names(self):
+        return [MONTH_NAMES[month] for month in self.months_in_season]
+
+    @property
+    def age_group_labels(self):
+        from .stages import AgeGroup
+
+        return [AgeGroup(code).label for code in self.age_groups]
+
+
+class ActivityKind(models.TextChoices):
+    EXPERIENCE = "experience", _("Experience")
+    LESSON = "lesson", _("Lesson")
+    VISIT = "visit", _("Visit")
+    MEAL = "meal", _("Meal")
+
+
+class ProgrammeActivity(Orderable):
+    """One part of a programme's day: an experience it books, a lesson, a visit or a meal."""
+
+    page = ParentalKey(StudyProgrammePage, on_delete=models.CASCADE, related_name="activities")
+    day = models.PositiveSmallIntegerField(
+        _("day"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)]
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ActivityKind.choices)
+    experience = models.ForeignKey(
+        "attractions.ExperiencePage",
+        verbose_name=_("experience"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True, help_text=_("Empty: the experience's."))
+    note = models.CharField(_("note"), max_length=250, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("day"), FieldPanel("kind")]),
+        PageChooserPanel("experience", "attractions.ExperiencePage"),
+        FieldPanel("title"),
+        FieldPanel("note"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("activity")
+
+    def __str__(self):
+        return self.shown_title
+
+    def clean(self):
+        super().clean()
+        if self.kind == ActivityKind.EXPERIENCE and not self.experience_id:
+            raise ValidationError({"experience": _("Choose the experience.")})
+        if not self.title and not self.experience_id:
+            raise ValidationError({"title": _("Give a title.")})
+
+    @property
+    def shown_title(self):
+        return self.title or (self.experience.title if self.experience_id and self.experience else "")
+
+
+class ProgrammePriceTier(Orderable):
+    """From ``min_pupils`` pupils on, each pays this per day."""
+
+    page = ParentalKey(StudyProgrammePage, on_delete=models.CASCADE, related_name="price_tiers")
+    min_pupils = models.PositiveSmallIntegerField(_("from pupils"), validators=[MinValueValidator(2)])
+    price_per_pupil_day_fen = models.PositiveIntegerField(_("price per pupil per day (fen)"))
+
+    panels = [FieldRowPanel([FieldPanel("min_pupils"), FieldPanel("price_per_pupil_day_fen")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("group price")
+
+    def __str__(self):
+        return f"≥{self.min_pupils}: {self.price_per_pupil_day_fen}"
+
+
+class ProgrammePhoto(Orderable):
+    page = ParentalKey(StudyProgrammePage, on_delete=models.CASCADE, related_name="photos")
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("photo"), on_delete=models.CASCADE, related_name="+"
+    )
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("photo")
+
+    def __str__(self):
+        return self.caption or str(self.image_id)
+
+
+# Private references and quote tokens: characters nobody misreads (no 0/o, 1/l/i).
+REF_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+REF_LENGTH = 12
+MAX_PEOPLE = 2000
+MAX_TEXT = 2000
+
+
+def new_ref():
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+
+
+class OrganisationKind(models.TextChoices):
+    SCHOOL = "school", _("School")
+    COMPANY = "company", _("Company")
+    ASSOCIATION = "association", _("Association or club")
+
+
+class EnquiryStatus(models.TextChoices):
+    NEW = "new", _("New")
+    QUOTING = "quoting", _("Quote being prepared")
+    QUOTED = "quoted", _("Quote sent")
+    BOOKED = "booked", _("Booked")
+    CLOSED = "closed", pgettext_lazy("group enquiry", "Closed")
+
+
+class GroupEnquiry(models.Model):
+    ref = models.CharField(
+        pgettext_lazy("group enquiry", "reference"),
+        max_length=REF_LENGTH,
+        unique=True,
+        default=new_ref,
+        editable=False,
+    )
+    organisation = models.CharField(_("organisation"), max_length=200)
+    kind = models.CharField(_("type"), max_length=12, choices=OrganisationKind.choices)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    pupils = models.PositiveIntegerField(_("pupils"), default=0, validators=[MaxValueValidator(MAX_PEOPLE)])
+    adults = models.PositiveIntegerField(
+        _("other adults"), default=0, validators=[MaxValueValidator(MAX_PEOPLE)]
+    )
+    teachers = models.PositiveIntegerField(
+        _("teachers"), default=0, validators=[MaxValueValidator(MAX_PEOPLE)]
+    )
+    ages = models.CharField(_("ages"), max_length=100, blank=True)
+    programme = models.ForeignKey(
+        StudyProgrammePage,
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enquiries",
+    )
+    wishes = models.TextField(_("wishes"), max_length=MAX_TEXT, blank=True)
+    budget_fen = models.PositiveIntegerField(_("budget for the group (fen)"), null=True, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=100)
+    # E.164, proven by a texted code when the enquiry was sent (phone_verified_at).
+    contact_phone = models.CharField(_("contact mobile number"), max_length=32)
+    phone_verified_at = models.DateTimeField(_("number confirmed"), null=True, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    status = models.CharField(
+        _("status"), max_length=10, choices=EnquiryStatus.choices, default=EnquiryStatus.NEW
+    )
+    staff_note = models.TextField(_("staff note"), blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("group enquiry")
+        verbose_name_plural = _("group enquiries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="groups_enquiry_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pupils__gt=0) | models.Q(adults__gt=0) | models.Q(teachers__gt=0),
+                name="groups_enquiry_has_people",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.start_date:%Y-%m-%d} · {self.ref[:6]}"
+
+    @property
+    def people(self):
+        return self.pupils + self.adults + self.teachers
+
+    @property
+    def days(self):
+        return (self.end_date - self.start_date).days + 1
