@@ -21,8 +21,9 @@ from pydantic import Field
 
 from accounts.api import app_token, session_with_csrf
 from accounts.phones import phone_or_none
+from orders.reservations import local_today
 
-from . import limits
+from . import limits, selectors
 from .forms import GroupEnquiryForm
 
 enquiry_router = Router(tags=["groups"])
@@ -110,4 +111,87 @@ def post_group_enquiry(request, payload: EnquiryIn):
 def _errors(items):
     return ValidationError(
         [{"type": code, "loc": ["body", name], "msg": str(msg)} for name, code, msg in items]
+    )
+
+
+quote_router = Router(tags=["groups"])
+
+
+class QuoteLineOut(Schema):
+    kind: str
+    label: str
+    quantity: int
+    nights: int | None = Field(description="Rooms only: nights from the line's day.")
+    unit_price_fen: int
+    amount_fen: int
+
+
+class QuoteDayOut(Schema):
+    date: date
+    lines: list[QuoteLineOut]
+    total_fen: int
+
+
+class QuoteOut(Schema):
+    status: str = Field(description="sent, accepted or expired (a sent quote past its date).")
+    organisation: str
+    enquiry_ref: str
+    valid_until: date
+    currency: str = "CNY"
+    days: list[QuoteDayOut]
+    total_fen: int
+    deposit_percent: int
+    deposit_fen: int
+    balance_fen: int
+    hold_hours: int
+    note: str
+
+
+@quote_router.get(
+    "/{token}",
+    response={200: QuoteOut, 404: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="A group quote by its private link: day by day, totals, deposit and validity",
+    description="The token is the last part of the quote's link. 404 for an unknown link or a quote "
+    "not sent yet. 30 reads a minute per address (429).",
+)
+def get_quote(request, token: str):
+    if not limits.may_look_up(request):
+        return Status(429, {"detail": str(limits.TOO_MANY_LOOKUPS), "code": "too_many_requests"})
+    quote = selectors.quote_for_visitor(token)
+    if quote is None:
+        return Status(404, {"detail": "Not found", "code": "not_found"})
+    plan = selectors.quote_plan(quote, local_today())
+    return Status(
+        200,
+        {
+            "status": plan["status"],
+            "organisation": quote.enquiry.organisation,
+            "enquiry_ref": quote.enquiry.ref,
+            "valid_until": quote.valid_until,
+            "days": [
+                {
+                    "date": day,
+                    "total_fen": subtotal,
+                    "lines": [
+                        {
+                            "kind": line.kind,
+                            "label": line.label,
+                            "quantity": line.quantity,
+                            "nights": line.nights if line.kind == "stay" else None,
+                            "unit_price_fen": line.unit_price_fen,
+                            "amount_fen": line.amount_fen,
+                        }
+                        for line in lines
+                    ],
+                }
+                for day, lines, subtotal in plan["days"]
+            ],
+            "total_fen": plan["total_fen"],
+            "deposit_percent": quote.deposit_percent,
+            "deposit_fen": plan["deposit_fen"],
+            "balance_fen": plan["balance_fen"],
+            "hold_hours": quote.hold_hours,
+            "note": quote.note,
+        },
     )

@@ -5,6 +5,9 @@
   meals each day, a price per pupil per day with group tiers.
 * ``GroupEnquiry``: a school's, company's or association's request (no account needed; the
   contact's mobile number proven by a texted code), with a private reference.
+* ``Quote`` and ``QuoteLine``: what the office offers a group, built from real inventory — room
+  nights (homestays), tour slots (attractions), entry windows (gates) — plus meals and transport
+  as priced lines, each on a day with a group price; sent as a private link with a validity date.
 """
 
 import secrets
@@ -12,15 +15,20 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from attractions.models import TourSlot
+from gates.models import EntryWindow
+from homestays.models import RoomType
 from town.cache import CachedViewRestrictionsMixin
 from town.models import Village
 from town.months import MONTH_NAMES, MonthsField, clean_months, season_mask, validate_months
@@ -357,3 +365,221 @@ class GroupEnquiry(models.Model):
     @property
     def days(self):
         return (self.end_date - self.start_date).days + 1
+
+
+DEFAULT_DEPOSIT_PERCENT = 30
+DEFAULT_HOLD_HOURS = 48
+TOKEN_BYTES = 24
+
+
+def new_token():
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+class QuoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+
+
+class Quote(ClusterableModel):
+    """An offer to a group. Its link (``token``) is the group's key to it: shown once it is sent."""
+
+    enquiry = models.ForeignKey(
+        GroupEnquiry, verbose_name=_("enquiry"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    valid_until = models.DateField(_("valid until"))
+    deposit_percent = models.PositiveSmallIntegerField(
+        _("deposit (%)"),
+        default=DEFAULT_DEPOSIT_PERCENT,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    hold_hours = models.PositiveSmallIntegerField(
+        _("hold (hours)"),
+        default=DEFAULT_HOLD_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+        help_text=_("Once accepted, how long everything is held for the deposit."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT
+    )
+    note = models.TextField(_("note to the group"), blank=True, max_length=MAX_TEXT)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+
+    def __str__(self):
+        return f"{self.enquiry.organisation} · {self.valid_until:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("groups_quote", args=[self.token])
+
+    def shown_status(self, today):
+        """The status the group sees: a sent quote past its date has expired."""
+        if self.status == QuoteStatus.SENT and self.valid_until < today:
+            return QuoteStatus.EXPIRED
+        return self.status
+
+
+class QuoteLineKind(models.TextChoices):
+    STAY = "stay", _("Rooms")
+    TOUR = "tour", _("Tour")
+    ENTRY = "entry", _("Entry")
+    MEAL = "meal", _("Meal")
+    TRANSPORT = "transport", _("Transport")
+
+
+# Which inventory each kind points at; meals and transport point at none (free text).
+INVENTORY_FIELDS = {
+    QuoteLineKind.STAY: "room_type",
+    QuoteLineKind.TOUR: "tour_slot",
+    QuoteLineKind.ENTRY: "entry_window",
+}
+
+
+class QuoteLine(Orderable):
+    """One priced line of a quote on one day. ``quantity``: rooms for a stay (each for ``nights``
+    nights from ``day``), people for a tour, an entry or a meal, vehicles or trips for transport.
+    ``unit_price_fen``: the group price per room and night, per person, or per vehicle."""
+
+    quote = ParentalKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=10, choices=QuoteLineKind.choices)
+    day = models.DateField(_("day"))
+    room_type = models.ForeignKey(
+        "homestays.RoomType",
+        verbose_name=_("room type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    nights = models.PositiveSmallIntegerField(
+        _("nights"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Rooms only."),
+    )
+    tour_slot = models.ForeignKey(
+        "attractions.TourSlot",
+        verbose_name=_("tour slot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entry_window = models.ForeignKey(
+        "gates.EntryWindow",
+        verbose_name=_("entry window"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.CharField(
+        _("description"), max_length=200, blank=True, help_text=_("Meals and transport: what it is.")
+    )
+    quantity = models.PositiveIntegerField(
+        _("quantity"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PEOPLE)]
+    )
+    unit_price_fen = models.PositiveIntegerField(_("group unit price (fen)"))
+
+    class Meta(Orderable.Meta):
+        ordering = ["day", "sort_order", "pk"]
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+
+    def __str__(self):
+        return f"{self.day} {self.get_kind_display()} × {self.quantity}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        needed = INVENTORY_FIELDS.get(self.kind)
+        for field in INVENTORY_FIELDS.values():
+            if field == needed and not getattr(self, f"{field}_id"):
+                errors[field] = _("Choose what this line sells.")
+            elif field != needed and getattr(self, f"{field}_id"):
+                errors[field] = _("Only for a line of that kind: leave it empty.")
+        if needed is None and not self.description.strip():
+            errors["description"] = _(
+                "Say what the line is, for example “lunch” or “coach from the station”."
+            )
+        if self.kind != QuoteLineKind.STAY and self.nights != 1:
+            errors["nights"] = _("Nights are for rooms only.")
+        if not errors:
+            errors.update(self._inventory_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _inventory_errors(self):
+        """The line against its inventory: the right day and no more than there is at all (what is
+        free is checked when the group accepts)."""
+        if self.kind == QuoteLineKind.STAY and self.quantity and self.quantity > self.room_type.units:
+            return {"quantity": _("This room type has only %(n)d rooms.") % {"n": self.room_type.units}}
+        if self.kind == QuoteLineKind.TOUR:
+            if timezone.localdate(self.tour_slot.starts_at) != self.day:
+                return {"tour_slot": _("This slot is not on the line's day.")}
+            if self.quantity and self.quantity > self.tour_slot.capacity:
+                return {
+                    "quantity": _("The slot takes at most %(n)d people.") % {"n": self.tour_slot.capacity}
+                }
+        if self.kind == QuoteLineKind.ENTRY and timezone.localdate(self.entry_window.starts_at) != self.day:
+            return {"entry_window": _("This window is not on the line's day.")}
+        return {}
+
+    @property
+    def amount_fen(self):
+        nights = self.nights if self.kind == QuoteLineKind.STAY else 1
+        return (self.quantity or 0) * (self.unit_price_fen or 0) * nights
+
+    @property
+    def label(self):
+        """What the group reads: the room type and its homestay, the experience and its time, the
+        spot and its window, or the line's own words."""
+        if self.kind == QuoteLineKind.STAY and self.room_type_id:
+            return f"{self.room_type.page.title} · {self.room_type.name}"
+        if self.kind == QuoteLineKind.TOUR and self.tour_slot_id:
+            start = timezone.localtime(self.tour_slot.starts_at)
+            return f"{self.tour_slot.experience.title} · {start:%H:%M}"
+        if self.kind == QuoteLineKind.ENTRY and self.entry_window_id:
+            start = timezone.localtime(self.entry_window.starts_at)
+            return f"{self.entry_window.rule.spot.title} · {start:%H:%M}"
+        return self.description
+
+
+# --- what the quote's choosers list (proxies: the same rows, named for staff) -----------------
+
+
+class RoomTypeChoice(RoomType):
+    class Meta:
+        proxy = True
+        verbose_name = _("room type")
+
+    def __str__(self):
+        return f"{self.page.title} · {self.name} ({self.units})"
+
+
+class TourSlotChoice(TourSlot):
+    class Meta:
+        proxy = True
+        verbose_name = _("tour slot")
+
+    def __str__(self):
+        start = timezone.localtime(self.starts_at)
+        return f"{self.experience.title} · {start:%Y-%m-%d %H:%M} ({self.capacity})"
+
+
+class EntryWindowChoice(EntryWindow):
+    class Meta:
+        proxy = True
+        verbose_name = _("entry window")
+
+    def __str__(self):
+        start = timezone.localtime(self.starts_at)
+        return f"{self.rule.spot.title} · {start:%Y-%m-%d %H:%M}"

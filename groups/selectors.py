@@ -11,7 +11,7 @@ from wagtail.models import Page
 from town.cache import cached
 from town.months import in_season
 
-from .models import ProgrammeActivity, StudyProgrammePage
+from .models import ProgrammeActivity, Quote, QuoteLine, QuoteStatus, StudyProgrammePage
 from .pricing import lowest_pupil_day_price_fen
 from .stages import AgeGroup, for_age_group
 
@@ -115,4 +115,39 @@ def programme_page_context(page):
         "price_tiers": tiers,
         "from_price_fen": lowest_pupil_day_price_fen(page, tiers),
         "programme_photos": photos,
+    }
+
+
+def quote_for_visitor(token):
+    """A sent (or accepted, or expired) quote by its link, with its enquiry and lines and what
+    they point at, in three queries; None for an unknown link or a draft."""
+    if not token or len(token) > 64:
+        return None
+    lines = QuoteLine.objects.select_related(
+        "room_type__page", "tour_slot__experience", "entry_window__rule__spot"
+    ).order_by("day", "sort_order", "pk")
+    return (
+        Quote.objects.exclude(status=QuoteStatus.DRAFT)
+        .select_related("enquiry__programme")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .filter(token=token)
+        .first()
+    )
+
+
+def quote_plan(quote, today):
+    """The quote day by day: [(day, lines, subtotal)], the totals and the status the group sees."""
+    from .services import quote_totals
+
+    lines = list(quote.lines.all())
+    days = {}
+    for line in lines:
+        days.setdefault(line.day, []).append(line)
+    total, deposit, balance = quote_totals(lines, quote.deposit_percent)
+    return {
+        "days": [(day, rows, sum(row.amount_fen for row in rows)) for day, rows in sorted(days.items())],
+        "total_fen": total,
+        "deposit_fen": deposit,
+        "balance_fen": balance,
+        "status": quote.shown_status(today),
     }

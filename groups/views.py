@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 from accounts import phone_codes
 from accounts.phone_login import send_login_code
 from accounts.phones import display_phone, phone_or_none
+from orders.reservations import local_today
 
-from . import limits
+from . import limits, selectors
 from .forms import GroupEnquiryForm
 from .models import GroupEnquiry
 
@@ -76,3 +77,18 @@ def enquiry_sent(request):
     if enquiry is None:
         raise Http404
     return render(request, "groups/enquiry_sent.html", {"enquiry": enquiry})
+
+
+@never_cache
+@require_http_methods(["GET"])
+def quote(request, token):
+    if not limits.may_look_up(request):
+        return render(request, "429.html", {"message": limits.TOO_MANY_LOOKUPS}, status=429)
+    found = selectors.quote_for_visitor(token)
+    if found is None:
+        raise Http404
+    plan = selectors.quote_plan(found, local_today())
+    response = render(request, "groups/quote.html", {"quote": found, "enquiry": found.enquiry, "plan": plan})
+    # The link is the key: never sent on to other sites as a referrer.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from .admin_quotes import QuoteViewSet, entry_window_chooser, room_type_chooser, tour_slot_chooser
 from .models import EnquiryStatus, GroupEnquiry, OrganisationKind
 
 
@@ -88,5 +89,11 @@ class GroupEnquiryViewSet(ModelViewSet):
 
 
 @hooks.register("register_admin_viewset")
-def register_group_enquiry_viewset():
-    return GroupEnquiryViewSet("groups_enquiries", url_prefix="group-enquiries")
+def register_group_viewsets():
+    return [
+        GroupEnquiryViewSet("groups_enquiries", url_prefix="group-enquiries"),
+        QuoteViewSet("groups_quotes", url_prefix="group-quotes"),
+        room_type_chooser,
+        tour_slot_chooser,
+        entry_window_chooser,
+    ]
