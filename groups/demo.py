@@ -214,3 +214,94 @@ def load_programmes(ctx):
 
         upsert_page(ctx, index, StudyProgrammePage, item["slug"], fill)
     ctx.log(f"  study-tour programmes: {len(PROGRAMMES)}")
+
+
+DEMO_SCHOOL = "青溪镇中心小学"
+DEMO_PHONE = "+8613900000002"
+
+
+def load_enquiry_and_quote(ctx):
+    """A school's enquiry for the tea programme and its sent quote, built from the demo town's
+    inventory (a homestay's rooms, a tea-picking slot, an entry window, meals and a coach)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attractions.models import TourSlot, TourSlotStatus
+    from gates.models import EntryWindow
+    from homestays.models import RoomType
+
+    from .models import GroupEnquiry, Quote, QuoteLine, QuoteStatus
+
+    if GroupEnquiry.objects.filter(organisation=DEMO_SCHOOL).exists():
+        return
+    tea = _experience(ctx, "tea-picking-study-tour", "zh")
+    soon = timezone.now() + datetime.timedelta(days=14)
+    slot = (
+        TourSlot.objects.filter(experience=tea, status=TourSlotStatus.OPEN, starts_at__gte=soon)
+        .order_by("starts_at")
+        .first()
+    )
+    room = RoomType.objects.filter(locale=ctx.zh).select_related("page").order_by("-units", "pk").first()
+    if slot is None or room is None:
+        ctx.log("  group quote: no tea slot or rooms to quote; skipped")
+        return
+    day1 = timezone.localdate(slot.starts_at)
+    day2 = day1 + datetime.timedelta(days=1)
+    window = EntryWindow.objects.filter(rule__active=True, starts_at__date=day2).order_by("starts_at").first()
+    programme = StudyProgrammePage.objects.filter(slug="tea-hill-two-days", locale=ctx.zh).first()
+    now = timezone.now()
+    enquiry = GroupEnquiry.objects.create(
+        organisation=DEMO_SCHOOL,
+        kind="school",
+        start_date=day1,
+        end_date=day2,
+        pupils=20,
+        teachers=2,
+        ages="10–12",
+        programme=programme,
+        wishes="想加一次红色文化馆参观，最后一天下午三点前返校。",
+        budget_fen=2_000_000,
+        contact_name="王老师",
+        contact_phone=DEMO_PHONE,
+        phone_verified_at=now,
+        status="quoted",
+    )
+    quote = Quote.objects.create(
+        enquiry=enquiry,
+        valid_until=ctx.today + datetime.timedelta(days=10),
+        deposit_percent=30,
+        hold_hours=48,
+        status=QuoteStatus.SENT,
+        sent_at=now,
+        note="老师您好：按两天一晚安排，学生四人一间，老师两人一间。",
+    )
+    people = enquiry.people
+    lines = [
+        QuoteLine(kind="stay", day=day1, room_type=room, quantity=min(room.units, 6), unit_price_fen=24000),
+        QuoteLine(
+            kind="tour",
+            day=day1,
+            tour_slot=slot,
+            quantity=min(people, slot.effective_capacity),
+            unit_price_fen=9800,
+        ),
+        QuoteLine(kind="meal", day=day1, description="农家午饭和晚饭", quantity=people, unit_price_fen=6000),
+        QuoteLine(kind="meal", day=day2, description="早饭和午饭", quantity=people, unit_price_fen=4000),
+        QuoteLine(
+            kind="transport",
+            day=day2,
+            description="大巴接送（学校—青溪镇往返）",
+            quantity=1,
+            unit_price_fen=260000,
+        ),
+    ]
+    if window is not None:
+        lines.insert(
+            4, QuoteLine(kind="entry", day=day2, entry_window=window, quantity=people, unit_price_fen=0)
+        )
+    for n, line in enumerate(lines):
+        line.quote, line.sort_order = quote, n
+        line.full_clean()
+        line.save()
+    ctx.log(f"  group quote: /groups/quote/{quote.token}/")

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.models import Locale
 
 from accounts import phone_codes
@@ -74,7 +75,7 @@ class GroupEnquiryForm(forms.Form):
         label=_("Ages"), max_length=100, required=False, help_text=_("For example: 10 to 12, grade 5.")
     )
     programme = forms.ModelChoiceField(
-        label=_("Programme"),
+        label=pgettext_lazy("study tour", "Programme"),
         queryset=StudyProgrammePage.objects.none(),
         required=False,
         empty_label=_("— none chosen —"),

@@ -525,10 +525,9 @@ class QuoteLine(Orderable):
         if self.kind == QuoteLineKind.TOUR:
             if timezone.localdate(self.tour_slot.starts_at) != self.day:
                 return {"tour_slot": _("This slot is not on the line's day.")}
-            if self.quantity and self.quantity > self.tour_slot.capacity:
-                return {
-                    "quantity": _("The slot takes at most %(n)d people.") % {"n": self.tour_slot.capacity}
-                }
+            capacity = self.tour_slot.effective_capacity
+            if self.quantity and self.quantity > capacity:
+                return {"quantity": _("The slot takes at most %(n)d people.") % {"n": capacity}}
         if self.kind == QuoteLineKind.ENTRY and timezone.localdate(self.entry_window.starts_at) != self.day:
             return {"entry_window": _("This window is not on the line's day.")}
         return {}
@@ -572,7 +571,7 @@ class TourSlotChoice(TourSlot):
 
     def __str__(self):
         start = timezone.localtime(self.starts_at)
-        return f"{self.experience.title} · {start:%Y-%m-%d %H:%M} ({self.capacity})"
+        return f"{self.experience.title} · {start:%Y-%m-%d %H:%M} ({self.effective_capacity})"
 
 
 class EntryWindowChoice(EntryWindow):

@@ -58,6 +58,7 @@ def inventory(home_page, now):
         "room": RoomTypeFactory(name="四人间", units=12, max_guests=4),
         "slot": TourSlotFactory(experience=tea, starts_at=at(DAY1, 14), capacity=60),
         "window": rule.windows.get(starts_at=at(DAY2, 10)),
+        "plain_slot": TourSlotFactory(experience=tea, starts_at=at(DAY1, 9), capacity=None),
     }
 
 
@@ -135,6 +136,7 @@ def test_a_stay_spans_its_nights():
         ({"kind": "stay", "room_type": "room", "quantity": 13}, "quantity"),  # only 12 rooms
         ({"kind": "tour", "tour_slot": "slot", "quantity": 61}, "quantity"),  # the slot takes 60
         ({"kind": "tour", "tour_slot": "slot", "day": DAY2}, "tour_slot"),  # the slot is on day 1
+        ({"kind": "tour", "tour_slot": "plain_slot", "quantity": 61}, "quantity"),  # the experience's 60
         ({"kind": "entry", "entry_window": "window", "day": DAY1}, "entry_window"),
         ({"kind": "transport", "description": "大巴", "nights": 2}, "nights"),
     ],
