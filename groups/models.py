@@ -377,10 +377,11 @@ def new_token():
 
 
 class QuoteStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
-    EXPIRED = "expired", _("Expired")
+    # In context: "Sent" and "Expired" have other meanings elsewhere in the catalogue.
+    DRAFT = "draft", pgettext_lazy("quote", "Draft")
+    SENT = "sent", pgettext_lazy("quote", "Sent")
+    ACCEPTED = "accepted", pgettext_lazy("quote", "Accepted")
+    EXPIRED = "expired", pgettext_lazy("quote", "Expired")
 
 
 class Quote(ClusterableModel):
@@ -428,11 +429,11 @@ class Quote(ClusterableModel):
 
 
 class QuoteLineKind(models.TextChoices):
-    STAY = "stay", _("Rooms")
-    TOUR = "tour", _("Tour")
-    ENTRY = "entry", _("Entry")
-    MEAL = "meal", _("Meal")
-    TRANSPORT = "transport", _("Transport")
+    STAY = "stay", pgettext_lazy("quote line", "Rooms")
+    TOUR = "tour", pgettext_lazy("quote line", "Tour")
+    ENTRY = "entry", pgettext_lazy("quote line", "Entry")
+    MEAL = "meal", pgettext_lazy("quote line", "Meal")
+    TRANSPORT = "transport", pgettext_lazy("quote line", "Transport")
 
 
 # Which inventory each kind points at; meals and transport point at none (free text).
