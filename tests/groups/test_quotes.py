@@ -279,3 +279,23 @@ def test_staff_build_a_quote_in_the_admin_and_saving_it_as_sent_sends_it(
     quote = Quote.objects.get()
     assert quote.status == QuoteStatus.SENT and quote.lines.count() == 2
     assert quote.token in sms_outbox[-1].text
+
+
+def test_staff_filter_enquiries_by_status_and_cannot_add_one(enquiry, english_admin_client):
+    GroupEnquiry.objects.create(
+        organisation="青溪茶叶公司",
+        kind="company",
+        start_date=DAY1,
+        end_date=DAY1,
+        adults=30,
+        contact_name="李经理",
+        contact_phone=E164,
+        status="quoted",
+    )
+    page = english_admin_client.get("/admin/group-enquiries/", {"status": "new"})
+    assert [row.organisation for row in page.context["object_list"]] == ["青溪镇中心小学"]
+    page = english_admin_client.get("/admin/group-enquiries/", {"kind": "company"})
+    assert [row.organisation for row in page.context["object_list"]] == ["青溪茶叶公司"]
+    assert english_admin_client.get("/admin/group-enquiries/new/").status_code in (302, 403, 404)
+    inspect = english_admin_client.get(f"/admin/group-enquiries/inspect/{enquiry.pk}/")
+    assert inspect.status_code == 200 and enquiry.ref in inspect.content.decode()
