@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 # Served warm: the site, the page, the programmes (count; rows with village and image; tiers;
 # renditions), the menu and the footer settings — as many whatever the number of programmes.
 QUERIES = 8
+# The programme page warm: the site, the page (route, specific), its village, its activities with
+# their experiences, tiers, photos, the menu and the footer settings.
+PAGE_QUERIES = 10
 
 
 def test_a_larger_group_pays_the_price_of_the_largest_tier_it_reaches(programme_index):
@@ -109,3 +112,17 @@ def test_the_programme_page_shows_days_prices_and_the_enquiry_link(client, progr
     assert [day for day, _ in response.context["programme_days"]] == [1, 2]
     assert "制茶课" in html and "农家午饭" in html and "¥240" in html and "三餐" in html
     assert f"/groups/enquiry/?programme={page.pk}" in html
+
+
+def test_the_programme_page_runs_as_many_queries_however_many_days_and_tiers(client, programme_index):
+    from groups.models import ActivityKind, ProgrammeActivity, ProgrammePriceTier
+
+    page = make_programme(programme_index, "tea", tiers=[(40, 24000)])
+    ProgrammeActivity.objects.create(page=page, day=1, kind=ActivityKind.LESSON, title="制茶课")
+    few, _response = _index_queries(client, page.url)
+    for day in range(1, 3):
+        ProgrammeActivity.objects.create(page=page, day=day, kind=ActivityKind.MEAL, title=f"午饭 {day}")
+    ProgrammePriceTier.objects.create(page=page, min_pupils=80, price_per_pupil_day_fen=22000)
+    more, response = _index_queries(client, page.url)
+    assert len(response.context["programme_days"]) == 2 and len(response.context["price_tiers"]) == 2
+    assert few == more == PAGE_QUERIES, (few, more)
