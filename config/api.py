@@ -12,6 +12,8 @@ from attractions.api import router as experiences_router
 from events.api import router as events_router
 from feedback.api import router as feedback_router
 from gates.api import router as entry_router
+from groups.api import enquiry_router as group_enquiry_router
+from groups.api import quote_router as group_quote_router
 from homestays.api import router as homestays_router
 from orders.api import router as orders_router
 from orders.waitlist_api import router as waitlist_router
@@ -54,6 +56,8 @@ api.add_router("/", orders_router)
 api.add_router("/waitlist", waitlist_router)
 api.add_router("/auth/", accounts_router)
 api.add_router("/problem-reports", feedback_router)
+api.add_router("/group-enquiries", group_enquiry_router)
+api.add_router("/quotes", group_quote_router)
 # GET /now and the counter systems' POST /parking/{id}/count.
 api.add_router("/", scenic_router)
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "search.elastic",
     "reports",
     "feedback",
+    "groups",
     "scenic",
     # Wagtail
     "wagtail.contrib.forms",
@@ -264,6 +265,8 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": None,
     # Visitors' problem reports (feedback.limits): per client address and per number or account.
     "problem_report": "10/h/ip,5/h/key",
+    # Group and study-tour enquiries (groups.limits): per client address and per contact number.
+    "group_enquiry": "10/h/ip,5/h/key",
 }
 # A problem report's private status pages seen from one client address a minute (feedback.limits),
 # so their links cannot be walked through.

@@ -21,6 +21,8 @@ STEPS = [
     "home.demo.site.finish_home",
     "events.demo.load_tickets_and_season",
     "gates.demo.load_entry",
+    "groups.demo.load_programmes",
+    "groups.demo.load_enquiry_and_quote",
     "reports.demo.load_sales_history",
     "home.demo.site.load_footer",
     "feedback.demo.load_reports",

@@ -1,0 +1,307 @@
+"""Demo step: the study-tour index (研学课程) under the home page with three programmes of the
+demo town — a two-day tea study tour, a farming day and a four-day red-culture and farming
+camp — each with its days (the demo experiences and meals), group prices and photos.
+
+``load_programmes(ctx)`` is a step of ``python manage.py load_demo`` (home/demo/steps.py), after
+the experiences. Idempotent: pages are found again by slug and their inline rows replaced."""
+
+from attractions.models import ExperiencePage
+from town.demo.base import home_page, t, upsert_page
+from town.models import Village
+
+from .models import (
+    ActivityKind,
+    ProgrammeActivity,
+    ProgrammePhoto,
+    ProgrammePriceTier,
+    StudyProgrammeIndexPage,
+    StudyProgrammePage,
+)
+
+INDEX_SLUG = "study-tours"
+# (day, kind, experience slug or None, title)
+PROGRAMMES = [
+    {
+        "slug": "tea-hill-two-days",
+        "theme": "tea",
+        "village": "chashan",
+        "title": t("茶山两日研学", "Two days on the tea hill"),
+        "intro": t(
+            "从一片茶叶认识一座山：采茶、制茶、认识茶树和土壤，住在茶山脚下的民宿。",
+            "Learn a hillside from one tea leaf: pick and make tea, study the tea bushes and the "
+            "soil, and sleep in a homestay at the foot of the hill.",
+        ),
+        "goals": t(
+            "<ul><li>认识茶树的生长和一芽一叶的采摘标准</li><li>体验杀青、揉捻、烘干的制茶工序</li>"
+            "<li>记录一份茶山观察笔记</li></ul>",
+            "<ul><li>How tea bushes grow, and the one-bud-one-leaf picking rule</li><li>Fixing, "
+            "rolling and drying: the steps of making green tea</li><li>A field notebook of the tea "
+            "hill</li></ul>",
+        ),
+        "ages": ["upper_primary", "junior"],
+        "days": 2,
+        "months": [3, 4, 5, 9, 10],
+        "ratio": 10,
+        "min_pupils": 20,
+        "price": 32000,
+        "tiers": [(40, 29000), (80, 26000)],
+        "included": t(
+            "一晚民宿住宿（四人间）\n四餐农家饭\n采茶和制茶课\n研学手册\n全程研学导师",
+            "One night in a homestay (rooms of four)\nFour farmhouse meals\nThe tea-picking and "
+            "tea-making lessons\nA study booklet\nA study guide throughout",
+        ),
+        "safety": t(
+            "茶山步道约两公里，有护栏；每十名学生配一名基地导师。雨天改为室内制茶课。",
+            "The tea-hill path is about 2 km with railings; one base guide for every ten pupils. "
+            "On rainy days the picking becomes an indoor tea-making lesson.",
+        ),
+        "insurance": t(
+            "报价含每人每天的研学意外险，出发前请提交学生名单。",
+            "The quote includes study-tour accident insurance per pupil and day; send the pupils' "
+            "list before you come.",
+        ),
+        "activities": [
+            (1, ActivityKind.EXPERIENCE, "tea-picking-study-tour", None),
+            (1, ActivityKind.MEAL, None, t("农家午饭和晚饭", "Farmhouse lunch and dinner")),
+            (2, ActivityKind.LESSON, None, t("茶园土壤观察", "Looking at the tea garden's soil")),
+            (2, ActivityKind.MEAL, None, t("早饭和午饭", "Breakfast and lunch")),
+        ],
+    },
+    {
+        "slug": "one-day-on-the-farm",
+        "theme": "harvest",
+        "village": "taohuawu",
+        "title": t("农场一日", "A day on the farm"),
+        "intro": t(
+            "一天的田间课堂：认识作物、下田劳动、亲手采摘，适合低年级的孩子。",
+            "A day's classroom in the fields: know the crops, work in the field and pick fruit. "
+            "For the youngest pupils.",
+        ),
+        "goals": t(
+            "<ul><li>认识五种常见作物</li><li>体验一次简单的田间劳动</li></ul>",
+            "<ul><li>Know five common crops</li><li>Do a simple piece of field work</li></ul>",
+        ),
+        "ages": ["lower_primary", "upper_primary"],
+        "days": 1,
+        "months": [],
+        "ratio": 8,
+        "min_pupils": 15,
+        "price": 16800,
+        "tiers": [(50, 14800)],
+        "included": t("农场劳动课\n草莓采摘\n午饭", "The farm lesson\nStrawberry picking\nLunch"),
+        "safety": t(
+            "全程在平地农场，每八名学生配一名导师；工具为儿童安全款。",
+            "All on the flat farm, one guide for every eight pupils; tools made for children.",
+        ),
+        "insurance": t("含当天的研学意外险。", "Accident insurance for the day is included."),
+        "activities": [
+            (1, ActivityKind.EXPERIENCE, "organic-farming-day", None),
+            (1, ActivityKind.MEAL, None, t("农家午饭", "Farmhouse lunch")),
+            (1, ActivityKind.EXPERIENCE, "strawberry-picking", None),
+        ],
+    },
+    {
+        "slug": "red-culture-and-farming-camp",
+        "theme": "ethnic",
+        "village": "hongling",
+        "title": t("红色文化与农耕四日营", "Four days of red culture and farming"),
+        "intro": t(
+            "走红岭的红色小道，学畲族竹编，在星空营地过一夜：一次完整的乡村研学。",
+            "Walk the red-culture trail of Hongling, learn She bamboo weaving and spend a night at "
+            "the starry campsite: a whole rural study tour.",
+        ),
+        "goals": t(
+            "<ul><li>了解红岭的革命历史</li><li>学习畲族竹编技艺</li><li>团队露营和自理能力</li></ul>",
+            "<ul><li>The revolutionary history of Hongling</li><li>She bamboo weaving</li><li>Camping "
+            "as a team and looking after oneself</li></ul>",
+        ),
+        "ages": ["junior", "senior"],
+        "days": 4,
+        "months": [4, 5, 6, 7, 8, 9, 10],
+        "ratio": 12,
+        "min_pupils": 30,
+        "price": 38000,
+        "tiers": [(60, 35000), (120, 32000)],
+        "included": t(
+            "两晚民宿、一晚露营\n全部餐食\n竹编课和材料\n红色讲解\n研学导师和随队医生",
+            "Two nights in homestays and one camping\nAll meals\nThe weaving lesson and "
+            "materials\nThe red-culture guide\nStudy guides and a doctor with the group",
+        ),
+        "safety": t(
+            "营地有夜间值守和医务点；每十二名学生配一名导师。",
+            "The campsite is watched at night and has a first-aid post; one guide for every twelve pupils.",
+        ),
+        "insurance": t("含研学意外险。", "Study-tour accident insurance is included."),
+        "activities": [
+            (1, ActivityKind.VISIT, None, t("红岭红色小道", "The Hongling red-culture trail")),
+            (1, ActivityKind.MEAL, None, t("午饭和晚饭", "Lunch and dinner")),
+            (2, ActivityKind.EXPERIENCE, "she-bamboo-weaving", None),
+            (2, ActivityKind.MEAL, None, t("三餐", "Three meals")),
+            (3, ActivityKind.EXPERIENCE, "organic-farming-day", None),
+            (3, ActivityKind.EXPERIENCE, "starry-campsite-night", None),
+            (4, ActivityKind.MEAL, None, t("营地早饭", "Breakfast at the camp")),
+        ],
+    },
+]
+
+
+def _village(ctx, slug, lang):
+    village = ctx.villages.get((slug, lang))
+    if village is None:
+        village = Village.objects.filter(slug=slug, locale=ctx.locale(lang)).first()
+    return village
+
+
+def _experience(ctx, slug, lang):
+    page = ctx.pages.get((slug, lang))
+    if page is None:
+        page = ExperiencePage.objects.filter(slug=slug, locale=ctx.locale(lang)).first()
+    return page
+
+
+def load_programmes(ctx):
+    home = home_page(ctx)
+
+    def fill_index(page, lang):
+        page.title = {"zh": "研学课程", "en": "Study tours"}[lang]
+        page.intro = {
+            "zh": "<p>面向中小学和团队的农业研学：采茶、农耕、红色文化和非遗手艺，一天到四天。</p>",
+            "en": "<p>Farming study tours for schools and groups: tea, the fields, red culture "
+            "and crafts, from one day to four.</p>",
+        }[lang]
+        page.show_in_menus = False
+
+    index, _en = upsert_page(ctx, home, StudyProgrammeIndexPage, INDEX_SLUG, fill_index)
+    for item in PROGRAMMES:
+        image = ctx.image(f"programme-{item['slug']}", item["theme"], item["title"])
+
+        def fill(page, lang, item=item, image=image):
+            page.title = item["title"][lang]
+            page.intro = item["intro"][lang]
+            page.search_description = item["intro"][lang]
+            page.image = image
+            page.learning_goals = item["goals"][lang]
+            page.age_groups = item["ages"]
+            page.duration_days = item["days"]
+            page.months_in_season = item["months"]
+            page.village = _village(ctx, item["village"], lang)
+            page.included = item["included"][lang]
+            page.safety_notes = item["safety"][lang]
+            page.insurance_notes = item["insurance"][lang]
+            page.pupils_per_teacher = item["ratio"]
+            page.min_pupils = item["min_pupils"]
+            page.price_per_pupil_day_fen = item["price"]
+            page.price_tiers = [
+                ProgrammePriceTier(min_pupils=size, price_per_pupil_day_fen=price, sort_order=n)
+                for n, (size, price) in enumerate(item["tiers"])
+            ]
+            page.activities = [
+                ProgrammeActivity(
+                    day=day,
+                    kind=kind,
+                    experience=_experience(ctx, slug, lang) if slug else None,
+                    title=title[lang] if title else "",
+                    sort_order=n,
+                )
+                for n, (day, kind, slug, title) in enumerate(item["activities"])
+            ]
+            # The gallery: the photos of the experiences the programme uses.
+            shown = [_experience(ctx, slug, lang) for _day, _kind, slug, _title in item["activities"] if slug]
+            page.photos = [
+                ProgrammePhoto(image=experience.image, caption=experience.title, sort_order=n)
+                for n, experience in enumerate(dict.fromkeys(p for p in shown if p and p.image_id))
+            ]
+
+        upsert_page(ctx, index, StudyProgrammePage, item["slug"], fill)
+    ctx.log(f"  study-tour programmes: {len(PROGRAMMES)}")
+
+
+DEMO_SCHOOL = "青溪镇中心小学"
+DEMO_PHONE = "+8613900000002"
+
+
+def load_enquiry_and_quote(ctx):
+    """A school's enquiry for the tea programme and its sent quote, built from the demo town's
+    inventory (a homestay's rooms, a tea-picking slot, an entry window, meals and a coach)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attractions.models import TourSlot, TourSlotStatus
+    from gates.models import EntryWindow
+    from homestays.models import RoomType
+
+    from .models import GroupEnquiry, Quote, QuoteLine, QuoteStatus
+
+    if GroupEnquiry.objects.filter(organisation=DEMO_SCHOOL).exists():
+        return
+    tea = _experience(ctx, "tea-picking-study-tour", "zh")
+    soon = timezone.now() + datetime.timedelta(days=14)
+    slot = (
+        TourSlot.objects.filter(experience=tea, status=TourSlotStatus.OPEN, starts_at__gte=soon)
+        .order_by("starts_at")
+        .first()
+    )
+    room = RoomType.objects.filter(locale=ctx.zh).select_related("page").order_by("-units", "pk").first()
+    if slot is None or room is None:
+        ctx.log("  group quote: no tea slot or rooms to quote; skipped")
+        return
+    day1 = timezone.localdate(slot.starts_at)
+    day2 = day1 + datetime.timedelta(days=1)
+    window = EntryWindow.objects.filter(rule__active=True, starts_at__date=day2).order_by("starts_at").first()
+    programme = StudyProgrammePage.objects.filter(slug="tea-hill-two-days", locale=ctx.zh).first()
+    now = timezone.now()
+    enquiry = GroupEnquiry.objects.create(
+        organisation=DEMO_SCHOOL,
+        kind="school",
+        start_date=day1,
+        end_date=day2,
+        pupils=20,
+        teachers=2,
+        ages="10–12",
+        programme=programme,
+        wishes="想加一次红色文化馆参观，最后一天下午三点前返校。",
+        budget_fen=2_000_000,
+        contact_name="王老师",
+        contact_phone=DEMO_PHONE,
+        phone_verified_at=now,
+        status="quoted",
+    )
+    quote = Quote.objects.create(
+        enquiry=enquiry,
+        valid_until=ctx.today + datetime.timedelta(days=10),
+        deposit_percent=30,
+        hold_hours=48,
+        status=QuoteStatus.SENT,
+        sent_at=now,
+        note="老师您好：按两天一晚安排，学生四人一间，老师两人一间。",
+    )
+    people = enquiry.people
+    lines = [
+        QuoteLine(kind="stay", day=day1, room_type=room, quantity=min(room.units, 6), unit_price_fen=24000),
+        QuoteLine(
+            kind="tour",
+            day=day1,
+            tour_slot=slot,
+            quantity=min(people, slot.effective_capacity),
+            unit_price_fen=9800,
+        ),
+        QuoteLine(kind="meal", day=day1, description="农家午饭和晚饭", quantity=people, unit_price_fen=6000),
+        QuoteLine(kind="meal", day=day2, description="早饭和午饭", quantity=people, unit_price_fen=4000),
+        QuoteLine(
+            kind="transport",
+            day=day2,
+            description="大巴接送（学校—青溪镇往返）",
+            quantity=1,
+            unit_price_fen=260000,
+        ),
+    ]
+    if window is not None:
+        lines.insert(
+            4, QuoteLine(kind="entry", day=day2, entry_window=window, quantity=people, unit_price_fen=0)
+        )
+    for n, line in enumerate(lines):
+        line.quote, line.sort_order = quote, n
+        line.full_clean()
+        line.save()
+    ctx.log(f"  group quote: /groups/quote/{quote.token}/")
