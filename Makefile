@@ -56,4 +56,4 @@ bench-reports: install-dev
 	$(PY) bench/reports.py
 
 clean:
-	rm -rf $(VENV) .test-media static_collected
+	rm -rf $(VENV) .test-media .test-db-cache static_collected

@@ -28,7 +28,8 @@ pytest_plugins = [
 ]
 
 # TIANYUAN_NOW=2026-12-31T23:50 runs the tests at that moment (town time unless it has an offset):
-# collection, the test database and every module's fixtures are made at exactly that moment, and
+# collection, the test database (unless copied from tests/migrated_template.py's copy, whose rows carry
+# no date a test reads) and every module's fixtures are made at exactly that moment, and
 # each test starts there with the clock running on (so holds still expire). A test that pins its
 # own moment with time_machine keeps it (the innermost travel wins). `.ci/run` runs the tests
 # marked date_sensitive at a few such moments.
@@ -82,6 +83,9 @@ def start_travel(moment, *, tick):
 
 def pytest_configure(config):
     config._tianyuan_travel = start_travel(fixed_moment(), tick=False)
+    from tests import migrated_template
+
+    migrated_template.install()  # SQLite: the migrated database copied, not migrated again
 
 
 def pytest_unconfigure(config):
