@@ -359,7 +359,9 @@ class Batch(models.Model):
         on_delete=models.SET_NULL,
         related_name="batches",
     )
-    plot = models.CharField(_("plot"), max_length=120, blank=True, help_text=_("Which field, terrace or garden."))
+    plot = models.CharField(
+        _("plot"), max_length=120, blank=True, help_text=_("Which field, terrace or garden.")
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -399,7 +401,9 @@ class CertificationQuerySet(models.QuerySet):
 
     def for_product(self, product):
         """The producer's certificates that cover ``product``: its own and the producer-wide ones."""
-        return self.filter(Q(product_id=product.pk) | Q(product__isnull=True), producer_id=product.producer_id)
+        return self.filter(
+            Q(product_id=product.pk) | Q(product__isnull=True), producer_id=product.producer_id
+        )
 
 
 class Certification(models.Model):

@@ -73,6 +73,7 @@ class BatchViewSet(SnippetViewSet):
     list_display = ["code", "product", "harvested_on", "village", "plot"]
     list_filter = ["harvested_on"]
     search_fields = ["code", "plot", "product__name"]
+    search_backend_name = None
     ordering = ["-harvested_on", "-pk"]
 
 
@@ -83,6 +84,7 @@ class CertificationViewSet(SnippetViewSet):
     list_display = ["kind", "number", "producer", "product", "valid_from", "valid_until"]
     list_filter = ["kind", "valid_until"]
     search_fields = ["number", "issuer", "name"]
+    search_backend_name = None
     ordering = ["-valid_until", "pk"]
 
 
