@@ -571,6 +571,13 @@ class ShopPage(CachedViewRestrictionsMixin, RoutablePageMixin, Page):
 
         return views.product_list(request, self)
 
+    @path("batch/<str:code>/")
+    def batch_detail(self, request, code):
+        # When serving: views import this module (a Wagtail page is its own view).
+        from . import views
+
+        return views.batch_detail(request, self, code)
+
     @path("<int:product_id>/")
     @path("<int:product_id>/<str:slug>/")
     def product_detail(self, request, product_id, slug=None):

@@ -2,18 +2,20 @@
 certificates its producer holds. Writes check everything before storing anything; reads give
 the product page its latest batch and the badges of the certificates valid today."""
 
+import datetime
 import io
+from dataclasses import dataclass
 
 import qrcode
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from orders.qr import qr_svg
 from orders.reservations import local_today
 
 from .models import Batch, Certification, CertificationKind, Product
-from .uploads import PhotoBatch
 
 
 class TraceabilityError(Exception):
@@ -73,6 +75,9 @@ def create_certification(
     check_certification(kind=kind, name=name, valid_from=valid_from, valid_until=valid_until)
     if product is not None and product.producer_id != producer.pk:
         raise TraceabilityError({"product": _("The product is not this producer's.")})
+    # Uploads import the selectors, which import this module.
+    from .uploads import PhotoBatch
+
     with PhotoBatch(user) as photos, transaction.atomic():
         image = None
         if checked_image is not None:
@@ -97,6 +102,79 @@ def create_certification(
 
 
 # --- reads ------------------------------------------------------------------------------------
+
+
+LATEST_BATCH_FIELDS = {
+    "latest_batch_code": "code",
+    "latest_batch_harvested_on": "harvested_on",
+    "latest_batch_plot": "plot",
+    "latest_batch_village_key": "village__translation_key",
+    "latest_batch_village_name": "village__name",
+}
+
+
+STANDARD_KINDS = [kind for kind in CertificationKind if kind != CertificationKind.OTHER]
+
+
+def with_trace(products, *, now=None):
+    """``products`` annotated, in the same query (subqueries), with their latest batch's code,
+    date, plot and village, and which kinds of certificate valid today (at ``now``) cover them (an
+    ``Exists`` per kind; of the "other" kind, the first one's name): the product page shows them
+    without a query of its own (``latest_batch_of``, ``certification_badges``)."""
+    today = local_today(now)
+    latest = Batch.objects.filter(product_id=OuterRef("pk")).order_by("-harvested_on", "-pk")
+    valid = Certification.objects.filter(
+        Q(product_id=OuterRef("pk")) | Q(product__isnull=True),
+        producer_id=OuterRef("producer_id"),
+        valid_from__lte=today,
+        valid_until__gte=today,
+    )
+    return products.annotate(
+        **{name: Subquery(latest.values(field)[:1]) for name, field in LATEST_BATCH_FIELDS.items()},
+        **{f"certified_{kind.value}": Exists(valid.filter(kind=kind)) for kind in STANDARD_KINDS},
+        certified_other=Subquery(
+            valid.filter(kind=CertificationKind.OTHER).order_by("pk").values("name")[:1]
+        ),
+    )
+
+
+@dataclass
+class Badge:
+    kind: str
+    label: str
+
+
+def certification_badges(product):
+    """The badges of the certificates valid today, from ``with_trace``'s annotations."""
+    badges = [
+        Badge(kind.value, kind.label)
+        for kind in STANDARD_KINDS
+        if getattr(product, f"certified_{kind.value}", False)
+    ]
+    other = getattr(product, "certified_other", None)
+    if other:
+        badges.append(Badge(CertificationKind.OTHER.value, other))
+    return badges
+
+
+@dataclass
+class LatestBatch:
+    code: str
+    harvested_on: datetime.date
+    plot: str
+    village: str
+
+
+def latest_batch_of(product, village_names=None):
+    """The latest batch read from ``with_latest_batch``'s annotations (None without a batch);
+    the village's name in the page's language from ``village_names`` (translation key → name)."""
+    code = getattr(product, "latest_batch_code", None)
+    if not code:
+        return None
+    village = product.latest_batch_village_name or ""
+    if village and village_names:
+        village = village_names.get(product.latest_batch_village_key, village)
+    return LatestBatch(code, product.latest_batch_harvested_on, product.latest_batch_plot, village)
 
 
 def latest_batch(product):
