@@ -50,6 +50,7 @@ def test_certified_facet_counts_and_narrows(client, teas):
     assert client.get(URL, {"q": "茶", "certification": "green_food"}).context["results"].hits == []
 
 
+@pytest.mark.site_search
 def test_a_new_certificate_reindexes_the_producers_products(client, teas):
     _organic, stale = teas
     certify(stale, "green_food")
