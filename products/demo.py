@@ -8,6 +8,9 @@ homestays. Idempotent: producers are found by e-mail, products by producer and C
 orders are made only while the visitor has no product order yet.
 """
 
+import datetime
+from decimal import Decimal
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -22,6 +25,10 @@ from town.demo.base import DEMO_PASSWORD, home_page, t, upsert_page
 from town.models import Village
 
 from .models import (
+    BATCH_CODE_ALPHABET,
+    Batch,
+    Certification,
+    CertificationKind,
     FulfilmentStatus,
     LineFulfilment,
     Producer,
@@ -767,6 +774,77 @@ def _orders(ctx, products):
     return made
 
 
+# Batches and certificates of the first products (issue 19, item 4): (product index, days since
+# each harvest, plot), and the certificates (kind, number, issuer, days valid before/after today;
+# None as product: all of the producer's products). One has expired: its badge is hidden.
+TRACED = (
+    (0, (20, 50), "狮峰山南坡茶园三号地块"),
+    (1, (12,), "溪口梯田"),
+    (2, (5, 35), "后山果园"),
+    (3, (3,), "林下散养区"),
+)
+CERTIFICATES = (
+    (0, CertificationKind.GEOGRAPHICAL_INDICATION, "AGI-2019-0215", "农业农村部", (900, 700), True),
+    (0, CertificationKind.ORGANIC, "OC-3301-2026-0088", "中绿华夏有机食品认证中心", (200, 165), False),
+    (1, CertificationKind.GREEN_FOOD, "LB-15-26010233A", "中国绿色食品发展中心", (300, 795), False),
+    (
+        2,
+        CertificationKind.POLLUTION_FREE,
+        "WNP-ZJ-2022-117",
+        "浙江省农业农村厅",
+        (1200, -30),
+        False,
+    ),  # expired
+    (3, CertificationKind.OTHER, "FX-2026-006", "县农产品质量安全检测站", (60, 305), False),
+)
+
+
+def _batch_code(product_index, batch_index):
+    """Demo codes are fixed (so loading twice adds nothing) and drawn from the codes' alphabet."""
+    return f"TYDM{BATCH_CODE_ALPHABET[product_index]}{BATCH_CODE_ALPHABET[batch_index]}QR"
+
+
+def _traceability(products):
+    today = reservations.local_today()
+    traced = 0
+    for index, days_ago, plot in TRACED:
+        if index >= len(products):
+            continue
+        product = products[index]
+        village = product.origin_village or product.producer.village
+        for batch_index, days in enumerate(days_ago):
+            Batch.objects.update_or_create(
+                code=_batch_code(index, batch_index),
+                defaults={
+                    "product": product,
+                    "harvested_on": today - datetime.timedelta(days=days),
+                    "quantity": Decimal(60 + 20 * batch_index),
+                    "unit": product.unit,
+                    "village": village,
+                    "plot": plot,
+                    "notes": "",
+                },
+            )
+        traced += 1
+    for index, kind, number, issuer, (before, after), producer_wide in CERTIFICATES:
+        if index >= len(products):
+            continue
+        product = products[index]
+        Certification.objects.update_or_create(
+            producer=product.producer,
+            number=number,
+            defaults={
+                "product": None if producer_wide else product,
+                "kind": kind,
+                "name": "富硒农产品" if kind == CertificationKind.OTHER else "",
+                "issuer": issuer,
+                "valid_from": today - datetime.timedelta(days=before),
+                "valid_until": today + datetime.timedelta(days=after),
+            },
+        )
+    return traced
+
+
 def load_shop(ctx):
     home = home_page(ctx)
 
@@ -787,9 +865,11 @@ def load_shop(ctx):
         for index, spec in enumerate(PRODUCTS, start=1)
     ]
     _in_review(ctx, producers[0])
+    traced = _traceability(products)
     orders = _orders(ctx, products)
     supported = sum(1 for spec in PRODUCERS if spec[3])
     ctx.log(
         f"  shop: {len(producers)} producers ({supported} supported households; farmer@tianyuan.example "
-        f"and farmer2…farmer{len(PRODUCERS)}@tianyuan.example), {len(products)} products, orders: {orders}"
+        f"and farmer2…farmer{len(PRODUCERS)}@tianyuan.example), {len(products)} products "
+        f"({traced} with batches), orders: {orders}"
     )

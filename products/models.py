@@ -8,6 +8,8 @@ their primary keys are what order lines and reservations point at, so translatio
 names) are separate rows linked by translation key and the default-locale row carries the stock.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -324,6 +326,164 @@ class PhotoUpload(models.Model):
         return f"{self.user_id} {self.pixels} px {self.created_at:%Y-%m-%d %H:%M}"
 
 
+BATCH_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read off a label
+BATCH_CODE_LENGTH = 8
+
+
+def new_batch_code():
+    import secrets
+
+    return "".join(secrets.choice(BATCH_CODE_ALPHABET) for _i in range(BATCH_CODE_LENGTH))
+
+
+class Batch(models.Model):
+    """One harvest (or production run) of a product: what the QR code on its packages opens.
+
+    ``code`` is short and random (not the pk), so codes cannot be counted or guessed in order.
+    Batches hang on the product's default-locale row (the one order lines point at)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="batches"
+    )
+    code = models.CharField(_("code"), max_length=16, unique=True, default=new_batch_code, editable=False)
+    harvested_on = models.DateField(_("harvest or production date"))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    unit = models.CharField(_("unit"), max_length=8, choices=ProductUnit.choices, default=ProductUnit.JIN)
+    village = models.ForeignKey(
+        "town.Village",
+        verbose_name=_("village of origin"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="batches",
+    )
+    plot = models.CharField(
+        _("plot"), max_length=120, blank=True, help_text=_("Which field, terrace or garden.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    panels = [
+        FieldPanel("product"),
+        FieldRowPanel([FieldPanel("harvested_on"), FieldPanel("quantity"), FieldPanel("unit")]),
+        FieldRowPanel([FieldPanel("village"), FieldPanel("plot")]),
+        FieldPanel("notes"),
+    ]
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-harvested_on", "-pk"]
+        indexes = [models.Index(fields=["product", "-harvested_on", "-id"], name="products_batch_latest")]
+
+    def __str__(self):
+        return f"{self.product} · {self.harvested_on:%Y-%m-%d} · {self.code}"
+
+    def clean(self):
+        super().clean()
+        if self.harvested_on and self.harvested_on > timezone.localdate():
+            raise ValidationError({"harvested_on": _("The harvest date cannot be in the future.")})
+
+
+class CertificationKind(models.TextChoices):
+    GREEN_FOOD = "green_food", _("Green food (绿色食品)")
+    ORGANIC = "organic", _("Organic (有机)")
+    GEOGRAPHICAL_INDICATION = "geo_indication", _("Geographical indication (地理标志)")
+    POLLUTION_FREE = "pollution_free", _("Pollution-free (无公害)")
+    OTHER = "other", _("Other")
+
+
+class CertificationQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        return self.filter(valid_from__lte=day, valid_until__gte=day)
+
+    def for_product(self, product):
+        """The producer's certificates that cover ``product``: its own and the producer-wide ones."""
+        return self.filter(
+            Q(product_id=product.pk) | Q(product__isnull=True), producer_id=product.producer_id
+        )
+
+
+class Certification(models.Model):
+    """A certificate a producer holds, for one of their products (or, with no product, for all of
+    them). Its badge shows only between ``valid_from`` and ``valid_until``."""
+
+    producer = models.ForeignKey(
+        Producer, verbose_name=_("producer"), on_delete=models.CASCADE, related_name="certifications"
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="certifications",
+        help_text=_("Leave empty when the certificate covers all of the producer's products."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CertificationKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("Required for other kinds."))
+    number = models.CharField(_("certificate number"), max_length=64)
+    issuer = models.CharField(_("issued by"), max_length=120)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image of the certificate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CertificationQuerySet.as_manager()
+
+    panels = [
+        FieldRowPanel([FieldPanel("producer"), FieldPanel("product")]),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("name")]),
+        FieldRowPanel([FieldPanel("number"), FieldPanel("issuer")]),
+        FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_until")]),
+        FieldPanel("image"),
+    ]
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["kind", "-valid_until", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="products_certification_valid_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.number}"
+
+    @property
+    def label(self):
+        if self.kind == CertificationKind.OTHER and self.name:
+            return self.name
+        return self.get_kind_display()
+
+    def is_valid_on(self, day):
+        return self.valid_from <= day <= self.valid_until
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            errors["valid_until"] = _("The end of validity cannot be before its start.")
+        if self.kind == CertificationKind.OTHER and not self.name.strip():
+            errors["name"] = _("Name the certificate.")
+        if self.product_id and self.producer_id and self.product.producer_id != self.producer_id:
+            errors["product"] = _("The product is not this producer's.")
+        if errors:
+            raise ValidationError(errors)
+
+
 class ShippingRate(models.Model):
     """A flat shipping fee per destination region, town-wide: the visitor centre hands all parcels
     to one courier, so staff keep one short table instead of every farmer pricing postage."""
@@ -410,6 +570,13 @@ class ShopPage(CachedViewRestrictionsMixin, RoutablePageMixin, Page):
         from . import views
 
         return views.product_list(request, self)
+
+    @path("batch/<str:code>/")
+    def batch_detail(self, request, code):
+        # When serving: views import this module (a Wagtail page is its own view).
+        from . import views
+
+        return views.batch_detail(request, self, code)
 
     @path("<int:product_id>/")
     @path("<int:product_id>/<str:slug>/")

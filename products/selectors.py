@@ -36,6 +36,7 @@ from town.models import Village
 from town.page_cache import shows, stock_tag
 
 from .models import MONTH_NAMES, Product, ProductPhoto, ShopPage
+from .traceability import with_trace
 
 CARD_RENDITIONS = ("fill-360x360|format-webp", "fill-720x720|format-webp")
 DETAIL_RENDITIONS = ("fill-720x540|format-webp", "fill-1080x810|format-webp", "fill-160x160|format-webp")
@@ -185,6 +186,8 @@ def product_detail(pk, *, now=None, photos=True):
     products = on_sale(now=now).select_related(
         "producer", "producer__village", "origin_village", "producer__photo"
     )
+    # Its latest batch and certificates in the same query (subqueries), for the trace line.
+    products = with_trace(products, now=now)
     if photos:
         products = products.prefetch_related(_photos_prefetch(DETAIL_RENDITIONS))
     return products.filter(pk=pk).first()

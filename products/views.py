@@ -11,10 +11,14 @@ from orders.reservations import local_today
 from orders.views import add_to_basket
 from town.translations import locale_of
 
-from . import selectors, services
+from . import selectors, services, traceability
 from .forms import AddToBasketForm, ShopFilterForm
 
 PRODUCTS_PER_PAGE = 12
+
+
+def _default_language():
+    return selectors.default_language()
 
 
 def _language(shop):
@@ -77,6 +81,7 @@ def product_detail(request, shop, product_id):
     selectors.with_photos([product, *others])
     # The product and the others in the page's language at once.
     product, *others = selectors.localize_products([product, *others], language)
+    today = local_today()
     base = shop.get_url(request)
     for item in [product, *others]:
         item.url = f"{base}{item.pk}/{item.slug}/"
@@ -91,9 +96,42 @@ def product_detail(request, shop, product_id):
             "form": form,
             "units_left": max(0, product.units_left),
             "season_months": selectors.month_names(product.months_in_season),
-            "in_season": product.in_season(local_today().month),
+            "in_season": product.in_season(today.month),
+            "latest_batch": traceability.latest_batch_of(
+                product, selectors.village_names(language) if language != _default_language() else None
+            ),
+            "certifications": traceability.certification_badges(product),
             "stays": stays or [],
         },
     )
     response.status_code = status
     return response
+
+
+def batch_detail(request, shop, code):
+    """A batch's traceability page: what the QR code on its packages opens."""
+    batch = traceability.batch_by_code(code)
+    if batch is None:
+        raise Http404(_("No batch has this code."))
+    product = batch.product
+    language = _language(shop)
+    (product,) = selectors.localize_products([product], language)
+    product.url = f"{shop.get_url(request)}{product.pk}/{product.slug}/"
+    today = local_today()
+    village = batch.village
+    if village is not None and language != _default_language():
+        village_name = selectors.village_names(language).get(village.translation_key, village.name)
+    else:
+        village_name = village.name if village else product.display_village
+    return shop.render(
+        request,
+        template="products/batch_page.html",
+        context_overrides={
+            "batch": batch,
+            "product": product,
+            "producer": product.producer,
+            "village_name": village_name,
+            "certifications": traceability.valid_certifications(product, today=today),
+            "today": today,
+        },
+    )

@@ -19,7 +19,15 @@ from orders.models import OrderLine, OrderStatus, ReservationKind
 from town.models import Village
 
 from .lines import delivery_label
-from .models import FulfilmentStatus, Producer, Product, ProductCategory, ShippingRate
+from .models import (
+    Batch,
+    Certification,
+    FulfilmentStatus,
+    Producer,
+    Product,
+    ProductCategory,
+    ShippingRate,
+)
 
 
 class ProductFilterSet(WagtailFilterSet):
@@ -56,8 +64,32 @@ class ShippingRateViewSet(SnippetViewSet):
     ordering = ["sort_order", "region"]
 
 
+class BatchViewSet(SnippetViewSet):
+    """Every farmer's batches, for staff (farmers add theirs on the dashboard)."""
+
+    model = Batch
+    icon = "tag"
+    menu_label = _("Batches")
+    list_display = ["code", "product", "harvested_on", "village", "plot"]
+    list_filter = ["harvested_on"]
+    search_fields = ["code", "plot", "product__name"]
+    search_backend_name = None
+    ordering = ["-harvested_on", "-pk"]
+
+
+class CertificationViewSet(SnippetViewSet):
+    model = Certification
+    icon = "success"
+    menu_label = _("Certifications")
+    list_display = ["kind", "number", "producer", "product", "valid_from", "valid_until"]
+    list_filter = ["kind", "valid_until"]
+    search_fields = ["number", "issuer", "name"]
+    search_backend_name = None
+    ordering = ["-valid_until", "pk"]
+
+
 class ShopViewSetGroup(SnippetViewSetGroup):
-    items = (ProductViewSet, ShippingRateViewSet)
+    items = (ProductViewSet, ShippingRateViewSet, BatchViewSet, CertificationViewSet)
     menu_icon = "pick"
     menu_label = _("Shop")
     menu_name = "shop"

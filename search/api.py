@@ -71,6 +71,7 @@ class SearchQuery(Schema):
     price: list[str] = Field(default_factory=list)
     amenities: list[str] = Field(default_factory=list)
     in_season: list[str] = Field(default_factory=list)
+    certification: list[str] = Field(default_factory=list)
     page: int = Field(1, ge=1)
     per_page: int = Field(20, ge=1, le=service.MAX_PER_PAGE)
     lang: str = ""

@@ -24,7 +24,8 @@ from django.db import models
 
 # Facet names every backend understands; values are strings (ids, codes, month numbers) and
 # labels are shown as given. ``price`` is a bucket code from ``price_bucket``.
-FACET_NAMES = ("kind", "village", "category", "price", "amenities", "in_season")
+# ``certification``: kinds of certificate valid when indexed (products: 绿色食品, 有机, 地理标志 ...).
+FACET_NAMES = ("kind", "village", "category", "price", "amenities", "in_season", "certification")
 
 # Price buckets in fen: (code, lower bound inclusive, upper bound exclusive or None).
 PRICE_BUCKETS = (

@@ -21,6 +21,7 @@ FACET_TITLES = {
     "price": _("Price per night / item"),
     "amenities": _("Amenities"),
     "in_season": _("In season"),
+    "certification": _("Certified"),
 }
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.money import fen_to_yuan, yuan_to_fen
 from town.models import Village
 
-from ..models import MAX_PRICE_FEN, FulfilmentStatus, ProductCategory, ProductUnit
+from ..models import MAX_PRICE_FEN, CertificationKind, FulfilmentStatus, ProductCategory, ProductUnit
 from ..uploads import HOURLY_LIMIT_CODE, charge_upload, check_request_pixels, decode_photo, read_photo
 from .services import MAX_PHOTOS, MAX_STOCK
 
@@ -298,3 +298,60 @@ class RemainingForm(forms.Form):
 class FulfilmentForm(forms.Form):
     status = forms.ChoiceField(choices=FulfilmentStatus.choices, widget=forms.HiddenInput)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False)
+
+
+# --- traceability: batches and certificates -----------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class BatchForm(forms.Form):
+    harvested_on = forms.DateField(label=_("Harvest or production date"), widget=DateInput)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=ProductUnit.choices)
+    village = forms.ModelChoiceField(
+        label=_("Village of origin"), queryset=Village.objects.all(), required=False
+    )
+    plot = forms.CharField(
+        label=_("Plot"), max_length=120, required=False, help_text=_("Which field, terrace or garden.")
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_harvested_on(self):
+        value = self.cleaned_data["harvested_on"]
+        if self.today is not None and value > self.today:
+            raise ValidationError(_("The harvest date cannot be in the future."), code="future")
+        return value
+
+
+class CertificationForm(PhotoUploadsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of certificate"), choices=CertificationKind.choices)
+    name = forms.CharField(
+        label=_("Name of the certificate"), max_length=100, required=False, help_text=_("For other kinds.")
+    )
+    applies_to_all = forms.BooleanField(label=_("Covers all my products"), required=False)
+    number = forms.CharField(label=_("Certificate number"), max_length=64)
+    issuer = forms.CharField(label=_("Issued by"), max_length=120)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput)
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput)
+    image = PhotoField(
+        label=_("Photo of the certificate"), multiple=False, camera=True, help_text=_("JPEG, PNG or WebP.")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end of validity cannot be before its start."))
+        if cleaned.get("kind") == CertificationKind.OTHER and not (cleaned.get("name") or "").strip():
+            self.add_error("name", _("Name the certificate."))
+        self.clean_photo_uploads()
+        return cleaned

@@ -13,6 +13,12 @@ urlpatterns = [
     path("products/<int:pk>/stock/", views.product_stock, name="farmer_product_stock"),
     path("products/<int:pk>/submit/", views.product_submit, name="farmer_product_submit"),
     path("products/<int:pk>/withdraw/", views.product_withdraw, name="farmer_product_withdraw"),
+    path("products/<int:pk>/trace/", views.product_trace, name="farmer_product_trace"),
+    path("products/<int:pk>/trace/batch/", views.batch_create, name="farmer_batch_create"),
+    path(
+        "products/<int:pk>/trace/certificate/", views.certification_create, name="farmer_certification_create"
+    ),
+    path("batches/<str:code>/qr.<str:fmt>", views.batch_qr, name="farmer_batch_qr"),
     path("orders/", views.orders, name="farmer_orders"),
     path("orders/<int:pk>/", views.line_update, name="farmer_line_update"),
     path("sales/", views.sales, name="farmer_sales"),

@@ -7,19 +7,20 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import verified_email_required
+from orders.reservations import local_today
 
-from .. import producers
-from ..models import FulfilmentStatus, ProducerStatus
+from .. import producers, traceability
+from ..models import Batch, Certification, FulfilmentStatus, ProducerStatus
 from ..selectors import units_left
 from . import selectors, services
-from .forms import FulfilmentForm, ProducerForm, ProductForm, RemainingForm
+from .forms import BatchForm, CertificationForm, FulfilmentForm, ProducerForm, ProductForm, RemainingForm
 
 INVALID = 422
 TOO_MANY = 429  # the farmer's photos of the last hour are over the hourly limit
@@ -332,3 +333,94 @@ def sales(request, producer):
         "sales.html",
         {"producer": producer, "sales": selectors.sales_this_month(producer), "tab": "sales"},
     )
+
+
+# --- traceability: batches, certificates, QR codes ---------------------------------------------
+
+
+def _trace_page(request, producer, product, *, batch_form=None, cert_form=None, status=200):
+    batches = list(product.batches.select_related("village")[:20])
+    for batch in batches:
+        batch.public_url = traceability.batch_url(batch, request=request)
+    context = {
+        "producer": producer,
+        "product": product,
+        "batches": batches,
+        "certifications": list(Certification.objects.for_product(product).order_by("-valid_until", "pk")),
+        "today": local_today(),
+        "batch_form": batch_form
+        or BatchForm(initial={"unit": product.unit, "village": product.origin_village_id}),
+        "cert_form": cert_form or CertificationForm(),
+        "tab": "products",
+    }
+    return _render(request, "trace.html", context, status=status)
+
+
+@farmer_required
+def product_trace(request, producer, pk):
+    return _trace_page(request, producer, _my_product_or_404(producer, pk))
+
+
+@farmer_required
+@require_POST
+def batch_create(request, producer, pk):
+    product = _my_product_or_404(producer, pk)
+    today = local_today()
+    form = BatchForm(request.POST, today=today)
+    if form.is_valid():
+        try:
+            batch = traceability.create_batch(product, today=today, **form.cleaned_data)
+        except traceability.TraceabilityError as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request, _("Batch %(code)s added. Print its QR code for the packages.") % {"code": batch.code}
+            )
+            return redirect("farmer_product_trace", pk=product.pk)
+    return _trace_page(request, producer, product, batch_form=form, status=INVALID)
+
+
+@farmer_required
+@require_POST
+def certification_create(request, producer, pk):
+    product = _my_product_or_404(producer, pk)
+    form = CertificationForm(request.POST, request.FILES, uploader=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            traceability.create_certification(
+                producer,
+                product=None if data["applies_to_all"] else product,
+                kind=data["kind"],
+                name=data["name"],
+                number=data["number"],
+                issuer=data["issuer"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                checked_image=data.get("image"),
+                user=request.user,
+            )
+        except traceability.TraceabilityError as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Certificate added."))
+            return redirect("farmer_product_trace", pk=product.pk)
+    status = TOO_MANY if form.over_hourly_limit else INVALID
+    return _trace_page(request, producer, product, cert_form=form, status=status)
+
+
+@farmer_required
+def batch_qr(request, producer, code, fmt):
+    """The QR code of one of the farmer's batches, to print on its packages (PNG or SVG)."""
+    batch = Batch.objects.filter(code=code.upper(), product__producer=producer).first()
+    if batch is None or fmt not in ("png", "svg"):
+        raise Http404(_("Not found."))
+    url = traceability.batch_url(batch, request=request)
+    if fmt == "svg":
+        response = HttpResponse(traceability.batch_qr_svg(batch, url), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(traceability.batch_qr_png(batch, url), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="batch-{batch.code}.{fmt}"'
+    return response

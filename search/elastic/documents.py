@@ -6,9 +6,9 @@ pinyin and initials, English words — so a ``whitespace`` tokenizer with a ``lo
 all the analysis needed: no Elasticsearch plugin (IK, smartcn, pinyin) has to be installed, and
 the tokens are exactly those the database backend indexes.
 
-Facets are keywords (``village``, ``category``, ``amenities``), integers (``in_season`` months)
-and ``price_fen``; their display labels ride along in ``facet_labels`` as ``name|value|label``
-so aggregations can name what they count without a database query.
+Facets are keywords (``village``, ``category``, ``amenities``, ``certification``), integers
+(``in_season`` months) and ``price_fen``; their display labels ride along in ``facet_labels`` as
+``name|value|label`` so aggregations can name what they count without a database query.
 """
 
 from django.conf import settings
@@ -30,7 +30,7 @@ from .conf import alias_name
 tianyuan_text = analyzer("tianyuan_text", tokenizer="whitespace", filter=["lowercase"])
 
 LABEL_SEPARATOR = "|"
-KEYWORD_FACETS = ("village", "category", "amenities")
+KEYWORD_FACETS = ("village", "category", "amenities", "certification")
 # One shard holds a town's worth of documents (tens of thousands) comfortably.
 INDEX_SETTINGS = {"number_of_shards": 1, "max_result_window": 10000}
 
@@ -47,6 +47,7 @@ class SearchDocument(Document):
     village = Keyword()
     category = Keyword()
     amenities = Keyword()
+    certification = Keyword()
     in_season = Integer()
     price_fen = Long()
     location = GeoPoint()

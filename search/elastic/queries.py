@@ -31,14 +31,14 @@ from search.text import (
     query_terms,
 )
 
-from .documents import decode_label
+from .documents import KEYWORD_FACETS, decode_label
 
 TITLE_BOOST = 4
 # A match through pinyin alone: below the relevance of any match of the characters themselves.
 PINYIN_SCORE = 0.001
 TEXT_FIELDS = [f"title^{TITLE_BOOST}", "text"]
 # Facets whose values and labels are aggregated from ``facet_labels``; price is a range aggregation.
-LABELLED_FACETS = ("village", "category", "amenities", "in_season")
+LABELLED_FACETS = ("village", "category", "amenities", "in_season", "certification")
 FACET_SIZE = 50
 MAX_RESULT_WINDOW = 10_000
 # Private-use characters: they cannot occur in indexed tokens, so they only ever mark a match.
@@ -119,7 +119,7 @@ def facet_filter(name: str, values: list[str]) -> dict | None:
     if name == "in_season":
         months = sorted({int(v) for v in values if str(v).isdigit() and 1 <= int(v) <= 12})
         return {"terms": {"in_season": months}} if months else {"match_none": {}}
-    if name in ("village", "category", "amenities"):
+    if name in KEYWORD_FACETS:
         return {"terms": {name: list(values)}}
     return None
 

@@ -43,6 +43,7 @@ def ten_in_the_morning(time_machine):
         datetime.datetime.combine(today, datetime.time(10), tzinfo=timezone.get_default_timezone())
     )
 
+
 User = get_user_model()
 EN = "/en/accounts"
 DOWNLOAD = f"{EN}/profile/my-data.json"

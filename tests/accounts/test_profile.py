@@ -27,9 +27,7 @@ def test_profile_shows_email_and_offers_to_resend_verification(client):
 def test_resend_button_sends_a_new_verification_email(client, mailoutbox):
     # Users made by staff in the admin have no allauth address record yet; resending still works.
     client.force_login(UserFactory(email="made.by.staff@example.com"))
-    response = client.post(
-        "/en/accounts/email/", {"email": "made.by.staff@example.com", "action_send": ""}
-    )
+    response = client.post("/en/accounts/email/", {"email": "made.by.staff@example.com", "action_send": ""})
     assert response.status_code == 302
     assert [m.to for m in mailoutbox] == [["made.by.staff@example.com"]]
     assert "/confirm-email/" in mailoutbox[0].body

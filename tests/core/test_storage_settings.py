@@ -69,14 +69,19 @@ def test_production_without_a_bucket_keeps_uploads_on_the_disk(load_settings):
 
 
 def test_production_with_a_bucket_links_plain_urls_on_its_endpoint(load_settings, settings):
-    production = load_settings("config.settings.production", **BUCKET_ENV, REDIS_URL="redis://127.0.0.1:6379/0")
+    production = load_settings(
+        "config.settings.production", **BUCKET_ENV, REDIS_URL="redis://127.0.0.1:6379/0"
+    )
     assert production.STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
     assert production.STORAGES["staticfiles"]["BACKEND"] == WHITENOISE
     assert (production.AWS_QUERYSTRING_AUTH, production.AWS_S3_FILE_OVERWRITE) == (False, False)
     assert production.WAGTAILDOCS_SERVE_METHOD == "serve_view"
     assert production.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     # Unsigned and virtual-hosted (what OSS and COS answer): the same URL on every render and host.
-    assert rendition_url(settings, production) == f"https://tianyuan-media.oss-cn-hangzhou.aliyuncs.com/{RENDITION}"
+    assert (
+        rendition_url(settings, production)
+        == f"https://tianyuan-media.oss-cn-hangzhou.aliyuncs.com/{RENDITION}"
+    )
 
 
 def test_a_cdn_in_front_of_the_bucket_is_what_pages_link(load_settings, settings):

@@ -14,7 +14,7 @@ from events.models import EventPage, TicketType
 from feedback.models import ProblemReport
 from home.models import HomePage, StandardPage
 from orders.models import Order, OrderLine, Reservation
-from products.models import Producer, Product
+from products.models import Batch, Certification, Producer, Product
 from search.models import SearchEntry
 from town.models import Village
 
@@ -38,6 +38,8 @@ def counts():
         "ticket types": TicketType.objects.count(),
         "producers": Producer.objects.count(),
         "products": Product.objects.count(),
+        "batches": Batch.objects.count(),
+        "certifications": Certification.objects.count(),
         "orders": Order.objects.count(),
         "order lines": OrderLine.objects.count(),
         "reservations": Reservation.objects.count(),

@@ -103,7 +103,10 @@ def test_standard_page_renders_every_block(client, home_page):
     target = StandardPageFactory(parent=home_page, title="交通指南", slug="getting-here")
     video = "https://www.youtube.com/watch?v=tianyuan"
     Embed.objects.create(
-        url=video, max_width=960, hash=get_embed_hash(video, 960, None), type="video",
+        url=video,
+        max_width=960,
+        hash=get_embed_hash(video, 960, None),
+        type="video",
         html='<iframe title="桃花节直播" src="https://www.youtube.com/embed/tianyuan"></iframe>',
     )
     table = {
@@ -116,7 +119,10 @@ def test_standard_page_renders_every_block(client, home_page):
         "heading": {"text": "怎么玩", "size": "h2"},
         "paragraph": "<p>先去<b>老街</b>喝茶。</p>",
         "image": {
-            "image": block_image.pk, "caption": "春天的梯田", "attribution": "李华", "alt_text": "层层梯田"
+            "image": block_image.pk,
+            "caption": "春天的梯田",
+            "attribution": "李华",
+            "alt_text": "层层梯田",
         },
         "gallery": {"title": "四季", "images": [{"image": gallery_image.pk, "caption": "竹林小径"}]},
         "quote": {"text": "山里的日子慢。", "attribution": "王阿婆"},
@@ -154,10 +160,18 @@ def test_standard_page_renders_every_block(client, home_page):
 
 
 def test_standard_page_renders_in_english(client, home_page, english_home):
-    page = StandardPageFactory(parent=home_page, title="游客须知", slug="visitor-info",
-                               body=[{"type": "paragraph", "value": "<p>请保护环境。</p>"}])
-    translate(page, "en", title="Visitor information",
-              body=[{"type": "paragraph", "value": "<p>Please leave no trace.</p>"}])
+    page = StandardPageFactory(
+        parent=home_page,
+        title="游客须知",
+        slug="visitor-info",
+        body=[{"type": "paragraph", "value": "<p>请保护环境。</p>"}],
+    )
+    translate(
+        page,
+        "en",
+        title="Visitor information",
+        body=[{"type": "paragraph", "value": "<p>Please leave no trace.</p>"}],
+    )
 
     response = client.get("/en/visitor-info/")
 

@@ -18,7 +18,10 @@ def meta(body, attribute, name):
 
 def test_page_head_has_description_canonical_and_open_graph(client, home_page):
     page = StandardPageFactory(
-        parent=home_page, slug="tea", title="茶山采茶", search_description="春天到茶山采一篮明前茶。",
+        parent=home_page,
+        slug="tea",
+        title="茶山采茶",
+        search_description="春天到茶山采一篮明前茶。",
         image=ImageFactory(title="茶园"),
     )
 

@@ -223,9 +223,7 @@ def test_host_change_in_a_draft_waits_for_publishing(page_a, host_a, host_b):
 
 
 @pytest.mark.parametrize("view", ["history", "history_results", "usage", "edit", "delete"])
-def test_host_opens_the_object_views_of_their_own_rule_and_not_anothers(
-    client, page_a, page_b, host_a, view
-):
+def test_host_opens_the_object_views_of_their_own_rule_and_not_anothers(client, page_a, page_b, host_a, view):
     mine = RoomRateRuleFactory(room_type=page_a.room_types.first())
     theirs = RoomRateRuleFactory(room_type=page_b.room_types.first())
     client.force_login(host_a)

@@ -110,9 +110,7 @@ def test_a_host_cannot_add_a_calendar_to_another_hosts_room(client, host_a, host
 
 
 @pytest.mark.parametrize("view", ["history", "history_results", "usage", "edit", "delete"])
-def test_a_host_opens_the_object_views_of_their_own_calendar_and_not_anothers(
-    client, host_a, host_b, view
-):
+def test_a_host_opens_the_object_views_of_their_own_calendar_and_not_anothers(client, host_a, host_b, view):
     (user, room), (_other, other_room) = host_a, host_b
     mine = ExternalCalendar.objects.create(room_type=room, name="Airbnb", url="https://a.example/c.ics")
     theirs = ExternalCalendar.objects.create(

@@ -133,7 +133,7 @@ def test_each_calendar_caption_opens_its_own_table(client, room, morning):
 def test_the_room_types_heading_says_room_types_in_chinese(client, room, morning):
     html = client.get(room.page.url).content.decode()
     assert '<h2 id="rooms-heading">房型</h2>' in html
-    assert "<label for=\"id_rooms\">房间数</label>" in html
+    assert '<label for="id_rooms">房间数</label>' in html
 
 
 @pytest.mark.parametrize("more_rooms", [1, 5])

@@ -1,8 +1,11 @@
 """The shop's pages run a fixed number of queries, however many products there are (issue 21,
 item 2: warm, the visits before made the renditions and filled the content cache)."""
 
+import datetime
+
 import pytest
 
+from products.models import Batch, Certification
 from tests.factories.products import ProducerFactory, ProductFactory, ProductPhotoFactory
 from tests.factories.town import VillageFactory
 from tests.pages import WARM_BUDGET, warm_queries
@@ -86,6 +89,19 @@ def test_detail_query_count_does_not_grow_with_photos_and_other_products(
         ProductPhotoFactory(product=product)
     others = add_products(count - 1, producer=producer)
     in_english([product, *others], en_locale)
+    # Its batches and certificates come with the product's own query (subqueries).
+    for day in range(1, min(count, 6) + 1):
+        Batch.objects.create(
+            product=product, harvested_on=datetime.date(2020, 1, day), quantity=10, village=producer.village
+        )
+    Certification.objects.create(
+        producer=producer,
+        kind="organic",
+        number="1",
+        issuer="x",
+        valid_from=datetime.date(2000, 1, 1),
+        valid_until=datetime.date(2999, 12, 31),
+    )
 
     for url, budget in (
         (f"{shop.url}{product.pk}/", DETAIL_QUERIES),
@@ -95,4 +111,6 @@ def test_detail_query_count_does_not_grow_with_photos_and_other_products(
         assert len(response.context["other_products"]) == min(count - 1, 4)
         assert len(response.context["photos"]) == min(count, 6)
         assert queries == budget, url
+        assert [badge.kind for badge in response.context["certifications"]] == ["organic"]
+        assert response.context["latest_batch"].harvested_on == datetime.date(2020, 1, min(count, 6))
     assert f"Free-range eggs {product.pk}" in response.text

@@ -41,6 +41,7 @@ EXPECTED_INDEX_BODY = {
             "village": {"type": "keyword"},
             "category": {"type": "keyword"},
             "amenities": {"type": "keyword"},
+            "certification": {"type": "keyword"},
             "in_season": {"type": "integer"},
             "price_fen": {"type": "long"},
             "location": {"type": "geo_point"},
@@ -134,6 +135,7 @@ def test_homestay_document(home_page):
         "village": ["taohuawu"],
         "category": [],
         "amenities": ["wifi", "parking"],
+        "certification": [],
         "in_season": [],
         "price_fen": 38000,
         "location": {"lat": 29.62, "lon": 118.25},
@@ -229,3 +231,33 @@ def test_a_published_page_is_indexed_through_the_alias(home_page, settings):
 def test_an_unknown_kind_plans_nothing():
     plan = plan_update("no-such-kind", 1)
     assert (plan.index, plan.delete) == ([], [])
+
+
+@pytest.mark.django_db
+def test_product_document_has_its_valid_certifications(home_page):
+    from products.models import Certification
+
+    product = ProductFactory(name="高山云雾茶", category="tea")
+    producer = product.producer
+    today = timezone.localdate()
+    year = datetime.timedelta(days=365)
+    for kind, start, end, for_product in (
+        ("organic", today - year, today + year, product),
+        ("geo_indication", today - year, today, None),  # the producer's, last valid day
+        ("green_food", today - 2 * year, today - datetime.timedelta(days=1), product),  # expired
+    ):
+        Certification.objects.create(
+            producer=producer,
+            product=for_product,
+            kind=kind,
+            number="N",
+            issuer="I",
+            valid_from=start,
+            valid_until=end,
+        )
+
+    (body,) = document_bodies(get_kind("product"), [product])
+
+    assert body["certification"] == ["geo_indication", "organic"]
+    assert any(label.startswith("certification|organic|") for label in body["facet_labels"])
+    assert not any(label.startswith("certification|green_food|") for label in body["facet_labels"])

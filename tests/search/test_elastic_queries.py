@@ -28,6 +28,7 @@ FACET_AGGS = {
     "category": {"terms": {"field": "facet_labels", "include": "category\\|.*", "size": 50}},
     "amenities": {"terms": {"field": "facet_labels", "include": "amenities\\|.*", "size": 50}},
     "in_season": {"terms": {"field": "facet_labels", "include": "in_season\\|.*", "size": 50}},
+    "certification": {"terms": {"field": "facet_labels", "include": "certification\\|.*", "size": 50}},
     "price": {
         "range": {
             "field": "price_fen",
@@ -204,6 +205,7 @@ def test_facets_kinds_distance_and_page_body():
         ({"price": ["cheap"]}, {"match_none": {}}),
         ({"in_season": ["0", "13"]}, {"match_none": {}}),
         ({"amenities": ["wifi"]}, {"terms": {"amenities": ["wifi"]}}),
+        ({"certification": ["organic"]}, {"terms": {"certification": ["organic"]}}),
         ({"price": ["0-100"]}, {"range": {"price_fen": {"gte": 0, "lt": 10000}}}),
     ],
 )

@@ -42,8 +42,13 @@ def test_map_point_accepts_the_edges_of_the_globe():
 @pytest.mark.parametrize("block_class", [LinkBlock, CallToActionBlock])
 @pytest.mark.parametrize(("external_url", "message"), [("", "neither"), ("https://example.com/", "both")])
 def test_links_need_exactly_one_target(db, home_page, block_class, external_url, message):
-    raw = {"title": "去看看", "button_label": "走", "text": "",
-           "page": home_page.pk if message == "both" else None, "external_url": external_url}
+    raw = {
+        "title": "去看看",
+        "button_label": "走",
+        "text": "",
+        "page": home_page.pk if message == "both" else None,
+        "external_url": external_url,
+    }
 
     with pytest.raises(ValidationError):
         clean(block_class(), raw)
@@ -118,7 +123,11 @@ def test_map_script_converts_wgs84_to_gcj02(wgs, gcj):
         f"console.log(JSON.stringify(window.TianyuanMap.wgs84ToGcj02({wgs[0]}, {wgs[1]})));"
     )
     result = subprocess.run(  # noqa: S603
-        ["node", "-e", script], capture_output=True, text=True, timeout=30, check=True  # noqa: S607
+        ["node", "-e", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,  # noqa: S607
     )
 
     lat, lng = json.loads(result.stdout)
