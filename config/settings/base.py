@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "search.elastic",
     "reports",
     "feedback",
+    "reviews",
     "scenic",
     # Wagtail
     "wagtail.contrib.forms",
