@@ -265,6 +265,8 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": None,
     # Visitors' problem reports (feedback.limits): per client address and per number or account.
     "problem_report": "10/h/ip,5/h/key",
+    # Reports of an abusive review (reviews.limits): per client address.
+    "review_report": "10/h/ip",
 }
 # A problem report's private status pages seen from one client address a minute (feedback.limits),
 # so their links cannot be walked through.
