@@ -76,6 +76,8 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     # Visitors' problem reports and their private status pages (/report-a-problem/).
     path("", include("feedback.urls")),
+    # Guests' reviews: the form from "my trips", abuse reports, replies (/reviews/...).
+    path("", include("reviews.urls")),
     # "Right now" (/now/) and the staff's parking counter (/parking/).
     path("", include("scenic.urls")),
     # Timed entry to scenic spots, the spot gate and the crowd counter (/entry/...).
