@@ -1,7 +1,7 @@
 """Reads of reviews: which of a visitor's order lines they may review now (for "my trips"), and a
 thing's published reviews, in one query each whatever the number of lines or reviews."""
 
-from django.db.models import prefetch_related_objects
+from django.db.models import F, Q, prefetch_related_objects
 
 from products.inventory import PRODUCT
 
@@ -47,4 +47,15 @@ def published_reviews(*, homestay=None, experience=None, product=None, limit=20)
         Review.objects.filter(status=ReviewStatus.PUBLISHED, **where)
         .select_related("author", "room_type")
         .order_by("-published_at", "-pk")[:limit]
+    )
+
+
+def reviews_to_answer(user):
+    """The published reviews of what ``user`` hosts, leads or grows (their homestays, the
+    experiences they own, their products), unanswered first, in one query."""
+    return list(
+        Review.objects.filter(status=ReviewStatus.PUBLISHED)
+        .filter(Q(homestay__host=user) | Q(experience__owner=user) | Q(product__producer__user=user))
+        .select_related("order_line", "room_type")
+        .order_by(F("replied_at").asc(nulls_first=True), "-published_at")[:100]
     )

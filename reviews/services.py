@@ -22,6 +22,7 @@ from homestays.models import HomestayPage, RoomType
 from orders.models import OrderLine
 from products.inventory import PRODUCT
 from products.models import Product
+from town.cache import bump_after_commit
 
 from . import rules
 from .models import MAX_REPLY, MAX_TEXT, Review, ReviewStatus
@@ -164,6 +165,7 @@ def reply_to_review(review, *, text, by):
             raise ReviewError(_("This review has already been answered."), "already_replied")
         review.reply, review.replied_by, review.replied_at = text, by, timezone.now()
         review.save(update_fields=["reply", "replied_by", "replied_at"])
+        bump_after_commit()
     return review
 
 
@@ -192,3 +194,6 @@ def refresh_rating(review):
     if average is not None:
         average = Decimal(str(average)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     model.objects.filter(translation_key=key).update(review_count=figures["count"], rating_average=average)
+    # Cards, pages and the full-page cache show the rating and the reviews: a queryset update
+    # sends no signal, so the content version is moved here.
+    bump_after_commit()

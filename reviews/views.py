@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orders.models import OrderLine
 
-from . import limits, rules, services
+from . import limits, rules, selectors, services
 from .forms import ReplyForm, ReviewForm
 from .models import Review, ReviewStatus
 
@@ -88,3 +88,14 @@ def reply_to_review(request, review_id):
     else:
         messages.success(request, _("Your reply is published under the review."))
     return redirect(_back(request))
+
+
+@never_cache
+@login_required
+def reviews_for_me(request):
+    """The host's or farmer's page: the published reviews of what they offer, each answered once."""
+    return render(
+        request,
+        "reviews/for_me.html",
+        {"reviews": selectors.reviews_to_answer(request.user), "form": ReplyForm()},
+    )

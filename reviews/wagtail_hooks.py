@@ -8,10 +8,13 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from accounts.roles import HOSTS, user_in_group
 
 from . import services
 from .admin_forms import Decision, ReviewModerationForm
@@ -97,3 +100,19 @@ class ReviewViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_review_viewset():
     return ReviewViewSet("reviews", url_prefix="reviews")
+
+
+class HostReviewsMenuItem(MenuItem):
+    """Hosts answer their guests' reviews on the site's own page (they cannot moderate)."""
+
+    def is_shown(self, request):
+        return user_in_group(request.user, HOSTS)
+
+
+@hooks.register("register_admin_menu_item")
+def register_host_reviews_menu_item():
+    from django.urls import reverse
+
+    return HostReviewsMenuItem(
+        _("Reviews of my homestay"), reverse("reviews_for_me"), icon_name="pick", order=440
+    )

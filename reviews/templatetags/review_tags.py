@@ -1,5 +1,6 @@
-"""Reviews on other apps' pages: the "Write a review" links of "my trips", a thing's rating and
-its published reviews. The places' own apps never import reviews; their templates load these."""
+"""Reviews on other apps' pages: the "Write a review" links of "my trips" and a thing's published
+reviews (its rating: ``town``'s ``rating_tags``). The places' own apps never import reviews;
+their templates load these."""
 
 from django import template
 
@@ -17,17 +18,6 @@ def mark_reviewable(context, orders):
     for line in lines:
         line.review_state = states.get(line.pk, "")
     return ""
-
-
-@register.inclusion_tag("reviews/includes/rating.html")
-def rating(thing, compact=False):
-    """{% rating page %}: ★ 4.5 (12 reviews) from the fields kept on the thing; nothing while none
-    is published."""
-    return {
-        "count": getattr(thing, "review_count", 0),
-        "average": getattr(thing, "rating_average", None),
-        "compact": compact,
-    }
 
 
 @register.inclusion_tag("reviews/includes/reviews.html", takes_context=True)
