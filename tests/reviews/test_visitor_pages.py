@@ -34,7 +34,7 @@ def test_the_form_writes_a_pending_review_and_my_trips_thanks(client, guest, sta
     review = Review.objects.get()
     assert (review.rating, review.text, review.status) == (4, "早餐很好。", ReviewStatus.PENDING)
     page = client.get(reverse("orders_trips")).text
-    assert url not in page and "Thank you for your review." in page
+    assert url not in page and "感谢您的评价。" in page
     # A second try is refused: the line has its review.
     assert client.post(url, {"rating": "1"}).status_code == 403
     assert Review.objects.count() == 1
