@@ -9,14 +9,23 @@ from orders.models import SOLD_STATUSES, OrderLine
 from . import services
 from .models import Review
 
+# What guests wrote, by kind and rating.
 TEXTS = {
-    5: [
-        "环境很好，主人热情，下次还来！",
-        "Lovely quiet place, the breakfast was excellent.",
-        "非常满意，推荐给朋友。",
-    ],
-    4: ["整体不错，就是路有点难找。", "Good value; the room was a bit small.", "味道很好，包装也很用心。"],
-    3: ["还可以，周末人有点多。", "It was fine, nothing special."],
+    "stay": {
+        5: ["环境很好，主人热情，下次还来！", "Lovely quiet place, the breakfast was excellent."],
+        4: ["整体不错，就是路有点难找。", "Good value; the room was a bit small."],
+        3: ["还可以，周末有点吵。"],
+    },
+    "tour": {
+        5: ["孩子玩得很开心，向导讲解很细致。", "A great morning in the orchards, well organised."],
+        4: ["活动不错，集合点可以标得更清楚。"],
+        3: ["人有点多，体验一般。"],
+    },
+    "product": {
+        5: ["非常新鲜，味道很正！", "Fresh and well packed, will order again."],
+        4: ["味道很好，包装也很用心。"],
+        3: ["还行，个头偏小。"],
+    },
 }
 RATINGS = [5, 4, 5, 3, 4, 5, 4, 5]
 REPLIES = ["谢谢您的好评，欢迎再来！", "感谢反馈，我们会改进。"]
@@ -43,7 +52,7 @@ def load_reviews(ctx):
         if not any(subject.values()):
             continue
         rating = RATINGS[made % len(RATINGS)]
-        texts = TEXTS[rating]
+        texts = TEXTS[line.kind][rating]
         review = Review.objects.create(
             order_line=line, author=line.order.user, rating=rating, text=texts[made % len(texts)], **subject
         )
