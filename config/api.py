@@ -18,6 +18,7 @@ from homestays.api import router as homestays_router
 from orders.api import router as orders_router
 from orders.waitlist_api import router as waitlist_router
 from products.api import router as products_router
+from reviews.api import router as reviews_router
 from scenic.api import router as scenic_router
 from scenic.parking import ParkingError
 from search.api import router as search_router
@@ -58,6 +59,7 @@ api.add_router("/auth/", accounts_router)
 api.add_router("/problem-reports", feedback_router)
 api.add_router("/group-enquiries", group_enquiry_router)
 api.add_router("/quotes", group_quote_router)
+api.add_router("/reviews", reviews_router)
 # GET /now and the counter systems' POST /parking/{id}/count.
 api.add_router("/", scenic_router)
 

@@ -78,6 +78,8 @@ urlpatterns += i18n_patterns(
     path("", include("feedback.urls")),
     # Group and study-tour enquiries and quotes (/groups/...).
     path("", include("groups.urls")),
+    # Guests' reviews: the form from "my trips", abuse reports, replies (/reviews/...).
+    path("", include("reviews.urls")),
     # "Right now" (/now/) and the staff's parking counter (/parking/).
     path("", include("scenic.urls")),
     # Timed entry to scenic spots, the spot gate and the crowd counter (/entry/...).

@@ -12,7 +12,7 @@ from town.models import Village
 from . import pricing
 from .lines import MAX_LINE_GUESTS, MAX_ROOMS
 from .models import AmenityCode
-from .selectors import SORT_DISTANCE, SORT_PRICE, SORT_RECOMMENDED, local_today
+from .selectors import SORT_DISTANCE, SORT_PRICE, SORT_RATING, SORT_RECOMMENDED, local_today
 
 MAX_GUESTS = 20
 
@@ -64,6 +64,7 @@ class AvailabilityForm(StayDatesForm):
         choices=[
             (SORT_RECOMMENDED, _("Recommended")),
             (SORT_PRICE, _("Price, lowest first")),
+            (SORT_RATING, _("Best rated first")),
             (SORT_DISTANCE, _("Distance to an attraction")),
         ],
         required=False,

@@ -34,6 +34,7 @@ from accounts.roles import HOSTS
 from orders.policies import CancellationPolicy
 from town.blocks import BaseStreamBlock
 from town.cache import CachedViewRestrictionsMixin
+from town.ratings import rating_fields
 from town.translations import default_locale
 
 MAX_GUESTS_PER_ROOM = 20
@@ -178,6 +179,8 @@ class HomestayPage(CachedViewRestrictionsMixin, Page):
         blank=True,
         help_text=_("Shown only to guests with a confirmed booking."),
     )
+    # The published reviews (reviews.services keeps them).
+    review_count, rating_average = rating_fields()
 
     content_panels = [
         *Page.content_panels,

@@ -51,6 +51,10 @@ FEW_LEFT = 2  # "few left" on the calendar when this many units or fewer remain
 SORT_RECOMMENDED = "recommended"
 SORT_PRICE = "price"
 SORT_DISTANCE = "distance"
+# Best rated first: the published reviews' average kept on the page (reviews.services), those
+# without a rating last.
+SORT_RATING = "rating"
+RATING_ORDER = (F("rating_average").desc(nulls_last=True), "-review_count")
 
 
 @dataclass
@@ -455,6 +459,8 @@ def search_homestays(
             homestays = homestays.annotate(away=_distance_order(near, prefix="")).order_by(
                 F("away").asc(nulls_last=True), "path", "pk"
             )
+        elif sort == SORT_RATING:
+            homestays = homestays.order_by(*RATING_ORDER, "path", "pk")
         else:
             homestays = homestays.order_by("path", "pk")
         ordered = homestays.values_list("pk", flat=True)
@@ -564,6 +570,8 @@ def homestay_listing(
         )
     elif sort == SORT_PRICE:
         pages = pages.order_by(F("from_price_fen").asc(nulls_last=True), "title", "pk")
+    elif sort == SORT_RATING:
+        pages = pages.order_by(*RATING_ORDER, "title", "pk")
     else:
         pages = pages.order_by("path")
     page_obj = Paginator(pages, per_page).get_page(page)

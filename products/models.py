@@ -38,6 +38,7 @@ from town.cache import CachedViewRestrictionsMixin
 
 # The months in season, shared with the picking tours; kept importable from here.
 from town.months import MONTH_NAMES, MONTHS, MonthsField, clean_months, season_mask, validate_months  # noqa: F401
+from town.ratings import rating_fields
 
 MAX_PRICE_FEN = 10_000_000  # ¥100,000: anything above is a typo
 
@@ -200,6 +201,8 @@ class Product(
     offers_shipping = models.BooleanField(_("shipping"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The published reviews (reviews.services keeps them).
+    review_count, rating_average = rating_fields()
 
     objects = ProductQuerySet.as_manager()
 

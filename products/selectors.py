@@ -47,12 +47,15 @@ SORTS = {
     "price_asc": ("price_fen", "pk"),
     "price_desc": ("-price_fen", "-pk"),
     "name": ("name", "pk"),
+    # The published reviews' average (reviews.services keeps it); unrated products last.
+    "rating": (F("rating_average").desc(nulls_last=True), "-review_count", "-pk"),
 }
 SORT_LABELS = {
     "new": _("Newest"),
     "price_asc": _("Price: low to high"),
     "price_desc": _("Price: high to low"),
     "name": _("Name"),
+    "rating": _("Best rated first"),
 }
 
 

@@ -19,6 +19,7 @@ from town.blocks import BaseStreamBlock
 from town.cache import CachedViewRestrictionsMixin
 from town.models import Village
 from town.months import MonthsField, clean_months, season_mask, validate_months
+from town.ratings import rating_fields
 from town.translations import default_locale
 
 from .places import AttractionPage
@@ -147,6 +148,8 @@ class ExperiencePage(CachedViewRestrictionsMixin, Page):
     )
     # Derived from months_in_season on save (town.months.season_mask).
     season_mask = models.PositiveIntegerField(_("season mask"), default=0, editable=False)
+    # The published reviews (reviews.services keeps them).
+    review_count, rating_average = rating_fields()
 
     content_panels = [
         *Page.content_panels,

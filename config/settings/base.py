@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "reports",
     "feedback",
     "groups",
+    "reviews",
     "scenic",
     # Wagtail
     "wagtail.contrib.forms",
@@ -267,6 +268,8 @@ ACCOUNT_RATE_LIMITS = {
     "problem_report": "10/h/ip,5/h/key",
     # Group and study-tour enquiries (groups.limits): per client address and per contact number.
     "group_enquiry": "10/h/ip,5/h/key",
+    # Reports of an abusive review (reviews.limits): per client address.
+    "review_report": "10/h/ip",
 }
 # A problem report's private status pages seen from one client address a minute (feedback.limits),
 # so their links cannot be walked through.

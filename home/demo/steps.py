@@ -26,6 +26,7 @@ STEPS = [
     "reports.demo.load_sales_history",
     "home.demo.site.load_footer",
     "feedback.demo.load_reports",
+    "reviews.demo.load_reviews",
     "scenic.demo.load_scenic",
 ]
 

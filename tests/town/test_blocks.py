@@ -123,11 +123,11 @@ def test_map_script_converts_wgs84_to_gcj02(wgs, gcj):
         f"console.log(JSON.stringify(window.TianyuanMap.wgs84ToGcj02({wgs[0]}, {wgs[1]})));"
     )
     result = subprocess.run(  # noqa: S603
-        ["node", "-e", script],
+        [shutil.which("node"), "-e", script],
         capture_output=True,
         text=True,
         timeout=30,
-        check=True,  # noqa: S607
+        check=True,
     )
 
     lat, lng = json.loads(result.stdout)
