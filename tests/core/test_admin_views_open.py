@@ -239,6 +239,53 @@ def build_town():
     town["discrepancy"] = Discrepancy.objects.create(
         day=day, kind="unknown", direction="payment", reference="x1", statement_fen=100
     )
+    # The receipt is for an order with money received: the on-site payment marked paid.
+    from orders.order_state import mark_paid_on_site
+
+    mark_paid_on_site(order, by_user=town["superuser"])
+    # Groups and study tours: an enquiry, its quote, the programmes' pages.
+    from gates.models import EntryWindow
+    from gates.schedules import generate_windows
+    from groups.models import GroupEnquiry, Quote
+    from tests.groups.conftest import ProgrammeFactory, ProgrammeIndexFactory
+
+    later = timezone.localdate() + datetime.timedelta(days=60)
+    town["enquiry"] = enquiry = GroupEnquiry.objects.create(
+        organisation="青溪镇中心小学",
+        kind="school",
+        start_date=later,
+        end_date=later + datetime.timedelta(days=1),
+        pupils=45,
+        teachers=4,
+        contact_name="王老师",
+        contact_phone="+8613900000001",
+        phone_verified_at=timezone.now(),
+    )
+    town["quote"] = Quote.objects.create(enquiry=enquiry, valid_until=later)
+    town["room"] = room
+    generate_windows(town["entry_rule"], days=3)
+    town["entry_window"] = EntryWindow.objects.filter(rule=town["entry_rule"]).latest("starts_at")
+    town["programme_index"] = ProgrammeIndexFactory(parent=home)
+    town["programme"] = ProgrammeFactory(parent=town["programme_index"])
+    # Traceable produce (a batch, a certificate) and a guest's review (reviews).
+    from products.models import Batch, Certification, CertificationKind
+    from reviews.models import Review
+
+    town["batch"] = Batch.objects.create(
+        product=product, harvested_on=timezone.localdate(), quantity=120, unit="jin", plot="东坡三号梯田"
+    )
+    town["certification"] = Certification.objects.create(
+        producer=producer,
+        product=product,
+        kind=CertificationKind.ORGANIC,
+        number="ORG-2027-001",
+        issuer="中绿华夏有机食品认证中心",
+        valid_from=timezone.localdate(),
+        valid_until=later,
+    )
+    town["review"] = Review.objects.create(
+        order_line=town["product_line"], author=buyer, product=product, rating=4, text="很新鲜"
+    )
     return town
 
 
@@ -343,6 +390,8 @@ PAGE_PARENTS = {
     "homestays.homestayindexpage": "home_for_adding",
     "homestays.homestaypage": "homestay_index",
     "products.shoppage": "home_for_adding",
+    "groups.studyprogrammeindexpage": "home_for_adding",
+    "groups.studyprogrammepage": "programme_index",
 }
 PAGES = {
     "home.homepage": "home",
@@ -357,6 +406,8 @@ PAGES = {
     "homestays.homestayindexpage": "homestay_index",
     "homestays.homestaypage": "homestay",
     "products.shoppage": "shop",
+    "groups.studyprogrammeindexpage": "programme_index",
+    "groups.studyprogrammepage": "programme",
 }
 
 CASES = {
@@ -438,6 +489,39 @@ CASES = {
     "orders_admin_reconciliation": Case("superuser"),
     "orders_admin_reconciliation_resolve": Case(
         "superuser", "discrepancy", 400, None, "acts: a resolution without its note is refused", "post"
+    ),
+    # Invoice requests for the finance office, and an order's receipt (staff who manage orders).
+    "reports_invoices": Case("superuser"),
+    "reports_invoices_results": Case("superuser"),
+    "orders_admin_receipt": Case("superuser", "order"),
+    # Groups: enquiries come from visitors (never added here); quotes are built for them, from
+    # choosers of what can still be sold.
+    **viewset_cases(
+        "groups_enquiries",
+        "superuser",
+        "enquiry",
+        ["index", "index_results"],
+        [*OBJECT_VIEWS, "inspect"],
+        add=refused("superuser", why="enquiries come from visitors, never typed in the admin"),
+    ),
+    **viewset_cases("groups_quotes", "superuser", "quote", LISTING_VIEWS, OBJECT_VIEWS),
+    **viewset_cases("groups_room_type_chooser", "superuser", "room", CHOOSER_VIEWS, CHOOSER_OBJECT_VIEWS),
+    **viewset_cases("groups_tour_slot_chooser", "superuser", "slot", CHOOSER_VIEWS, CHOOSER_OBJECT_VIEWS),
+    **viewset_cases(
+        "groups_entry_window_chooser", "superuser", "entry_window", CHOOSER_VIEWS, CHOOSER_OBJECT_VIEWS
+    ),
+    # Traceable produce, and guests' reviews (moderated by editors, never added here).
+    **snippet_cases("products_batch", "superuser", "batch"),
+    **snippet_cases("products_certification", "superuser", "certification"),
+    **viewset_cases(
+        "reviews",
+        "editor",
+        "review",
+        ["index", "index_results"],
+        OBJECT_VIEWS,
+        add=refused("editor", why="reviews come from guests, never typed in the admin"),
+        # Editors publish or reject; deleting a guest's review is left to superusers.
+        delete=Case("superuser", "review"),
     ),
     **read_only_cases("reservations", "reservation"),
     **read_only_cases("orders", "order"),
