@@ -10,26 +10,17 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from accounts.privacy import shown_phone
 from town.models import Village
+from town.permissions import refuse_adding
 
 from . import services
 from .admin_forms import ProblemReportAdminForm
 from .models import ProblemCategory, ProblemReport, ReportStatus
 from .selectors import handlers
 
-
-class NoAddPermissionPolicy(ModelPermissionPolicy):
-    def user_has_permission(self, user, action):
-        if action == "add":
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_permission_policy(ProblemReport, NoAddPermissionPolicy(ProblemReport), exact_class=True)
+refuse_adding(ProblemReport)
 
 
 class ProblemReportFilterSet(WagtailFilterSet):

@@ -10,21 +10,13 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
+
+from town.permissions import refuse_adding
 
 from .admin_quotes import QuoteViewSet, entry_window_chooser, room_type_chooser, tour_slot_chooser
 from .models import EnquiryStatus, GroupEnquiry, OrganisationKind
 
-
-class NoAddPermissionPolicy(ModelPermissionPolicy):
-    def user_has_permission(self, user, action):
-        if action == "add":
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_permission_policy(GroupEnquiry, NoAddPermissionPolicy(GroupEnquiry), exact_class=True)
+refuse_adding(GroupEnquiry)
 
 
 class GroupEnquiryFilterSet(WagtailFilterSet):

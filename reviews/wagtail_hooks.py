@@ -11,24 +11,15 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from accounts.roles import HOSTS, user_in_group
+from town.permissions import refuse_adding
 
 from . import services
 from .admin_forms import Decision, ReviewModerationForm
 from .models import Review, ReviewStatus
 
-
-class NoAddPermissionPolicy(ModelPermissionPolicy):
-    def user_has_permission(self, user, action):
-        if action == "add":
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_permission_policy(Review, NoAddPermissionPolicy(Review), exact_class=True)
+refuse_adding(Review)
 
 
 class ReviewFilterSet(WagtailFilterSet):
