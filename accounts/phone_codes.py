@@ -9,7 +9,6 @@ increments (Redis with REDIS_URL), so several processes and threads never send p
 Whether an account uses the number changes nothing here: the same limits, the same answers.
 """
 
-import hashlib
 import secrets
 import time
 
@@ -19,6 +18,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from town.limits import phone_digest
 from town.sms import send_sms
 
 CODE_TEMPLATE = "verification_code"
@@ -63,18 +63,13 @@ def _key(*parts):
     return "phone-code:" + ":".join(str(part) for part in parts)
 
 
-def _hashed(phone):
-    # Numbers are personal data: the cache keeps a digest, not the number.
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:32]
-
-
 def reserve_code(phone, client_ip):
     """Count one code for ``phone`` asked from ``client_ip``, or raise TooManyCodes (counting
     nothing). Each counter is a fixed window in the cache: add() creates it, incr() is atomic, so
     of twenty simultaneous requests only as many as the limit allows get through."""
     now = int(time.time())
     counted = []
-    scopes = [("number", _hashed(phone)), ("client", client_ip or "unknown"), ("total", "all")]
+    scopes = [("number", phone_digest(phone)), ("client", client_ip or "unknown"), ("total", "all")]
     for scope, who in scopes:
         for count, seconds in _limits()[scope]:
             key = _key(scope, who, seconds, now // seconds)
@@ -115,7 +110,7 @@ def issue_code(phone, client_ip):
     reserve_code(phone, client_ip)
     code = new_code()
     timeout = settings.PHONE_CODE_TIMEOUT
-    who = _hashed(phone)
+    who = phone_digest(phone)
     # The issue time is kept with the code: the cache's own expiry is the server's clock (Redis),
     # which may run apart from ours, so the age is checked here too.
     cache.set(_key("api", who), f"{_digest(phone, code)}:{time.time()}", timeout=timeout)
@@ -126,7 +121,7 @@ def issue_code(phone, client_ip):
 def check_code(phone, code):
     """Accept ``code`` for ``phone`` once, or raise CodeRejected. Compared in constant time;
     at most PHONE_CODE_MAX_ATTEMPTS tries; a used code is deleted, so a replay finds nothing."""
-    who = _hashed(phone)
+    who = phone_digest(phone)
     stored, tries_key = _key("api", who), _key("api-tries", who)
     kept = cache.get(stored)
     if kept is None:

@@ -4,14 +4,11 @@ office with reports nor walk through status links: reports by allauth's rate lim
 counts no GET), by a fixed window per client address as ``accounts.phone_codes`` counts codes
 (``FEEDBACK_STATUS_LOOKUPS_PER_MINUTE``)."""
 
-import hashlib
-import time
-
-from allauth.account.adapter import get_adapter
 from allauth.core import ratelimit
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from town.limits import phone_digest, within_a_minute
 
 SUBMIT = "problem_report"
 
@@ -19,24 +16,17 @@ TOO_MANY_REPORTS = _("You have sent several reports in a short time. Please try 
 TOO_MANY_LOOKUPS = _("Too many requests from your connection. Please wait a minute and try again.")
 
 
-def _key(phone):
-    # The cache keeps a digest of the number, not the number.
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:32]
-
-
 def may_submit(request, phone="", *, dry_run=False):
     """Count one report from this client (and this number or account); False once over the limit."""
     user = request.user if request.user.is_authenticated else None
     # One count per person: the number given, else the account (a visitor without either is
     # refused by the form before this).
-    key = _key(phone) if phone else f"user:{user.pk}" if user else "anonymous"
+    key = phone_digest(phone) if phone else f"user:{user.pk}" if user else "anonymous"
     return ratelimit.consume(request, action=SUBMIT, key=key, dry_run=dry_run)
 
 
 def may_look_up(request):
     """Count one status page for the client; False past the limit for this minute."""
-    limit = getattr(settings, "FEEDBACK_STATUS_LOOKUPS_PER_MINUTE", 30)
-    window = int(time.time()) // 60
-    key = f"feedback:status:{get_adapter(request).get_client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=120)
-    return cache.incr(key) <= limit
+    return within_a_minute(
+        request, "feedback:status", getattr(settings, "FEEDBACK_STATUS_LOOKUPS_PER_MINUTE", 30)
+    )

@@ -3,36 +3,24 @@ per client address and per contact number, as problem reports are counted (feedb
 quote pages, which are GETs, by a fixed window per client address (``GROUPS_QUOTE_LOOKUPS_PER_MINUTE``),
 so quote links cannot be walked through."""
 
-import hashlib
-import time
-
-from allauth.account.adapter import get_adapter
 from allauth.core import ratelimit
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from town.limits import phone_digest, within_a_minute
 
 ENQUIRE = "group_enquiry"
 TOO_MANY_LOOKUPS = _("Too many requests from your connection. Please wait a minute and try again.")
 TOO_MANY_ENQUIRIES = _("You have sent several enquiries in a short time. Please try again in an hour.")
 
 
-def _key(phone):
-    # The cache keeps a digest of the number, not the number.
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:32]
-
-
 def may_enquire(request, phone="", *, dry_run=False):
     """Count one enquiry from this client and number; False once over the limit."""
     return ratelimit.consume(
-        request, action=ENQUIRE, key=_key(phone) if phone else "anonymous", dry_run=dry_run
+        request, action=ENQUIRE, key=phone_digest(phone) if phone else "anonymous", dry_run=dry_run
     )
 
 
 def may_look_up(request):
     """Count one quote page or API read for the client; False past the limit for this minute."""
-    limit = getattr(settings, "GROUPS_QUOTE_LOOKUPS_PER_MINUTE", 30)
-    window = int(time.time()) // 60
-    key = f"groups:quote:{get_adapter(request).get_client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=120)
-    return cache.incr(key) <= limit
+    return within_a_minute(request, "groups:quote", getattr(settings, "GROUPS_QUOTE_LOOKUPS_PER_MINUTE", 30))
