@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -10,6 +11,18 @@ from tests.factories.accounts import UserFactory, VerifiedUserFactory
 from tests.factories.homestays import HomestayIndexPageFactory, HomestayPageFactory, RoomTypeFactory
 
 from .fixtures import stay_line
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def _one_day_in_may():
+    """Reviews open the day after a stay and close 60 days later, by the town's calendar: the
+    tests here build their stays around "today", so today is one fixed day (the clock running)
+    whatever day the suite runs, never a midnight between a fixture and its check. A test that
+    pins its own moment keeps it."""
+    with time_machine.travel(datetime.datetime(2027, 5, 12, 10, tzinfo=SHANGHAI), tick=True):
+        yield
 
 
 @pytest.fixture

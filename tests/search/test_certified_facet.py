@@ -4,6 +4,7 @@ the hits, narrowing to the products holding a certificate of that kind valid tod
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from products.models import Certification
@@ -12,6 +13,15 @@ from tests.factories.products import ProductFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/search/"
+
+
+@pytest.fixture(autouse=True)
+def _one_fixed_day():
+    """Validity is judged against today, town time: a fixed day (clock running), so no midnight
+    falls between making a certificate and searching for it."""
+    shanghai = datetime.timezone(datetime.timedelta(hours=8))
+    with time_machine.travel(datetime.datetime(2027, 5, 12, 10, tzinfo=shanghai), tick=True):
+        yield
 
 
 def certify(product, kind, *, expired=False):
