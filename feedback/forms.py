@@ -41,14 +41,12 @@ class ProblemReportForm(PhotoUploadsMixin, forms.Form):
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Please tell us what happened.")},
-        help_text=_("Where exactly, when, and what you saw. At most %(n)d characters.") % {"n": MAX_TEXT},
     )
     photos = PhotoField(
         label=_("Photos"),
         camera=False,
         max_photos=MAX_PHOTOS,
         too_many=_("You can send at most %(n)d photos."),
-        help_text=_("Up to %(n)d photos: JPEG, PNG or WebP.") % {"n": MAX_PHOTOS},
     )
     attraction = forms.ModelChoiceField(
         label=_("Scenic spot"), queryset=AttractionPage.objects.none(), required=False, empty_label=_("—")
@@ -79,6 +77,12 @@ class ProblemReportForm(PhotoUploadsMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, uploader=user, **kwargs)
+        # Formatted here, in the request's language: ``_(...) % {...}`` in the class body runs at
+        # import, in whatever language was active then (Chinese), and stays so for every visitor.
+        self.fields["text"].help_text = _(
+            "Where exactly, when, and what you saw. At most %(n)d characters."
+        ) % {"n": MAX_TEXT}
+        self.fields["photos"].help_text = _("Up to %(n)d photos: JPEG, PNG or WebP.") % {"n": MAX_PHOTOS}
         self.user = user if getattr(user, "is_authenticated", False) else None
         self.fields["attraction"].queryset = attraction_choices()
         self.fields["village"].queryset = Village.objects.in_locale(Locale.get_active())

@@ -53,6 +53,18 @@ def test_the_english_form_is_at_its_english_address(client, spot):
     assert response.context["form"].initial["attraction"] == spot.pk
 
 
+def test_the_help_texts_are_in_the_pages_language(client, spot):
+    """They were formatted at import, in Chinese, and showed so on the English form."""
+    chinese = client.get(URL).text
+    assert "张照片（JPEG、PNG 或 WebP）" in chinese
+    english = client.get(f"/en{URL}").text
+    assert "Up to 4 photos: JPEG, PNG or WebP." in english
+    assert "At most 2000 characters." in english
+    assert "张照片" not in english
+    # And back: the Chinese page after an English one is Chinese again.
+    assert "张照片（JPEG、PNG 或 WebP）" in client.get(URL).text
+
+
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
