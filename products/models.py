@@ -487,6 +487,23 @@ class Certification(models.Model):
             raise ValidationError(errors)
 
 
+class CertificationSweep(models.Model):
+    """The days the daily sweep of certificates (``products.certificates``) has covered: each
+    run re-indexes the products whose certificates expired or began since the last one."""
+
+    through = models.DateField(_("covered through"), unique=True)
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now)
+    products = models.PositiveIntegerField(_("products re-indexed"), default=0)
+
+    class Meta:
+        ordering = ["-through"]
+        verbose_name = _("certificate sweep")
+        verbose_name_plural = _("certificate sweeps")
+
+    def __str__(self):
+        return self.through.isoformat()
+
+
 class ShippingRate(models.Model):
     """A flat shipping fee per destination region, town-wide: the visitor centre hands all parcels
     to one courier, so staff keep one short table instead of every farmer pricing postage."""

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django_tasks import task
 from wagtail.images import get_image_model
 
+from .certificates import reindex_changed_certificates
 from .dashboard.selectors import THUMBNAIL
 from .selectors import CARD_RENDITIONS, DETAIL_RENDITIONS
 
@@ -50,3 +51,16 @@ def make_photo_renditions(image_id: int, kind: str) -> None:
         for spec in RENDITIONS[kind]:
             image.get_rendition(spec)
     cache.delete(_pending_key(image_id))
+
+
+@task()
+def reindex_changed_certificates_daily() -> dict:
+    """Daily, just after midnight (say 00:10): re-index the products whose certificates expired or
+    began since the last run (``products.certificates``; the command
+    ``products_reindex_certificates`` does the same)."""
+    result = reindex_changed_certificates()
+    return {
+        "since": result.since.isoformat(),
+        "through": result.through.isoformat(),
+        "products": result.products,
+    }
