@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as account_views
 from config.api import api
 from events import views as event_views
+from home import routing as home_routing
 from home.sitemaps import PageSitemap
 from homestays import calendar_views
 from orders.payments import alipay_views, wechatpay_views
@@ -86,7 +87,9 @@ urlpatterns += i18n_patterns(
     path("", include("gates.urls")),
     # The farmer dashboard (products/dashboard), made for a phone.
     path("farmer/", include("products.dashboard.urls")),
-    # Wagtail serves every page; it must stay last.
+    # Wagtail serves every page; it must stay last. Its page view, routed from the home page in
+    # the visitor's language in one query (home/routing.py); the rest of its URLs as they are.
+    re_path(wagtail_urls.serve_pattern, home_routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
