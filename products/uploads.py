@@ -265,15 +265,18 @@ class PhotoBatch:
                 delete_image_file(image)
         return False
 
-    def store(self, checked: CheckedPhoto, *, title, renditions=None):
+    def store(self, checked: CheckedPhoto, *, title, renditions=None, prefix="product", collection=None):
+        """``prefix`` starts the stored file's name; ``collection``: Wagtail's root when None."""
         Image_ = get_image_model()
-        name = f"product-{uuid.uuid4().hex[:12]}.{checked.extension}"
+        name = f"{prefix}-{uuid.uuid4().hex[:12]}.{checked.extension}"
         checked.upload.seek(0)
         image = Image_(
             title=str(title)[:255] or name,
             file=ImageFile(checked.upload, name=name),
             uploaded_by_user=self.user,
         )
+        if collection is not None:
+            image.collection = collection
         self.written.append(image)
         image._set_image_file_metadata()
         image.save()

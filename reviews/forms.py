@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from products.dashboard.forms import PhotoField, PhotoUploadsMixin
+
+from . import photos as review_photos
 from .models import MAX_REPLY, MAX_TEXT
 
 RATINGS = [
@@ -12,7 +15,10 @@ RATINGS = [
 ]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PhotoUploadsMixin, forms.Form):
+    """The guest's review; its photos go through the shop's checks (``PhotoUploadsMixin``).
+    ``uploader``: the guest, whose hourly photo budget the photos count against."""
+
     rating = forms.TypedChoiceField(
         label=_("Your rating"),
         choices=RATINGS,
@@ -30,6 +36,21 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What was good, what could be better. Staff read it before it is published."),
     )
+    photos = PhotoField(label=_("Photos"), camera=False, too_many=review_photos.TOO_MANY)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The setting is read per form, and the help text translated per request, not at import.
+        limit = review_photos.max_photos()
+        self.fields["photos"].max_photos = limit
+        self.fields["photos"].help_text = _(
+            "Up to %(n)d photos: JPEG, PNG or WebP. They are shown with your review once it is published."
+        ) % {"n": limit}
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_photo_uploads()
+        return cleaned
 
 
 class ReplyForm(forms.Form):

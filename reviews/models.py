@@ -65,6 +65,9 @@ class Review(models.Model):
         _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     text = models.TextField(_("review"), max_length=MAX_TEXT, blank=True)
+    # Kept with the review (it never changes after writing) so a list of reviews without photos
+    # asks for none.
+    photo_count = models.PositiveSmallIntegerField(_("photos"), default=0)
     status = models.CharField(
         _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, db_index=True
     )
@@ -117,3 +120,26 @@ class Review(models.Model):
     @property
     def stars(self):
         return "★" * self.rating + "☆" * (5 - self.rating)
+
+
+class ReviewPhoto(models.Model):
+    """A guest's photo on their review: a Wagtail image (renditions for the thumbnails) in the
+    "Review photos" collection, shown only with its published review (``reviews.photos``)."""
+
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("review photo")
+        verbose_name_plural = _("review photos")
+
+    def __str__(self):
+        return f"{self.review_id} · {self.image_id}"

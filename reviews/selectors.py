@@ -1,12 +1,14 @@
 """Reads of reviews: which of a visitor's order lines they may review now (for "my trips"), and a
 thing's published reviews, in one query each whatever the number of lines or reviews."""
 
-from django.db.models import F, Q, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 
 from products.inventory import PRODUCT
+from town.cache import cached
 
+from . import photos as review_photos
 from . import rules
-from .models import Review, ReviewStatus
+from .models import Review, ReviewPhoto, ReviewStatus
 
 WRITE, WRITTEN = "write", "written"
 
@@ -36,18 +38,45 @@ def review_states(lines, user, *, now=None):
 
 
 def published_reviews(*, homestay=None, experience=None, product=None, limit=20):
-    """The newest published reviews of one thing (any language's copy of it), in one query."""
+    """The newest published reviews of one thing (any language's copy of it) with their photos.
+
+    Kept in the content cache (``town.cache``), which every publish, rejection, report and reply
+    moves on (``services``): a warm page reads no review at all. Cold: one query for the reviews,
+    and when some have photos one for the photos with their images and one per photo for its
+    renditions, made then if missing."""
     if homestay is not None:
-        where = {"homestay__translation_key": homestay.translation_key}
+        field, thing = "homestay", homestay
     elif experience is not None:
-        where = {"experience__translation_key": experience.translation_key}
+        field, thing = "experience", experience
     else:
-        where = {"product__translation_key": product.translation_key}
-    return list(
-        Review.objects.filter(status=ReviewStatus.PUBLISHED, **where)
-        .select_related("author", "room_type")
-        .order_by("-published_at", "-pk")[:limit]
-    )
+        field, thing = "product", product
+    where = {f"{field}__translation_key": thing.translation_key}
+
+    def compute():
+        reviews = list(
+            Review.objects.filter(status=ReviewStatus.PUBLISHED, **where)
+            .select_related("author", "room_type")
+            .order_by("-published_at", "-pk")[:limit]
+        )
+        return with_photos(reviews)
+
+    return cached(("reviews", field, thing.translation_key, limit), compute)
+
+
+def with_photos(reviews):
+    """Reads the photos of those ``reviews`` that have any, each with its ``thumbnail`` and
+    ``large`` renditions (``reviews.photos``) made if missing. Nothing is read for the others."""
+    having = [review for review in reviews if review.photo_count]
+    if having:
+        prefetch_related_objects(
+            having, Prefetch("photos", queryset=ReviewPhoto.objects.select_related("image"))
+        )
+        for review in having:
+            for photo in review.photos.all():
+                renditions = photo.image.get_renditions(review_photos.THUMBNAIL, review_photos.LARGE)
+                photo.thumbnail = renditions[review_photos.THUMBNAIL]
+                photo.large = renditions[review_photos.LARGE]
+    return reviews
 
 
 def reviews_to_answer(user):

@@ -22,10 +22,12 @@ from homestays.models import HomestayPage, RoomType
 from orders.models import OrderLine
 from products.inventory import PRODUCT
 from products.models import Product
+from products.uploads import PhotoBatch
 from town.cache import bump_after_commit
 
+from . import photos as review_photos
 from . import rules
-from .models import MAX_REPLY, MAX_TEXT, Review, ReviewStatus
+from .models import MAX_REPLY, MAX_TEXT, Review, ReviewPhoto, ReviewStatus
 
 
 class ReviewError(Exception):
@@ -66,17 +68,40 @@ def _subject(line):
     return {}
 
 
-def write_review(*, line_id, user, rating, text="", now=None):
-    """A new pending review of order line ``line_id`` by ``user``.
+def write_review(*, line_id, user, rating, text="", photos=(), now=None):
+    """A new pending review of order line ``line_id`` by ``user``, with its ``photos``
+    (``CheckedPhoto``s already decoded: ``products.uploads``, the form's ``PhotoUploadsMixin``).
 
     Raises ``rules.ReviewRefused`` (not their eligible line: 403), ``rules.AlreadyReviewed`` (409)
-    or ``ReviewError`` (bad rating or text: 422). The line is locked so two tabs cannot both write."""
+    or ``ReviewError`` (bad rating, text or too many photos: 422). The line is locked so two tabs
+    cannot both write. Rows and files are all written or none: a refusal deletes the files."""
     rating = clean_rating(rating)
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
         raise ReviewError(
             _("Please keep the review under %(max)s characters.") % {"max": MAX_TEXT}, "too_long"
         )
+    photos = list(photos)
+    if len(photos) > review_photos.max_photos():
+        raise ReviewError(review_photos.TOO_MANY % {"n": review_photos.max_photos()}, "too_many_photos")
+    with PhotoBatch(user) as batch, transaction.atomic():
+        review = _write_review(line_id, user, rating, text, now)
+        if photos:
+            collection = review_photos.review_collection()
+            for checked in photos:
+                image = batch.store(
+                    review_photos.without_metadata(checked),
+                    title=f"review {review.pk}",
+                    prefix="review",
+                    collection=collection,
+                )
+                ReviewPhoto.objects.create(review=review, image=image)
+            review.photo_count = len(photos)
+            review.save(update_fields=["photo_count"])
+        return review
+
+
+def _write_review(line_id, user, rating, text, now):
     with transaction.atomic():
         line = (
             OrderLine.objects.select_for_update(of=("self",))

@@ -38,7 +38,10 @@ def write_review(request, line_id):
         return render(
             request, "reviews/write.html", {"line": line, "refused": eligibility.message}, status=403
         )
-    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        form = ReviewForm(request.POST, request.FILES, uploader=request.user)
+    else:
+        form = ReviewForm(uploader=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.write_review(
@@ -46,6 +49,7 @@ def write_review(request, line_id):
                 user=request.user,
                 rating=form.cleaned_data["rating"],
                 text=form.cleaned_data["text"],
+                photos=form.cleaned_data["photos"],
             )
         except (rules.ReviewRefused, services.ReviewError) as exc:
             form.add_error(None, exc.message)

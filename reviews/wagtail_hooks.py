@@ -15,7 +15,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from accounts.roles import HOSTS, user_in_group
 from town.permissions import refuse_adding
 
-from . import services
+from . import photos as review_photos
+from . import selectors, services
 from .admin_forms import Decision, ReviewModerationForm
 from .models import Review, ReviewStatus
 
@@ -52,6 +53,9 @@ class ReviewEditView(ModelViewSet.edit_view_class):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["review"] = self.object
+        context["photos"] = (
+            selectors.with_photos([self.object])[0].photos.all() if self.object.photo_count else []
+        )
         return context
 
     def save_instance(self):
@@ -107,3 +111,10 @@ def register_host_reviews_menu_item():
     return HostReviewsMenuItem(
         _("Reviews of my homestay"), reverse("reviews_for_me"), icon_name="pick", order=440
     )
+
+
+@hooks.register("construct_image_chooser_queryset")
+def hide_review_photos(images, request):
+    """Guests' review photos are never material for pages, and an unpublished one is seen by the
+    moderators only: no image chooser (hosts may choose images) offers them."""
+    return images.exclude(collection__name=review_photos.COLLECTION_NAME)

@@ -29,4 +29,6 @@ def reviews_of(context, homestay=None, experience=None, product=None):
         if thing.review_count
         else []
     )
-    return {"reviews": found, "thing": thing, "request": context.get("request")}
+    # Pages have a title, products a name: the photos' alt text names the thing either way.
+    name = getattr(thing, "title", None) or getattr(thing, "name", "")
+    return {"reviews": found, "thing": thing, "thing_name": name, "request": context.get("request")}

@@ -36,7 +36,7 @@ def guests_reviews(homestay, room, editor, ratings):
     ]
 
 
-def test_the_homestay_page_shows_its_published_reviews_in_one_more_query(client, homestay, room, editor):
+def test_the_homestay_page_shows_its_published_reviews_from_the_content_cache(client, homestay, room, editor):
     bare, response = warm_queries(client, homestay.url)
     assert 'class="review"' not in response.text
     guests_reviews(homestay, room, editor, [5, 4])
@@ -46,7 +46,8 @@ def test_the_homestay_page_shows_its_published_reviews_in_one_more_query(client,
     guests_reviews(homestay, room, editor, [3] * 8)
     ten, response = warm_queries(client, homestay.url)
     assert response.text.count('class="review"') == 10
-    assert two == ten == bare + 1
+    # Warm, the reviews come from the content cache, which publishing moved on.
+    assert two == ten == bare
 
 
 def test_a_pending_or_rejected_review_is_not_shown(client, homestay, room, editor, guest):
