@@ -24,6 +24,7 @@ NAV_SECTIONS = [
     ("homestays", _("Homestays"), ["homestays.HomestayIndexPage"]),
     ("tours", _("Tours"), ["attractions.ExperienceIndexPage", "experiences.ExperienceIndexPage"]),
     ("events", _("Events"), ["events.EventIndexPage"]),
+    ("study", _("Study tours"), ["groups.StudyProgrammeIndexPage"]),
     ("shop", _("Shop"), ["products.ShopPage", "products.ShopIndexPage", "products.ProductIndexPage"]),
 ]
 

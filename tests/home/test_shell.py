@@ -40,6 +40,19 @@ def test_navigation_links_the_english_sections_on_english_pages(client, home_pag
     assert 'href="/en/search/"' in menu
 
 
+def test_study_tours_are_in_the_navigation_in_both_languages(client, home_page):
+    from tests.groups.conftest import ProgrammeIndexFactory
+
+    index = ProgrammeIndexFactory(parent=home_page)
+    translate(index, "en", title="Study tours")
+
+    assert 'href="/study-tours/"' in nav(html(client.get("/")))
+    menu = nav(html(client.get("/en/study-tours/")))
+    assert 'href="/en/study-tours/" aria-current="page"' in menu
+    # The phone's scrolling row brings the current section into view.
+    assert "js/site-nav.js" in menu
+
+
 def test_current_section_is_marked_in_the_navigation(client, home_page):
     AttractionIndexPageFactory(parent=home_page)
 
