@@ -119,7 +119,7 @@ def test_photos_show_on_the_page_only_once_the_review_is_published(client, staye
     assert page.count("fill-160x160.format-webp") == 2
     thumbnails = re.findall(r"<img [^>]*fill-160x160[^>]*>", page)
     assert len(thumbnails) == 2
-    assert all('loading="lazy"' in tag and re.search(r'alt="[^"]+竹林民宿"', tag) for tag in thumbnails)
+    assert all('loading="lazy"' in tag and re.search(r'alt="[^"]*竹林民宿[^"]*"', tag) for tag in thumbnails)
     assert "max-1200x1200" in page
     # Only renditions are linked: the original (under original_images/) never is.
     for image in get_image_model().objects.filter(pk__in=image_ids):
