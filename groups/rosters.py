@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.phones import normalise_phone
 from gates import idcards
@@ -34,6 +35,9 @@ NAME_MAX = 50
 OTHER_DOCUMENT_RE = re.compile(r"^[A-Z0-9]{5,30}$")
 # Rows whose name starts so are the template's example: skipped, not a participant.
 EXAMPLE_MARKS = ("示例", "example")
+# The template's rows formatted as text ahead: what is typed there stays as typed (an ID number
+# typed into a plain cell becomes a number and loses its last three digits).
+TEMPLATE_TEXT_ROWS = 300
 # Spreadsheet programs run a cell starting so as a formula (CSV injection): no name starts so.
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -47,8 +51,8 @@ class Column:
 
 
 COLUMNS = (
-    Column("name", "姓名 Name", ("姓名", "name"), _("Name")),
-    Column("role", "身份 Role", ("身份", "类别", "role"), _("Role")),
+    Column("name", "姓名 Name", ("姓名", "name"), pgettext_lazy("roster column", "Name")),
+    Column("role", "身份 Role", ("身份", "类别", "role"), pgettext_lazy("roster column", "Role")),
     Column(
         "document_kind", "证件类型 Document type", ("证件类型", "document type", "type"), _("Document type")
     ),
@@ -56,15 +60,20 @@ COLUMNS = (
         "document_number",
         "证件号码 Document number",
         ("证件号码", "身份证号", "证件号", "document number", "id number", "number"),
-        _("Document number"),
+        pgettext_lazy("roster column", "Document number"),
     ),
     Column(
         "birth_date",
         "出生日期 Date of birth",
         ("出生日期", "出生", "date of birth", "birth"),
-        _("Date of birth"),
+        pgettext_lazy("roster column", "Date of birth"),
     ),
-    Column("phone", "手机号 Mobile (adults)", ("手机", "电话", "mobile", "phone"), _("Mobile")),
+    Column(
+        "phone",
+        "手机号 Mobile (adults)",
+        ("手机", "电话", "mobile", "phone"),
+        pgettext_lazy("roster column", "Mobile"),
+    ),
 )
 REQUIRED = ("name", "role", "document_number")
 BY_KEY = {column.key: column for column in COLUMNS}
@@ -291,7 +300,8 @@ def _cell(row, keys, key):
 
 
 def check_row(row_number, row, keys, *, today):
-    """(Participant or None, [RosterError]) for one data row."""
+    """(Participant or None, [RosterError], (kind, number) or None) for one data row: the
+    document comes back even from a row with other errors, so a duplicate is still told."""
     errors = []
 
     def error(key, message):
@@ -385,8 +395,9 @@ def check_row(row_number, row, keys, *, today):
             except ValidationError as exc:
                 error("phone", exc.messages[0])
 
+    document = (kind, number) if kind and number else None
     if errors:
-        return None, errors
+        return None, errors, document
     return (
         Participant(
             row=row_number,
@@ -398,6 +409,7 @@ def check_row(row_number, row, keys, *, today):
             phone=phone,
         ),
         [],
+        document,
     )
 
 
@@ -413,6 +425,8 @@ def _is_example(row, keys):
 def check_rows(rows, *, allowed, today):
     """Every row checked; the participants, or RosterRejected with every error.
     ``allowed``: {role: most people of that role} (the quote's numbers)."""
+    if all(_is_blank(row) for row in rows):
+        raise _file_error(_("The file is empty."))
     header_index, keys = _find_header(rows)
     if header_index is None:
         missing = ", ".join(str(BY_KEY[key].label) for key in REQUIRED)
@@ -439,21 +453,22 @@ def check_rows(rows, *, allowed, today):
                 )
             )
             break
-        participant, row_errors = check_row(number, row, keys, today=today)
+        participant, row_errors, document = check_row(number, row, keys, today=today)
         errors.extend(row_errors)
+        if document is not None:
+            key = idcards.fingerprint(*document)
+            if key in seen:
+                errors.append(
+                    RosterError(
+                        number,
+                        BY_KEY["document_number"].label,
+                        _("The same document number as row %(row)d.") % {"row": seen[key]},
+                    )
+                )
+                continue
+            seen[key] = number
         if participant is None:
             continue
-        key = idcards.fingerprint(participant.document_kind, participant.document_number)
-        if key in seen:
-            errors.append(
-                RosterError(
-                    number,
-                    BY_KEY["document_number"].label,
-                    _("The same document number as row %(row)d.") % {"row": seen[key]},
-                )
-            )
-            continue
-        seen[key] = number
         counts[participant.role] = counts.get(participant.role, 0) + 1
         if counts[participant.role] == allowed.get(participant.role, 0) + 1:
             errors.append(
@@ -483,8 +498,9 @@ def read_roster(upload, *, allowed, today):
 # --- writing: the template and the staff export -----------------------------------------------
 
 
-def xlsx_bytes(header, rows, *, title):
-    """A one-sheet workbook with every cell as text (so Excel keeps 18-digit numbers whole)."""
+def xlsx_bytes(header, rows, *, title, text_rows=0):
+    """A one-sheet workbook with every cell as text (so Excel keeps 18-digit numbers whole);
+    ``text_rows``: rows formatted as text ahead, for a template to be filled in."""
     import openpyxl
     from openpyxl.styles import Font
 
@@ -496,7 +512,9 @@ def xlsx_bytes(header, rows, *, title):
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([str(value) if value not in (None, "") else "" for value in row])
-    for index, column in enumerate(sheet.iter_cols(min_row=1, max_row=max(sheet.max_row, 200)), start=1):
+    for index, column in enumerate(
+        sheet.iter_cols(min_row=1, max_row=max(sheet.max_row, text_rows)), start=1
+    ):
         letter = openpyxl.utils.get_column_letter(index)
         sheet.column_dimensions[letter].width = 24 if index == 4 else 16
         for cell in column:

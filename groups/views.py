@@ -151,7 +151,7 @@ def roster_template(request, fmt):
     if fmt == "csv":
         content, content_type = rosters.csv_bytes(header, rows), "text/csv; charset=utf-8"
     else:
-        content = rosters.xlsx_bytes(header, rows, title="roster")
+        content = rosters.xlsx_bytes(header, rows, title="roster", text_rows=rosters.TEMPLATE_TEXT_ROWS)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="roster-template.{fmt}"'
