@@ -129,11 +129,13 @@ def quote(request, token):
         "roster_form": form,
         "roster_errors": errors,
         "roster_refusal": services.roster_refusal(found, today),
-        "roster_limits": {"kb": rosters.max_bytes() // 1024, "rows": rosters.max_rows()},
+        "roster_limits": {"bytes": rosters.max_bytes(), "rows": rosters.max_rows()},
     }
     response = render(request, "groups/quote.html", context, status=status)
-    # The link is the key: never sent on to other sites as a referrer.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # The link is the key: never sent on to other sites as a referrer. "same-origin", not
+    # "no-referrer": with no referrer at all the browser posts the roster form with "Origin: null",
+    # which Django's CSRF check refuses (403), so the organiser could not upload.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
