@@ -15,7 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from town.permissions import refuse_adding
 
 from .admin_quotes import QuoteViewSet, entry_window_chooser, room_type_chooser, tour_slot_chooser
-from .admin_rosters import roster_export
+from .admin_rosters import roster_export, roster_upload
 from .models import EnquiryStatus, GroupEnquiry, OrganisationKind
 
 refuse_adding(GroupEnquiry)
@@ -95,7 +95,10 @@ def register_group_viewsets():
 
 @hooks.register("register_admin_urls")
 def register_roster_urls():
-    return [path("group-rosters/<int:pk>/export.<str:fmt>", roster_export, name="groups_roster_export")]
+    return [
+        path("group-rosters/<int:pk>/export.<str:fmt>", roster_export, name="groups_roster_export"),
+        path("group-rosters/<int:pk>/upload/", roster_upload, name="groups_roster_upload"),
+    ]
 
 
 @hooks.register("register_log_actions")

@@ -507,6 +507,7 @@ CASES = {
     **viewset_cases("groups_quotes", "superuser", "quote", LISTING_VIEWS, OBJECT_VIEWS),
     # A quote's roster for the insurer (a file; full numbers for the superuser).
     "groups_roster_export": Case("superuser", "quote"),
+    "groups_roster_upload": Case("superuser", "quote"),
     **viewset_cases("groups_room_type_chooser", "superuser", "room", CHOOSER_VIEWS, CHOOSER_OBJECT_VIEWS),
     **viewset_cases("groups_tour_slot_chooser", "superuser", "slot", CHOOSER_VIEWS, CHOOSER_OBJECT_VIEWS),
     **viewset_cases(

@@ -433,3 +433,18 @@ def test_an_export_after_the_purge_has_only_the_masks(client, quote, time_machin
     client.force_login(staff_with("view_quote", "export_full_ids"))
     _response, rows = export(client, quote)
     assert rows[1][3] == idcards.mask(PUPIL_1) and rows[1][4] is None
+
+
+def test_staff_upload_a_roster_sent_to_them_with_the_same_checks_recorded_as_theirs(client, quote):
+    user = SuperuserFactory()
+    client.force_login(user)
+    url = reverse("groups_roster_upload", args=[quote.pk])
+    with translation.override("en"):
+        bad = client.post(url, {"file": csv_file([["", "学生", "", PUPIL_1, "", ""]])})
+        assert bad.status_code == 400
+        assert "The name is missing." in bad.content.decode()
+        assert not Roster.objects.exists()
+        good = client.post(url, {"file": xlsx_file(GOOD_ROWS)})
+    assert good.status_code == 302
+    roster = Roster.objects.get(quote=quote)
+    assert roster.uploaded_by == user and roster.participants.count() == 4
