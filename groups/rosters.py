@@ -54,7 +54,10 @@ COLUMNS = (
     Column("name", "姓名 Name", ("姓名", "name"), pgettext_lazy("roster column", "Name")),
     Column("role", "身份 Role", ("身份", "类别", "role"), pgettext_lazy("roster column", "Role")),
     Column(
-        "document_kind", "证件类型 Document type", ("证件类型", "document type", "type"), _("Document type")
+        "document_kind",
+        "证件类型 Document type",
+        ("证件类型", "document type", "type"),
+        pgettext_lazy("roster column", "Document type"),
     ),
     Column(
         "document_number",
@@ -100,6 +103,10 @@ EXAMPLE = {
 
 def max_bytes():
     return getattr(settings, "GROUPS_ROSTER_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def _kilobytes():
+    return -(-max_bytes() // 1024)  # rounded up: a limit of 100 bytes is "1 KB", not "0 KB"
 
 
 def max_rows():
@@ -150,10 +157,10 @@ def read_table(upload):
     name = (getattr(upload, "name", "") or "").lower()
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes():
-        raise _file_error(_("The file is too large: at most %(kb)d KB.") % {"kb": max_bytes() // 1024})
+        raise _file_error(_("The file is too large: at most %(kb)d KB.") % {"kb": _kilobytes()})
     data = upload.read(max_bytes() + 1)
     if len(data) > max_bytes():
-        raise _file_error(_("The file is too large: at most %(kb)d KB.") % {"kb": max_bytes() // 1024})
+        raise _file_error(_("The file is too large: at most %(kb)d KB.") % {"kb": _kilobytes()})
     if not data.strip():
         raise _file_error(_("The file is empty."))
     if name.endswith(".xlsx"):
@@ -199,7 +206,7 @@ def _read_xlsx(data):
     except (zipfile.BadZipFile, ValueError):
         raise _file_error(broken) from None
     if unpacked > max_bytes() * MAX_UNPACKED_FACTOR:
-        raise _file_error(_("The file is too large: at most %(kb)d KB.") % {"kb": max_bytes() // 1024})
+        raise _file_error(_("The file is too large: at most %(kb)d KB.") % {"kb": _kilobytes()})
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):

@@ -222,7 +222,7 @@ def test_a_file_longer_than_the_row_limit_is_refused(quote):
 def test_a_file_larger_than_the_limit_is_refused(client, quote):
     response = upload(client, quote, csv_file(GOOD_ROWS))
     assert response.status_code == 400
-    assert errors_of(response) == [(0, "", "The file is too large: at most 0 KB.")]
+    assert errors_of(response) == [(0, "", "The file is too large: at most 1 KB.")]
 
 
 def test_a_picture_renamed_xlsx_is_refused_as_not_a_spreadsheet(client, quote):
