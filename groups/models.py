@@ -571,6 +571,11 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
+class RosterSource(models.TextChoices):
+    ORGANISER = "organiser", _("The organiser, through the quote's link")
+    STAFF = "staff", _("Staff, in the admin")
+
+
 class Roster(models.Model):
     """The participants of a quote's trip, as last uploaded: for the insurance and the gates. One
     per quote; a new upload replaces its participants whole."""
@@ -579,7 +584,10 @@ class Roster(models.Model):
         Quote, verbose_name=_("quote"), on_delete=models.CASCADE, related_name="roster"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    # Empty: the organiser, through the quote's private link (no account).
+    # Who sent it in; kept apart from ``uploaded_by``, which empties if that staff account goes.
+    uploaded_via = models.CharField(
+        _("uploaded through"), max_length=10, choices=RosterSource.choices, default=RosterSource.ORGANISER
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by staff"),
@@ -601,7 +609,7 @@ class Roster(models.Model):
 
     @property
     def uploaded_by_organiser(self):
-        return self.uploaded_by_id is None
+        return self.uploaded_via == RosterSource.ORGANISER
 
 
 class RosterParticipant(models.Model):

@@ -20,6 +20,7 @@ from .models import (
     Roster,
     RosterParticipant,
     RosterRole,
+    RosterSource,
 )
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,7 @@ def upload_roster(quote, upload, *, today, by_user=None):
             defaults={
                 "uploaded_at": timezone.now(),
                 "uploaded_by": by_user,
+                "uploaded_via": RosterSource.STAFF if by_user else RosterSource.ORGANISER,
                 "file_name": (getattr(upload, "name", "") or "")[:200],
                 "ids_purged_at": None,
             },

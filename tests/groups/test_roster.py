@@ -448,3 +448,4 @@ def test_staff_upload_a_roster_sent_to_them_with_the_same_checks_recorded_as_the
     assert good.status_code == 302
     roster = Roster.objects.get(quote=quote)
     assert roster.uploaded_by == user and roster.participants.count() == 4
+    assert roster.uploaded_via == "staff" and not roster.uploaded_by_organiser
