@@ -16,6 +16,7 @@ from wagtail.models import Locale
 from attractions.models import TourSlotStatus
 
 from . import services
+from .admin_rosters import RosterPanel
 from .models import EntryWindowChoice, Quote, QuoteLine, QuoteStatus, RoomTypeChoice, TourSlotChoice
 
 
@@ -148,4 +149,5 @@ class QuoteViewSet(ModelViewSet):
             heading=_("Terms"),
         ),
         InlinePanel("lines", label=_("Lines"), min_num=1),
+        RosterPanel(heading=_("Roster")),
     ]

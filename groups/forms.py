@@ -186,3 +186,16 @@ class GroupEnquiryForm(forms.Form):
             contact_email=data.get("contact_email", ""),
             language=language,
         )
+
+
+class RosterUploadForm(forms.Form):
+    """The organiser's roster file; what is in it is checked by ``rosters.read_roster``."""
+
+    file = forms.FileField(
+        label=_("Roster file (CSV or XLSX)"),
+        error_messages={
+            "required": _("Choose the roster file to upload."),
+            "empty": _("The file is empty."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )

@@ -12,6 +12,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -551,6 +552,88 @@ class QuoteLine(Orderable):
             start = timezone.localtime(self.entry_window.starts_at)
             return f"{self.entry_window.rule.spot.title} · {start:%H:%M}"
         return self.description
+
+
+# --- the roster: who travels (花名册) -------------------------------------------------------
+
+
+class RosterRole(models.TextChoices):
+    PUPIL = "pupil", pgettext_lazy("roster", "Pupil")
+    TEACHER = "teacher", pgettext_lazy("roster", "Teacher")
+    ADULT = "adult", pgettext_lazy("roster", "Other adult")
+
+
+class DocumentKind(models.TextChoices):
+    # The first two are gates.idcards' own kinds (the same checks); "other": a permit for Hong
+    # Kong, Macao or Taiwan residents, a foreigner's permanent residence card, and the like.
+    ID_CARD = "id_card", _("Mainland ID card")
+    PASSPORT = "passport", _("Passport")
+    OTHER = "other", _("Other document")
+
+
+class RosterSource(models.TextChoices):
+    ORGANISER = "organiser", _("The organiser, through the quote's link")
+    STAFF = "staff", _("Staff, in the admin")
+
+
+class Roster(models.Model):
+    """The participants of a quote's trip, as last uploaded: for the insurance and the gates. One
+    per quote; a new upload replaces its participants whole."""
+
+    quote = models.OneToOneField(
+        Quote, verbose_name=_("quote"), on_delete=models.CASCADE, related_name="roster"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # Who sent it in; kept apart from ``uploaded_by``, which empties if that staff account goes.
+    uploaded_via = models.CharField(
+        _("uploaded through"), max_length=10, choices=RosterSource.choices, default=RosterSource.ORGANISER
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    ids_purged_at = models.DateTimeField(_("ID numbers removed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster")
+        verbose_name_plural = _("rosters")
+        permissions = [("export_full_ids", _("Can export rosters with full ID numbers"))]
+
+    def __str__(self):
+        return str(self.quote)
+
+    @property
+    def uploaded_by_organiser(self):
+        return self.uploaded_via == RosterSource.ORGANISER
+
+
+class RosterParticipant(models.Model):
+    """One traveller. The document number is kept sealed (gates.idcards.seal) and masked; the
+    sealed number, the birth date and the phone go ``GROUPS_ROSTER_RETENTION_DAYS`` after the
+    trip (groups.retention)."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="participants")
+    row = models.PositiveIntegerField(_("row"))
+    name = models.CharField(_("name"), max_length=50)
+    role = models.CharField(_("role"), max_length=10, choices=RosterRole.choices)
+    document_kind = models.CharField(_("document"), max_length=10, choices=DocumentKind.choices)
+    document_masked = models.CharField(_("document number (masked)"), max_length=40)
+    document_sealed = models.TextField(_("document number (sealed)"), blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["row", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self):
+        return f"{self.name} · {self.document_masked}"
 
 
 # --- what the quote's choosers list (proxies: the same rows, named for staff) -----------------

@@ -11,7 +11,15 @@ from wagtail.models import Page
 from town.cache import cached
 from town.months import in_season
 
-from .models import ProgrammeActivity, Quote, QuoteLine, QuoteStatus, StudyProgrammePage
+from .models import (
+    ProgrammeActivity,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
+    Roster,
+    RosterParticipant,
+    StudyProgrammePage,
+)
 from .pricing import lowest_pupil_day_price_fen
 from .stages import AgeGroup, for_age_group
 
@@ -128,7 +136,7 @@ def quote_for_visitor(token):
     ).order_by("day", "sort_order", "pk")
     return (
         Quote.objects.exclude(status=QuoteStatus.DRAFT)
-        .select_related("enquiry__programme")
+        .select_related("enquiry__programme", "roster")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .filter(token=token)
         .first()
@@ -151,3 +159,22 @@ def quote_plan(quote, today):
         "balance_fen": balance,
         "status": quote.shown_status(today),
     }
+
+
+def roster_for_visitor(quote):
+    """The quote's roster as the organiser sees it — names, roles and masked numbers, never the
+    sealed ones, birth dates or phones — with a count by role; None without one. One query (the
+    roster itself came with the quote)."""
+    try:
+        roster = quote.roster
+    except Roster.DoesNotExist:
+        return None
+    participants = list(
+        RosterParticipant.objects.filter(roster=roster)
+        .only("row", "name", "role", "document_kind", "document_masked")
+        .order_by("row", "pk")
+    )
+    counts = {}
+    for participant in participants:
+        counts[participant.role] = counts.get(participant.role, 0) + 1
+    return {"roster": roster, "participants": participants, "counts": counts}

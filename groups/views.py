@@ -1,12 +1,15 @@
 """The visitor's side of groups: the enquiry form (/groups/enquiry/, no account needed) and its
-thank-you page, and a quote's private page (/groups/quote/<token>/). Rules live in ``forms`` and
-``services``; limits in ``limits``."""
+thank-you page, a quote's private page (/groups/quote/<token>/) where the organiser also uploads
+the roster, and the roster template (/groups/roster-template.xlsx and .csv). Rules live in
+``forms``, ``rosters`` and ``services``; limits in ``limits``."""
 
 from django.conf import settings
-from django.http import Http404
+from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -15,8 +18,8 @@ from accounts.phone_login import send_login_code
 from accounts.phones import display_phone, phone_or_none
 from orders.reservations import local_today
 
-from . import limits, selectors
-from .forms import GroupEnquiryForm
+from . import limits, rosters, selectors, services
+from .forms import GroupEnquiryForm, RosterUploadForm
 from .models import GroupEnquiry
 
 TEMPLATE = "groups/enquiry_form.html"
@@ -80,15 +83,78 @@ def enquiry_sent(request):
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def quote(request, token):
     if not limits.may_look_up(request):
         return render(request, "429.html", {"message": limits.TOO_MANY_LOOKUPS}, status=429)
     found = selectors.quote_for_visitor(token)
     if found is None:
         raise Http404
-    plan = selectors.quote_plan(found, local_today())
-    response = render(request, "groups/quote.html", {"quote": found, "enquiry": found.enquiry, "plan": plan})
-    # The link is the key: never sent on to other sites as a referrer.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    today = local_today()
+    form, errors, status = RosterUploadForm(), [], 200
+    if request.method == "POST":
+        if not limits.may_upload_roster(request):
+            errors, status = [rosters.RosterError(0, "", limits.TOO_MANY_UPLOADS)], 429
+        elif "clear_roster" in request.POST:
+            if services.clear_roster(found):
+                messages.success(request, _("The roster has been deleted."))
+            return _back_to_roster(found)
+        else:
+            form = RosterUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    roster = services.upload_roster(found, form.cleaned_data["file"], today=today)
+                except rosters.RosterRejected as exc:
+                    errors, status = exc.errors, 400
+                else:
+                    count = roster.participants.count()
+                    messages.success(
+                        request,
+                        ngettext(
+                            "Roster received: %(n)d participant.",
+                            "Roster received: %(n)d participants.",
+                            count,
+                        )
+                        % {"n": count},
+                    )
+                    return _back_to_roster(found)
+            else:
+                errors = [rosters.RosterError(0, "", message) for message in form.errors.get("file", [])]
+                status = 400
+    context = {
+        "quote": found,
+        "enquiry": found.enquiry,
+        "plan": selectors.quote_plan(found, today),
+        "roster": selectors.roster_for_visitor(found),
+        "roster_form": form,
+        "roster_errors": errors,
+        "roster_refusal": services.roster_refusal(found, today),
+        "roster_limits": {"bytes": rosters.max_bytes(), "rows": rosters.max_rows()},
+    }
+    response = render(request, "groups/quote.html", context, status=status)
+    # The link is the key: never sent on to other sites as a referrer. "same-origin", not
+    # "no-referrer": with no referrer at all the browser posts the roster form with "Origin: null",
+    # which Django's CSRF check refuses (403), so the organiser could not upload.
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _back_to_roster(found):
+    return redirect(found.get_absolute_url() + "#roster")
+
+
+@require_http_methods(["GET"])
+def roster_template(request, fmt):
+    """The empty roster to fill in: a header in Chinese and English and one example row (skipped
+    when read back)."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    header, rows = rosters.template_rows()
+    if fmt == "csv":
+        content, content_type = rosters.csv_bytes(header, rows), "text/csv; charset=utf-8"
+    else:
+        content = rosters.xlsx_bytes(header, rows, title="roster", text_rows=rosters.TEMPLATE_TEXT_ROWS)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="roster-template.{fmt}"'
     return response

@@ -4,6 +4,7 @@ and a staff note. Enquiries come from visitors only, so nobody adds one here."""
 
 import django_filters
 from django import forms
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -14,6 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from town.permissions import refuse_adding
 
 from .admin_quotes import QuoteViewSet, entry_window_chooser, room_type_chooser, tour_slot_chooser
+from .admin_rosters import roster_export, roster_upload
 from .models import EnquiryStatus, GroupEnquiry, OrganisationKind
 
 refuse_adding(GroupEnquiry)
@@ -89,3 +91,20 @@ def register_group_viewsets():
         tour_slot_chooser,
         entry_window_chooser,
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_roster_urls():
+    return [
+        path("group-rosters/<int:pk>/export.<str:fmt>", roster_export, name="groups_roster_export"),
+        path("group-rosters/<int:pk>/upload/", roster_upload, name="groups_roster_upload"),
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_roster_log_actions(actions):
+    actions.register_action(
+        "groups.roster_export_full",
+        _("Roster exported with full ID numbers"),
+        _("Roster exported with full ID numbers"),
+    )

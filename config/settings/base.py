@@ -42,6 +42,11 @@ GATES_ID_KEY = os.environ.get("GATES_ID_KEY", "")
 # Days after the visit day that those numbers are kept, then removed (gates.retention, where the
 # default of a week is argued); the masked number stays on the order.
 GATES_ID_RETENTION_DAYS = int(os.environ.get("GATES_ID_RETENTION_DAYS", "7"))
+# Group rosters (groups.rosters): the largest file and the most rows an upload may have, and the
+# days after the trip's last day that their ID numbers are kept (groups.retention; default a month).
+GROUPS_ROSTER_MAX_BYTES = int(os.environ.get("GROUPS_ROSTER_MAX_BYTES", str(1024 * 1024)))
+GROUPS_ROSTER_MAX_ROWS = int(os.environ.get("GROUPS_ROSTER_MAX_ROWS", "1000"))
+GROUPS_ROSTER_RETENTION_DAYS = int(os.environ.get("GROUPS_ROSTER_RETENTION_DAYS", "30"))
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 

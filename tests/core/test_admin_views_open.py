@@ -505,6 +505,9 @@ CASES = {
         add=refused("superuser", why="enquiries come from visitors, never typed in the admin"),
     ),
     **viewset_cases("groups_quotes", "superuser", "quote", LISTING_VIEWS, OBJECT_VIEWS),
+    # A quote's roster for the insurer (a file; full numbers for the superuser).
+    "groups_roster_export": Case("superuser", "quote"),
+    "groups_roster_upload": Case("superuser", "quote"),
     **viewset_cases("groups_room_type_chooser", "superuser", "room", CHOOSER_VIEWS, CHOOSER_OBJECT_VIEWS),
     **viewset_cases("groups_tour_slot_chooser", "superuser", "slot", CHOOSER_VIEWS, CHOOSER_OBJECT_VIEWS),
     **viewset_cases(
@@ -574,6 +577,7 @@ def url_for(name, case, town):
         "collect_workflow_action_data": lambda: ["approve", town["task_state"].pk],
         "workflow_history_detail": lambda: [town["workflow_state"].pk],
         "reports_call_off_hand_back": lambda: [town["call_off_refund"].pk],
+        "groups_roster_export": lambda: ["xlsx"],
     }.get(view, list)()
     return reverse(name, args=[obj.pk, *extra] if obj is not None else [])
 

@@ -12,6 +12,7 @@ from wagtail.models import Page, Site
 from attractions.models import AttractionPage, ExperiencePage, RoutePage, TourSlot
 from events.models import EventPage, TicketType
 from feedback.models import ProblemReport
+from groups.models import RosterParticipant
 from home.models import HomePage, StandardPage
 from orders.models import Order, OrderLine, Reservation
 from products.models import Batch, Certification, Producer, Product
@@ -50,11 +51,13 @@ def counts():
         "emails": EmailAddress.objects.count(),
         "sites": Site.objects.count(),
         "problem reports": ProblemReport.objects.count(),
+        "roster participants": RosterParticipant.objects.count(),
     }
 
 
 def test_loading_twice_adds_nothing_and_both_home_pages_render(client, demo_town):
     first = counts()
+    assert first["roster participants"] == 8  # the demo school's roster, as its teacher uploaded it
     load()
     assert counts() == first
     call_command("load_demo", force=True, quiet=True, if_empty=True)  # a loaded site is left alone
