@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "search",
     "search.elastic",
     "reports",
+    "statements",
     "feedback",
     "groups",
     "reviews",
