@@ -29,7 +29,8 @@ def load_payouts(ctx):
             month = (month - datetime.timedelta(days=1)).replace(day=1)
         for i in range(3):
             paid_on = month.replace(day=5)
-            owed = services.statement(producer.user, services.month_period(month - datetime.timedelta(days=1)))
+            month_before = services.month_period(month - datetime.timedelta(days=1))
+            owed = services.statement(producer.user, month_before)
             amount = (owed.totals.balance_fen * 9 // 10) // 100 * 100
             if amount > 0 and paid_on <= ctx.today:
                 Payout.objects.create(

@@ -2,6 +2,7 @@
 and the order lines (``statements.services``); no balance is ever stored."""
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from orders.lines import registered_kinds
+from orders.money import format_fen
 
 
 def kind_choices():
@@ -112,4 +114,8 @@ class Payout(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.paid_on} {self.seller} {self.amount_fen / 100:.2f}"
+        return f"{self.paid_on} {self.seller} {format_fen(self.amount_fen)}"
+
+    @admin.display(description=_("amount"))
+    def amount(self):
+        return format_fen(self.amount_fen)

@@ -10,8 +10,6 @@ from wagtail.admin.panels import ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from orders.money import format_fen
-
 from . import services
 from .admin_views import SellerStatementExportView, SellerStatementView, StatementIndexView, may_read_all
 from .forms import SellerChoiceForm
@@ -27,18 +25,11 @@ class CommissionRateViewSet(SnippetViewSet):
     edit_handler = ObjectList(CommissionRate.panels, base_form_class=SellerChoiceForm)
 
 
-def payout_amount(payout):
-    return format_fen(payout.amount_fen)
-
-
-payout_amount.short_description = _("amount")
-
-
 class PayoutViewSet(SnippetViewSet):
     model = Payout
     icon = "doc-full"
     menu_label = _("Payouts")
-    list_display = ["paid_on", "seller", payout_amount, "method", "reference", "recorded_by"]
+    list_display = ["paid_on", "seller", "amount", "method", "reference", "recorded_by"]
     list_filter = ["method", "paid_on"]
     ordering = ["-paid_on", "-pk"]
     edit_handler = ObjectList(Payout.panels, base_form_class=SellerChoiceForm)

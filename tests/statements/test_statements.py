@@ -32,7 +32,9 @@ def test_a_generated_month_reconciles_over_every_seller():
         for _n in range(12):
             amounts = [rng.randrange(100, 50000) for _i in range(rng.choice([1, 1, 2, 3]))]
             day = rng.randrange(1, 28)
-            _order, lines, payment = sale(seller, amounts, when=at(2026, 11, day, rng.randrange(0, 24)), bp=bp)
+            _order, lines, payment = sale(
+                seller, amounts, when=at(2026, 11, day, rng.randrange(0, 24)), bp=bp
+            )
             kept = {line.pk: line.total_fen for line in lines}
             what = rng.random()
             later = at(2026, 11, day + 1, rng.randrange(0, 24))
@@ -84,8 +86,13 @@ def test_a_refund_counts_on_its_day_and_the_past_is_carried_over():
 
     # October: sold 100.00, 10 % kept by the platform, 50.00 paid out -> 40.00 owed.
     assert october.totals.as_dict() == {
-        "opening_balance_fen": 0, "gross_fen": 10000, "refunds_fen": 0, "commission_fen": 1000,
-        "net_fen": 9000, "payouts_fen": 5000, "balance_fen": 4000,
+        "opening_balance_fen": 0,
+        "gross_fen": 10000,
+        "refunds_fen": 0,
+        "commission_fen": 1000,
+        "net_fen": 9000,
+        "payouts_fen": 5000,
+        "balance_fen": 4000,
     }
     # November: the refund on its day, with the commission on it given back.
     assert november.totals.opening_balance_fen == 4000
@@ -129,8 +136,14 @@ def test_a_refund_of_an_order_of_two_sellers_is_shared_by_their_lines():
     from orders.models import OrderLine, Payment
 
     theirs = OrderLine.objects.create(
-        order=order, kind="stay", object_id=1, title="民宿", quantity=1, unit_price_fen=9000,
-        total_fen=9000, seller=host,
+        order=order,
+        kind="stay",
+        object_id=1,
+        title="民宿",
+        quantity=1,
+        unit_price_fen=9000,
+        total_fen=9000,
+        seller=host,
     )
     order.total_fen = 12000
     order.save()
