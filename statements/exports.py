@@ -22,6 +22,11 @@ FONT = "STSong-Light"
 FORMATS = ("csv", "xlsx", "pdf")
 
 
+def _money(fen) -> str:
+    """¥ with the sign before it (-¥0.74), as a statement reads."""
+    return f"-{format_fen(-fen)}" if fen < 0 else format_fen(fen)
+
+
 def _yuan(fen) -> str:
     """Fen as yuan with two decimals, for spreadsheets (a number, not ¥-text)."""
     sign = "-" if fen < 0 else ""
@@ -165,10 +170,10 @@ def as_pdf(statement, *, site_name="") -> bytes:
                     f"{line.quantity}</font>",
                     styles["body"],
                 ),
-                para(format_fen(line.gross_fen), "right"),
-                para(format_fen(line.refunds_fen), "right"),
-                para(format_fen(line.commission_fen), "right"),
-                para(format_fen(line.net_fen), "right"),
+                para(_money(line.gross_fen), "right"),
+                para(_money(line.refunds_fen), "right"),
+                para(_money(line.commission_fen), "right"),
+                para(_money(line.net_fen), "right"),
             ]
         )
     if not statement.lines:
@@ -177,10 +182,10 @@ def as_pdf(statement, *, site_name="") -> bytes:
         [
             para(_("Totals")),
             "",
-            para(format_fen(totals.gross_fen), "right"),
-            para(format_fen(totals.refunds_fen), "right"),
-            para(format_fen(totals.commission_fen), "right"),
-            para(format_fen(totals.net_fen), "right"),
+            para(_money(totals.gross_fen), "right"),
+            para(_money(totals.refunds_fen), "right"),
+            para(_money(totals.commission_fen), "right"),
+            para(_money(totals.net_fen), "right"),
         ]
     )
     table = Table(table_rows, colWidths=[22 * mm, 60 * mm, 22 * mm, 22 * mm, 22 * mm, 22 * mm], repeatRows=1)
@@ -201,7 +206,7 @@ def as_pdf(statement, *, site_name="") -> bytes:
                 para(payout.paid_on.isoformat()),
                 para(payout.method_label),
                 para(payout.reference),
-                para(format_fen(payout.amount_fen), "right"),
+                para(_money(payout.amount_fen), "right"),
             ]
         )
     if not statement.payouts:
@@ -216,7 +221,7 @@ def as_pdf(statement, *, site_name="") -> bytes:
         (_("Balance owed"), totals.balance_fen),
     ]
     summary_table = Table(
-        [[para(label), para(format_fen(fen), "strong")] for label, fen in summary],
+        [[para(label), para(_money(fen), "strong")] for label, fen in summary],
         colWidths=[120 * mm, 50 * mm],
     )
     summary_table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
