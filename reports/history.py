@@ -148,7 +148,7 @@ def generate_sales(catalogue, *, buyer, lines, start, end, seed=1, batch=2000):
     days = (end - start).days
     made = 0
     first = Order.objects.filter(reference__startswith=REFERENCE_PREFIX).count()
-    with keeping_dates(Order, LineFulfilment), transaction.atomic():
+    with keeping_dates(Order, LineFulfilment, Refund), transaction.atomic():
         while made < lines:
             orders, order_lines = [], []
             while made < lines and len(order_lines) < batch:
@@ -219,7 +219,12 @@ def _save_batch(rng, orders, order_lines):
         )
         payments.append(payment)
         if refunded:
-            refunds.append(Refund(payment=payment, amount_fen=refunded, reason="generated history"))
+            # Dated when the order was given back, not when the history is made: statements count
+            # a refund on its day.
+            given_back = order.cancelled_at or order.created_at + datetime.timedelta(days=1)
+            refunds.append(
+                Refund(payment=payment, amount_fen=refunded, reason="generated history", created_at=given_back)
+            )
     Payment.objects.bulk_create(payments)
     Refund.objects.bulk_create(refunds)
     vouchers, fulfilments = [], []
