@@ -223,7 +223,9 @@ def _save_batch(rng, orders, order_lines):
             # a refund on its day.
             given_back = order.cancelled_at or order.created_at + datetime.timedelta(days=1)
             refunds.append(
-                Refund(payment=payment, amount_fen=refunded, reason="generated history", created_at=given_back)
+                Refund(
+                    payment=payment, amount_fen=refunded, reason="generated history", created_at=given_back
+                )
             )
     Payment.objects.bulk_create(payments)
     Refund.objects.bulk_create(refunds)
