@@ -56,7 +56,7 @@ def test_the_farmer_sees_what_was_earned_paid_and_owed(farmer, farmer_client):
     assert 'data-total="refunds">−¥5.00' in html
     assert 'data-total="commission">−¥0.75' in html
     assert 'data-total="payouts">−¥15.00' in html
-    assert "Bank transfer" in html
+    assert 'data-payout="' in html and "¥15.00" in html
 
 
 def test_another_farmers_sales_are_not_on_the_page(farmer, other_farmer, farmer_client):
@@ -95,7 +95,7 @@ def test_the_pdf_statement_reads_back(farmer, farmer_client):
     page = farmer_client.get(reverse("farmer_statement_export", args=["pdf"]), {"month": "2026-11"})
     assert page["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(page.content)).pages)
-    for figure in ("20.01", "5.00", "0.75", "15.00", "-0.74", "2026-11-01", "2026-11-30"):
+    for figure in ("¥20.01", "¥5.00", "¥0.75", "¥15.00", "-¥0.74", "2026-11-01", "2026-11-30", "王大姐"):
         assert figure in text
 
 
