@@ -81,6 +81,9 @@ class StatementIndexView(MonthMixin, WagtailAdminTemplateMixin, TemplateView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         found = services.statements(services.sellers(), self.period)
@@ -112,6 +115,15 @@ class SellerStatementView(MonthMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_title(self):
         return _("My statement") if self.mine else _("Statement")
+
+    def get_breadcrumbs_items(self):
+        if self.mine:
+            return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("statements_index"), "label": _("Statements")},
+            {"url": "", "label": services.seller_names([self.seller.pk]).get(self.seller.pk, "")},
+        ]
 
     def export_url(self, fmt):
         if self.mine:
