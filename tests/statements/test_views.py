@@ -198,3 +198,27 @@ def test_staff_read_every_sellers_balance(admin_client):
     assert f'data-seller="{farmer.pk}"' in html and f'data-seller="{host.pk}"' in html
     assert "¥90.00" in html and "¥150.00" in html
     assert "¥240.00" in html  # owed to all
+
+
+@pytest.mark.parametrize("sellers", [2, 8])
+def test_the_staff_list_runs_the_same_queries_for_2_and_8_sellers(
+    admin_client, sellers, django_assert_num_queries
+):
+    for n in range(sellers):
+        seller = UserFactory()
+        sale(seller, [1000 + n], when=at(2026, 11, 3))
+        payout(seller, 100, datetime.date(2026, 11, 4))
+    admin_client.get(reverse("statements_index"))  # warm the session and the admin's caches
+    with django_assert_num_queries(20):
+        page = admin_client.get(reverse("statements_index"), {"month": "2026-11"})
+    assert page.content.decode().count("data-seller=") == sellers
+
+
+def test_a_hosts_file_is_their_own_statement():
+    host, neighbour = UserFactory(display_name="甲"), UserFactory(display_name="乙")
+    host.groups.add(Group.objects.get_or_create(name=HOSTS)[0])
+    sale(host, [12300], when=at(2026, 11, 3), kind="stay")
+    sale(neighbour, [45600], when=at(2026, 11, 3), kind="stay")
+    text = logged_in(host).get(reverse("statements_mine_export", args=["csv"]), {"month": "2026-11"})
+    body = text.content.decode("utf-8-sig")
+    assert "123.00" in body and "456.00" not in body
