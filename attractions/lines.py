@@ -351,6 +351,10 @@ class TourLine(LineKind):
             found[line.pk] = f"{line.title_in()} {words}".strip()
         return found
 
+    def seller(self, snapshot):
+        # Owed the money: whoever runs the tour (its page's owner), whom the snapshot names.
+        return snapshot.provider_user
+
     def snapshot(self, line, batch=None):
         slot = self._batch(line, batch).slot(line)
         if slot is None:

@@ -22,6 +22,7 @@ from reviews.api import router as reviews_router
 from scenic.api import router as scenic_router
 from scenic.parking import ParkingError
 from search.api import router as search_router
+from statements.api import router as statements_router
 from town.page_cache import api_language
 
 
@@ -60,6 +61,7 @@ api.add_router("/problem-reports", feedback_router)
 api.add_router("/group-enquiries", group_enquiry_router)
 api.add_router("/quotes", group_quote_router)
 api.add_router("/reviews", reviews_router)
+api.add_router("/", statements_router)
 # GET /now and the counter systems' POST /parking/{id}/count.
 api.add_router("/", scenic_router)
 

@@ -85,6 +85,8 @@ urlpatterns += i18n_patterns(
     path("", include("scenic.urls")),
     # Timed entry to scenic spots, the spot gate and the crowd counter (/entry/...).
     path("", include("gates.urls")),
+    # The farmer's statement of earnings and payouts (statements), beside the dashboard.
+    path("farmer/statement/", include("statements.urls")),
     # The farmer dashboard (products/dashboard), made for a phone.
     path("farmer/", include("products.dashboard.urls")),
     # Wagtail serves every page; it must stay last. Its page view, routed from the home page in

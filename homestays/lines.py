@@ -268,6 +268,10 @@ class StayLine(LineKind):
         if free_rooms(room_type, quote.nights, batch.claimed) < line.quantity:
             raise SoldOut()
 
+    def seller(self, snapshot):
+        # Owed the money: the homestay's host, whom the snapshot already names.
+        return snapshot.provider_user
+
     def snapshot(self, line, batch=None):
         room_type = self._batch(line, batch).room_type(line)
         if room_type is None:

@@ -351,6 +351,9 @@ def split_off(line, quantity, *, now) -> OrderLine:
         provider_user_id=line.provider_user_id,
         page_id_snapshot=line.page_id_snapshot,
         village_id=line.village_id,
+        seller_id=line.seller_id,
+        commission_bp=line.commission_bp,
+        seller_supported=line.seller_supported,
         split_from=line,
     )
     Voucher.objects.create(order_line=part, voided_at=now)  # never valid: the tickets given back

@@ -173,6 +173,12 @@ class LineKind:
 
     # --- how a line of this kind speaks of itself: basket, checkout, order page, e-mail, API
 
+    def seller(self, snapshot) -> object:
+        """The user owed the money of a line of this kind (its host, its farmer), from what the
+        line keeps (``snapshot``); None when the town itself sells it (tickets, entries). Kept on
+        the order line at the sale with its terms (``orders.sellers``)."""
+        return None
+
     def note_label(self, line=None) -> str:
         """The label of the visitor's note on a line of this kind (who reads it)."""
         return gettext("Note")

@@ -35,9 +35,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications, reservations
+from . import notifications, reservations, sellers
 from .exceptions import OrderStateError, ReservationError
-from .lines import cancellation_terms
+from .lines import cancellation_terms, describing_kind
 from .locking import lock_payment
 from .models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Reservation, Voucher
 from .models.orders import MONEY_IN, OPEN_STATUSES, REFERENCE_ALPHABET
@@ -117,8 +117,13 @@ def place_order(
             now=now,
         )
         reservation_ids = []
-        for placed in lines:
+        # Who is owed each line and on what terms, as they stand now (``orders.sellers``).
+        owed = [describing_kind(placed.kind).seller(placed.snapshot) for placed in lines]
+        pairs = {(p.kind, getattr(u, "pk", None)) for p, u in zip(lines, owed, strict=True)}
+        terms = sellers.terms_for(pairs)
+        for placed, seller in zip(lines, owed, strict=True):
             snap = placed.snapshot
+            line_terms = terms.get((placed.kind, getattr(seller, "pk", None)), sellers.NO_TERMS)
             order_line = OrderLine.objects.create(
                 order=order,
                 kind=placed.kind,
@@ -142,6 +147,9 @@ def place_order(
                 provider_user=snap.provider_user,
                 page_id_snapshot=snap.page_id,
                 village_id=getattr(snap, "village_id", None),
+                seller=seller,
+                commission_bp=line_terms.commission_bp,
+                seller_supported=line_terms.supported,
             )
             Voucher.objects.create(order_line=order_line)
             ids = [r.pk for r in placed.reservations]

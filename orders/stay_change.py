@@ -317,6 +317,10 @@ def _replacement(line, quote, snapshot) -> OrderLine:
         provider_user=snapshot.provider_user or line.provider_user,
         page_id_snapshot=snapshot.page_id or line.page_id_snapshot,
         village_id=snapshot.village_id or line.village_id,
+        # The same sale moved: the terms it was sold on stay with it.
+        seller_id=line.seller_id,
+        commission_bp=line.commission_bp,
+        seller_supported=line.seller_supported,
     )
     Voucher.objects.create(order_line=replacement)
     return replacement

@@ -304,6 +304,10 @@ class ProductLine(LineKind):
                 raise SoldOut(gettext("Sold out."))
             raise SoldOut(gettext("Only %(n)d left.") % {"n": left})
 
+    def seller(self, snapshot):
+        # Owed the money: the farmer of the product, whom the snapshot already names.
+        return snapshot.provider_user
+
     def snapshot(self, line, batch=None):
         product = self._batch(line, batch).product(line, live_only=False)
         if product is None:

@@ -15,9 +15,11 @@ number of orders; nothing loops over orders in Python. The rules, in one place:
 * **Cancellations** are orders cancelled by the visitor or staff (``cancelled_by`` set) or
   refunded in full; unpaid checkouts that lapsed were never bookings and are not counted.
 * The **village** is the one recorded on the line at the sale (``OrderLine.village``).
-* A line reaches a **supported household** when its provider (the host, the farmer) has a
-  producer profile flagged ``supported_household``. The flag is staff-only: these figures are
-  for staff views; the public block only shows anonymised totals.
+* A line reaches a **supported household** when its seller (the host, the farmer) was flagged
+  ``supported_household`` at the sale (``OrderLine.seller_supported``, kept by
+  ``orders.sellers``): a household leaving the programme later does not rewrite past months. The
+  flag is staff-only: these figures are for staff views; the public block only shows anonymised
+  totals.
 
 Results are cached for ``REPORTS_CACHE_SECONDS`` (default 300): the office reads them many times
 an hour, and a few minutes' delay is fine for figures of months.
@@ -40,7 +42,6 @@ from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -362,8 +363,8 @@ def _service_window(period: Period, kinds=None) -> Q:
 
 
 def _supported():
-    """The line's provider (host, farmer) is a supported household (staff-only flag)."""
-    return Exists(Producer.objects.filter(user_id=OuterRef("provider_user_id"), supported_household=True))
+    """The line's seller (host, farmer) was a supported household at the sale (staff-only flag)."""
+    return F("seller_supported")
 
 
 def _aggregate(lines, group, *, counts=None, money=None, averages=None):
@@ -1065,7 +1066,7 @@ def town_in_numbers(today: datetime.date | None = None) -> TownInNumbers:
     counted = in_season.alias(supported=_supported()).aggregate(
         visitors=Coalesce(Sum("guests", filter=Q(kind__in=visits)), 0),
         # Distinct supported households with sales: below MIN_HOUSEHOLDS their share is not shown.
-        households=Count("provider_user", distinct=True, filter=Q(supported=True)),
+        households=Count("seller", distinct=True, filter=Q(supported=True)),
     )
     monthly = _monthly(period)
     by_village = {}

@@ -19,7 +19,7 @@ from django.utils import timezone
 from orders.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Refund, Voucher
 from orders.models.orders import new_voucher_code
 from orders.models.reservations import ReservationKind
-from products.models import FulfilmentStatus, LineFulfilment
+from products.models import FulfilmentStatus, LineFulfilment, Producer
 
 # Order references of generated orders start with "0", a letter real references never use.
 REFERENCE_PREFIX = "0"
@@ -110,6 +110,8 @@ def _line(rng, catalogue, day, tz):
         "item_name": item.item_name,
         "village_id": item.village_id,
         "provider_user_id": item.provider_user_id,
+        # Kept at the sale as the checkout does (``orders.sellers``): tickets are the town's own.
+        "seller_id": item.provider_user_id if kind != ReservationKind.TICKET else None,
         "page_id_snapshot": item.page_id,
         "unit_price_fen": item.price_fen,
         "starts_at": item.starts_at,
@@ -146,7 +148,7 @@ def generate_sales(catalogue, *, buyer, lines, start, end, seed=1, batch=2000):
     days = (end - start).days
     made = 0
     first = Order.objects.filter(reference__startswith=REFERENCE_PREFIX).count()
-    with keeping_dates(Order, LineFulfilment), transaction.atomic():
+    with keeping_dates(Order, LineFulfilment, Refund), transaction.atomic():
         while made < lines:
             orders, order_lines = [], []
             while made < lines and len(order_lines) < batch:
@@ -181,6 +183,11 @@ def generate_sales(catalogue, *, buyer, lines, start, end, seed=1, batch=2000):
             first += len(orders)
             Order.objects.bulk_create(orders)
             _save_batch(rng, orders, order_lines)
+        # The households' flags as they stand, as the checkout would have kept them.
+        OrderLine.objects.filter(
+            order__reference__startswith=REFERENCE_PREFIX,
+            seller_id__in=Producer.objects.filter(supported_household=True).values("user_id"),
+        ).update(seller_supported=True)
     return made
 
 
@@ -212,7 +219,14 @@ def _save_batch(rng, orders, order_lines):
         )
         payments.append(payment)
         if refunded:
-            refunds.append(Refund(payment=payment, amount_fen=refunded, reason="generated history"))
+            # Dated when the order was given back, not when the history is made: statements count
+            # a refund on its day.
+            given_back = order.cancelled_at or order.created_at + datetime.timedelta(days=1)
+            refunds.append(
+                Refund(
+                    payment=payment, amount_fen=refunded, reason="generated history", created_at=given_back
+                )
+            )
     Payment.objects.bulk_create(payments)
     Refund.objects.bulk_create(refunds)
     vouchers, fulfilments = [], []

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "search",
     "search.elastic",
     "reports",
+    "statements",
     "feedback",
     "groups",
     "reviews",

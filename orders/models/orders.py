@@ -207,6 +207,19 @@ class OrderLine(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Kept at the sale (``orders.sellers``), so statements and reports never follow later edits:
+    # who is owed the money (the host, the farmer; empty when the town sells it), the platform's
+    # commission in basis points (10000 = 100 %) and whether the seller was a supported household.
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seller"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sold_lines",
+    )
+    commission_bp = models.PositiveIntegerField(_("commission (basis points)"), default=0)
+    seller_supported = models.BooleanField(_("seller was a supported household"), default=False)
     # Set when the line was cancelled on its own (``orders.line_cancel``): by the visitor, or by the
     # organiser calling off what it sold (a tour slot, an event). The line no longer stands, its
     # voucher is void and its claims are released; the rest of the order stands.
@@ -255,6 +268,9 @@ class OrderLine(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_orderline_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(commission_bp__lte=10000), name="orders_orderline_commission_at_most_all"
+            ),
         ]
 
     def __str__(self):

@@ -286,6 +286,13 @@ def build_town():
     town["review"] = Review.objects.create(
         order_line=town["product_line"], author=buyer, product=product, rating=4, text="很新鲜"
     )
+    # Statements and payouts: a payout to the host and a rate on stays.
+    from statements.models import CommissionRate, Payout
+
+    town["payout"] = Payout.objects.create(
+        seller=town["host"], paid_on=datetime.date(2026, 11, 5), amount_fen=10000, method="wechat"
+    )
+    town["commission_rate"] = CommissionRate.objects.create(kind="stay", rate_bp=500)
     return town
 
 
@@ -548,6 +555,19 @@ CASES = {
     **{f"wagtailadmin_pages:edit {label}": Case("editor", page) for label, page in PAGES.items()},
 }
 CASES["wagtailadmin_pages:edit homestays.homestaypage"] = Case("host", "homestay")
+# Statements and payouts: staff record payouts and set rates; they read every seller's statement,
+# a host their own.
+CASES.update(
+    {
+        **snippet_cases("statements_payout", "superuser", "payout"),
+        **snippet_cases("statements_commissionrate", "superuser", "commission_rate"),
+        "statements_index": Case("superuser"),
+        "statements_seller": Case("superuser", "host"),
+        "statements_seller_export": Case("superuser", "host"),
+        "statements_mine": Case("host"),
+        "statements_mine_export": Case("host"),
+    }
+)
 
 
 def url_for(name, case, town):
@@ -578,7 +598,10 @@ def url_for(name, case, town):
         "workflow_history_detail": lambda: [town["workflow_state"].pk],
         "reports_call_off_hand_back": lambda: [town["call_off_refund"].pk],
         "groups_roster_export": lambda: ["xlsx"],
+        "statements_seller_export": lambda: ["pdf"],
     }.get(view, list)()
+    if name == "statements_mine_export":
+        return reverse(name, args=["pdf"])
     return reverse(name, args=[obj.pk, *extra] if obj is not None else [])
 
 

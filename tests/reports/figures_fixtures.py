@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.roles import HOSTS
 from orders.models import Order, OrderLine, Payment, Refund, Voucher
-from products.models import LineFulfilment
+from products.models import LineFulfilment, Producer
 from tests.factories.accounts import UserFactory
 from tests.factories.attractions import ExperiencePageFactory, TourSlotFactory
 from tests.factories.events import EventPageFactory, TicketTypeFactory
@@ -77,6 +77,13 @@ def finish(order, *, paid=True, refunds=(), failed_attempt=False):
     return order
 
 
+def kept_terms(user):
+    """The seller fields the checkout keeps on a line (``orders.sellers``): who sells and whether
+    they are a supported household now; no commission in these figures."""
+    supported = bool(user) and Producer.objects.filter(user=user, supported_household=True).exists()
+    return {"seller": user, "seller_supported": supported}
+
+
 def stay(order, room_type, check_in, nights, *, rooms=1, unit_fen, guests=2):
     """A stay line: ``unit_fen`` is the price of all nights for one room (StayLine.price)."""
     page = room_type.page
@@ -96,6 +103,7 @@ def stay(order, room_type, check_in, nights, *, rooms=1, unit_fen, guests=2):
         cancellation_policy="moderate",
         starts_at=datetime.datetime.combine(check_in, datetime.time(14, 0), tzinfo=SHANGHAI),
         provider_user=page.host,
+        **kept_terms(page.host),
         page_id_snapshot=page.pk,
         village_id=page.village_id,
     )
@@ -119,6 +127,7 @@ def tour(order, slot, *, adults, children=0, total_fen, units=None, used=False):
         cancellation_policy=experience.cancellation_policy,
         starts_at=slot.starts_at,
         provider_user=experience.owner,
+        **kept_terms(experience.owner),
         page_id_snapshot=experience.pk,
         village_id=experience.village_id,
     )
@@ -163,6 +172,7 @@ def produce(order, product, quantity, *, shipping_fen=0, fulfilment=None, done_a
         total_fen=product.price_fen * quantity + shipping_fen,
         options={"delivery": "shipping" if shipping_fen else "pickup"},
         provider_user=producer.user,
+        **kept_terms(producer.user),
         village_id=producer.village_id,
     )
     if fulfilment:

@@ -105,6 +105,8 @@ def sell(village, *, kind, quantity, price_fen, producer=None, guests=1):
         total_fen=quantity * price_fen,
         starts_at=None if product else timezone.now(),
         provider_user=producer.user if producer else None,
+        seller=producer.user if producer else None,
+        seller_supported=bool(producer and producer.supported_household),
         village=village,
     )
 
