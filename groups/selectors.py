@@ -128,7 +128,7 @@ def quote_for_visitor(token):
     ).order_by("day", "sort_order", "pk")
     return (
         Quote.objects.exclude(status=QuoteStatus.DRAFT)
-        .select_related("enquiry__programme")
+        .select_related("enquiry__programme", "order")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .filter(token=token)
         .first()

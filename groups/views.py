@@ -15,7 +15,7 @@ from accounts.phone_login import send_login_code
 from accounts.phones import display_phone, phone_or_none
 from orders.reservations import local_today
 
-from . import limits, selectors
+from . import limits, selectors, services
 from .forms import GroupEnquiryForm
 from .models import GroupEnquiry
 
@@ -80,15 +80,30 @@ def enquiry_sent(request):
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def quote(request, token):
+    """The quote's page; its "Accept and pay the deposit" button posts here
+    (``services.accept_quote``): on to the order's page to pay, or the page again saying what is no
+    longer available."""
     if not limits.may_look_up(request):
         return render(request, "429.html", {"message": limits.TOO_MANY_LOOKUPS}, status=429)
     found = selectors.quote_for_visitor(token)
     if found is None:
         raise Http404
+    context, status = {}, 200
+    if request.method == "POST":
+        try:
+            result = services.accept_quote(found)
+        except services.QuoteNotOpen as exc:
+            context["refusal"], status = exc.message, 409
+        else:
+            if result.accepted:
+                return redirect(result.order)
+            context["unavailable"], status = result.unavailable, 409
+        found = selectors.quote_for_visitor(token)
     plan = selectors.quote_plan(found, local_today())
-    response = render(request, "groups/quote.html", {"quote": found, "enquiry": found.enquiry, "plan": plan})
+    context.update({"quote": found, "enquiry": found.enquiry, "plan": plan})
+    response = render(request, "groups/quote.html", context, status=status)
     # The link is the key: never sent on to other sites as a referrer.
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
