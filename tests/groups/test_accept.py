@@ -3,6 +3,7 @@ one order with a deposit due now and the balance by a date; deposits not paid in
 everything; a reminder before the balance date; the API and the page's button."""
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
@@ -303,3 +304,18 @@ def test_the_order_page_shows_the_deposit_and_the_balance_due(client, quote, now
     page = client.get(order.get_absolute_url()).content.decode()
     assert "Pay the balance of" in page and "2027-04-28" in page
     assert reverse("orders_order_pay_part", args=[order.reference]) not in page  # no online provider set up
+
+
+def test_the_command_and_the_task_release_unpaid_deposits(quote, now, time_machine):
+    from django.core.management import call_command
+
+    from groups import tasks
+
+    services.accept_quote(quote)
+    time_machine.move_to(now + datetime.timedelta(hours=49))
+    out = io.StringIO()
+    call_command("groups_release_unpaid", stdout=out)
+    assert "1 quote(s) reopened." in out.getvalue()
+    assert tasks.release_unpaid_quotes.enqueue().return_value == 0
+    call_command("groups_remind_balance", stdout=out)
+    assert "0 balance reminder(s) sent." in out.getvalue()
