@@ -319,3 +319,22 @@ def test_the_command_and_the_task_release_unpaid_deposits(quote, now, time_machi
     assert tasks.release_unpaid_quotes.enqueue().return_value == 0
     call_command("groups_remind_balance", stdout=out)
     assert "0 balance reminder(s) sent." in out.getvalue()
+
+
+def test_staff_record_a_bank_transfer_on_the_order_admin_page(quote, now, english_admin_client):
+    order = services.accept_quote(quote).order
+    url = reverse("orders_admin_manage", args=[order.pk])
+    page = english_admin_client.get(url)
+    assert b"Record the bank transfer" in page.content
+    bad = english_admin_client.post(
+        url, {"action": "transfer", "amount_yuan": "99999999", "paid_on": "2027-03-09", "reference": "X1"}
+    )
+    assert bad.status_code == 422 and b"is outstanding on this order" in bad.content
+    assert not Payment.objects.exists()
+    response = english_admin_client.post(
+        url, {"action": "transfer", "amount_yuan": "3088.50", "paid_on": "2027-03-09", "reference": "X1"}
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+    assert Payment.objects.get().amount_fen == DEPOSIT
