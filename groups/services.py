@@ -180,7 +180,11 @@ def accept_quote(quote, *, now=None) -> Acceptance:
         if not lines:
             raise QuoteNotOpen(_("This quote has no lines yet."), code="empty")
         enquiry = quote.enquiry
-        booked = [(line, _booking_line(line)) for line in lines if line.kind in INVENTORY_FIELDS]
+        booked = [
+            (line, _booking_line(line, max(enquiry.people, 1)))
+            for line in lines
+            if line.kind in INVENTORY_FIELDS
+        ]
         try:
             with transaction.atomic():  # a savepoint: a refusal leaves nothing behind
                 placed = _placed_lines(lines, dict(booked), enquiry.language, now=now)
@@ -219,7 +223,7 @@ def accept_quote(quote, *, now=None) -> Acceptance:
     return Acceptance(order)
 
 
-def _booking_line(line):
+def _booking_line(line, people):
     """The quote line as the reservation core's line kinds read a basket line (unsaved)."""
     from orders.models import BasketLine
 
@@ -229,7 +233,8 @@ def _booking_line(line):
             object_id=line.room_type_id,
             start_date=line.day,
             end_date=line.day + datetime.timedelta(days=line.nights),
-            guests=min(line.quantity * max(line.room_type.max_guests, 1), 32767),
+            # The group sleeps in the rooms: at most as many guests as the rooms take.
+            guests=min(people, line.quantity * max(line.room_type.max_guests, 1), 32767),
             quantity=line.quantity,
         )
     object_id = line.tour_slot_id if line.kind == QuoteLineKind.TOUR else line.entry_window_id
@@ -275,7 +280,7 @@ def _placed_lines(lines, booked, language, *, now):
                 object_id=object_id,
                 start_date=start,
                 end_date=end,
-                guests=min(line.quantity, 32767),
+                guests=basket_line.guests if basket_line is not None else min(line.quantity, 32767),
                 quantity=line.quantity,
                 note="",
                 price=price,

@@ -105,5 +105,7 @@ def quote(request, token):
     context.update({"quote": found, "enquiry": found.enquiry, "plan": plan})
     response = render(request, "groups/quote.html", context, status=status)
     # The link is the key: never sent on to other sites as a referrer.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # "same-origin", not "no-referrer": with no referrer at all the browser posts the accept
+    # button with "Origin: null", which Django's CSRF check refuses.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response

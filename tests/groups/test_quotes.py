@@ -164,7 +164,7 @@ def test_the_quote_page_shows_the_plan_day_by_day_with_totals(
     with django_assert_num_queries(3):
         response = client.get(url)
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     plan = response.context["plan"]
     assert [day for day, _lines, _total in plan["days"]] == [DAY1, DAY2]
     assert plan["days"][1][2] == 180000
