@@ -93,4 +93,3 @@ def test_five_staff_accepting_the_same_quote_at_once_make_one_order(quote, now):
     ref = Order.objects.get().reference
     assert counts == {("new", ref): 1, ("existing", ref): 4}
     assert live(kind="tour").count() == 1
-
