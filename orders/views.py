@@ -304,8 +304,10 @@ def _order_page(request, order, *, invoice_form=None, status=200):
     # cancellation and for each line's.
     terms = cancellation_terms([line for line in order.lines.all() if line.cancelled_at is None])
     quote = order_state.cancellation_quote(order, terms=terms)
-    choices = line_cancel.line_choices(order, terms=terms)
-    movable = stay_change.movable_lines(order, terms=terms)
+    parts = deposits.parts_paid(order, list(order.payments.all()))
+    # A group's order is changed by the office (``line_cancel.check_changeable``): no line offers.
+    choices = {} if parts else line_cancel.line_choices(order, terms=terms)
+    movable = set() if parts else stay_change.movable_lines(order, terms=terms)
     for line in order.lines.all():  # the prefetched lines the page lists
         line.cancel_choice = choices.get(line.pk)
         line.movable = line.pk in movable
@@ -328,7 +330,7 @@ def _order_page(request, order, *, invoice_form=None, status=200):
             "waiting_payment": waiting_payment(order, order.payments.all()),
             "poll_seconds": POLL_SECONDS,
             # An order paid in parts (a group's deposit, then the balance): what is due and when.
-            "parts": deposits.parts_paid(order, list(order.payments.all())),
+            "parts": parts,
             "part_providers": [p for p in available_providers(order) if p.online],
             **_invoice_context(order, invoice_form),
         },

@@ -338,3 +338,18 @@ def test_staff_record_a_bank_transfer_on_the_order_admin_page(quote, now, englis
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     assert Payment.objects.get().amount_fen == DEPOSIT
+
+
+def test_a_group_booking_is_not_changed_line_by_line(client, quote, now, english):
+    from orders.line_cancel import cancel_line
+
+    order = services.accept_quote(quote).order
+    deposits.record_bank_transfer(order, amount_fen=DEPOSIT, paid_on=now.date(), reference="B1", by_user=None)
+    order.refresh_from_db()
+    client.force_login(order.user)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "Cancel only this" not in page and "Change dates" not in page
+    with pytest.raises(OrderStateError) as refused:
+        cancel_line(order, order.lines.get(kind="tour").pk, by_user=order.user)
+    assert refused.value.code == "group_booking"
+    assert live_claims().count() == 4
