@@ -1,4 +1,5 @@
-"""JSON API of group bookings: ``POST /api/v1/group-enquiries`` and ``GET /api/v1/quotes/{token}``.
+"""JSON API of group bookings: ``POST /api/v1/group-enquiries``, ``GET /api/v1/quotes/{token}`` and
+``POST /api/v1/quotes/{token}/accept``.
 
 An enquiry needs no account. Its contact number is proven by a code: ask for one with
 ``POST /api/v1/auth/phone/code`` (the site's one code service, its limits), then send it here as
@@ -10,20 +11,21 @@ An enquiry needs no account. Its contact number is proven by a code: ask for one
 * 403: a session cookie without its CSRF token.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
 from pydantic import Field
 
 from accounts.api import app_token, session_with_csrf
 from accounts.phones import phone_or_none
+from orders import deposits
 from orders.reservations import local_today
 
-from . import limits, selectors
+from . import limits, selectors, services
 from .forms import GroupEnquiryForm
 
 enquiry_router = Router(tags=["groups"])
@@ -195,3 +197,105 @@ def get_quote(request, token: str):
             "note": quote.note,
         },
     )
+
+
+class AcceptedOut(Schema):
+    ref: str = Field(description="The order's reference.")
+    status: str = Field(description="pending until the deposit is in, confirmed after, paid in full.")
+    currency: str = "CNY"
+    total_fen: int
+    deposit_fen: int
+    balance_fen: int
+    due_now_fen: int = Field(description="What is to be paid now (the deposit until it is in).")
+    hold_expires_at: datetime | None = Field(description="Everything is held until then for the deposit.")
+    balance_due_on: date
+    pay_url: str = Field(description="The order's page, where the group pays (after logging in by phone).")
+
+
+class UnavailableOut(Schema):
+    day: date
+    kind: str
+    label: str
+    reason: str
+    code: str
+
+
+class ConflictOut(Schema):
+    detail: str
+    code: str
+    unavailable: list[UnavailableOut]
+
+
+@quote_router.post(
+    "/{token}/accept",
+    response={
+        200: AcceptedOut,
+        201: AcceptedOut,
+        404: ErrorOut,
+        409: ConflictOut,
+        410: ErrorOut,
+        429: ErrorOut,
+    },
+    auth=None,
+    summary="Accept a group quote: everything is held and one order made with a deposit due now",
+    description=(
+        "All or nothing: every room, tour slot and entry of the quote is held for the quote's hold "
+        "time and one order is made (201), its deposit due now and the balance by `balance_due_on`. "
+        "Accepting again gives the same order (200). 409 with `unavailable`: what can no longer "
+        "be had; nothing is held and the office revises the quote. 410: the quote is past its "
+        "date (it will not come back: ask for a new one). 404: unknown link or a draft."
+    ),
+)
+def accept_quote(request, token: str):
+    if not limits.may_look_up(request):
+        return Status(429, {"detail": str(limits.TOO_MANY_LOOKUPS), "code": "too_many_requests"})
+    quote = selectors.quote_for_visitor(token)
+    if quote is None:
+        return Status(404, {"detail": "Not found", "code": "not_found"})
+    try:
+        result = services.accept_quote(quote)
+    except services.QuoteNotOpen as exc:
+        status = 410 if exc.code == "expired" else 409
+        if status == 409:
+            return Status(409, {"detail": str(exc.message), "code": exc.code, "unavailable": []})
+        return Status(410, {"detail": str(exc.message), "code": exc.code})
+    if not result.accepted:
+        return Status(
+            409,
+            {
+                "detail": str(UNAVAILABLE),
+                "code": "unavailable",
+                "unavailable": [
+                    {
+                        "day": item.line.day,
+                        "kind": item.line.kind,
+                        "label": item.line.label,
+                        "reason": item.reason,
+                        "code": item.code,
+                    }
+                    for item in result.unavailable
+                ],
+            },
+        )
+    return Status(200 if result.existing else 201, accepted_body(request, result.order))
+
+
+UNAVAILABLE = gettext_lazy(
+    "Some of the quote can no longer be had; nothing was reserved. The tourism office will revise it."
+)
+
+
+def accepted_body(request, order):
+    state = deposits.parts_paid(order)
+    return {
+        "ref": order.reference,
+        "status": order.status,
+        "currency": order.currency,
+        "total_fen": order.total_fen,
+        "deposit_fen": state.deposit_fen,
+        "balance_fen": order.total_fen - state.deposit_fen,
+        "due_now_fen": state.due.amount_fen if state.due and state.due.part == deposits.DEPOSIT else 0,
+        "hold_expires_at": order.hold_expires_at,
+        "balance_due_on": state.balance_due_on,
+        "pay_url": request.build_absolute_uri(order.get_absolute_url()),
+    }

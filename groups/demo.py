@@ -342,3 +342,86 @@ def _load_roster(ctx, quote):
         services.upload_roster(quote, upload, today=ctx.today)
     except rosters.RosterRejected as exc:
         ctx.log(f"  group roster: refused ({exc.errors[0].message}); skipped")
+DEMO_ACCEPTED_SCHOOL = "红星实验中学"
+DEMO_ACCEPTED_PHONE = "+8613900000003"
+
+
+def load_accepted_quote(ctx):
+    """A second school that accepted its quote (everything held, one order) and paid the deposit
+    by bank transfer, recorded by the office: the balance is outstanding."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attractions.models import TourSlot, TourSlotStatus
+    from homestays.models import RoomType
+    from orders import deposits
+
+    from . import services
+    from .models import GroupEnquiry, Quote, QuoteLine, QuoteStatus
+
+    if GroupEnquiry.objects.filter(organisation=DEMO_ACCEPTED_SCHOOL).exists():
+        return
+    tea = _experience(ctx, "tea-picking-study-tour", "zh")
+    later = timezone.now() + datetime.timedelta(days=30)
+    slot = (
+        TourSlot.objects.filter(experience=tea, status=TourSlotStatus.OPEN, starts_at__gte=later)
+        .order_by("starts_at")
+        .first()
+    )
+    room = RoomType.objects.filter(locale=ctx.zh).select_related("page").order_by("-units", "pk").first()
+    if slot is None or room is None:
+        ctx.log("  accepted group quote: no tea slot or rooms; skipped")
+        return
+    day1 = timezone.localdate(slot.starts_at)
+    now = timezone.now()
+    enquiry = GroupEnquiry.objects.create(
+        organisation=DEMO_ACCEPTED_SCHOOL,
+        kind="school",
+        start_date=day1,
+        end_date=day1 + datetime.timedelta(days=1),
+        pupils=12,
+        teachers=2,
+        ages="12–13",
+        contact_name="李老师",
+        contact_phone=DEMO_ACCEPTED_PHONE,
+        phone_verified_at=now,
+        status="quoted",
+    )
+    quote = Quote.objects.create(
+        enquiry=enquiry,
+        valid_until=ctx.today + datetime.timedelta(days=10),
+        deposit_percent=30,
+        hold_hours=48,
+        status=QuoteStatus.SENT,
+        sent_at=now,
+    )
+    people = enquiry.people
+    lines = [
+        QuoteLine(kind="stay", day=day1, room_type=room, quantity=min(room.units, 4), unit_price_fen=24000),
+        QuoteLine(
+            kind="tour",
+            day=day1,
+            tour_slot=slot,
+            quantity=min(people, slot.effective_capacity),
+            unit_price_fen=9800,
+        ),
+        QuoteLine(kind="meal", day=day1, description="农家晚饭", quantity=people, unit_price_fen=5000),
+    ]
+    for n, line in enumerate(lines):
+        line.quote, line.sort_order = quote, n
+        line.full_clean()
+        line.save()
+    result = services.accept_quote(quote)
+    if not result.accepted:
+        ctx.log("  accepted group quote: " + "; ".join(item.reason for item in result.unavailable))
+        return
+    state = deposits.parts_paid(result.order)
+    deposits.record_bank_transfer(
+        result.order,
+        amount_fen=state.deposit_fen,
+        paid_on=ctx.today,
+        reference=f"DEMO-{result.order.reference}",
+        by_user=None,
+    )
+    ctx.log(f"  accepted group quote: /groups/quote/{quote.token}/ → order {result.order.reference}")

@@ -10,6 +10,7 @@
   as priced lines, each on a day with a group price; sent as a private link with a validity date.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -370,6 +371,8 @@ class GroupEnquiry(models.Model):
 
 DEFAULT_DEPOSIT_PERCENT = 30
 DEFAULT_HOLD_HOURS = 48
+# The balance is due this many days before the first day unless the quote says otherwise.
+DEFAULT_BALANCE_DAYS = 14
 TOKEN_BYTES = 24
 
 
@@ -407,9 +410,26 @@ class Quote(ClusterableModel):
     status = models.CharField(
         _("status"), max_length=10, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT
     )
+    balance_due_on = models.DateField(
+        _("balance due by"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: two weeks before the first day."),
+    )
     note = models.TextField(_("note to the group"), blank=True, max_length=MAX_TEXT)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set by ``services.accept_quote``; a quote whose deposit never came goes back to SENT and keeps
+    # the cancelled order here until it is accepted again.
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="group_quotes",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -421,6 +441,10 @@ class Quote(ClusterableModel):
 
     def get_absolute_url(self):
         return reverse("groups_quote", args=[self.token])
+
+    def balance_date(self, first_day):
+        """When the balance is due: the quote's date, else DEFAULT_BALANCE_DAYS before the first day."""
+        return self.balance_due_on or first_day - datetime.timedelta(days=DEFAULT_BALANCE_DAYS)
 
     def shown_status(self, today):
         """The status the group sees: a sent quote past its date has expired."""

@@ -136,7 +136,7 @@ def quote_for_visitor(token):
     ).order_by("day", "sort_order", "pk")
     return (
         Quote.objects.exclude(status=QuoteStatus.DRAFT)
-        .select_related("enquiry__programme", "roster")
+        .select_related("enquiry__programme", "roster", "order")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .filter(token=token)
         .first()

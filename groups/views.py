@@ -85,14 +85,21 @@ def enquiry_sent(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def quote(request, token):
+    """The quote's page. It takes three posts: the roster form (a file, marked ``roster``), deleting
+    the roster (``clear_roster``), and otherwise the "Accept and pay the deposit" button
+    (``services.accept_quote``): on to the order's page to pay, or the page again saying what is no
+    longer available."""
     if not limits.may_look_up(request):
         return render(request, "429.html", {"message": limits.TOO_MANY_LOOKUPS}, status=429)
     found = selectors.quote_for_visitor(token)
     if found is None:
         raise Http404
     today = local_today()
-    form, errors, status = RosterUploadForm(), [], 200
-    if request.method == "POST":
+    context, form, errors, status = {}, RosterUploadForm(), [], 200
+    roster_post = request.method == "POST" and (
+        "roster" in request.POST or "clear_roster" in request.POST or request.FILES
+    )
+    if roster_post:
         if not limits.may_upload_roster(request):
             errors, status = [rosters.RosterError(0, "", limits.TOO_MANY_UPLOADS)], 429
         elif "clear_roster" in request.POST:
@@ -121,20 +128,32 @@ def quote(request, token):
             else:
                 errors = [rosters.RosterError(0, "", message) for message in form.errors.get("file", [])]
                 status = 400
-    context = {
-        "quote": found,
-        "enquiry": found.enquiry,
-        "plan": selectors.quote_plan(found, today),
-        "roster": selectors.roster_for_visitor(found),
-        "roster_form": form,
-        "roster_errors": errors,
-        "roster_refusal": services.roster_refusal(found, today),
-        "roster_limits": {"bytes": rosters.max_bytes(), "rows": rosters.max_rows()},
-    }
+    elif request.method == "POST":
+        try:
+            result = services.accept_quote(found)
+        except services.QuoteNotOpen as exc:
+            context["refusal"], status = exc.message, 409
+        else:
+            if result.accepted:
+                return redirect(result.order)
+            context["unavailable"], status = result.unavailable, 409
+        found = selectors.quote_for_visitor(token)
+    context.update(
+        {
+            "quote": found,
+            "enquiry": found.enquiry,
+            "plan": selectors.quote_plan(found, today),
+            "roster": selectors.roster_for_visitor(found),
+            "roster_form": form,
+            "roster_errors": errors,
+            "roster_refusal": services.roster_refusal(found, today),
+            "roster_limits": {"bytes": rosters.max_bytes(), "rows": rosters.max_rows()},
+        }
+    )
     response = render(request, "groups/quote.html", context, status=status)
     # The link is the key: never sent on to other sites as a referrer. "same-origin", not
-    # "no-referrer": with no referrer at all the browser posts the roster form with "Origin: null",
-    # which Django's CSRF check refuses (403), so the organiser could not upload.
+    # "no-referrer": with no referrer at all the browser posts the page's forms with
+    # "Origin: null", which Django's CSRF check refuses (403).
     response.headers["Referrer-Policy"] = "same-origin"
     return response
 

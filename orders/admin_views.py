@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.privacy import shown_phone
 from town.sites import site_identity
 
-from . import invoices, order_state, receipts, refunds
+from . import deposits, invoices, order_state, receipts, refunds
 from .models import InvoiceRequest, Order
 from .money import format_fen, yuan_to_fen
 
@@ -94,6 +94,18 @@ class PartRefundForm(forms.Form):
         return reason
 
 
+class BankTransferForm(forms.Form):
+    """Money for an order paid in parts that arrived by bank transfer (``deposits``)."""
+
+    amount_yuan = forms.DecimalField(
+        label=gettext_lazy("Amount received (yuan)"), max_digits=12, decimal_places=2, min_value=0
+    )
+    paid_on = forms.DateField(
+        label=gettext_lazy("Day it arrived"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(label=gettext_lazy("Bank reference"), max_length=deposits.MAX_REFERENCE)
+
+
 class MarkInvoicedForm(forms.Form):
     invoice_number = forms.CharField(label=gettext_lazy("Invoice number"), max_length=40)
 
@@ -123,9 +135,31 @@ def order_manage(request, pk):
         request.POST if request.POST.get("action") == "refund" else None, refundable_fen=paid_left
     )
     invoiced_form = MarkInvoicedForm(request.POST if request.POST.get("action") == "invoiced" else None)
+    transfer_form = BankTransferForm(request.POST if request.POST.get("action") == "transfer" else None)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action == "transfer" and not staff:
+                raise PermissionDenied
+            if action == "transfer" and transfer_form.is_valid():
+                data = transfer_form.cleaned_data
+                try:
+                    deposits.record_bank_transfer(
+                        order,
+                        amount_fen=yuan_to_fen(data["amount_yuan"]),
+                        paid_on=data["paid_on"],
+                        reference=data["reference"],
+                        by_user=request.user,
+                    )
+                except deposits.TransferInvalid as exc:
+                    for name, message in exc.errors.items():
+                        field = {"amount_fen": "amount_yuan"}.get(name, name)
+                        transfer_form.add_error(field if field in transfer_form.fields else None, message)
+                else:
+                    messages.success(
+                        request, _("Bank transfer recorded on order %(ref)s.") % {"ref": order.reference}
+                    )
+                    return redirect(url)
             if action == "invoiced" and not staff:
                 raise PermissionDenied
             if action == "invoiced" and invoiced_form.is_valid():
@@ -197,7 +231,7 @@ def order_manage(request, pk):
                     % {"ref": order.reference, "fen": result.refund_fen},
                 )
                 return redirect(url)
-            if action not in ("mark_paid", "cancel", "refund", "invoiced"):
+            if action not in ("mark_paid", "cancel", "refund", "invoiced", "transfer"):
                 messages.error(request, _("Unknown action."))
         except order_state.OrderStateError as exc:
             messages.error(request, exc.message)
@@ -221,8 +255,11 @@ def order_manage(request, pk):
         "invoiced_form": invoiced_form,
         "is_staff": staff,
         "has_receipt": receipts.has_receipt(payments),
+        # Paid in parts (a group's deposit and balance): staff record bank transfers here.
+        "parts": deposits.parts_paid(order, payments),
+        "transfer_form": transfer_form,
     }
-    invalid = cancel_form.errors or refund_form.errors or invoiced_form.errors
+    invalid = cancel_form.errors or refund_form.errors or invoiced_form.errors or transfer_form.errors
     return render(request, "orders/admin/order_manage.html", context, status=422 if invalid else 200)
 
 

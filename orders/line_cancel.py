@@ -41,7 +41,7 @@ from . import notifications, reservations
 from .exceptions import OrderStateError
 from .lines import cancellation_terms, describing_kind
 from .locking import lock_rows
-from .models import Order, OrderLine, OrderStatus, PaymentStatus, Reservation, Voucher
+from .models import DepositPlan, Order, OrderLine, OrderStatus, PaymentStatus, Reservation, Voucher
 from .money import format_fen
 from .order_state import _mark_cancelled, _stop_payments
 from .payments import get_provider
@@ -232,6 +232,12 @@ def check_changeable(order, line):
         raise OrderStateError(message, code="order_not_changeable")
     if line.cancelled_at is not None:
         raise OrderStateError(_("This line is already cancelled."), code="already_cancelled")
+    # A group's order (paid in parts, ``deposits``) is priced as a whole at group prices: its
+    # lines are changed by the tourism office, never one by one at public prices.
+    if DepositPlan.objects.filter(order_id=order.pk).exists():
+        raise OrderStateError(
+            _("This is a group booking: please ask the tourism office to change it."), code="group_booking"
+        )
 
 
 def clean_quantity(line, quantity) -> int:

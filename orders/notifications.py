@@ -46,6 +46,7 @@ SMS_TEXTS = {
     "line_cancelled": gettext_lazy("You cancelled part of booking %(ref)s. Details: %(url)s"),
     "refund_issued": gettext_lazy("Refund of %(amount)s for %(ref)s made. Details: %(url)s"),
     "order_reminder": gettext_lazy("Tomorrow (%(ref)s): %(what)s. Vouchers: %(url)s"),
+    "balance_due": gettext_lazy("Balance of %(ref)s: %(amount)s due by %(date)s. Pay: %(url)s"),
     "waitlist_offer": gettext_lazy("A place is free for you: %(what)s. Book by %(until)s: %(url)s"),
     "provider_new_booking": gettext_lazy("New booking %(ref)s: %(what)s. Guest %(name)s %(phone)s. %(url)s"),
     "provider_new_order": gettext_lazy("New order %(ref)s: %(what)s. %(url)s"),
@@ -162,6 +163,11 @@ def waitlist_offer(entry):
 def reminder(order_id, line_ids):
     """The day-before reminder of ``line_ids`` (claimed by ``reminders.send_reminders``)."""
     _enqueue_on_commit(send_reminder, order_id, list(line_ids))
+
+
+def balance_due(order, amount_fen, due_on):
+    """The reminder before the balance date of an order paid in parts (``deposits``)."""
+    _enqueue_on_commit(send_balance_due, order.pk, amount_fen, due_on.isoformat())
 
 
 def _enqueue_on_commit(the_task, *args):
@@ -519,6 +525,35 @@ def send_reminder(order_id: int, line_ids: list) -> bool:
             what = what[: 2 * SMS_WHAT_LENGTH - 1] + "…"
         _sms(channels.sms, "order_reminder", language, ref=order.reference, what=what, url=short_url(order))
     return True
+
+
+@task()
+def send_balance_due(order_id: int, amount_fen: int, due_on: str) -> None:
+    """The balance of an order paid in parts, and its date, by the visitor's channels."""
+    import datetime
+
+    order = Order.objects.select_related("user").get(pk=order_id)
+    language = _visitor_language(order)
+    with translation.override(language):
+        amount = format_fen(amount_fen, order.currency)
+        date = date_format(datetime.date.fromisoformat(due_on), "DATE_FORMAT")
+        channels = channels_for(order.user)
+        context = {"order": order, "amount": amount, "date": date, "url": short_url(order)}
+        _send(
+            "balance_due",
+            _("Balance due: your booking %(ref)s") % {"ref": order.reference},
+            channels.email,
+            context,
+        )
+        _sms(
+            channels.sms,
+            "balance_due",
+            language,
+            ref=order.reference,
+            amount=amount,
+            date=date,
+            url=short_url(order),
+        )
 
 
 @task()

@@ -155,9 +155,10 @@ def place_order(
             ids = [r.pk for r in placed.reservations]
             Reservation.objects.filter(pk__in=ids).update(order_line=order_line)
             reservation_ids.extend(ids)
-        if total > 0:
+        # No provider: the order is paid in parts, each payment made when due (``deposits``).
+        if total > 0 and provider is not None:
             Payment.objects.create(order=order, provider=provider.name, amount_fen=total, currency=currency)
-        if total == 0 or not provider.online:
+        if total == 0 or (provider is not None and not provider.online):
             reservations.confirm(reservation_ids, now=now)
             order.status = OrderStatus.CONFIRMED
             order.save(update_fields=["status", "updated_at"])
@@ -228,7 +229,8 @@ def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None,
             return "refunding"
         was_confirmed = order.status == OrderStatus.CONFIRMED
         if order.status in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
-            order.status = OrderStatus.PAID
+            # A deposit confirms an order paid in parts; it is paid once the balance is in too.
+            order.status = OrderStatus.CONFIRMED if balance_left_fen(order) else OrderStatus.PAID
             order.save(update_fields=["status", "updated_at"])
         if not was_confirmed:
             notifications.order_confirmed(order)
@@ -237,6 +239,15 @@ def payment_succeeded(payment, *, amount_fen, currency, provider_reference=None,
             # and what a policy kept on an earlier change or cancellation stays kept.
             _refund_called_off_lines(order, payment)
         return "paid"
+
+
+def balance_left_fen(order) -> int:
+    """What an order paid in parts (``DepositPlan``) still owes; 0 for any other order."""
+    from .models import DepositPlan
+
+    if not DepositPlan.objects.filter(order=order).exists():
+        return 0
+    return max(0, order.total_fen - paid_left_fen(order.payments.all()))
 
 
 def _refund_called_off_lines(order, payment):

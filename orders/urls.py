@@ -13,6 +13,7 @@ urlpatterns = [
     path("trips/<str:ref>/invoice/", views.order_invoice, name="orders_order_invoice"),
     path("trips/<str:ref>/receipt.pdf", views.order_receipt, name="orders_order_receipt"),
     path("trips/<str:ref>/cancel/", views.order_cancel, name="orders_order_cancel"),
+    path("trips/<str:ref>/pay/", views.order_pay_part, name="orders_order_pay_part"),
     path("trips/<str:ref>/lines/<int:line_id>/cancel/", views.line_cancel_page, name="orders_line_cancel"),
     path("trips/<str:ref>/lines/<int:line_id>/change/", views.line_change_page, name="orders_line_change"),
     # Short links for text messages (views.short_link, views.provider_link).

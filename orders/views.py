@@ -19,7 +19,17 @@ from town.sites import site_identity
 
 from . import basket as basket_service
 from . import checkout as checkout_service
-from . import invoices, line_cancel, order_state, receipts, refunds, stay_change, stay_suggestions, waitlist
+from . import (
+    deposits,
+    invoices,
+    line_cancel,
+    order_state,
+    receipts,
+    refunds,
+    stay_change,
+    stay_suggestions,
+    waitlist,
+)
 from .exceptions import OrderStateError, ReservationError
 from .forms import (
     CancelForm,
@@ -34,7 +44,7 @@ from .forms import (
 from .lines import LineInvalid, cancellation_terms, describing_kind
 from .models import SOLD_STATUSES, InvoiceRequest, Order, OrderLine, OrderStatus, ReservationKind
 from .money import format_fen
-from .payments.base import pay_url, waiting_payment
+from .payments.base import available_providers, pay_url, waiting_payment
 from .payments.views import POLL_SECONDS
 from .reservations import local_today
 
@@ -279,7 +289,7 @@ def trips(request):
 @login_required
 def order_detail(request, ref):
     order = get_object_or_404(
-        Order.objects.select_related("invoice_request").prefetch_related(
+        Order.objects.select_related("invoice_request", "deposit_plan").prefetch_related(
             "lines__voucher", "payments__refunds"
         ),
         reference=ref,
@@ -294,8 +304,10 @@ def _order_page(request, order, *, invoice_form=None, status=200):
     # cancellation and for each line's.
     terms = cancellation_terms([line for line in order.lines.all() if line.cancelled_at is None])
     quote = order_state.cancellation_quote(order, terms=terms)
-    choices = line_cancel.line_choices(order, terms=terms)
-    movable = stay_change.movable_lines(order, terms=terms)
+    parts = deposits.parts_paid(order, list(order.payments.all()))
+    # A group's order is changed by the office (``line_cancel.check_changeable``): no line offers.
+    choices = {} if parts else line_cancel.line_choices(order, terms=terms)
+    movable = set() if parts else stay_change.movable_lines(order, terms=terms)
     for line in order.lines.all():  # the prefetched lines the page lists
         line.cancel_choice = choices.get(line.pk)
         line.movable = line.pk in movable
@@ -317,6 +329,9 @@ def _order_page(request, order, *, invoice_form=None, status=200):
             # paying in another tab): the page follows the order's state until it arrives.
             "waiting_payment": waiting_payment(order, order.payments.all()),
             "poll_seconds": POLL_SECONDS,
+            # An order paid in parts (a group's deposit, then the balance): what is due and when.
+            "parts": parts,
+            "part_providers": [p for p in available_providers(order) if p.online],
             **_invoice_context(order, invoice_form),
         },
         status=status,
@@ -343,7 +358,7 @@ def _invoice_context(order, invoice_form):
 def order_invoice(request, ref):
     """Ask for an invoice (发票) on the order, or change what was asked, until it is issued."""
     order = get_object_or_404(
-        Order.objects.select_related("invoice_request"), reference=ref, user=request.user
+        Order.objects.select_related("invoice_request", "deposit_plan"), reference=ref, user=request.user
     )
     form = InvoiceRequestForm(request.POST)
     if form.is_valid():
@@ -621,3 +636,19 @@ def _stay_changed_message(result):
     else:
         money = ""
     return f"{message} {money}".strip() + " " + _("Your new voucher is below.")
+
+
+@never_cache
+@login_required
+@require_POST
+def order_pay_part(request, ref):
+    """Pay what is due now on an order paid in parts (the deposit, then the balance) through the
+    online provider chosen: on to its pay page (``deposits.start_part_payment``)."""
+    order = get_object_or_404(Order, reference=ref, user=request.user)
+    try:
+        payment = deposits.start_part_payment(order, request.POST.get("provider", ""))
+    except OrderStateError as exc:
+        messages.error(request, exc.message)
+        return redirect(order)
+    url = pay_url(payment)
+    return redirect(url) if url else redirect(order)

@@ -23,6 +23,7 @@ STEPS = [
     "gates.demo.load_entry",
     "groups.demo.load_programmes",
     "groups.demo.load_enquiry_and_quote",
+    "groups.demo.load_accepted_quote",
     "reports.demo.load_sales_history",
     "statements.demo.load_payouts",
     "home.demo.site.load_footer",

@@ -1,6 +1,7 @@
 """Models of the orders app, one module per concern; import them from ``orders.models``."""
 
 from .call_offs import BY_HAND, CallOff, CallOffRefund, CallOffRefundStatus  # noqa: F401
+from .deposits import DepositPlan  # noqa: F401
 from .invoices import InvoiceKind, InvoiceRequest, InvoiceStatus  # noqa: F401
 from .orders import (  # noqa: F401
     SOLD_STATUSES,
