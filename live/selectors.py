@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from products.selectors import CARD_RENDITIONS, localize_products, product_url, shop_page, with_photos
-from town.page_cache import shows, stock_tag
+from town.page_cache import cached_showing, shows, stock_tag
 
 from .inventory import LIVE, units_left
 from .models import LiveSession, PinnedProduct, Status
@@ -18,9 +18,13 @@ def _with_pins(sessions):
     return sessions.select_related("producer").prefetch_related(
         Prefetch(
             "pins",
-            queryset=PinnedProduct.objects.select_related("product", "product__producer", "session").order_by(
-                "sort_order", "pk"
-            ),
+            queryset=PinnedProduct.objects.select_related(
+                "product",
+                "product__producer",
+                "product__origin_village",
+                "product__producer__village",
+                "session",
+            ).order_by("sort_order", "pk"),
         )
     )
 
@@ -67,24 +71,38 @@ def session_detail(pk, *, now=None, include_unapproved=False):
 
 
 def current_sessions(now=None, *, limit=3):
-    """The approved sessions live now or starting soonest (the shop's strip): one query."""
+    """The approved sessions live now or starting soonest (the shop's strip), remembered until a
+    session or a pin changes (no query on a warm shop page)."""
     now = now or timezone.now()
-    shows(stock_tag(LIVE))
-    sessions = list(LiveSession.objects.public().not_ended(now).select_related("producer")[:limit])
+
+    def compute():
+        shows(stock_tag(LIVE))
+        # A little ahead, so one ending in the next minute does not hide the next one.
+        found = LiveSession.objects.public().not_ended(now).select_related("producer")
+        return list(found[: limit + 1])
+
+    sessions = [s for s in cached_showing(("live-strip", limit), compute) if s.ends_at > now][:limit]
     for session in sessions:
         session.state = session.status(now)
     return sessions
 
 
 def sessions_pinning(product_id, now=None):
-    """The approved, not ended sessions that pin this product, with the pin's session price."""
+    """The approved, not ended sessions that pin this product, with the pin's session price;
+    remembered like ``current_sessions``."""
     now = now or timezone.now()
-    shows(stock_tag(LIVE))
-    pins = list(
-        PinnedProduct.objects.filter(product_id=product_id, session__approved=True, session__ends_at__gt=now)
-        .select_related("session")
-        .order_by("session__starts_at")
-    )
+
+    def compute():
+        shows(stock_tag(LIVE))
+        return list(
+            PinnedProduct.objects.filter(
+                product_id=product_id, session__approved=True, session__ends_at__gt=now
+            )
+            .select_related("session")
+            .order_by("session__starts_at")
+        )
+
+    pins = [p for p in cached_showing(("live-pins", product_id), compute) if p.session.ends_at > now]
     for pin in pins:
         pin.session.state = pin.session.status(now)
     return pins

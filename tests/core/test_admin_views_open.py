@@ -286,6 +286,17 @@ def build_town():
     town["review"] = Review.objects.create(
         order_line=town["product_line"], author=buyer, product=product, rating=4, text="很新鲜"
     )
+    # A live selling session (live).
+    from live.models import LiveSession
+
+    town["live_session"] = LiveSession.objects.create(
+        title="茶园直播",
+        producer=producer,
+        platform="bilibili",
+        stream_url="https://live.bilibili.com/1",
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        ends_at=timezone.now() + datetime.timedelta(days=1, hours=2),
+    )
     return town
 
 
@@ -523,6 +534,9 @@ CASES = {
         # Editors publish or reject; deleting a guest's review is left to superusers.
         delete=Case("superuser", "review"),
     ),
+    # Live selling: staff schedule and approve sessions; sales per session.
+    **snippet_cases("live_livesession", "superuser", "live_session"),
+    "live_admin_sales": Case("superuser"),
     **read_only_cases("reservations", "reservation"),
     **read_only_cases("orders", "order"),
     "orders_admin_manage": Case("superuser", "order"),
