@@ -87,11 +87,26 @@ def _may_manage(user, session):
     )
 
 
-@login_required
-def session_schedule(request):
-    producer = producer_for(request.user)
+def _verified_farmer(user):
+    producer = producer_for(user)
     if producer is None or producer.status != ProducerStatus.VERIFIED:
         raise PermissionDenied(_("Only verified farmers can schedule a live session."))
+    return producer
+
+
+@login_required
+def my_sessions(request):
+    """The farmer's own sessions, newest first, each with its pins page."""
+    producer = _verified_farmer(request.user)
+    sessions = list(LiveSession.objects.filter(producer=producer).order_by("-starts_at")[:50])
+    for session in sessions:
+        session.state = session.status()
+    return render(request, "live/mine.html", {"sessions": sessions})
+
+
+@login_required
+def session_schedule(request):
+    producer = _verified_farmer(request.user)
     form = SessionForm(request.POST or None)
     status = 200
     if request.method == "POST":

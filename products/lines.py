@@ -298,6 +298,9 @@ class ProductLine(LineKind):
             day = (line.options or {}).get("delivery_date")
             deliver_to = batch.stays.covering(date.fromisoformat(day)) if day else ""
         parts = [quantity_words(line.quantity, product.unit), delivery_words(line.options, deliver_to or "")]
+        offer, row = batch.offer(line)
+        if offer is not None and row is not None:
+            parts.append(offer.label(row))
         return batch.name(line), " · ".join(part for part in parts if part)
 
     def note_label(self, line=None):
@@ -313,6 +316,8 @@ class ProductLine(LineKind):
         parts = [part for part in breakdown if isinstance(part, dict)]
         deliver_to = next((part["deliver_to"] for part in parts if part.get("deliver_to")), "")
         parts = [quantity_words(order_line.quantity, unit), delivery_words(order_line.options, deliver_to)]
+        # Sold at a live session's price: the label kept when sold ("直播价").
+        parts.append(breakdown[0].get("offer", "") if breakdown and isinstance(breakdown[0], dict) else "")
         return " · ".join(part for part in parts if part)
 
     def cancellation_terms(self, order_lines, *, now=None):

@@ -235,3 +235,10 @@ def test_the_sales_report_counts_session_sales(admin_client, session, product):
     assert row_session == session
     assert (total["units"], total["gross_fen"], total["orders"], total["stock"]) == (3, 15000, 1, 4)
     assert admin_client.get(reverse("live_admin_sales")).status_code == 200
+
+
+def test_a_farmer_sees_their_sessions_from_the_dashboard(client, session, product):
+    client.force_login(product.producer.user)
+    assert reverse("live_mine") in client.get(reverse("farmer_products")).text
+    page = client.get(reverse("live_mine")).text
+    assert session.title in page and reverse("live_pins", args=[session.pk]) in page
