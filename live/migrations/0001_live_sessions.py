@@ -5,6 +5,38 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The tourism office (editors) schedules, approves and reads the sales of live sessions.
+GROUPS = ("Tourism office editors",)
+CODENAMES = {
+    "add_livesession": "Can add live session",
+    "change_livesession": "Can change live session",
+    "delete_livesession": "Can delete live session",
+    "view_livesession": "Can view live session",
+}
+
+
+def grant(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    content_type, _ = ContentType.objects.get_or_create(app_label="live", model="livesession")
+    permissions = [
+        Permission.objects.get_or_create(content_type=content_type, codename=codename, defaults={"name": name})[0]
+        for codename, name in CODENAMES.items()
+    ]
+    for name in GROUPS:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*permissions)
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.filter(content_type__app_label="live", codename__in=list(CODENAMES))
+    for group in Group.objects.filter(name__in=GROUPS):
+        group.permissions.remove(*permissions)
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -13,6 +45,8 @@ class Migration(migrations.Migration):
         ('orders', '0021_invoice_requests'),
         ('products', '0005_product_rating'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("accounts", "0002_roles"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -71,4 +105,5 @@ class Migration(migrations.Migration):
             model_name='pinnedproduct',
             constraint=models.CheckConstraint(condition=models.Q(('stock__gt', 0)), name='live_pin_stock_positive'),
         ),
+        migrations.RunPython(grant, revoke),
     ]
