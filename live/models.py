@@ -162,8 +162,10 @@ class PinnedProduct(models.Model):
     """A product sold in a session at ``price_fen``, from ``stock`` units set aside from the
     shop's stock (``set_aside``, a claim of the reservation core) while the session runs."""
 
+    # PROTECT: a session is unpinned first (its units go back to the shop), never deleted with
+    # units still set aside for it.
     session = models.ForeignKey(
-        LiveSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="pins"
+        LiveSession, verbose_name=_("session"), on_delete=models.PROTECT, related_name="pins"
     )
     product = models.ForeignKey(
         "products.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="live_pins"

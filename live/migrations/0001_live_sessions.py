@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('stock', models.PositiveIntegerField(verbose_name='session stock')),
                 ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='sort order')),
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='live_pins', to='products.product', verbose_name='product')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pins', to='live.livesession', verbose_name='session')),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pins', to='live.livesession', verbose_name='session')),
                 ('set_aside', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orders.reservation', verbose_name='units set aside')),
             ],
             options={

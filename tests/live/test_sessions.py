@@ -287,3 +287,15 @@ def test_the_command_returns_unsold_units(session, product):
     with time_machine.travel(AFTER, tick=False):
         call_command("live_return_unsold", stdout=(out := __import__("io").StringIO()))
     assert "4 units returned" in out.getvalue()
+
+
+def test_a_session_with_pins_cannot_be_deleted_with_its_units_set_aside(session, product):
+    from django.db.models import ProtectedError
+
+    pin = pinned(session, product, stock=5)
+    with pytest.raises(ProtectedError):
+        session.delete()
+    with time_machine.travel(BEFORE, tick=False):
+        services.unpin(pin)
+        session.delete()
+        assert units_left(product) == 20
