@@ -15,6 +15,7 @@ from gates.api import router as entry_router
 from groups.api import enquiry_router as group_enquiry_router
 from groups.api import quote_router as group_quote_router
 from homestays.api import router as homestays_router
+from live.api import router as live_router
 from orders.api import router as orders_router
 from orders.waitlist_api import router as waitlist_router
 from products.api import router as products_router
@@ -54,6 +55,7 @@ api.add_router("/events/", events_router)
 api.add_router("/entry/", entry_router)
 api.add_router("/search/", search_router)
 api.add_router("/products", products_router)
+api.add_router("/live", live_router)
 api.add_router("/", orders_router)
 api.add_router("/waitlist", waitlist_router)
 api.add_router("/auth/", accounts_router)

@@ -81,6 +81,8 @@ urlpatterns += i18n_patterns(
     path("", include("groups.urls")),
     # Guests' reviews: the form from "my trips", abuse reports, replies (/reviews/...).
     path("", include("reviews.urls")),
+    # Live selling sessions (/live/...).
+    path("", include("live.urls")),
     # "Right now" (/now/) and the staff's parking counter (/parking/).
     path("", include("scenic.urls")),
     # Timed entry to scenic spots, the spot gate and the crowd counter (/entry/...).

@@ -34,7 +34,7 @@ from orders.reservations import Claim, local_today
 from orders.selectors import claimed_units
 from town.translations import content_language, in_language
 
-from . import services
+from . import offers, services
 from .inventory import PRODUCT
 from .models import LineFulfilment, Product, ProductUnit
 from .selectors import canonical_product
@@ -122,6 +122,28 @@ class ProductBatch:
         return claimed_units(PRODUCT, ids, now=self.now) if ids else {}
 
     @cached_property
+    def offers(self):
+        """{(option, id): offer row} for the lines sold under an offer (a live session's price)."""
+        wanted = {}
+        for line in self.lines:
+            offer, offer_id = offers.offer_of(line.options)
+            if offer is not None:
+                wanted.setdefault(offer, set()).add(offer_id)
+        found = {}
+        for offer, ids in wanted.items():
+            for offer_id, row in offer.load(ids, now=self.now).items():
+                found[(offer.option, offer_id)] = row
+        return found
+
+    def offer(self, line):
+        """(offer, its row) for a line sold under an offer, else (None, None); a row that is gone
+        is None."""
+        offer, offer_id = offers.offer_of(line.options)
+        if offer is None:
+            return None, None
+        return offer, self.offers.get((offer.option, offer_id))
+
+    @cached_property
     def rates(self):
         regions = {
             (line.options or {}).get("shipping_region")
@@ -206,6 +228,12 @@ class ProductLine(LineKind):
                 errors["shipping_address"] = _("Please keep the address under 300 characters.")
             else:
                 options["shipping_address"] = address
+        offer, value = offers.posted_offer(data)
+        if offer is not None and product is not None:
+            try:
+                options[offer.option] = offer.clean(value, product)
+            except LineInvalid as exc:
+                errors.update(exc.errors)
         if errors:
             raise LineInvalid(errors)
         return CleanedLine(kind=self.kind, object_id=product.pk, quantity=quantity, options=options)
@@ -231,9 +259,17 @@ class ProductLine(LineKind):
         if product is None:
             raise ReservationError(_("This product is no longer on sale."))
         stay = self._check_delivery(line, product, batch)
-        unit = Money(product.price_fen)
+        unit_fen = product.price_fen
+        offer, row = batch.offer(line)
+        if offer is not None:
+            if row is None:
+                raise ReservationError(_("This offer is over."))
+            unit_fen = offer.unit_price_fen(row, product, now=batch.now)
+        unit = Money(unit_fen)
         total = unit * line.quantity
-        breakdown = [{"unit_price_fen": product.price_fen, "quantity": line.quantity, "unit": product.unit}]
+        breakdown = [{"unit_price_fen": unit_fen, "quantity": line.quantity, "unit": product.unit}]
+        if offer is not None:
+            breakdown[0].update({"offer": offer.label(row), "shop_price_fen": product.price_fen})
         options = line.options or {}
         if options.get("delivery") == "shipping":
             rate = batch.rate(options.get("shipping_region"))
@@ -246,6 +282,10 @@ class ProductLine(LineKind):
         return LinePrice(total=total, unit=unit, breakdown=breakdown)
 
     def claims(self, line):
+        offer, offer_id = offers.offer_of(line.options)
+        if offer is not None:
+            # Out of the units the offer set aside, not the shop's own.
+            return offer.claims(offer_id, line.quantity)
         return [Claim(self.kind, line.object_id, line.quantity)]
 
     def describe_parts(self, line, batch=None):
@@ -258,6 +298,9 @@ class ProductLine(LineKind):
             day = (line.options or {}).get("delivery_date")
             deliver_to = batch.stays.covering(date.fromisoformat(day)) if day else ""
         parts = [quantity_words(line.quantity, product.unit), delivery_words(line.options, deliver_to or "")]
+        offer, row = batch.offer(line)
+        if offer is not None and row is not None:
+            parts.append(offer.label(row))
         return batch.name(line), " · ".join(part for part in parts if part)
 
     def note_label(self, line=None):
@@ -273,6 +316,8 @@ class ProductLine(LineKind):
         parts = [part for part in breakdown if isinstance(part, dict)]
         deliver_to = next((part["deliver_to"] for part in parts if part.get("deliver_to")), "")
         parts = [quantity_words(order_line.quantity, unit), delivery_words(order_line.options, deliver_to)]
+        # Sold at a live session's price: the label kept when sold ("直播价").
+        parts.append(breakdown[0].get("offer", "") if breakdown and isinstance(breakdown[0], dict) else "")
         return " · ".join(part for part in parts if part)
 
     def cancellation_terms(self, order_lines, *, now=None):
@@ -298,6 +343,12 @@ class ProductLine(LineKind):
         options = line.options or {}
         if options.get("delivery_date") and options["delivery_date"] < local_today(now).isoformat():
             raise DatesUnavailable(gettext("The delivery day has passed."))
+        offer, row = batch.offer(line)
+        if offer is not None:
+            if row is None:
+                raise ReservationError(gettext("This offer is over."))
+            offer.check(row, product, line.quantity, now=now or batch.now)
+            return
         left = max(0, product.stock - batch.claimed.get(product.pk, 0))
         if left < line.quantity:
             if left <= 0:

@@ -541,7 +541,7 @@ def _current(tags):
 
 # The selling apps whose rows are not content (``town.cache.CONTENT_APPS``): room types, rate
 # rules, closures, calendars, producers. Pages show them; the fragment caches do not.
-PAGE_APPS = {"homestays", "products"}
+PAGE_APPS = {"homestays", "products", "live"}
 
 
 def _row_changed(sender, **kwargs):

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "feedback",
     "groups",
     "reviews",
+    "live",
     "scenic",
     # Wagtail
     "wagtail.contrib.forms",
@@ -405,6 +406,8 @@ PAGE_CACHE_API_PREFIXES = [
     "/api/v1/events/",
     "/api/v1/search/",
     "/api/v1/products",
+    # Live sessions: cleared by every sale of a pinned product (its "live" stock tags).
+    "/api/v1/live",
     # "Right now" (scenic): cleared by every parking count (its "parking" stock tag).
     "/api/v1/now",
 ]

@@ -66,7 +66,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         f"img-src 'self' data: blob: {MAP_TILE_HOST}",
         "script-src 'self' https://js.stripe.com",
         "style-src 'self' 'unsafe-inline'",
-        "frame-src 'self' https://js.stripe.com https://www.youtube.com https://player.bilibili.com",
+        "frame-src 'self' https://js.stripe.com https://www.youtube.com https://player.bilibili.com https://www.bilibili.com",
         "connect-src 'self' https://api.stripe.com",
         "object-src 'none'",
         "base-uri 'self'",

@@ -17,6 +17,7 @@ STEPS = [
     "home.demo.events.load_events",
     "homestays.demo.load_homestays",
     "products.demo.load_shop",
+    "live.demo.load_live",
     "home.demo.site.load_standard_pages",
     "home.demo.site.finish_home",
     "events.demo.load_tickets_and_season",

@@ -293,6 +293,18 @@ def build_town():
         seller=town["host"], paid_on=datetime.date(2026, 11, 5), amount_fen=10000, method="wechat"
     )
     town["commission_rate"] = CommissionRate.objects.create(kind="stay", rate_bp=500)
+
+    # A live selling session (live).
+    from live.models import LiveSession
+
+    town["live_session"] = LiveSession.objects.create(
+        title="茶园直播",
+        producer=producer,
+        platform="bilibili",
+        stream_url="https://live.bilibili.com/1",
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        ends_at=timezone.now() + datetime.timedelta(days=1, hours=2),
+    )
     return town
 
 
@@ -533,6 +545,9 @@ CASES = {
         # Editors publish or reject; deleting a guest's review is left to superusers.
         delete=Case("superuser", "review"),
     ),
+    # Live selling: staff schedule and approve sessions; sales per session.
+    **snippet_cases("live_livesession", "superuser", "live_session"),
+    "live_admin_sales": Case("superuser"),
     **read_only_cases("reservations", "reservation"),
     **read_only_cases("orders", "order"),
     "orders_admin_manage": Case("superuser", "order"),
