@@ -139,3 +139,14 @@ class ProsperityFilterSet(ReportFilterSet):
 
 class ProblemReportFilterSet(ReportFilterSet):
     default_months_back = 11
+
+
+class StudyTourFilterSet(ReportFilterSet):
+    """Schools book months ahead: the default is this whole calendar year, months to come too."""
+
+    group_choices = (("month", _("Month")), ("village", _("Village")), ("programme", _("Programme")))
+
+    @classmethod
+    def default_period(cls, today=None):
+        today = today or local_today()
+        return datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)

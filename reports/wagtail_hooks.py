@@ -12,6 +12,7 @@ from .views import (
     ProblemReportTimesView,
     ProsperityReportView,
     ShopReportView,
+    StudyTourReportView,
     TourEventReportView,
     permission_policy,
 )
@@ -29,6 +30,7 @@ REPORTS = [
         _("Answers to problem reports"),
         "warning",
     ),
+    ("study-tours", "reports_study_tours", StudyTourReportView, _("Study tours and groups"), "group"),
 ]
 
 

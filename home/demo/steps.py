@@ -24,6 +24,7 @@ STEPS = [
     "groups.demo.load_programmes",
     "groups.demo.load_enquiry_and_quote",
     "reports.demo.load_sales_history",
+    "groups.demo.load_booked_groups",
     "home.demo.site.load_footer",
     "feedback.demo.load_reports",
     "reviews.demo.load_reviews",
