@@ -55,7 +55,7 @@ class StudyTourRow:
     transport_fen: int
     revenue_fen: int
     share: float | None = None  # of the period's revenue, 0..1
-    per_pupil_fen: int | None = None  # revenue_fen // pupils
+    per_pupil_fen: int | None = None  # revenue_fen // pupils (total: of the rows with pupils)
     is_total: bool = False
 
 
@@ -216,6 +216,9 @@ def study_tour_rows(
             figures = _merge(people.get(month), _without_line_groups(money.get(month)))
             rows.append(_row(month.isoformat(), month, "", figures))
         total = _row("", None, gettext("Total"), _merge(*_raw(rows)), is_total=True)
+    # Per pupil over the groups that brought pupils: a company's spending is no pupil's.
+    with_pupils = sum(row.revenue_fen for row in rows if row.pupils)
+    total.per_pupil_fen = with_pupils // total.pupils if total.pupils and group != "village" else None
     for row in [*rows, total]:
         row.share = _ratio(row.revenue_fen, total.revenue_fen)
     return [*rows, total]

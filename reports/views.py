@@ -389,32 +389,34 @@ class StudyTourReportView(TownReportView):
         return study_tours.study_tour_rows(period, village_id=village_id, group=group)
 
     def get_fields(self, group):
+        # The figures read most come first: on a phone the table scrolls sideways after them.
+        # "Groups" and "Programme" in context: elsewhere they are user groups and an event's programme.
+        groups = field("groups", pgettext_lazy("study-tour report", "Groups"))
         revenue = field("revenue_fen", _("Revenue (yuan)"), "money")
         share = field("share", _("Share of revenue (%)"), "rate")
+        pupils = field("pupils", _("Pupils"))
+        pupil_days = field("pupil_days", _("Pupil-days"))
         if group == "village":
             return [
                 field("name", _("Village"), "text"),
-                field("groups", _("Groups")),
+                groups,
+                revenue,
+                share,
                 field("rooms_fen", _("Rooms (yuan)"), "money"),
                 field("tours_fen", _("Tours (yuan)"), "money"),
                 field("entries_fen", _("Entries (yuan)"), "money"),
                 field("meals_fen", _("Meals (yuan)"), "money"),
                 field("transport_fen", _("Transport (yuan)"), "money"),
-                revenue,
-                share,
             ]
-        people = [
-            field("groups", _("Groups")),
-            field("pupils", _("Pupils")),
-            field("pupil_days", _("Pupil-days")),
-        ]
         if group == "programme":
             return [
-                field("name", _("Programme"), "text"),
-                *people,
+                field("name", pgettext_lazy("study-tour report", "Programme"), "text"),
+                groups,
+                pupils,
                 revenue,
-                field("per_pupil_fen", _("Per pupil (yuan)"), "money"),
                 share,
+                field("per_pupil_fen", _("Per pupil (yuan)"), "money"),
+                pupil_days,
             ]
 
         def month_show(row):
@@ -423,8 +425,10 @@ class StudyTourReportView(TownReportView):
         month = Field("month", _("Month"), month_show, lambda row: "" if row.is_total else row.month)
         return [
             month,
-            *people,
+            groups,
+            pupils,
+            revenue,
             field("teachers", _("Teachers")),
             field("adults", _("Other adults")),
-            revenue,
+            pupil_days,
         ]

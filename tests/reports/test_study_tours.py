@@ -266,6 +266,8 @@ def test_which_programmes_sell(booked):
     tea = next(row for row in rows if row.name == "茶山研学")
     assert (tea.groups, tea.pupils) == (3, 100)  # 45 and 30 pupils, and the second offer's 25
     assert tea.per_pupil_fen == tea.revenue_fen // 100
+    # The total's per pupil leaves out the company, which brought no pupils.
+    assert rows[-1].per_pupil_fen == (rows[-1].revenue_fen - programmes["No programme"]) // 160
 
 
 def test_a_village_filter_keeps_the_groups_that_spent_there_and_only_that_money(booked):
