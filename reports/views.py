@@ -379,7 +379,7 @@ class StudyTourReportView(TownReportView):
     per month of the groups' first days, per village the money went to, or per programme."""
 
     page_title = _("Study tours and groups")
-    header_icon = "group"
+    header_icon = "clipboard-list"  # "group" is common prosperity's, next to it in the menu
     filterset_class = StudyTourFilterSet
     index_url_name = "reports_study_tours"
     index_results_url_name = "reports_study_tours_results"

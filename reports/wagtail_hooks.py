@@ -30,7 +30,13 @@ REPORTS = [
         _("Answers to problem reports"),
         "warning",
     ),
-    ("study-tours", "reports_study_tours", StudyTourReportView, _("Study tours and groups"), "group"),
+    (
+        "study-tours",
+        "reports_study_tours",
+        StudyTourReportView,
+        _("Study tours and groups"),
+        "clipboard-list",
+    ),
 ]
 
 
