@@ -187,11 +187,11 @@ def quote_plan(quote, today):
 #   English village rows.
 
 
-def accepted_quote_lines():
-    """The lines of accepted quotes, with ``amount`` (fen) and ``village_key`` annotated."""
-    return QuoteLine.objects.filter(quote__status=QuoteStatus.ACCEPTED).annotate(
-        amount=line_amount(), village_key=line_village_key()
-    )
+def accepted_quote_lines(*, with_village=False):
+    """The lines of accepted quotes, with ``amount`` (fen) and, when asked (its joins cost),
+    ``village_key`` annotated."""
+    lines = QuoteLine.objects.filter(quote__status=QuoteStatus.ACCEPTED).annotate(amount=line_amount())
+    return lines.annotate(village_key=line_village_key()) if with_village else lines
 
 
 def line_amount():
@@ -221,16 +221,19 @@ def line_village_key():
 def booked_groups(start, end, village_key=None):
     """Enquiries with an accepted quote whose first day is in ``start`` .. ``end - 1``; with
     ``village_key`` (a value or an expression), only those that bought something there."""
-    lines = accepted_quote_lines().filter(quote__enquiry=OuterRef("pk"))
-    if village_key is not None:
-        lines = lines.filter(village_key=village_key)
-    return GroupEnquiry.objects.filter(start_date__gte=start, start_date__lt=end).filter(Exists(lines))
+    if village_key is None:
+        bought = Quote.objects.filter(enquiry=OuterRef("pk"), status=QuoteStatus.ACCEPTED)
+    else:
+        bought = accepted_quote_lines(with_village=True).filter(
+            quote__enquiry=OuterRef("pk"), village_key=village_key
+        )
+    return GroupEnquiry.objects.filter(start_date__gte=start, start_date__lt=end).filter(Exists(bought))
 
 
-def booked_lines(start, end, village_key=None):
+def booked_lines(start, end, village_key=None, *, with_village=False):
     """The accepted lines of the groups whose first day is in the period, in ``village_key``
-    when given."""
-    lines = accepted_quote_lines().filter(
+    when given (``with_village``: each line's ``village_key`` annotated too)."""
+    lines = accepted_quote_lines(with_village=with_village or village_key is not None).filter(
         quote__enquiry__start_date__gte=start, quote__enquiry__start_date__lt=end
     )
     if village_key is not None:

@@ -183,7 +183,7 @@ def study_tour_rows(
     village, and only the groups that spent some there."""
     village_key = _village_key(village_id)
     groups = booked_groups(period.start, period.end, village_key)
-    lines = booked_lines(period.start, period.end, village_key)
+    lines = booked_lines(period.start, period.end, village_key, with_village=group == "village")
     rows = []
     if group == "village":
         everyone = _group_figures(groups, None)[None]
