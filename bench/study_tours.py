@@ -76,6 +76,7 @@ def build_town():
         TourSlot(
             experience=e,
             starts_at=datetime.datetime.combine(day, datetime.time(14), tzinfo=zone),
+            ends_at=datetime.datetime.combine(day, datetime.time(16), tzinfo=zone),
             capacity=200,
         )
         for e in experiences
