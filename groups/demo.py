@@ -425,3 +425,135 @@ def load_accepted_quote(ctx):
         by_user=None,
     )
     ctx.log(f"  accepted group quote: /groups/quote/{quote.token}/ → order {result.order.reference}")
+
+
+# Groups of the past year that took their quote, for the study-tour report: (weeks ago, first
+# day a Saturday; organisation, kind, programme slug or None, pupils, teachers, other adults,
+# homestay village or None, coach fen or 0). Past only: their rooms and seats were never held.
+BOOKED_GROUPS = [
+    (38, "桃溪小学四年级", "school", "one-day-on-the-farm", 52, 6, 0, None, 180000),
+    (33, "城南实验小学", "school", "tea-hill-two-days", 45, 5, 0, "chashan", 260000),
+    (32, "市第三中学初二", "school", "red-culture-and-farming-camp", 64, 6, 2, "hongling", 420000),
+    (29, "青溪镇中心小学五年级", "school", "tea-hill-two-days", 38, 4, 0, "chashan", 240000),
+    (28, "启明外国语学校", "school", "red-culture-and-farming-camp", 120, 10, 4, "hongling", 780000),
+    (11, "桃溪小学三年级", "school", "one-day-on-the-farm", 30, 4, 0, None, 120000),
+    (7, "城南实验小学", "school", "tea-hill-two-days", 82, 8, 0, "chashan", 480000),
+    (4, "江南农科公司", "company", None, 0, 0, 26, "shibanjie", 0),
+    (2, "城南实验小学六年级", "school", "one-day-on-the-farm", 40, 4, 0, None, 150000),
+]
+
+
+def load_booked_groups(ctx):
+    """Past enquiries whose quotes were accepted (rooms in the programme's village, the
+    programme's tours where the day had a slot, meals and a coach): the study-tour report's
+    figures. After the sales history, whose past Saturday slots the tours use. Skipped when
+    accepted quotes of past groups exist already (the demo ran, or real ones came)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attractions.models import TourSlot, TourSlotStatus
+    from homestays.models import RoomType
+
+    from .models import ActivityKind, EnquiryStatus, GroupEnquiry, Quote, QuoteLine, QuoteStatus
+
+    if Quote.objects.filter(status=QuoteStatus.ACCEPTED, enquiry__start_date__lt=ctx.today).exists():
+        return
+    now = timezone.now()
+    last_saturday = ctx.today - datetime.timedelta(days=(ctx.today.weekday() - 5) % 7 or 7)
+    made = 0
+    for weeks, organisation, kind, slug, pupils, teachers, adults, stay_in, coach in BOOKED_GROUPS:
+        programme = StudyProgrammePage.objects.filter(slug=slug, locale=ctx.zh).first() if slug else None
+        if slug and programme is None:
+            continue
+        days = programme.duration_days if programme else 2
+        start = last_saturday - datetime.timedelta(weeks=weeks)
+        end = start + datetime.timedelta(days=days - 1)
+        enquiry = GroupEnquiry.objects.create(
+            organisation=organisation,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            pupils=pupils,
+            teachers=teachers,
+            adults=adults,
+            programme=programme,
+            wishes="" if programme else "公司团建：两天采茶、住古街民宿。",
+            contact_name="刘老师" if kind == "school" else "陈经理",
+            contact_phone=DEMO_PHONE,
+            phone_verified_at=now,
+            status=EnquiryStatus.BOOKED,
+            created_at=timezone.make_aware(datetime.datetime.combine(start, datetime.time(9)))
+            - datetime.timedelta(days=45),
+        )
+        quote = Quote.objects.create(
+            enquiry=enquiry,
+            valid_until=start - datetime.timedelta(days=20),
+            status=QuoteStatus.ACCEPTED,
+            sent_at=enquiry.created_at + datetime.timedelta(days=2),
+        )
+        people = enquiry.people
+        lines = []
+        if stay_in and days > 1:
+            room = (
+                RoomType.objects.filter(locale=ctx.zh, page__village__slug=stay_in)
+                .order_by("-units", "pk")
+                .first()
+            )
+            if room is not None:
+                rooms = min(room.units, max(1, people // 4))
+                lines.append(
+                    QuoteLine(
+                        kind="stay",
+                        day=start,
+                        room_type=room,
+                        nights=days - 1,
+                        quantity=rooms,
+                        unit_price_fen=22000,
+                    )
+                )
+        if programme is not None:
+            experiences = [
+                a.experience for a in programme.activities.all() if a.kind == ActivityKind.EXPERIENCE
+            ]
+            for experience in (e for e in experiences if e is not None):
+                slot = (  # the past slots are on Saturdays, the groups' first days
+                    TourSlot.objects.filter(
+                        experience=experience, status=TourSlotStatus.OPEN, starts_at__date=start
+                    )
+                    .order_by("starts_at")
+                    .first()
+                )
+                if slot is not None:  # the group takes the seats it has, the rest do a lesson
+                    lines.append(
+                        QuoteLine(
+                            kind="tour",
+                            day=start,
+                            tour_slot=slot,
+                            quantity=min(people, slot.effective_capacity),
+                            unit_price_fen=8800,
+                        )
+                    )
+        # Meals, a line a day; a group without a programme has no village for them (not assigned).
+        for n in range(days):
+            lines.append(
+                QuoteLine(
+                    kind="meal",
+                    day=start + datetime.timedelta(days=n),
+                    description="研学餐食" if programme else "农家饭",
+                    quantity=people,
+                    unit_price_fen=5500,
+                )
+            )
+        if coach:
+            lines.append(
+                QuoteLine(
+                    kind="transport", day=start, description="大巴往返", quantity=1, unit_price_fen=coach
+                )
+            )
+        for n, line in enumerate(lines):
+            line.quote, line.sort_order = quote, n
+            line.full_clean()
+            line.save()
+        made += 1
+    ctx.log(f"  booked groups (accepted quotes): {made}")

@@ -1,9 +1,22 @@
 """Read paths of the groups app: the programme listing with its filters and a programme's page,
-each in a fixed number of queries whatever the number of programmes."""
+each in a fixed number of queries whatever the number of programmes; and the rules the study-tour
+report (``reports.study_tours``) aggregates by: what a group bought and where its money goes."""
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    UUIDField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -12,9 +25,11 @@ from town.cache import cached
 from town.months import in_season
 
 from .models import (
+    GroupEnquiry,
     ProgrammeActivity,
     Quote,
     QuoteLine,
+    QuoteLineKind,
     QuoteStatus,
     Roster,
     RosterParticipant,
@@ -178,3 +193,70 @@ def roster_for_visitor(quote):
     for participant in participants:
         counts[participant.role] = counts.get(participant.role, 0) + 1
     return {"roster": roster, "participants": participants, "counts": counts}
+
+
+# --- what groups bought: the rules of the study-tour report -----------------------------------
+#
+# * A group is an enquiry with an accepted quote; it counts in the month of its first day
+#   (``GroupEnquiry.start_date``, a local date).
+# * Its revenue is the accepted quotes' lines at the group's price (``QuoteLine.amount_fen``):
+#   what the group agreed to pay, whatever the payments have reached so far.
+# * A line's village is its inventory's: the room type's homestay, the tour's experience (its
+#   own village, else its meeting point's, as tour sales count it), the entry window's spot;
+#   meals and transport go to the programme's village; none of these: not assigned (None).
+#   Villages are compared by translation key, as programmes chosen in English point at the
+#   English village rows.
+
+
+def accepted_quote_lines(*, with_village=False):
+    """The lines of accepted quotes, with ``amount`` (fen) and, when asked (its joins cost),
+    ``village_key`` annotated."""
+    lines = QuoteLine.objects.filter(quote__status=QuoteStatus.ACCEPTED).annotate(amount=line_amount())
+    return lines.annotate(village_key=line_village_key()) if with_village else lines
+
+
+def line_amount():
+    """``QuoteLine.amount_fen`` in SQL: quantity × unit price, × nights for rooms."""
+    nights = Case(When(kind=QuoteLineKind.STAY, then=F("nights")), default=Value(1))
+    return ExpressionWrapper(F("quantity") * F("unit_price_fen") * nights, output_field=BigIntegerField())
+
+
+def line_village_key():
+    """The translation key of the village a line's money reaches (None: not assigned)."""
+    programme_village = F("quote__enquiry__programme__village__translation_key")
+    return Case(
+        When(kind=QuoteLineKind.STAY, then=F("room_type__page__village__translation_key")),
+        When(
+            kind=QuoteLineKind.TOUR,
+            then=Coalesce(
+                F("tour_slot__experience__village__translation_key"),
+                F("tour_slot__experience__meeting_point__village__translation_key"),
+            ),
+        ),
+        When(kind=QuoteLineKind.ENTRY, then=F("entry_window__rule__spot__village__translation_key")),
+        default=programme_village,
+        output_field=UUIDField(),
+    )
+
+
+def booked_groups(start, end, village_key=None):
+    """Enquiries with an accepted quote whose first day is in ``start`` .. ``end - 1``; with
+    ``village_key`` (a value or an expression), only those that bought something there."""
+    if village_key is None:
+        bought = Quote.objects.filter(enquiry=OuterRef("pk"), status=QuoteStatus.ACCEPTED)
+    else:
+        bought = accepted_quote_lines(with_village=True).filter(
+            quote__enquiry=OuterRef("pk"), village_key=village_key
+        )
+    return GroupEnquiry.objects.filter(start_date__gte=start, start_date__lt=end).filter(Exists(bought))
+
+
+def booked_lines(start, end, village_key=None, *, with_village=False):
+    """The accepted lines of the groups whose first day is in the period, in ``village_key``
+    when given (``with_village``: each line's ``village_key`` annotated too)."""
+    lines = accepted_quote_lines(with_village=with_village or village_key is not None).filter(
+        quote__enquiry__start_date__gte=start, quote__enquiry__start_date__lt=end
+    )
+    if village_key is not None:
+        lines = lines.filter(village_key=village_key)
+    return lines

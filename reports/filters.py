@@ -14,6 +14,7 @@ import django_filters
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters.fields import DateRangeField
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
@@ -139,3 +140,19 @@ class ProsperityFilterSet(ReportFilterSet):
 
 class ProblemReportFilterSet(ReportFilterSet):
     default_months_back = 11
+
+
+class StudyTourFilterSet(ReportFilterSet):
+    """Schools book months ahead: the default is this whole calendar year, months to come too."""
+
+    group_choices = (
+        ("month", _("Month")),
+        ("village", _("Village")),
+        # In context: a plain "Programme" is an event's.
+        ("programme", pgettext_lazy("study-tour report", "Programme")),
+    )
+
+    @classmethod
+    def default_period(cls, today=None):
+        today = today or local_today()
+        return datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)

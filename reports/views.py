@@ -26,12 +26,13 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from feedback.selectors import response_time_rows
 from orders.money import fen_to_yuan, format_fen
 
-from . import figures
+from . import figures, study_tours
 from .filters import (
     HomestayFilterSet,
     ProblemReportFilterSet,
     ProsperityFilterSet,
     ShopFilterSet,
+    StudyTourFilterSet,
     TourEventFilterSet,
 )
 from .models import TownReport
@@ -370,4 +371,64 @@ class ProblemReportTimesView(TownReportView):
             field("median_close_hours", _("Median hours to close"), "hours"),
             field("closed_within_24h", _("Closed within 24 h (%)"), "rate"),
             field("open", _("Still open")),
+        ]
+
+
+class StudyTourReportView(TownReportView):
+    """Study tours and groups (``reports.study_tours``: accepted quotes at the group's price):
+    per month of the groups' first days, per village the money went to, or per programme."""
+
+    page_title = _("Study tours and groups")
+    header_icon = "clipboard-list"  # "group" is common prosperity's, next to it in the menu
+    filterset_class = StudyTourFilterSet
+    index_url_name = "reports_study_tours"
+    index_results_url_name = "reports_study_tours_results"
+    filename_prefix = "study-tours"
+
+    def get_rows(self, period, village_id, group):
+        return study_tours.study_tour_rows(period, village_id=village_id, group=group)
+
+    def get_fields(self, group):
+        # The figures read most come first: on a phone the table scrolls sideways after them.
+        # "Groups" and "Programme" in context: elsewhere they are user groups and an event's programme.
+        groups = field("groups", pgettext_lazy("study-tour report", "Groups"))
+        revenue = field("revenue_fen", _("Revenue (yuan)"), "money")
+        share = field("share", _("Share of revenue (%)"), "rate")
+        pupils = field("pupils", _("Pupils"))
+        pupil_days = field("pupil_days", _("Pupil-days"))
+        if group == "village":
+            return [
+                field("name", _("Village"), "text"),
+                groups,
+                revenue,
+                share,
+                field("rooms_fen", _("Rooms (yuan)"), "money"),
+                field("tours_fen", _("Tours (yuan)"), "money"),
+                field("entries_fen", _("Entries (yuan)"), "money"),
+                field("meals_fen", _("Meals (yuan)"), "money"),
+                field("transport_fen", _("Transport (yuan)"), "money"),
+            ]
+        if group == "programme":
+            return [
+                field("name", pgettext_lazy("study-tour report", "Programme"), "text"),
+                groups,
+                pupils,
+                revenue,
+                share,
+                field("per_pupil_fen", _("Per pupil (yuan)"), "money"),
+                pupil_days,
+            ]
+
+        def month_show(row):
+            return str(_("Whole period")) if row.is_total else show_month(row.month)
+
+        month = Field("month", _("Month"), month_show, lambda row: "" if row.is_total else row.month)
+        return [
+            month,
+            groups,
+            pupils,
+            revenue,
+            field("teachers", _("Teachers")),
+            field("adults", _("Other adults")),
+            pupil_days,
         ]

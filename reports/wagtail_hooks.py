@@ -12,6 +12,7 @@ from .views import (
     ProblemReportTimesView,
     ProsperityReportView,
     ShopReportView,
+    StudyTourReportView,
     TourEventReportView,
     permission_policy,
 )
@@ -28,6 +29,13 @@ REPORTS = [
         ProblemReportTimesView,
         _("Answers to problem reports"),
         "warning",
+    ),
+    (
+        "study-tours",
+        "reports_study_tours",
+        StudyTourReportView,
+        _("Study tours and groups"),
+        "clipboard-list",
     ),
 ]
 

@@ -27,6 +27,7 @@ STEPS = [
     "groups.demo.load_accepted_quote",
     "reports.demo.load_sales_history",
     "statements.demo.load_payouts",
+    "groups.demo.load_booked_groups",
     "home.demo.site.load_footer",
     "feedback.demo.load_reports",
     "reviews.demo.load_reviews",

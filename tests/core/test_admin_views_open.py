@@ -438,7 +438,7 @@ CASES = {
     # The tourism office: reports and site settings (granted to editors by the migrations).
     **{
         f"reports_{name}{suffix}": Case("editor")
-        for name in ("homestays", "tours_events", "shop", "prosperity")
+        for name in ("homestays", "tours_events", "shop", "prosperity", "study_tours")
         for suffix in ("", "_results")
     },
     "wagtailsettings:edit home.sitefootersettings": Case("editor"),
