@@ -342,6 +342,8 @@ def _load_roster(ctx, quote):
         services.upload_roster(quote, upload, today=ctx.today)
     except rosters.RosterRejected as exc:
         ctx.log(f"  group roster: refused ({exc.errors[0].message}); skipped")
+
+
 DEMO_ACCEPTED_SCHOOL = "红星实验中学"
 DEMO_ACCEPTED_PHONE = "+8613900000003"
 
