@@ -283,6 +283,12 @@ QUERIES_EN = [
     ("waterfall", "Covered Bridge by the Falls"),
     ("pubu", "Three-Step Falls"),
     ("night walk", "Night Walk Through the Old Street"),
+    # Two English words standing word for word in the English title, on the English site too
+    ("stone bridge", "Stone Bridge at Xikou"),
+    ("inn above", "Inn Above the Clouds"),
+    ("garden houses", "Tea Garden Houses"),
+    ("bee farm", "Bee Farm Visit"),
+    ("brown rice", "Stone-Milled Brown Rice"),
 ]
 
 # Queries that many pages answer equally well: the order among them is what differs between
@@ -347,6 +353,11 @@ TOP3 = {
     "en:waterfall": ["Covered Bridge by the Falls"],
     "en:pubu": ["Three-Step Falls", "Covered Bridge by the Falls"],
     "en:night walk": ["Night Walk Through the Old Street"],
+    "en:stone bridge": ["Stone Bridge at Xikou"],
+    "en:inn above": ["Inn Above the Clouds"],
+    "en:garden houses": ["Tea Garden Houses"],
+    "en:bee farm": ["Bee Farm Visit"],
+    "en:brown rice": ["Stone-Milled Brown Rice"],
 }
 
 
