@@ -79,8 +79,8 @@ KM_PER_DEGREE = 111.32
 # joined every hit to its facet rows. Beyond it the counts are marked as counted among them
 # (``SearchResults.facets_among``). Both databases count the same rows.
 FACET_CANDIDATES = 1000
-# Hits ranked whole for a page: the first this many by the rank's title part (``_page``). A page
-# further down ranks as many as end on it.
+# Hits ranked whole: the first this many by the rank's title part (``_page``); the hits past them
+# follow in that order. Five pages of 20; the cost of a page no longer grows with the hits.
 RANK_CANDIDATES = 100
 # PostgreSQL's text search configuration for the site search: no stemming, no stop words (see
 # the module's docstring). Migration 0003 stores ``to_tsvector('simple', text)`` (and ``title``)
