@@ -9,7 +9,9 @@ Why not Wagtail's PostgreSQL index: it stems and drops English stop words (the s
 and found "Riverside Tea House" on SQLite; "inn above" lost "above" and fell back to any word —
 and it ordered ties with ``ts_rank`` (SQLite with bm25), computed for every hit through a join on
 a text cast of the primary key. Both databases now match the same tokens and order by the same
-SQL (``_rank``, ``_page``), so the same query gives the same results on both.
+score (``_rank``, ``_page``), so the same query gives the same results on both. The score's
+"has this token" tests are a LIKE on the tokens on SQLite and a look-up in the stored vectors on
+PostgreSQL (``_has_token``): the same answer, each database's cheap form.
 
 Matching runs in steps, each used only when the one before finds nothing:
 1. every query word (or one of its alternatives: pinyin, synonyms, the joined Latin run) — AND;
@@ -22,9 +24,10 @@ of queries per search, whatever the number of hits. Per search: one ``EXISTS`` p
 tried, the counts by kind, the page and the facet counts (on PostgreSQL after one statement
 setting how they are planned: ``_planned_through_the_index``).
 
-The page is one statement (``_page``): ``_rank`` of the matched rows — computed from the entry's
-own short columns, never a relevance function over an index row — ordered and cut to the page
-in a subquery, and only the rows of that page read whole.
+The page is one statement (``_page``): ``_rank`` of a bounded set of the matched rows — the first
+``RANK_CANDIDATES`` by the score's title part, which reads no text — ordered and cut to the page
+in a subquery, and only the rows of that page read whole. Never a relevance function over an
+index row.
 """
 
 import math
@@ -76,6 +79,9 @@ KM_PER_DEGREE = 111.32
 # joined every hit to its facet rows. Beyond it the counts are marked as counted among them
 # (``SearchResults.facets_among``). Both databases count the same rows.
 FACET_CANDIDATES = 1000
+# Hits ranked whole: the first this many by the rank's title part (``_page``); the hits past them
+# follow in that order. Five pages of 20; the cost of a page no longer grows with the hits.
+RANK_CANDIDATES = 100
 # PostgreSQL's text search configuration for the site search: no stemming, no stop words (see
 # the module's docstring). Migration 0003 stores ``to_tsvector('simple', text)`` (and ``title``)
 # as ``text_vector`` (``title_vector``), with GIN indexes.
@@ -157,19 +163,27 @@ def _tsquery(attempt: Attempt) -> str:
 
 class _Matches(Func):
     """``<column>_vector @@ to_tsquery('simple', query)``: the stored ``to_tsvector('simple',
-    column)`` of migration 0003, answered from its GIN index."""
+    column)`` of migration 0003, answered from its GIN index.
+
+    With ``lexemes``, ``query`` is read as ``tsquery`` text as it stands (``query::tsquery``):
+    a constant the planner reads once, where ``to_tsquery`` is parsed again for every row it
+    tests (twice the cost in a rank over thousands of rows). Only for queries of our own tokens,
+    each one lexeme of the ``simple`` parser (lowercase letters and digits, or Chinese).
+    """
 
     output_field = BooleanField()
 
-    def __init__(self, column: str, query: str):
+    def __init__(self, column: str, query: str, lexemes: bool = False):
         super().__init__(F(column))
-        self.column, self.query = column, query
+        self.column, self.query, self.lexemes = column, query, lexemes
 
     def as_sql(self, compiler, connection, **extra_context):
         # The column as compiled (with this statement's table alias), its vector's name instead.
         column, params = compiler.compile(self.source_expressions[0])
         name = connection.ops.quote_name(self.column)
         vector = column[: -len(name)] + connection.ops.quote_name(f"{self.column}_vector")
+        if self.lexemes:
+            return f"{vector} @@ %s::tsquery", [*params, self.query]
         return f"{vector} @@ to_tsquery('{PG_CONFIG}'::regconfig, %s)", [*params, self.query]
 
 
@@ -178,6 +192,21 @@ def _entries_matching(attempt: Attempt, base, field: str = "text"):
     if connection.vendor == "sqlite":
         return _sqlite_match(attempt, base, field)
     return base.filter(_Matches(field, _tsquery(attempt)))
+
+
+def _has_token(column: str, term: str, open_end: bool = False) -> Q:
+    """The entry's ``column`` ("title" or "text") has the token ``term`` (with ``open_end``, a
+    token beginning with it): the same test on both databases, each in its cheapest form.
+
+    SQLite: a LIKE on the tokens with a space either side (``_title_tokens`` / ``_text_tokens``,
+    see ``DatabaseBackend._page``). PostgreSQL: the stored token vector (migration 0003) holds
+    it — a look-up in a sorted array, where the LIKE built the padded string again for every
+    test and read a long text whole (35 ms for the 3,000 hits of 民宿 at 10,000 entries).
+    """
+    if connection.vendor == "postgresql":
+        return Q(_Matches(column, _tsquery(Attempt("and", [[term]], prefix=open_end)), lexemes=True))
+    needle = f" {term}" if open_end else f" {term} "
+    return Q(**{f"_{column}_tokens__contains": needle})
 
 
 @contextmanager
@@ -205,11 +234,18 @@ def _planned_through_the_index():
         yield
 
 
+class Ranking(NamedTuple):
+    """Our own score of an entry (``DatabaseBackend._rank``) and its title part."""
+
+    rank: object  # expression: the whole score
+    title: object  # expression: the score less 1 per query word found in the text alone
+
+
 class Matched(NamedTuple):
     """The entries an attempt matched (unordered) and our own rank of them."""
 
     entries: object  # SearchEntry queryset
-    rank: object  # expression: our own score of an entry
+    rank: Ranking
     by: str
 
 
@@ -261,7 +297,7 @@ class DatabaseBackend:
         return Matched(entries, self._rank(ranked_by, prefix=attempt.prefix), attempt.kind)
 
     @staticmethod
-    def _rank(q: str, prefix: bool = False):
+    def _rank(q: str, prefix: bool = False) -> "Ranking":
         """Our own score, the same on SQLite and PostgreSQL: 10 for each query word (or one of its
         alternatives) found in the title, 2 more when it is the word as typed, 1 for each found in
         the text (a Chinese word inside the name counts as in the title), 1 when two of a word's
@@ -273,57 +309,89 @@ class DatabaseBackend:
 
         Tokens are stored space-separated, so "the title has this token" is a portable LIKE on
         ``_title_tokens`` / ``_text_tokens`` (the tokens with a space either side, see ``_page``).
+
+        Returned with its title part, which reads the short columns only and chooses the
+        candidates ``_page`` ranks whole: the whole score less the 1 for each query word found in
+        the text but in no token of the title (the text's tokens hold the title's).
         """
         groups = query_groups(q, synonym_map())
         words = _query_words(q)
         if prefix and words:
             groups = [*groups[:-1], [words[-1]]]
-        rank = Case(When(name__iexact=q.strip(), then=Value(50)), default=Value(0))
+        title = Case(When(name__iexact=q.strip(), then=Value(50)), default=Value(0))
+        in_texts = []
         for index, group in enumerate(groups):
             open_end = prefix and index == len(groups) - 1
-            in_title, in_text = Q(), Q()
-            if not open_end and is_han(group[0]):
-                # The characters as typed inside the name, however jieba cut it (蜜 in 水蜜桃采摘).
-                in_title |= Q(name__contains=group[0])
+            in_title, in_text, title_token = Q(), Q(), Q()
             pinyin = pinyin_alternatives(group)
             named = []  # 1 for each of the group's terms in the title
             for term in (t for t in group if t not in pinyin):
-                needle = f" {term}" if open_end else f" {term} "
-                in_title |= Q(_title_tokens__contains=needle)
-                in_text |= Q(_text_tokens__contains=needle)
-                named.append(Case(When(Q(_title_tokens__contains=needle), then=Value(1)), default=Value(0)))
-            rank += Case(When(in_title, then=Value(10)), default=Value(0))
-            rank += Case(When(in_text, then=Value(1)), default=Value(0))
+                title_token |= _has_token("title", term, open_end)
+                in_text |= _has_token("text", term, open_end)
+                named.append(Case(When(_has_token("title", term, open_end), then=Value(1)), default=Value(0)))
+            in_title = title_token
+            if not open_end and is_han(group[0]):
+                # The characters as typed inside the name, however jieba cut it (蜜 in 水蜜桃采摘).
+                in_title = Q(name__contains=group[0]) | title_token
+            title += Case(When(in_title, then=Value(10)), default=Value(0))
+            # The text's tokens hold the title's: a token in the title is one in the text, known
+            # without reading the text; only a word found in the text alone needs it.
+            title += Case(When(title_token, then=Value(1)), default=Value(0))
+            in_texts.append(Case(When(~title_token & in_text, then=Value(1)), default=Value(0)))
             if len(named) > 1:
                 # Named twice in the titles (采摘 and "picking": the Chinese and the English title
                 # say it), 1 more: "picking" puts 草莓采摘 before 采茶 ("tea picking").
                 twice = GreaterThanOrEqual(sum(named[1:], named[0]), 2)
-                rank += Case(When(twice, then=Value(1)), default=Value(0))
+                title += Case(When(twice, then=Value(1)), default=Value(0))
             # The word as typed (not a synonym or translation) in the title: 2 more, so "采摘"
             # puts the 采摘 items before "tea picking".
-            own = f" {group[0]}" if open_end else f" {group[0]} "
-            rank += Case(When(Q(_title_tokens__contains=own), then=Value(2)), default=Value(0))
-        return rank
+            title += Case(When(_has_token("title", group[0], open_end), then=Value(2)), default=Value(0))
+        return Ranking(rank=sum(in_texts, title), title=title)
 
     @staticmethod
-    def _page(entries, rank, offset: int, limit: int) -> list[SearchEntry]:
-        """Rows ``offset`` to ``offset + limit`` of ``entries`` (already filtered), best ``rank``
+    def _page(entries, ranking: "Ranking", offset: int, limit: int) -> list[SearchEntry]:
+        """Rows ``offset`` to ``offset + limit`` of ``entries`` (already filtered), best rank
         first, then the shorter title, then the pk; each with its ``_rank``.
 
-        One statement. The hits are ranked on narrow rows (pk, rank, title length: the rank reads
-        the entry's name and token columns, no index row and no relevance function), ordered and
-        cut to the page in a subquery (a top-N sort); only the page's rows are then read whole.
+        One statement. Only a bounded set of the hits is ranked whole (issue 21): the first
+        ``RANK_CANDIDATES`` by the rank's title part (``Ranking.title``: the short name and title
+        columns only, never the text), then the shorter title, then the pk; the hits past them
+        follow in that order. The whole rank adds only 1 per query word found in the text alone,
+        so the candidates hold the best hits unless the title part ties beyond the bound; a
+        common word's thousands of hits are no longer ranked through their text. Candidates are
+        ranked on narrow rows (pk, rank, title length), ordered and cut to the page in a
+        subquery (a top-N sort); only the page's rows are then read whole.
         """
-        ranked = (
+        title_tokens = Concat(Value(" "), "title", Value(" "), output_field=TextField())
+        text_tokens = Concat(Value(" "), "text", Value(" "), output_field=TextField())
+        candidates = (
             entries.order_by()
-            .alias(
-                _title_tokens=Concat(Value(" "), "title", Value(" "), output_field=TextField()),
-                _text_tokens=Concat(Value(" "), "text", Value(" "), output_field=TextField()),
-            )
-            .annotate(_rank=rank, _title_length=Length("title"))
-            .order_by("-_rank", "_title_length", "pk")
-            .values("pk", "_rank", "_title_length")[offset : offset + limit]
+            .alias(_title_tokens=title_tokens, _title_part=ranking.title, _title_length=Length("title"))
+            .order_by("-_title_part", "_title_length", "pk")
+            .values("pk")[:RANK_CANDIDATES]
         )
+        if offset + limit <= RANK_CANDIDATES:
+            ranked = (
+                SearchEntry.objects.filter(pk__in=candidates)
+                .alias(_title_tokens=title_tokens, _text_tokens=text_tokens)
+                .annotate(_chosen=Value(1), _rank=ranking.rank, _title_length=Length("title"))
+                .order_by("-_rank", "_title_length", "pk")
+            )
+        else:
+            # Past the candidates, the other hits in the order that chose them (by the title part),
+            # so the pages neither repeat nor skip a hit.
+            chosen = Q(pk__in=candidates)
+            ranked = (
+                entries.order_by()
+                .alias(_title_tokens=title_tokens, _text_tokens=text_tokens)
+                .annotate(
+                    _chosen=Case(When(chosen, then=Value(1)), default=Value(0)),
+                    _rank=Case(When(chosen, then=ranking.rank), default=ranking.title),
+                    _title_length=Length("title"),
+                )
+                .order_by("-_chosen", "-_rank", "_title_length", "pk")
+            )
+        ranked = ranked.values("pk", "_chosen", "_rank", "_title_length")[offset : offset + limit]
         ranked_sql, ranked_params = ranked.query.sql_with_params()
         quote = connection.ops.quote_name
         table = quote(SearchEntry._meta.db_table)
@@ -333,7 +401,7 @@ class DatabaseBackend:
         sql = (
             f"SELECT {columns}, r._rank AS _rank FROM ({ranked_sql}) r "  # noqa: S608
             f"INNER JOIN {table} e ON e.id = r.pk "
-            f"ORDER BY r._rank DESC, r._title_length ASC, r.pk ASC"
+            f"ORDER BY r._chosen DESC, r._rank DESC, r._title_length ASC, r.pk ASC"
         )
         return list(SearchEntry.objects.raw(sql, ranked_params))
 

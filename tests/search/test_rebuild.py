@@ -106,3 +106,31 @@ def test_progress_on_a_pipe_prints_each_tenth_once():
     assert lines[0].endswith("0/100   0%")
     assert lines[-1].endswith("100/100 100%")
     assert "[" + "#" * 24 + "]" in lines[-1]
+
+
+@pytest.mark.postgres
+def test_a_rebuild_leaves_no_pending_list_in_the_token_vectors_gin_indexes(town):
+    """GIN queues new rows in a pending list that every search reads through in full until it is
+    merged; a rebuild queues every entry, so it merges them (issue 21, item 4)."""
+    from django.db import connection
+
+    def pending_pages():
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+            cursor.execute(
+                "SELECT sum(pending_pages) FROM unnest(%s::regclass[]) AS i, pgstatginindex(i)",
+                [["sitesearch_entry_text_vector", "sitesearch_entry_title_vector"]],
+            )
+            return cursor.fetchone()[0]
+
+    from search import indexing
+
+    with connection.cursor() as cursor:  # what the fixture's pages queued, merged
+        cursor.execute("SELECT gin_clean_pending_list('sitesearch_entry_text_vector'::regclass)")
+        cursor.execute("SELECT gin_clean_pending_list('sitesearch_entry_title_vector'::regclass)")
+    assert pending_pages() == 0
+
+    indexing.rebuild()  # the entries, without the command
+    assert pending_pages() > 0
+    rebuild()
+    assert pending_pages() == 0
