@@ -570,15 +570,22 @@ CASES = {
     **{f"wagtailadmin_pages:edit {label}": Case("editor", page) for label, page in PAGES.items()},
 }
 CASES["wagtailadmin_pages:edit homestays.homestaypage"] = Case("host", "homestay")
-# Statements and payouts: staff record payouts and set rates; they read every seller's statement,
-# a host their own.
+# Statements and payouts: the tourism office records payouts and sets rates; they read every
+# seller's statement, a host their own. Deleting a payout stays with superusers.
 CASES.update(
     {
-        **snippet_cases("statements_payout", "superuser", "payout"),
-        **snippet_cases("statements_commissionrate", "superuser", "commission_rate"),
-        "statements_index": Case("superuser"),
-        "statements_seller": Case("superuser", "host"),
-        "statements_seller_export": Case("superuser", "host"),
+        **snippet_cases(
+            "statements_payout",
+            "editor",
+            "payout",
+            delete=refused(
+                "editor", "payout", why="a payout is corrected by a new one; deleting is a superuser's"
+            ),
+        ),
+        **snippet_cases("statements_commissionrate", "editor", "commission_rate"),
+        "statements_index": Case("editor"),
+        "statements_seller": Case("editor", "host"),
+        "statements_seller_export": Case("editor", "host"),
         "statements_mine": Case("host"),
         "statements_mine_export": Case("host"),
     }

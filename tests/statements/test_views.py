@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from accounts.roles import HOSTS
+from accounts.roles import EDITORS, HOSTS
 from tests.factories.accounts import UserFactory
 from tests.factories.homestays import HomestayPageFactory
 
@@ -187,6 +187,26 @@ def test_a_host_reads_only_their_own_statement_in_the_admin(home_page):
     # Every seller's statements are for staff: a host is turned away.
     assert client.get(reverse("statements_seller", args=[neighbour.pk])).status_code == 302
     assert client.get(reverse("statements_index")).status_code == 302
+
+
+def test_the_tourism_office_keeps_rates_and_payouts_but_deletes_no_payout():
+    """Editors (the office, not only superusers) set rates, record payouts and read every
+    statement; deleting a payout stays with superusers (statements/migrations/0002)."""
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    for codename in (
+        "view_payout",
+        "add_payout",
+        "change_payout",
+        "add_commissionrate",
+        "change_commissionrate",
+    ):
+        assert editor.has_perm(f"statements.{codename}"), codename
+    assert not editor.has_perm("statements.delete_payout")
+    client = logged_in(editor)
+    assert client.get(reverse("statements_index"), {"month": "2026-11"}).status_code == 200
+    visitor = logged_in(UserFactory())
+    assert visitor.get(reverse("statements_index")).status_code == 302
 
 
 def test_staff_read_every_sellers_balance(admin_client):
