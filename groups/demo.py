@@ -349,15 +349,16 @@ DEMO_ACCEPTED_PHONE = "+8613900000003"
 
 
 def load_accepted_quote(ctx):
-    """A second school that accepted its quote (everything held, one order) and paid the deposit
-    by bank transfer, recorded by the office: the balance is outstanding."""
+    """A second school that accepted its quote (everything held, one order), sent its roster, asked
+    for a company invoice (发票) and paid the deposit by bank transfer, recorded by the office: the
+    balance is outstanding."""
     import datetime
 
     from django.utils import timezone
 
     from attractions.models import TourSlot, TourSlotStatus
     from homestays.models import RoomType
-    from orders import deposits
+    from orders import deposits, invoices
 
     from . import services
     from .models import GroupEnquiry, Quote, QuoteLine, QuoteStatus
@@ -414,10 +415,23 @@ def load_accepted_quote(ctx):
         line.quote, line.sort_order = quote, n
         line.full_clean()
         line.save()
+    _load_roster(ctx, quote)
     result = services.accept_quote(quote)
     if not result.accepted:
         ctx.log("  accepted group quote: " + "; ".join(item.reason for item in result.unavailable))
         return
+    # The school pays from its own account and needs the invoice in its name (a public
+    # institution: credit codes of 事业单位 start with 12).
+    first17 = "12330106MB1234567"
+    invoices.request_invoice(
+        result.order,
+        {
+            "kind": "company",
+            "title": DEMO_ACCEPTED_SCHOOL,
+            "tax_number": first17 + invoices.credit_code_check_char(first17),
+            "email": "finance@hongxing-school.example.cn",
+        },
+    )
     state = deposits.parts_paid(result.order)
     deposits.record_bank_transfer(
         result.order,

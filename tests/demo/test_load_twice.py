@@ -14,7 +14,7 @@ from events.models import EventPage, TicketType
 from feedback.models import ProblemReport
 from groups.models import RosterParticipant
 from home.models import HomePage, StandardPage
-from orders.models import Order, OrderLine, Reservation
+from orders.models import InvoiceRequest, Order, OrderLine, Reservation
 from products.models import Batch, Certification, Producer, Product
 from search.models import SearchEntry
 from town.models import Village
@@ -52,12 +52,16 @@ def counts():
         "sites": Site.objects.count(),
         "problem reports": ProblemReport.objects.count(),
         "roster participants": RosterParticipant.objects.count(),
+        "invoice requests": InvoiceRequest.objects.count(),
     }
 
 
 def test_loading_twice_adds_nothing_and_both_home_pages_render(client, demo_town):
     first = counts()
-    assert first["roster participants"] == 8  # the demo school's roster, as its teacher uploaded it
+    # The two demo schools' rosters, as their teachers uploaded them; the accepted one's invoice.
+    assert first["roster participants"] == 16
+    school = InvoiceRequest.objects.filter(order__group_quotes__enquiry__organisation="红星实验中学")
+    assert school.count() == 1
     load()
     assert counts() == first
     call_command("load_demo", force=True, quiet=True, if_empty=True)  # a loaded site is left alone
