@@ -220,6 +220,27 @@ DEMO_SCHOOL = "青溪镇中心小学"
 DEMO_PHONE = "+8613900000002"
 
 
+def _tea_slot_and_room(ctx, *, days_ahead):
+    """The first open tea-picking slot at least ``days_ahead`` days ahead and the roomiest room
+    type: what the demo schools' quotes are built of (None where there is none)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from attractions.models import TourSlot, TourSlotStatus
+    from homestays.models import RoomType
+
+    tea = _experience(ctx, "tea-picking-study-tour", "zh")
+    after = timezone.now() + datetime.timedelta(days=days_ahead)
+    slot = (
+        TourSlot.objects.filter(experience=tea, status=TourSlotStatus.OPEN, starts_at__gte=after)
+        .order_by("starts_at")
+        .first()
+    )
+    room = RoomType.objects.filter(locale=ctx.zh).select_related("page").order_by("-units", "pk").first()
+    return slot, room
+
+
 def load_enquiry_and_quote(ctx):
     """A school's enquiry for the tea programme and its sent quote, built from the demo town's
     inventory (a homestay's rooms, a tea-picking slot, an entry window, meals and a coach)."""
@@ -227,22 +248,13 @@ def load_enquiry_and_quote(ctx):
 
     from django.utils import timezone
 
-    from attractions.models import TourSlot, TourSlotStatus
     from gates.models import EntryWindow
-    from homestays.models import RoomType
 
     from .models import GroupEnquiry, Quote, QuoteLine, QuoteStatus
 
     if GroupEnquiry.objects.filter(organisation=DEMO_SCHOOL).exists():
         return
-    tea = _experience(ctx, "tea-picking-study-tour", "zh")
-    soon = timezone.now() + datetime.timedelta(days=14)
-    slot = (
-        TourSlot.objects.filter(experience=tea, status=TourSlotStatus.OPEN, starts_at__gte=soon)
-        .order_by("starts_at")
-        .first()
-    )
-    room = RoomType.objects.filter(locale=ctx.zh).select_related("page").order_by("-units", "pk").first()
+    slot, room = _tea_slot_and_room(ctx, days_ahead=14)
     if slot is None or room is None:
         ctx.log("  group quote: no tea slot or rooms to quote; skipped")
         return
@@ -356,8 +368,6 @@ def load_accepted_quote(ctx):
 
     from django.utils import timezone
 
-    from attractions.models import TourSlot, TourSlotStatus
-    from homestays.models import RoomType
     from orders import deposits, invoices
 
     from . import services
@@ -365,14 +375,7 @@ def load_accepted_quote(ctx):
 
     if GroupEnquiry.objects.filter(organisation=DEMO_ACCEPTED_SCHOOL).exists():
         return
-    tea = _experience(ctx, "tea-picking-study-tour", "zh")
-    later = timezone.now() + datetime.timedelta(days=30)
-    slot = (
-        TourSlot.objects.filter(experience=tea, status=TourSlotStatus.OPEN, starts_at__gte=later)
-        .order_by("starts_at")
-        .first()
-    )
-    room = RoomType.objects.filter(locale=ctx.zh).select_related("page").order_by("-units", "pk").first()
+    slot, room = _tea_slot_and_room(ctx, days_ahead=30)
     if slot is None or room is None:
         ctx.log("  accepted group quote: no tea slot or rooms; skipped")
         return
