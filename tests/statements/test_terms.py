@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.roles import HOSTS
 from orders.models import OrderLine
@@ -44,7 +45,7 @@ def test_the_checkout_keeps_the_host_and_the_kinds_rate(visitor, host, stay_room
 def test_a_sale_keeps_its_terms_when_the_rate_and_the_flag_change_later(visitor, host, stay_room, arrival):
     rate = CommissionRate.objects.create(kind="stay", rate_bp=500)
     line = sell_a_stay(visitor, stay_room, arrival)
-    sold_on = line.order.created_at.date()
+    sold_on = timezone.localdate(line.order.created_at)  # the town's day, as statements count it
     period = services.Period(sold_on.replace(day=1), sold_on)
     before = services.statement(host, period).totals.as_dict()
 
