@@ -57,6 +57,16 @@ class PartsPaid:
         return max(0, self.total_fen - self.paid_fen)
 
     @property
+    def balance_fen(self):
+        """The part after the deposit, whatever has been paid of it."""
+        return self.total_fen - self.deposit_fen
+
+    @property
+    def due_now_fen(self):
+        """The deposit still to pay now (0 once it is in: the balance waits for its date)."""
+        return self.due.amount_fen if self.due and self.due.part == DEPOSIT else 0
+
+    @property
     def deposit_paid(self):
         return self.paid_fen >= self.deposit_fen
 
