@@ -9,8 +9,8 @@ from town.forms import ContentChoiceField
 from town.models import Village
 
 from .lines import DELIVERY_CHOICES, MAX_PRODUCT_QUANTITY
-from .models import ProductCategory, ShippingRate
-from .selectors import SORT_LABELS, ShopFilters
+from .models import ProductCategory
+from .selectors import SORT_LABELS, ShopFilters, shipping_rates
 
 MAX_PRICE_YUAN = 100_000
 
@@ -87,8 +87,7 @@ class AddToBasketForm(forms.Form):
             )
         if "shipping" in options:
             self.fields["shipping_region"].choices = [("", "—")] + [
-                (rate.region, f"{rate.region} (+{format_fen(rate.fee_fen)})")
-                for rate in ShippingRate.objects.all()
+                (region, f"{region} (+{format_fen(fee_fen)})") for region, fee_fen in shipping_rates()
             ]
         else:
             del self.fields["shipping_region"]

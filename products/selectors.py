@@ -28,15 +28,16 @@ from wagtail.images import get_image_model
 
 from orders.inventory import canonical_id
 from orders.models import Reservation, ReservationKind
+from orders.reservations import local_today
 from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
 from town.cache import cached
 from town.images import complete_renditions
 from town.models import Village
-from town.page_cache import shows, stock_tag
+from town.page_cache import cached_showing, shows, stock_tag
 
-from .models import MONTH_NAMES, Product, ProductPhoto, ShopPage
-from .traceability import with_trace
+from .models import MONTH_NAMES, Product, ProductPhoto, ShippingRate, ShopPage
+from .traceability import TRACE_FIELDS, certification_badges, latest_batch_of, with_trace
 
 CARD_RENDITIONS = ("fill-360x360|format-webp", "fill-720x720|format-webp")
 DETAIL_RENDITIONS = ("fill-720x540|format-webp", "fill-1080x810|format-webp", "fill-160x160|format-webp")
@@ -90,16 +91,29 @@ def _claimed_subquery(now):
     return Coalesce(Subquery(claimed, output_field=IntegerField()), Value(0))
 
 
+def _live_originals():
+    """Live default-locale products of verified producers (no stock read)."""
+    return Product.objects.live().filter(locale__language_code=default_language())
+
+
 def on_sale(*, now=None):
     """Live default-locale products of verified producers, each with ``units_left``."""
     now = now or timezone.now()
     # Listings of any product's stock: a cached page showing one is cleared by any product sale.
     shows(stock_tag(ReservationKind.PRODUCT))
-    return (
-        Product.objects.live()
-        .filter(locale__language_code=default_language())
-        .annotate(units_left=F("stock") - _claimed_subquery(now))
+    return _live_originals().annotate(units_left=F("stock") - _claimed_subquery(now))
+
+
+def _units_left(ids, now=None):
+    """{pk: units left} of these products, cached pages showing them told first (``shows``)."""
+    if not ids:
+        return {}
+    # Before the query that reads the stock and the claims (town.page_cache.shows).
+    shows(*(stock_tag(ReservationKind.PRODUCT, pk) for pk in ids))
+    rows = Product.objects.filter(pk__in=ids).annotate(
+        units_left=F("stock") - _claimed_subquery(now or timezone.now())
     )
+    return dict(rows.values_list("pk", "units_left"))
 
 
 def _photos_prefetch(renditions):
@@ -147,10 +161,11 @@ def shop_products(filters: ShopFilters | None = None, *, now=None):
     )
 
 
-def localize_products(products, language=None):
+def localize_products(products, language=None, *, photos=True):
     """Give each product ``display_name``/``display_description`` and each village ``display_village``
     in ``language`` (the active one by default): one query for products (the villages' names come
-    from the content cache), none in the default language."""
+    from the content cache), none in the default language. ``photos``: set ``first_photo`` too
+    (from the prefetched photos)."""
     from django.utils import translation
 
     products = list(products)
@@ -171,7 +186,8 @@ def localize_products(products, language=None):
         product.display_description = description
         village = product.origin_village or product.producer.village
         product.display_village = villages.get(village.translation_key, village.name) if village else ""
-        product.first_photo = next(iter(product.photos.all()), None)
+        if photos:
+            product.first_photo = next(iter(product.photos.all()), None)
         product.sold_out = getattr(product, "units_left", product.stock) <= 0
     return products
 
@@ -194,6 +210,76 @@ def product_detail(pk, *, now=None, photos=True):
     if photos:
         products = products.prefetch_related(_photos_prefetch(DETAIL_RENDITIONS))
     return products.filter(pk=pk).first()
+
+
+def product_for_page(pk, language, *, now=None):
+    """The product page's product in ``language`` with ``units_left`` (None when it is not on sale),
+    without its photos, batches or others (the page's cached fragments read those on a miss:
+    ``product_page_details``, ``other_products_for_page``).
+
+    Remembered by ``cached_showing``: an edit of the product, its producer or its translation
+    (rows of this app) moves the pages version, and a sale, a cancellation or the farmer's new
+    figure bumps the product's stock tag, so the next request reads it again."""
+
+    def compute():
+        # Before the query that reads the stock and the claims (town.page_cache.shows).
+        shows(stock_tag(ReservationKind.PRODUCT, pk))
+        product = (
+            _live_originals()
+            .annotate(units_left=F("stock") - _claimed_subquery(now or timezone.now()))
+            .select_related("producer", "producer__village", "origin_village")
+            .filter(pk=pk)
+            .first()
+        )
+        if product is not None:
+            localize_products([product], language, photos=False)
+        return product
+
+    return cached_showing(("product-page", pk, language), compute)
+
+
+def product_page_details(product, language, *, now=None):
+    """What the product page's cached fragments show besides the product's own fields, read only
+    when one of them misses: its photos with their renditions, the latest
+    batch, the certificate badges valid today and the months in season."""
+    today = local_today(now)
+    with_photos([product], DETAIL_RENDITIONS)
+    trace = with_trace(Product.objects.filter(pk=product.pk), now=now)
+    for name, value in trace.values(*TRACE_FIELDS).first().items():
+        setattr(product, name, value)
+    villages = village_names(language) if language != default_language() else None
+    return {
+        "photos": list(product.photos.all()),
+        "latest_batch": latest_batch_of(product, villages),
+        "certifications": certification_badges(product),
+        "season_months": month_names(product.months_in_season),
+        "in_season": product.in_season(today.month),
+    }
+
+
+def other_products_for_page(product, language, *, limit=OTHER_PRODUCTS, now=None):
+    """The producer's other products on sale for the product page's cards, newest first, in
+    ``language``, with card photos and ``sold_out``: what is left of each is read after telling
+    the page it shows them (their own stock tags, not every sale of the shop)."""
+    others = list(
+        _live_originals()
+        .filter(producer_id=product.producer_id)
+        .exclude(pk=product.pk)
+        .select_related("producer", "origin_village", "producer__village")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    units = _units_left([other.pk for other in others], now)
+    for other in others:
+        other.units_left = units.get(other.pk, 0)
+    with_photos(others, CARD_RENDITIONS)
+    return localize_products(others, language)
+
+
+def shipping_rates():
+    """[(region, fee in fen)]: staff's table, remembered until a rate is saved (rows of this app
+    move the pages version)."""
+    rates = ShippingRate.objects.values_list("region", "fee_fen")
+    return cached_showing(("shipping-rates",), lambda: list(rates))
 
 
 def other_products(product, *, limit=OTHER_PRODUCTS, now=None, photos=True):

@@ -114,6 +114,12 @@ LATEST_BATCH_FIELDS = {
 
 
 STANDARD_KINDS = [kind for kind in CertificationKind if kind != CertificationKind.OTHER]
+# The annotations ``with_trace`` adds.
+TRACE_FIELDS = [
+    *LATEST_BATCH_FIELDS,
+    *(f"certified_{kind.value}" for kind in STANDARD_KINDS),
+    "certified_other",
+]
 
 
 def with_trace(products, *, now=None):

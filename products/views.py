@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from orders import basket as basket_service
 from orders.reservations import local_today
 from orders.views import add_to_basket
+from town.cache import lazy_value, query_key
 from town.translations import locale_of
 
 from . import selectors, services, traceability
@@ -27,30 +28,44 @@ def _language(shop):
 
 def product_list(request, shop):
     form = ShopFilterForm(request.GET or None, locale=locale_of(shop))
-    today = local_today()
-    status = 400 if form.is_bound and not form.is_valid() else 200
-    paginator = Paginator(selectors.shop_products(form.filters(today.month)), PRODUCTS_PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    products = selectors.localize_products(page_obj.object_list, _language(shop))
-    base = shop.get_url(request)
-    for product in products:
-        product.url = f"{base}{product.pk}/{product.slug}/"
+    invalid = form.is_bound and not form.is_valid()
+
+    def listing():
+        paginator = Paginator(selectors.shop_products(form.filters(local_today().month)), PRODUCTS_PER_PAGE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        base = shop.get_url(request)
+        products = _with_urls(selectors.localize_products(page_obj.object_list, _language(shop)), base)
+        return {"page_obj": page_obj, "products": products, "result_count": paginator.count}
+
+    # Read only when the page's cached listing misses (showingcache in the template): a valid
+    # query, the same for every visitor, is its key; one with errors renders afresh.
+    found = lazy_value(listing)
+    listing_key = None if invalid else query_key(request, **dict.fromkeys([*form.fields, "page"], _any))
     response = shop.render(
         request,
         template="products/shop_page.html",
         context_overrides={
             "form": form,
-            "page_obj": page_obj,
-            "products": products,
-            "result_count": paginator.count,
+            "listing_key": listing_key,
+            **{name: lazy_value(lambda name=name: found()[name]) for name in LISTING},
         },
     )
-    response.status_code = status
+    response.status_code = 400 if invalid else 200
     return response
 
 
+LISTING = ("page_obj", "products", "result_count")
+
+
+def _any(value):
+    # The form has checked the filters; a page number out of range shows the last page.
+    return len(value) <= 100
+
+
 def product_detail(request, shop, product_id):
-    product = selectors.product_detail(product_id, photos=False)
+    language = _language(shop)
+    # Remembered until the product, its stock or a claim on it changes (selectors.product_for_page).
+    product = selectors.product_for_page(product_id, language)
     if product is None:
         original = selectors.canonical_product(product_id, live_only=True)
         if original is not None and original.pk != product_id:
@@ -76,36 +91,32 @@ def product_detail(request, shop, product_id):
 
         return HttpResponseNotAllowed(["GET", "POST"])
     form = form or AddToBasketForm(product=product, stays=stays)
-    language = _language(shop)
-    others = selectors.other_products(product, photos=False)
-    selectors.with_photos([product, *others])
-    # The product and the others in the page's language at once.
-    product, *others = selectors.localize_products([product, *others], language)
-    today = local_today()
     base = shop.get_url(request)
-    for item in [product, *others]:
-        item.url = f"{base}{item.pk}/{item.slug}/"
+    product.url = f"{base}{product.pk}/{product.slug}/"
+    # Read only when a cached fragment of the page misses (showingcache in the template).
+    details = lazy_value(lambda: selectors.product_page_details(product, language))
+    others = lazy_value(lambda: _with_urls(selectors.other_products_for_page(product, language), base))
     response = shop.render(
         request,
         template="products/product_page.html",
         context_overrides={
             "product": product,
-            "photos": list(product.photos.all()),
+            "details": details,
             "producer": product.producer,
             "other_products": others,
             "form": form,
             "units_left": max(0, product.units_left),
-            "season_months": selectors.month_names(product.months_in_season),
-            "in_season": product.in_season(today.month),
-            "latest_batch": traceability.latest_batch_of(
-                product, selectors.village_names(language) if language != _default_language() else None
-            ),
-            "certifications": traceability.certification_badges(product),
             "stays": stays or [],
         },
     )
     response.status_code = status
     return response
+
+
+def _with_urls(products, base):
+    for product in products:
+        product.url = f"{base}{product.pk}/{product.slug}/"
+    return products
 
 
 def batch_detail(request, shop, code):

@@ -34,3 +34,10 @@ def warm_queries(client, url, data=None):
         response = client.get(url, data)
     assert response.status_code == 200
     return len(queries), response
+
+
+def context_value(response, name):
+    """A value of the response's context; one computed on first use (``town.cache.lazy_value``,
+    for a cached fragment that may not have needed it) is computed now."""
+    value = response.context[name]
+    return value() if callable(value) else value

@@ -5,6 +5,7 @@ from wagtail.models import WorkflowState
 
 from orders.models import OrderLine, OrderStatus
 from products.models import Producer, Product, ShopPage
+from tests.pages import context_value
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_demo_shop_is_complete_and_renders(client, demo_town):
     shop = ShopPage.objects.live().get(locale__language_code="zh-hans")
     listing = client.get(shop.url)
     assert listing.status_code == 200
-    assert listing.context["result_count"] == 30
+    assert context_value(listing, "result_count") == 30
     detail = client.get(strawberries.get_absolute_url())
     assert detail.status_code == 200
     assert "奶油草莓" in detail.content.decode()

@@ -11,12 +11,13 @@ from orders.reservations import Claim, local_today, reserve
 from products.models import ProducerStatus
 from tests.factories.products import ProducerFactory, ProductFactory, ProductPhotoFactory
 from tests.factories.town import VillageFactory
+from tests.pages import context_value
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def names(response):
-    return [p.name for p in response.context["products"]]
+    return [p.name for p in context_value(response, "products")]
 
 
 def test_listing_shows_live_products_only(client, shop, product):
@@ -200,7 +201,7 @@ def test_english_shop_shows_english_names(client, shop, en_locale):
     english_shop.save_revision().publish()
     response = client.get(english_shop.url)
     assert response.status_code == 200
-    assert [p.display_name for p in response.context["products"]] == ["Strawberry jam"]
+    assert [p.display_name for p in context_value(response, "products")] == ["Strawberry jam"]
     detail = client.get(f"{english_shop.url}{product.pk}/")
     assert "Strawberry jam" in detail.content.decode()
     # The translation's own id leads to the product the stock belongs to.

@@ -14,6 +14,7 @@ from wagtail.images import get_image_model
 from products import traceability
 from products.models import Batch, Certification, CertificationKind
 from tests.factories.products import ProductFactory
+from tests.pages import context_value
 
 from .farmer_fixtures import bomb_png, upload
 
@@ -214,7 +215,7 @@ def test_product_page_shows_the_latest_batch_and_valid_badges(pinned, client, sh
 
     response = client.get(f"{shop.url}{product.pk}/")
     page = response.content.decode()
-    kinds = [badge.kind for badge in response.context["certifications"]]
+    kinds = [badge.kind for badge in context_value(response, "details")["certifications"]]
     assert kinds == ["organic", "geo_indication"]
     assert 'data-kind="organic"' in page and 'data-kind="green_food"' not in page and "富硒认证" not in page
     assert (

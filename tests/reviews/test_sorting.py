@@ -9,6 +9,7 @@ from homestays.selectors import SORT_RATING, homestay_listing
 from products.models import Product
 from tests.factories.homestays import HomestayPageFactory, RoomTypeFactory
 from tests.factories.products import ProducerFactory, ProductFactory, ShopPageFactory
+from tests.pages import context_value
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +37,9 @@ def test_the_shop_sorts_best_rated_first(client, home_page):
     best, unrated, good = (ProductFactory(producer=producer, name=n) for n in ("极品茶", "无评茶", "好茶"))
     rated(Product, good, Decimal("4.20"), 3)
     rated(Product, best, Decimal("4.90"), 7)
-    newest = [p.name for p in client.get(shop.url).context["products"]]
+    newest = [p.name for p in context_value(client.get(shop.url), "products")]
     assert newest[:3] == ["好茶", "无评茶", "极品茶"]
     page = client.get(shop.url, {"sort": "rating"})
     assert page.status_code == 200
-    names = [p.name for p in page.context["products"]]
+    names = [p.name for p in context_value(page, "products")]
     assert names[:3] == ["极品茶", "好茶", "无评茶"]
