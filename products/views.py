@@ -27,11 +27,17 @@ def _language(shop):
 
 
 def product_list(request, shop):
-    form = ShopFilterForm(request.GET or None, locale=locale_of(shop))
-    invalid = form.is_bound and not form.is_valid()
+    if request.GET:
+        form = ShopFilterForm(request.GET, locale=locale_of(shop))
+        invalid = not form.is_valid()
+    else:
+        # The blank form is shown only by the listing's fragment: made when it misses.
+        form = lazy_value(lambda: ShopFilterForm(locale=locale_of(shop)))
+        invalid = False
 
     def listing():
-        paginator = Paginator(selectors.shop_products(form.filters(local_today().month)), PRODUCTS_PER_PAGE)
+        filters = form.filters(local_today().month) if request.GET else selectors.ShopFilters()
+        paginator = Paginator(selectors.shop_products(filters), PRODUCTS_PER_PAGE)
         page_obj = paginator.get_page(request.GET.get("page"))
         base = shop.get_url(request)
         products = _with_urls(selectors.localize_products(page_obj.object_list, _language(shop)), base)
@@ -40,7 +46,8 @@ def product_list(request, shop):
     # Read only when the page's cached listing misses (showingcache in the template): a valid
     # query, the same for every visitor, is its key; one with errors renders afresh.
     found = lazy_value(listing)
-    listing_key = None if invalid else query_key(request, **dict.fromkeys([*form.fields, "page"], _any))
+    known = dict.fromkeys([*ShopFilterForm.base_fields, "page"], _any)
+    listing_key = None if invalid else query_key(request, **known)
     response = shop.render(
         request,
         template="products/shop_page.html",
@@ -105,6 +112,8 @@ def product_detail(request, shop, product_id):
             "producer": product.producer,
             "other_products": others,
             "form": form,
+            # The blank form's fields are the same for all but a visitor with a stay.
+            "form_key": None if form.is_bound or stays else "blank",
             "units_left": max(0, product.units_left),
             "stays": stays or [],
         },

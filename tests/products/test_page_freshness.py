@@ -3,6 +3,7 @@
 a sale, the farmer or an editor changes shows on the very next request, in the page's language."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -166,3 +167,16 @@ def test_a_certificate_badge_goes_when_it_expires(visitor, shop):
         assert 'data-kind="organic"' in warm(visitor, url)
     with time_machine.travel(datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC), tick=False):
         assert 'data-kind="organic"' not in page(visitor, url)
+
+
+def test_the_form_stays_each_visitors_own(visitor, shop):
+    product = ProductFactory(stock=5)
+    url = f"/en{product.get_absolute_url()}"
+    warm(visitor, url)
+    other = Client()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    tokens = {token.search(page(client, url))[1] for client in (visitor, other)}
+    assert len(tokens) == 2
+    refused = visitor.post(url, {"quantity": "0", "delivery": "pickup"})
+    assert refused.status_code == 422 and "field--error" in refused.content.decode()
+    assert "field--error" not in page(other, url)  # the error is not remembered for others
