@@ -2,8 +2,10 @@
 reviews list costs one query whatever the number of reviews; the host answers once."""
 
 import datetime
+import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,3 +109,28 @@ def test_the_product_page_and_card_show_the_farmers_reviews(client, home_page, e
     assert "茶5" in page and "茶3" in page
     listing = client.get(shop.url).text
     assert '<span class="rating__count">' in listing and "4.0" in listing and other.name in listing
+
+
+def test_a_review_shows_on_the_remembered_product_page_with_each_visitors_token(home_page, editor):
+    shop = ShopPageFactory(parent=home_page)
+    product = ProductFactory(name="高山茶")
+    url = f"{shop.url}{product.pk}/"
+    visitor, other = Client(), Client()
+    visitor.cookies["sessionid"] = "no-such-session"  # never served by the anonymous page cache
+    for _i in range(2):
+        assert 'class="review"' not in visitor.get(url).text
+    line = product_line(
+        VerifiedUserFactory(),
+        object_id=product.pk,
+        fulfilment=FulfilmentStatus.HANDED_OVER,
+        on=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    published(line, 5, "好茶", editor)
+    tokens = []
+    for client in (visitor, other, visitor):
+        page = client.get(url).text
+        assert "好茶" in page and "@@" not in page  # the placeholder never reaches a visitor
+        report = page.split('id="review-', 1)[1]
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', report)[1])
+    # Made for each view (masked anew), never the one the fragment was stored with.
+    assert len(set(tokens)) == 3

@@ -9,7 +9,10 @@ stock tags read while the fragment rendered with it, so a sale of what it shows 
 
 The key also has the fragment's name, the active language, the page's cache key and the site (as
 ``{% wagtailpagecache %}``). A ``vary_on`` value of None renders the fragment uncached, and so
-does a preview. Never put anything per visitor inside (a CSRF token, a form with errors).
+does a preview. Never put anything per visitor inside (a form with errors, the visitor's stays),
+with one exception: ending the tag with ``csrf``, the fragment's forms are remembered with a
+placeholder for the CSRF token (as the anonymous page cache stores pages) and each visitor's own
+token is put in where it stands.
 """
 
 import hashlib
@@ -17,18 +20,23 @@ import hashlib
 from django import template
 from django.template import TemplateSyntaxError
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
-from town.page_cache import cached_showing
+from town.page_cache import CSRF_PLACEHOLDER, cached_showing
 
 register = template.Library()
 
+# What Django's context processor gives when the view asked for no CSRF protection.
+NOT_PROVIDED = "NOTPROVIDED"
+
 
 class ShowingCacheNode(template.Node):
-    def __init__(self, nodelist, name, vary_on):
+    def __init__(self, nodelist, name, vary_on, csrf=False):
         self.nodelist = nodelist
         self.name = name
         self.vary_on = vary_on
+        self.csrf = csrf
 
     def render(self, context):
         values = [value.resolve(context) for value in self.vary_on]
@@ -47,7 +55,20 @@ class ShowingCacheNode(template.Node):
             site.pk if site else "",
             varies.hexdigest(),
         )
-        return cached_showing(parts, lambda: self.nodelist.render(context))
+        if not self.csrf:
+            return cached_showing(parts, lambda: self.nodelist.render(context))
+        token = context.get("csrf_token")
+        if not token or token == NOT_PROVIDED:
+            return self.nodelist.render(context)
+
+        def render_with_placeholder():
+            with context.update({"csrf_token": CSRF_PLACEHOLDER}):
+                return self.nodelist.render(context)
+
+        # str(): the token is made for this visitor now, as {% csrf_token %} would make it. The
+        # fragment was rendered (and escaped) by the template; a token is letters and digits.
+        html = cached_showing(parts, render_with_placeholder).replace(CSRF_PLACEHOLDER, str(token))
+        return mark_safe(html)  # noqa: S308
 
 
 @register.tag("showingcache")
@@ -57,4 +78,7 @@ def do_showingcache(parser, token):
     tokens = token.split_contents()
     if len(tokens) < 2:
         raise TemplateSyntaxError(f"'{tokens[0]}' tag requires a fragment name.")
-    return ShowingCacheNode(nodelist, tokens[1], [parser.compile_filter(t) for t in tokens[2:]])
+    csrf = tokens[-1] == "csrf"
+    if csrf:
+        tokens = tokens[:-1]
+    return ShowingCacheNode(nodelist, tokens[1], [parser.compile_filter(t) for t in tokens[2:]], csrf)
