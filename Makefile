@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 # Parallel test workers (pytest-xdist); `make test XDIST=0` runs in one process.
 XDIST ?= auto
 
-.PHONY: run test install install-dev migrate demo messages lint bench bench-search bench-reports clean
+.PHONY: run test install install-dev migrate demo messages lint bench bench-search bench-reports bench-reference clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ bench-search: install-dev
 # SQLite and, when BENCH_POSTGRES_URL is set, PostgreSQL (database tianyuan_bench_reports).
 bench-reports: install-dev
 	$(PY) bench/reports.py
+
+# Rendered pages (page cache off) side by side with a reference Wagtail site already running at
+# REFERENCE_URL, e.g. bakerydemo, set up outside this repo (bench/reference.py says how).
+bench-reference: install-dev
+	@test -n "$(REFERENCE_URL)" || { echo "set REFERENCE_URL, e.g. make bench-reference REFERENCE_URL=http://127.0.0.1:8100"; exit 2; }
+	$(PY) bench/reference.py --reference-url $(REFERENCE_URL)
 
 clean:
 	rm -rf $(VENV) .test-media .test-db-cache static_collected
