@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from orders.exceptions import ReservationError, SoldOut
 from orders.views import add_to_basket
+from town.cache import lazy_value
 from town.translations import locale_of, localize_villages
 
 from . import selectors
@@ -144,41 +145,47 @@ def homestay_context(page, request):
             "nights": (data["check_out"] - data["check_in"]).days,
         }
 
-    # Inventory from the canonical room types, texts from this page's own (translated) rows.
-    calendars = selectors.room_calendars(
-        page,
-        month_start,
-        month_end,
-        stay=(stay["check_in"], stay["check_out"]) if stay else None,
-        rooms=stay["rooms"] if stay else 1,
-    )
-    rooms, quotes = [], []
-    for calendar in calendars:
-        rt = calendar.room_type
-        room = {
-            "room_type": rt,
-            "display": calendar.display,
-            "weeks": _weeks(calendar.days, month_start),
-            "quote": None,
-            "error": None,
-            "sold_out": False,
-        }
-        if stay is not None:
-            answer = calendar.quote
-            if stay["guests"] > rt.max_guests * stay["rooms"]:
-                room["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
-            elif isinstance(answer, ReservationError):
-                room["error"] = answer.message
-                # Full (not closed) on these nights: the visitor may join its waiting list.
-                room["sold_out"] = isinstance(answer, SoldOut)
-            else:
-                room["quote"] = answer
-            quotes.append({"room": room, "quote": room["quote"], "error": room["error"]})
-        rooms.append(room)
+    def rooms_and_quotes():
+        # Inventory from the canonical room types, texts from this page's own (translated) rows.
+        calendars = selectors.room_calendars(
+            page,
+            month_start,
+            month_end,
+            stay=(stay["check_in"], stay["check_out"]) if stay else None,
+            rooms=stay["rooms"] if stay else 1,
+        )
+        rooms, quotes = [], []
+        for calendar in calendars:
+            rt = calendar.room_type
+            room = {
+                "room_type": rt,
+                "display": calendar.display,
+                "weeks": _weeks(calendar.days, month_start),
+                "quote": None,
+                "error": None,
+                "sold_out": False,
+            }
+            if stay is not None:
+                answer = calendar.quote
+                if stay["guests"] > rt.max_guests * stay["rooms"]:
+                    room["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
+                elif isinstance(answer, ReservationError):
+                    room["error"] = answer.message
+                    # Full (not closed) on these nights: the visitor may join its waiting list.
+                    room["sold_out"] = isinstance(answer, SoldOut)
+                else:
+                    room["quote"] = answer
+                quotes.append({"room": room, "quote": room["quote"], "error": room["error"]})
+            rooms.append(room)
+        return rooms, quotes
 
+    # The rooms and their calendars are read and rendered only when the page's fragment that
+    # shows them is not remembered ({% showingcache %}: a booking, closure or price change makes
+    # it a miss); so are the texts, photos and map editors change ({% contentcache %}).
+    built = lazy_value(rooms_and_quotes)
     prev_month = (month_start - timedelta(days=1)).replace(day=1)
     return {
-        "rooms": rooms,
+        "rooms": lazy_value(lambda: built()[0]),
         "stay": stay,
         "month_start": month_start,
         "prev_month": prev_month if prev_month >= today.replace(day=1) else None,
@@ -187,13 +194,13 @@ def homestay_context(page, request):
         "today": today,
         "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "quote_form": quote_form,
-        "quotes": quotes,
-        "amenities": list(page.amenities.all()),
-        "gallery": list(page.gallery_images.select_related("image")),
-        "show_contact": selectors.guest_has_confirmed_stay(request.user, page),
-        "markers": _markers([page], request),
+        "quotes": lazy_value(lambda: built()[1]),
+        "amenities": lazy_value(lambda: list(page.amenities.all())),
+        "gallery": lazy_value(lambda: list(page.gallery_images.select_related("image"))),
+        "show_contact": lazy_value(lambda: selectors.guest_has_confirmed_stay(request.user, page)),
+        "markers": lazy_value(lambda: _markers([page], request)),
         # A translated page links the village chosen in Chinese: its name in the page's language.
-        "village_shown": localize_villages([page], page.locale_id)[0].village_shown,
+        "village_shown": lazy_value(lambda: localize_villages([page], page.locale_id)[0].village_shown),
     }
 
 

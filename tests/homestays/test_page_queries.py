@@ -18,9 +18,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 # A homestay page, with or without dates: the site, the active locale, the home page, the index
 # (two: Wagtail's route reads a child, then its own row), the homestay with its village (one: the
-# index routes to its homestays so); its rooms with their photos; the rules and the live claims of
-# the calendar's month and of the stay, read together; its amenities; its gallery.
-HOMESTAY_PAGE_WARM = 11
+# index routes to its homestays so). Its rooms with their prices and calendars are remembered with
+# the stock they show ({% showingcache %}: a booking, closure or price change makes them a miss),
+# its texts, amenities, gallery and map until the next publish ({% contentcache %}).
+HOMESTAY_PAGE_WARM = 6
 # Search results: the same five to the index; the page of homestays with their count; their
 # fitting rooms (with their names in the page's language and each homestay's first gallery
 # photo); rules; live claims; the cards' photos with their renditions. The form's choices

@@ -123,7 +123,7 @@ def test_malformed_month_falls_back_to_this_month(client, room):
 def test_calendar_marks_closed_nights(client, room, monday):
     RoomRateRuleFactory(room_type=room, kind=RateRuleKind.CLOSED, start_date=monday)
     response = client.get(room.page.url, {"month": monday.strftime("%Y-%m")})
-    (calendar,) = response.context["rooms"]
+    (calendar,) = response.context["rooms"]()
     closed = [day for week in calendar["weeks"] for day in week if day and day.closed]
     assert [day.date for day in closed] == [monday]
 
@@ -131,7 +131,7 @@ def test_calendar_marks_closed_nights(client, room, monday):
 @pytest.mark.date_sensitive
 def test_quote_shows_each_night_and_the_total(client, room, monday):
     response = client.get(room.page.url, stay_query(monday, nights=2))
-    (entry,) = response.context["quotes"]
+    (entry,) = response.context["quotes"]()
     assert entry["quote"].total_fen == 60000
     assert "¥600" in response.content.decode()
 
@@ -139,7 +139,7 @@ def test_quote_shows_each_night_and_the_total(client, room, monday):
 def test_quote_for_a_closed_night_explains_why(client, room, monday):
     RoomRateRuleFactory(room_type=room, kind=RateRuleKind.CLOSED, start_date=monday)
     response = client.get(room.page.url, stay_query(monday, nights=2))
-    (entry,) = response.context["quotes"]
+    (entry,) = response.context["quotes"]()
     assert entry["quote"] is None and entry["error"]
 
 
