@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from orders.exceptions import ReservationError, SoldOut
 from orders.views import add_to_basket
 from town.cache import lazy_value
+from town.page_cache import shows, stock_tag
 from town.translations import locale_of, localize_villages
 
 from . import selectors
@@ -35,26 +36,35 @@ VIEW_LIST, VIEW_MAP = "list", "map"
 
 
 def index_context(index_page, request):
-    """The homestay search: result cards (one per homestay) or a map of this page's homestays."""
+    """The homestay search: result cards (one per homestay) or a map of this page's homestays.
+
+    The results are read only when the page's fragment showing them is not remembered
+    ({% showingcache %} on the address: a search carries the stays' stock tag, so any booking,
+    cancellation or lapsed hold cleared by ``release_expired`` makes it a miss, and closures and
+    prices move the pages version). A form with errors renders live."""
     locale = locale_of(index_page)
     form = AvailabilityForm(request.GET or None, locale=locale)
     valid = form.is_bound and form.is_valid()
     page_number = request.GET.get("page")
     searched = valid and form.has_dates
-    if searched:
-        data = form.cleaned_data
-        page_obj = selectors.search_homestays(
-            data["check_in"],
-            data["check_out"],
-            data.get("guests") or 1,
-            page=page_number,
-            per_page=RESULTS_PER_PAGE,
-            sort=form.chosen_sort,
-            near=form.near_point,
-            locale=locale,
-            **form.search_kwargs(),
-        )
-    else:
+
+    def results():
+        if searched:
+            data = form.cleaned_data
+            # Which homestays fit depends on every room's claims, not only those shown: any stay's
+            # booking or cancellation may change the list.
+            shows(stock_tag(STAY))
+            return selectors.search_homestays(
+                data["check_in"],
+                data["check_out"],
+                data.get("guests") or 1,
+                page=page_number,
+                per_page=RESULTS_PER_PAGE,
+                sort=form.chosen_sort,
+                near=form.near_point,
+                locale=locale,
+                **form.search_kwargs(),
+            )
         filters = {}
         if valid:
             filters = {
@@ -63,22 +73,30 @@ def index_context(index_page, request):
                 "sort": form.chosen_sort,
                 "near": form.near_point,
             }
-        page_obj = selectors.homestay_listing(
+        return selectors.homestay_listing(
             locale=locale, page=page_number, per_page=RESULTS_PER_PAGE, **filters
         )
+
+    page_obj = lazy_value(results)
     view = VIEW_MAP if request.GET.get("view") == VIEW_MAP else VIEW_LIST
     # Filters beyond dates and guests are folded on phones (results first); open when one is wrong.
     folded = ("village", "price_min", "price_max", "amenities", "sort", "near")
     return {
         "form": form,
+        # The results' fragment is remembered per address, unless the form has errors to show.
+        "results_key": None if form.is_bound and not valid else request.get_full_path(),
         "searched": searched,
         "page_obj": page_obj,
-        "result_count": page_obj.paginator.count,
+        "result_count": lazy_value(lambda: page_obj().paginator.count),
         # A search counts up to selectors.COUNT_CAP ("more than 500"); the listing counts exactly.
-        "result_count_exact": getattr(page_obj.paginator, "count_exact", True),
+        "result_count_exact": lazy_value(lambda: getattr(page_obj().paginator, "count_exact", True)),
         "view": view,
         "filters_wrong": any(form.errors.get(name) for name in folded),
-        "markers": _markers([r.homestay for r in page_obj.object_list], request) if view == VIEW_MAP else [],
+        "markers": lazy_value(
+            lambda: (
+                _markers([r.homestay for r in page_obj().object_list], request) if view == VIEW_MAP else []
+            )
+        ),
         "stay_query": _stay_query(form) if searched else "",
     }
 

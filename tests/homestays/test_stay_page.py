@@ -147,7 +147,7 @@ def test_page_context_query_count_is_pinned(rf, room, morning, django_assert_num
         made.user = AnonymousUser()
         return made
 
-    views.homestay_context(page, request())  # fills the content cache
+    views.homestay_context(page, request())["quotes"]()  # fills the content cache (locales)
     with django_assert_num_queries(PAGE_CONTEXT_QUERIES):
         context = views.homestay_context(page, request())
         assert [entry["quote"].night_count for entry in context["quotes"]()] == [2] * (more_rooms + 1)
