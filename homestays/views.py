@@ -212,8 +212,8 @@ def homestay_context(page, request):
         "today": today,
         "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "quote_form": quote_form,
-        # The main fragment (texts, stay form, rooms, calendars) is remembered per address, unless
-        # the stay form has errors to show: then it renders live.
+        # The stay form's fragment is remembered per address, unless the form has errors to show:
+        # then it renders live (the rooms' fragment below is remembered either way).
         "stay_form_key": None if quote_form.is_bound and stay is None else request.get_full_path(),
         "quotes": lazy_value(lambda: built()[1]),
         "amenities": lazy_value(lambda: list(page.amenities.all())),

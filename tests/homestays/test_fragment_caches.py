@@ -187,3 +187,14 @@ def test_a_search_form_with_errors_is_never_remembered(client, index_page, room,
     for _i in range(2):
         html, read = get(client, index_page.url, wrong)
         assert read and 'class="field-error errorlist"' in html
+
+
+def test_stay_form_errors_render_live_while_the_rooms_are_remembered(client, room, monday):
+    """Dates without guests: the form says what is missing on every request; the rooms and the
+    calendar still come from the cache, and still show a booking at the next request."""
+    no_guests = {"check_in": monday.isoformat(), "check_out": (monday + timedelta(days=1)).isoformat()}
+    html = remembered(client, room.page.url, no_guests)
+    assert 'class="field-error"' in html and night_state(html, monday) == "free"
+    book(room, monday, rooms=2)
+    html, read = get(client, room.page.url, no_guests)
+    assert read and 'class="field-error"' in html and night_state(html, monday) == "few"
