@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from orders.exceptions import ReservationError, SoldOut
 from orders.views import add_to_basket
+from town.cache import lazy_value
+from town.page_cache import shows, stock_tag
 from town.translations import locale_of, localize_villages
 
 from . import selectors
@@ -34,26 +36,35 @@ VIEW_LIST, VIEW_MAP = "list", "map"
 
 
 def index_context(index_page, request):
-    """The homestay search: result cards (one per homestay) or a map of this page's homestays."""
+    """The homestay search: result cards (one per homestay) or a map of this page's homestays.
+
+    The results are read only when the page's fragment showing them is not remembered
+    ({% showingcache %} on the address: a search carries the stays' stock tag, so any booking,
+    cancellation or lapsed hold cleared by ``release_expired`` makes it a miss, and closures and
+    prices move the pages version). A form with errors renders live."""
     locale = locale_of(index_page)
     form = AvailabilityForm(request.GET or None, locale=locale)
     valid = form.is_bound and form.is_valid()
     page_number = request.GET.get("page")
     searched = valid and form.has_dates
-    if searched:
-        data = form.cleaned_data
-        page_obj = selectors.search_homestays(
-            data["check_in"],
-            data["check_out"],
-            data.get("guests") or 1,
-            page=page_number,
-            per_page=RESULTS_PER_PAGE,
-            sort=form.chosen_sort,
-            near=form.near_point,
-            locale=locale,
-            **form.search_kwargs(),
-        )
-    else:
+
+    def results():
+        if searched:
+            data = form.cleaned_data
+            # Which homestays fit depends on every room's claims, not only those shown: any stay's
+            # booking or cancellation may change the list.
+            shows(stock_tag(STAY))
+            return selectors.search_homestays(
+                data["check_in"],
+                data["check_out"],
+                data.get("guests") or 1,
+                page=page_number,
+                per_page=RESULTS_PER_PAGE,
+                sort=form.chosen_sort,
+                near=form.near_point,
+                locale=locale,
+                **form.search_kwargs(),
+            )
         filters = {}
         if valid:
             filters = {
@@ -62,22 +73,30 @@ def index_context(index_page, request):
                 "sort": form.chosen_sort,
                 "near": form.near_point,
             }
-        page_obj = selectors.homestay_listing(
+        return selectors.homestay_listing(
             locale=locale, page=page_number, per_page=RESULTS_PER_PAGE, **filters
         )
+
+    page_obj = lazy_value(results)
     view = VIEW_MAP if request.GET.get("view") == VIEW_MAP else VIEW_LIST
     # Filters beyond dates and guests are folded on phones (results first); open when one is wrong.
     folded = ("village", "price_min", "price_max", "amenities", "sort", "near")
     return {
         "form": form,
+        # The results' fragment is remembered per address, unless the form has errors to show.
+        "results_key": None if form.is_bound and not valid else request.get_full_path(),
         "searched": searched,
         "page_obj": page_obj,
-        "result_count": page_obj.paginator.count,
+        "result_count": lazy_value(lambda: page_obj().paginator.count),
         # A search counts up to selectors.COUNT_CAP ("more than 500"); the listing counts exactly.
-        "result_count_exact": getattr(page_obj.paginator, "count_exact", True),
+        "result_count_exact": lazy_value(lambda: getattr(page_obj().paginator, "count_exact", True)),
         "view": view,
         "filters_wrong": any(form.errors.get(name) for name in folded),
-        "markers": _markers([r.homestay for r in page_obj.object_list], request) if view == VIEW_MAP else [],
+        "markers": lazy_value(
+            lambda: (
+                _markers([r.homestay for r in page_obj().object_list], request) if view == VIEW_MAP else []
+            )
+        ),
         "stay_query": _stay_query(form) if searched else "",
     }
 
@@ -144,41 +163,47 @@ def homestay_context(page, request):
             "nights": (data["check_out"] - data["check_in"]).days,
         }
 
-    # Inventory from the canonical room types, texts from this page's own (translated) rows.
-    calendars = selectors.room_calendars(
-        page,
-        month_start,
-        month_end,
-        stay=(stay["check_in"], stay["check_out"]) if stay else None,
-        rooms=stay["rooms"] if stay else 1,
-    )
-    rooms, quotes = [], []
-    for calendar in calendars:
-        rt = calendar.room_type
-        room = {
-            "room_type": rt,
-            "display": calendar.display,
-            "weeks": _weeks(calendar.days, month_start),
-            "quote": None,
-            "error": None,
-            "sold_out": False,
-        }
-        if stay is not None:
-            answer = calendar.quote
-            if stay["guests"] > rt.max_guests * stay["rooms"]:
-                room["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
-            elif isinstance(answer, ReservationError):
-                room["error"] = answer.message
-                # Full (not closed) on these nights: the visitor may join its waiting list.
-                room["sold_out"] = isinstance(answer, SoldOut)
-            else:
-                room["quote"] = answer
-            quotes.append({"room": room, "quote": room["quote"], "error": room["error"]})
-        rooms.append(room)
+    def rooms_and_quotes():
+        # Inventory from the canonical room types, texts from this page's own (translated) rows.
+        calendars = selectors.room_calendars(
+            page,
+            month_start,
+            month_end,
+            stay=(stay["check_in"], stay["check_out"]) if stay else None,
+            rooms=stay["rooms"] if stay else 1,
+        )
+        rooms, quotes = [], []
+        for calendar in calendars:
+            rt = calendar.room_type
+            room = {
+                "room_type": rt,
+                "display": calendar.display,
+                "weeks": _weeks(calendar.days, month_start),
+                "quote": None,
+                "error": None,
+                "sold_out": False,
+            }
+            if stay is not None:
+                answer = calendar.quote
+                if stay["guests"] > rt.max_guests * stay["rooms"]:
+                    room["error"] = _("Sleeps at most %(n)d guests per room.") % {"n": rt.max_guests}
+                elif isinstance(answer, ReservationError):
+                    room["error"] = answer.message
+                    # Full (not closed) on these nights: the visitor may join its waiting list.
+                    room["sold_out"] = isinstance(answer, SoldOut)
+                else:
+                    room["quote"] = answer
+                quotes.append({"room": room, "quote": room["quote"], "error": room["error"]})
+            rooms.append(room)
+        return rooms, quotes
 
+    # The rooms and their calendars are read and rendered only when the page's fragment that
+    # shows them is not remembered ({% showingcache %}: a booking, closure or price change makes
+    # it a miss); so are the texts, photos and map editors change ({% contentcache %}).
+    built = lazy_value(rooms_and_quotes)
     prev_month = (month_start - timedelta(days=1)).replace(day=1)
     return {
-        "rooms": rooms,
+        "rooms": lazy_value(lambda: built()[0]),
         "stay": stay,
         "month_start": month_start,
         "prev_month": prev_month if prev_month >= today.replace(day=1) else None,
@@ -187,13 +212,16 @@ def homestay_context(page, request):
         "today": today,
         "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "quote_form": quote_form,
-        "quotes": quotes,
-        "amenities": list(page.amenities.all()),
-        "gallery": list(page.gallery_images.select_related("image")),
-        "show_contact": selectors.guest_has_confirmed_stay(request.user, page),
-        "markers": _markers([page], request),
+        # The stay form's fragment is remembered per address, unless the form has errors to show:
+        # then it renders live (the rooms' fragment below is remembered either way).
+        "stay_form_key": None if quote_form.is_bound and stay is None else request.get_full_path(),
+        "quotes": lazy_value(lambda: built()[1]),
+        "amenities": lazy_value(lambda: list(page.amenities.all())),
+        "gallery": lazy_value(lambda: list(page.gallery_images.select_related("image"))),
+        "show_contact": lazy_value(lambda: selectors.guest_has_confirmed_stay(request.user, page)),
+        "markers": lazy_value(lambda: _markers([page], request)),
         # A translated page links the village chosen in Chinese: its name in the page's language.
-        "village_shown": localize_villages([page], page.locale_id)[0].village_shown,
+        "village_shown": lazy_value(lambda: localize_villages([page], page.locale_id)[0].village_shown),
     }
 
 

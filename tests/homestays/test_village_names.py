@@ -71,7 +71,7 @@ def search_queries(client, url, monday):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, stay(monday))
     assert response.status_code == 200
-    return len(queries.captured_queries), response.context["result_count"]
+    return len(queries.captured_queries), response.context["result_count"]()
 
 
 def test_english_search_queries_do_not_grow_with_the_homestays(client, index_page, village, monday):
