@@ -12,10 +12,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from homestays.models import RateRuleKind, RoomType
-from homestays.templatetags.homestay_tags import CSRF_HOLE
 from orders.models import ReservationKind
 from orders.reservations import Claim, cancel, reserve
 from tests.factories.homestays import HomestayPageFactory, RoomRateRuleFactory, RoomTypeFactory
+from town.page_cache import CSRF_PLACEHOLDER as CSRF_HOLE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 

@@ -10,9 +10,9 @@ stock tags read while the fragment rendered with it, so a sale of what it shows 
 The key also has the fragment's name, the active language, the page's cache key and the site (as
 ``{% wagtailpagecache %}``). A ``vary_on`` value of None renders the fragment uncached, and so
 does a preview. Never put anything per visitor inside (a form with errors, the visitor's stays),
-with one exception: ending the tag with ``csrf``, the fragment's forms are remembered with a
-placeholder for the CSRF token (as the anonymous page cache stores pages) and each visitor's own
-token is put in where it stands.
+with one exception: the CSRF token. A fragment is rendered for the cache with the page cache's
+placeholder in its place (as the anonymous page cache stores whole pages), and each visitor's own
+token is put in where it stands; a view that asked for no CSRF protection renders it uncached.
 """
 
 import hashlib
@@ -32,11 +32,10 @@ NOT_PROVIDED = "NOTPROVIDED"
 
 
 class ShowingCacheNode(template.Node):
-    def __init__(self, nodelist, name, vary_on, csrf=False):
+    def __init__(self, nodelist, name, vary_on):
         self.nodelist = nodelist
         self.name = name
         self.vary_on = vary_on
-        self.csrf = csrf
 
     def render(self, context):
         values = [value.resolve(context) for value in self.vary_on]
@@ -55,20 +54,21 @@ class ShowingCacheNode(template.Node):
             site.pk if site else "",
             varies.hexdigest(),
         )
-        if not self.csrf:
-            return cached_showing(parts, lambda: self.nodelist.render(context))
-        token = context.get("csrf_token")
-        if not token or token == NOT_PROVIDED:
-            return self.nodelist.render(context)
 
         def render_with_placeholder():
             with context.update({"csrf_token": CSRF_PLACEHOLDER}):
                 return self.nodelist.render(context)
 
-        # str(): the token is made for this visitor now, as {% csrf_token %} would make it. The
-        # fragment was rendered (and escaped) by the template; a token is letters and digits.
-        html = cached_showing(parts, render_with_placeholder).replace(CSRF_PLACEHOLDER, str(token))
-        return mark_safe(html)  # noqa: S308
+        html = cached_showing(parts, render_with_placeholder)
+        if CSRF_PLACEHOLDER not in html:
+            return mark_safe(html)  # noqa: S308 (rendered and escaped by the template)
+        token = context.get("csrf_token")
+        if not token or token == NOT_PROVIDED:
+            return self.nodelist.render(context)
+        # str(): the token is made for this visitor now, as {% csrf_token %} would make it (which
+        # also sets the CSRF cookie). The fragment was rendered (and escaped) by the template; a
+        # token is letters and digits.
+        return mark_safe(html.replace(CSRF_PLACEHOLDER, str(token)))  # noqa: S308
 
 
 @register.tag("showingcache")
@@ -78,7 +78,4 @@ def do_showingcache(parser, token):
     tokens = token.split_contents()
     if len(tokens) < 2:
         raise TemplateSyntaxError(f"'{tokens[0]}' tag requires a fragment name.")
-    csrf = tokens[-1] == "csrf"
-    if csrf:
-        tokens = tokens[:-1]
-    return ShowingCacheNode(nodelist, tokens[1], [parser.compile_filter(t) for t in tokens[2:]], csrf)
+    return ShowingCacheNode(nodelist, tokens[1], [parser.compile_filter(t) for t in tokens[2:]])
