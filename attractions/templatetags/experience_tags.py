@@ -1,14 +1,25 @@
 """``{% featured_experiences page %}``: the featured experiences of the page's language, as cards
 with their next free time: remembered with the seats they show (``town.page_cache``), so the
-next booking of one of their tours clears them."""
+next booking of one of their tours clears them.
+
+``{% tour_booking %}``: the experience page's date picker and the chosen day's times, remembered
+with the seats they show in the same way; the visitor's own part of the form (the CSRF token and
+the people fields) is put in on every request."""
 
 from django import template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from town.page_cache import cached_showing
 
 from ..selectors import featured_experiences as featured_experiences_for
+from ..selectors import picker_stale_at, tour_booking_key
 
 register = template.Library()
+
+# Never in a page otherwise; the booking section is stored with it in place of the live fields.
+FORM_PLACEHOLDER = "@@tour-booking-form@@"
 
 
 @register.inclusion_tag("attractions/includes/featured_experiences.html", takes_context=True)
@@ -20,3 +31,36 @@ def featured_experiences(context, page, limit=6):
         ),
         "request": context.get("request"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def tour_booking(context):
+    """The booking section of an experience page (context: ``page``, ``request``,
+    ``booking_form`` and the lazy ``tour_picker``).
+
+    Cached per page, language, ?date= and ?month= until a booking of the tour (its stock tags),
+    an edit (the content version), the town's next day or its first slot's start; rendered
+    uncached for a posted form (its errors and choices are the visitor's) or a ?date=/?month= of
+    another shape."""
+    page, request, form = context["page"], context["request"], context["booking_form"]
+    engine = context.template.engine
+    section = engine.get_template("attractions/includes/tour_booking.html")
+
+    def compute():
+        picker = context["tour_picker"]()
+        with context.push(picker, tour_form_fields=FORM_PLACEHOLDER):
+            return section.render(context), picker_stale_at(picker)
+
+    key = None if form.is_bound else tour_booking_key(request)
+    if key is None:
+        html, _stale_at = compute()
+    else:
+        html, _stale_at = cached_showing(
+            ("tour-booking", page.pk, get_language(), page.get_url(request), *key),
+            compute,
+            fresh=lambda value: value[1] is None or timezone.now() < value[1],
+        )
+    if FORM_PLACEHOLDER in html:
+        fields = engine.get_template("attractions/includes/tour_booking_fields.html").render(context)
+        html = html.replace(FORM_PLACEHOLDER, fields)
+    return mark_safe(html)  # noqa: S308 (rendered by our templates, escaped there)
