@@ -3,10 +3,10 @@ with their next free time: remembered with the seats they show (``town.page_cach
 next booking of one of their tours clears them.
 
 ``{% tour_booking %}``: the experience page's date picker and the chosen day's times, remembered
-with the seats they show in the same way; the visitor's own part of the form (the CSRF token and
-the people fields) is put in on every request."""
+with the seats they show in the same way; the visitor's CSRF token is put in on every request."""
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -18,8 +18,9 @@ from ..selectors import picker_stale_at, tour_booking_key
 
 register = template.Library()
 
-# Never in a page otherwise; the booking section is stored with it in place of the live fields.
-FORM_PLACEHOLDER = "@@tour-booking-form@@"
+# Never in a page otherwise (tokens are letters and digits): the section is stored with it in
+# place of the visitor's CSRF token.
+CSRF_PLACEHOLDER = "@@tour-booking-csrf@@"
 
 
 @register.inclusion_tag("attractions/includes/featured_experiences.html", takes_context=True)
@@ -39,16 +40,16 @@ def tour_booking(context):
     ``booking_form`` and the lazy ``tour_picker``).
 
     Cached per page, language, ?date= and ?month= until a booking of the tour (its stock tags),
-    an edit (the content version), the town's next day or its first slot's start; rendered
-    uncached for a posted form (its errors and choices are the visitor's) or a ?date=/?month= of
-    another shape."""
+    an edit (the content version), the town's next day or its first slot's start, with the
+    empty form (the same for every visitor); the visitor's CSRF token is put in on each request.
+    Rendered uncached for a posted form (its errors and choices are the visitor's) or a
+    ?date= or ?month= of another shape."""
     page, request, form = context["page"], context["request"], context["booking_form"]
-    engine = context.template.engine
-    section = engine.get_template("attractions/includes/tour_booking.html")
 
     def compute():
         picker = context["tour_picker"]()
-        with context.push(picker, tour_form_fields=FORM_PLACEHOLDER):
+        section = context.template.engine.get_template("attractions/includes/tour_booking.html")
+        with context.push(picker, tour_csrf_token=CSRF_PLACEHOLDER):
             return section.render(context), picker_stale_at(picker)
 
     key = None if form.is_bound else tour_booking_key(request)
@@ -60,7 +61,6 @@ def tour_booking(context):
             compute,
             fresh=lambda value: value[1] is None or timezone.now() < value[1],
         )
-    if FORM_PLACEHOLDER in html:
-        fields = engine.get_template("attractions/includes/tour_booking_fields.html").render(context)
-        html = html.replace(FORM_PLACEHOLDER, fields)
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, CsrfTokenNode().render(context))
     return mark_safe(html)  # noqa: S308 (rendered by our templates, escaped there)
