@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from orders.locking import lock_rows
 from orders.models import Reservation, ReservationKind
+from town.cache import bump_after_commit
 
 from .models import ExperiencePage, TourSlot, TourSlotOrigin, TourSlotStatus
 
@@ -118,6 +119,10 @@ def generate_slots(page, *, days=DEFAULT_DAYS, now=None) -> GenerationResult:
             TourSlot.objects.filter(pk__in=deletable).delete()
             result.deleted = len(deletable)
             result.kept_booked = len(booked)
+        if result.created or result.updated:
+            # Slots are content (town.cache.CONTENT_APPS), but bulk_create and update() send no
+            # signal: the cached tour pages would not show the new times until their copy lapsed.
+            bump_after_commit()
     return result
 
 

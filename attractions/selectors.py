@@ -2,6 +2,7 @@
 number of queries however many pages there are."""
 
 import datetime
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -599,10 +600,43 @@ def tour_picker(page, request, *, now=None):
     }
 
 
+_DATE_PARAM = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH_PARAM = re.compile(r"\d{4}-\d{1,2}")
+
+
+def tour_booking_key(request):
+    """(?date=, ?month=) as the booking section is cached under them, or None for a value of
+    another shape: that request renders it uncached (its message echoes what was typed)."""
+    date = (request.GET.get("date") or "").strip()
+    month = request.GET.get("month") or ""
+    if (date and not _DATE_PARAM.fullmatch(date)) or (month and not _MONTH_PARAM.fullmatch(month)):
+        return None
+    return date, month
+
+
+def picker_stale_at(picker):
+    """When the picker stops being true by itself: the start of its first slot (it then drops
+    out, and its day's places with it); None without slots."""
+    for day in picker["tour_days"].values():
+        return day.slots[0].starts_at
+    return None
+
+
+def tour_date_invalid(request, *, now=None):
+    """Whether ?date= cannot be opened (no date, or a past one: the page answers 400), known
+    without reading the slots."""
+    try:
+        parse_tour_date(request.GET.get("date"), local_today(now))
+    except BadTourDate:
+        return True
+    return False
+
+
 def experience_page_context(page, request):
     """What an experience page shows: facts, prices, the date picker over the whole schedule
     with the chosen day's times (two queries for the slots however many there are and however
-    many are booked) and the booking form."""
+    many are booked; computed on first use, so not at all when the booking section's cached
+    copy holds: ``attractions.templatetags.experience_tags.tour_booking``) and the booking form."""
 
     def meeting_point():
         if not page.meeting_point_id:
@@ -616,7 +650,8 @@ def experience_page_context(page, request):
 
     return {
         "hero": lazy_value(lambda: page.image.get_rendition(HERO_RENDITION) if page.image_id else None),
-        **tour_picker(page, request),
+        "tour_picker": lazy_value(lambda: tour_picker(page, request)),
+        "date_invalid": tour_date_invalid(request),
         "meeting_point_shown": lazy_value(meeting_point),
         "booking_form": ExperienceBookingForm(),
         "child_price_free": page.free_under_age > 0,

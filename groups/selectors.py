@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from town.cache import cached
+from town.cache import cached, is_page_number, lazy_value, query_key
 from town.months import in_season
 
 from .models import (
@@ -92,7 +92,27 @@ def filter_programmes(queryset, *, age="", days="", season=""):
     return queryset
 
 
+INDEX_LISTING = ("filter_form", "filter_errors", "programmes", "page_obj", "filtered")
+
+
 def programme_index_context(index_page, request):
+    """The index's listing, computed on first use (not at all when its cached fragment hits:
+    programmes, their prices and villages change only by a publish, which bumps the content
+    version), and ``listing_key``: the validated filters it is cached under (None: uncached)."""
+    listing = lazy_value(lambda: programme_listing(index_page, request))
+    return {
+        **{name: lazy_value(lambda name=name: listing()[name]) for name in INDEX_LISTING},
+        "listing_key": query_key(
+            request,
+            age=lambda value: value == "" or value in AgeGroup.values,
+            days=lambda value: value == "" or value in LENGTHS,
+            season=lambda value: value == "" or value in SEASONS,
+            page=is_page_number,
+        ),
+    }
+
+
+def programme_listing(index_page, request):
     """The index's live, public programmes, filtered by ``?age=``, ``?days=`` and ``?season=``
     (each stands on its own: a bad one is reported and left out)."""
     form = ProgrammeFilterForm(request.GET or None)
@@ -124,20 +144,22 @@ def programme_index_context(index_page, request):
 
 
 def programme_page_context(page):
-    """The programme's days (activities with their experiences), group prices and photos."""
-    activities = list(
-        ProgrammeActivity.objects.filter(page=page).select_related("experience").order_by("day", "sort_order")
-    )
-    days = {}
-    for activity in activities:
-        days.setdefault(activity.day, []).append(activity)
-    tiers = sorted(page.price_tiers.all(), key=lambda tier: tier.min_pupils)
-    photos = list(_with_card_images(page.photos.all(), PHOTO_RENDITION))
+    """The programme's days (activities with their experiences), group prices and photos, each
+    computed on first use: the page is one fragment cached until the next publish."""
+
+    def days():
+        activities = ProgrammeActivity.objects.filter(page=page).select_related("experience")
+        found = {}
+        for activity in activities.order_by("day", "sort_order"):
+            found.setdefault(activity.day, []).append(activity)
+        return sorted(found.items())
+
+    tiers = lazy_value(lambda: sorted(page.price_tiers.all(), key=lambda tier: tier.min_pupils))
     return {
-        "programme_days": sorted(days.items()),
+        "programme_days": lazy_value(days),
         "price_tiers": tiers,
-        "from_price_fen": lowest_pupil_day_price_fen(page, tiers),
-        "programme_photos": photos,
+        "from_price_fen": lazy_value(lambda: lowest_pupil_day_price_fen(page, tiers())),
+        "programme_photos": lazy_value(lambda: list(_with_card_images(page.photos.all(), PHOTO_RENDITION))),
     }
 
 

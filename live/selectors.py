@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from products.selectors import CARD_RENDITIONS, localize_products, product_url, shop_page, with_photos
 from town.page_cache import cached_showing, shows, stock_tag
@@ -68,6 +69,33 @@ def session_detail(pk, *, now=None, include_unapproved=False):
     sessions = LiveSession.objects.all() if include_unapproved else LiveSession.objects.public()
     found = _fill(_with_pins(sessions.filter(pk=pk)), now)
     return found[0] if found else None
+
+
+def _next_change(session, now):
+    """When the session's page changes by itself: its start, then its end (None once ended)."""
+    if now < session.starts_at:
+        return session.starts_at
+    if now < session.ends_at:
+        return session.ends_at
+    return None
+
+
+def session_for_page(pk, *, include_unapproved=False):
+    """``session_detail`` for the session's page, remembered with the units it shows
+    (``cached_showing``: a sale, a pin or a session change clears it) until the session starts
+    or ends, when its prices, buttons and stock change."""
+
+    def compute():
+        now = timezone.now()
+        session = session_detail(pk, now=now, include_unapproved=include_unapproved)
+        return session, _next_change(session, now) if session is not None else None
+
+    session, _changes_at = cached_showing(
+        ("live-session", pk, include_unapproved, get_language()),
+        compute,
+        fresh=lambda value: value[1] is None or timezone.now() < value[1],
+    )
+    return session
 
 
 def current_sessions(now=None, *, limit=3):

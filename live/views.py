@@ -23,7 +23,7 @@ def session_index(request):
 
 
 def session_page(request, pk):
-    session = selectors.session_detail(pk, include_unapproved=_may_manage_any(request.user))
+    session = selectors.session_for_page(pk, include_unapproved=_may_manage_any(request.user))
     if session is None:
         raise Http404(_("This live session does not exist."))
     return render(

@@ -150,6 +150,11 @@ CONTENT_MODELS = {
     ("wagtailimages", "image"),
     # Staff's synonym groups change what a search finds (search/synonyms).
     ("sitesearch", "searchsynonym"),
+    # A study-tour programme's days, group prices and photos (rows of its page, published with it,
+    # but they can be written on their own too): the programme pages are cached fragments.
+    ("groups", "programmeactivity"),
+    ("groups", "programmepricetier"),
+    ("groups", "programmephoto"),
 }
 
 

@@ -110,18 +110,20 @@ def shows(*tags):
         collected.update(_versions(missing))
 
 
-def cached_showing(parts, compute, timeout=None):
+def cached_showing(parts, compute, timeout=None, *, fresh=None):
     """``compute()`` remembered like ``town.cache.cached`` (content and pages versions and the
     town's date in the key), for values that show availability: the stock tags read while
     computing are kept with the value, a booking that bumps one of them makes it a miss, and a
     hit passes them on to the page being rendered (which is then cleared by the same booking).
 
-    Lives at most ``PAGE_CACHE_STOCK_SECONDS``: holds expire and tours start with the clock."""
+    Lives at most ``PAGE_CACHE_STOCK_SECONDS``: holds expire and tours start with the clock.
+    ``fresh(value)``, when given, says whether a remembered value still holds (False: computed
+    again), for values that know when they turn stale (the next tour's start)."""
     key = versioned_key(*parts, timezone.localdate().isoformat(), f"p{_pages_version()}")
     hit = cache.get(key)
     if hit is not None:
         value, tags = hit
-        if not tags or _current(tags) == tags:
+        if (not tags or _current(tags) == tags) and (fresh is None or fresh(value)):
             _merge(tags)
             return value
     outer = _collecting.get()

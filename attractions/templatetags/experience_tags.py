@@ -1,14 +1,26 @@
 """``{% featured_experiences page %}``: the featured experiences of the page's language, as cards
 with their next free time: remembered with the seats they show (``town.page_cache``), so the
-next booking of one of their tours clears them."""
+next booking of one of their tours clears them.
+
+``{% tour_booking %}``: the experience page's date picker and the chosen day's times, remembered
+with the seats they show in the same way; the visitor's CSRF token is put in on every request."""
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from town.page_cache import cached_showing
 
 from ..selectors import featured_experiences as featured_experiences_for
+from ..selectors import picker_stale_at, tour_booking_key
 
 register = template.Library()
+
+# Never in a page otherwise (tokens are letters and digits): the section is stored with it in
+# place of the visitor's CSRF token.
+CSRF_PLACEHOLDER = "@@tour-booking-csrf@@"
 
 
 @register.inclusion_tag("attractions/includes/featured_experiences.html", takes_context=True)
@@ -20,3 +32,35 @@ def featured_experiences(context, page, limit=6):
         ),
         "request": context.get("request"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def tour_booking(context):
+    """The booking section of an experience page (context: ``page``, ``request``,
+    ``booking_form`` and the lazy ``tour_picker``).
+
+    Cached per page, language, ?date= and ?month= until a booking of the tour (its stock tags),
+    an edit (the content version), the town's next day or its first slot's start, with the
+    empty form (the same for every visitor); the visitor's CSRF token is put in on each request.
+    Rendered uncached for a posted form (its errors and choices are the visitor's) or a
+    ?date= or ?month= of another shape."""
+    page, request, form = context["page"], context["request"], context["booking_form"]
+
+    def compute():
+        picker = context["tour_picker"]()
+        section = context.template.engine.get_template("attractions/includes/tour_booking.html")
+        with context.push(picker, tour_csrf_token=CSRF_PLACEHOLDER):
+            return section.render(context), picker_stale_at(picker)
+
+    key = None if form.is_bound else tour_booking_key(request)
+    if key is None:
+        html, _stale_at = compute()
+    else:
+        html, _stale_at = cached_showing(
+            ("tour-booking", page.pk, get_language(), page.get_url(request), *key),
+            compute,
+            fresh=lambda value: value[1] is None or timezone.now() < value[1],
+        )
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, CsrfTokenNode().render(context))
+    return mark_safe(html)  # noqa: S308 (rendered by our templates, escaped there)

@@ -1,9 +1,12 @@
 """The live pages, the one-tap add to basket, the host's pages, the API and the sales report."""
 
+import re
+
 import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from live import services
 from live.models import LiveSession
@@ -20,10 +23,10 @@ from .conftest import AFTER, BEFORE, DURING, make_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-# Pinned: the session with its host + the pins with their products and villages + the units
-# left + the photos with their images + their renditions + the shop page and its site for the
-# products' addresses (villages' names come from the content cache).
-SESSION_QUERIES = 7
+# Pinned, warm: the site (the menu's). The session with its host, the pins with their products
+# and villages, the units left, the photos and renditions, the shop page for the products'
+# addresses are remembered with the units they show (live.selectors.session_for_page).
+SESSION_QUERIES = 1
 
 
 def pin_many(session, count, *, stock=3):
@@ -242,3 +245,72 @@ def test_a_farmer_sees_their_sessions_from_the_dashboard(client, session, produc
     assert reverse("live_mine") in client.get(reverse("farmer_products")).text
     page = client.get(reverse("live_mine")).text
     assert session.title in page and reverse("live_pins", args=[session.pk]) in page
+
+
+# --- the session page's cached reads (live.selectors.session_for_page) ---------------------------
+
+
+def units_shown(html):
+    return re.findall(r'class="live-pin__left">\D*(\d+)', html)
+
+
+def session_reads(client, url):
+    """(page, whether the session was read from the database)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.text, any("live_livesession" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_sale_shows_on_the_session_page_at_once(client, session, product):
+    with time_machine.travel(BEFORE, tick=False):
+        pin = services.pin_product(session, product, price_fen=5000, stock=4)
+    url = session.get_absolute_url()
+    # Ticking: each bump of a stock tag or the pages version is stamped with the clock.
+    with time_machine.travel(DURING):
+        client.get(url), client.get(url)  # the first also makes the footer settings row
+        page, read = session_reads(client, url)
+        assert not read and units_shown(page) == ["4"]  # remembered
+        basket = Basket.objects.create(user=VerifiedUserFactory())
+        basket_service.add_line(
+            basket, {"kind": "product", "product_id": product.pk, "delivery": "pickup", "live_pin": pin.pk}
+        )
+        check_out(basket.user, basket)
+        page, read = session_reads(client, url)
+    assert read and units_shown(page) == ["3"]
+
+
+def test_the_session_page_turns_live_and_ends_on_time(client, session, product):
+    with time_machine.travel(BEFORE, tick=False):
+        services.pin_product(session, product, price_fen=5000, stock=4)
+    url = session.get_absolute_url()
+    just_before = session.starts_at - timezone.timedelta(seconds=5)
+    with time_machine.travel(just_before, tick=False):
+        client.get(url), client.get(url)
+        page, read = session_reads(client, url)
+        assert not read and "data-live-countdown" in page
+    # Within the copy's life (town.page_cache.cached_showing), but the session has started.
+    with time_machine.travel(session.starts_at + timezone.timedelta(seconds=5), tick=False):
+        page = client.get(url).text
+    assert "data-live-countdown" not in page and "live-pin__buy" in page
+    with time_machine.travel(session.ends_at + timezone.timedelta(seconds=1), tick=False):
+        page = client.get(url).text
+    assert "live-pin__buy" not in page
+
+
+def test_each_language_and_an_edit_show_at_once(client, session, product):
+    with time_machine.travel(BEFORE):
+        services.pin_product(session, product, price_fen=5000, stock=4)
+        url = session.get_absolute_url()
+        client.get(url), client.get(url)
+        chinese, read = session_reads(client, url)
+        assert not read
+        english = client.get("/en" + url).text
+        assert "Pinned products" in english and "Pinned products" not in chinese
+        assert 'href="/en/' in english
+        session.title = "茶园春茶直播"
+        session.save()  # a row of a selling app: the pages version
+        assert "茶园春茶直播" in client.get(url).text
