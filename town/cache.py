@@ -18,8 +18,10 @@ while it stands still, a process may serve the pages it keeps in its own memory 
 read instead of fetching and checking each page's versions.
 """
 
+import contextvars
 import secrets
 import time
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
@@ -33,9 +35,53 @@ TIME_DEPENDENT_TIMEOUT = 60 * 10
 
 _MISSING = object()
 
+# The shared versions read by the request being served ({cache key: value}), or None outside a
+# request (see ``versions_read_once``).
+_request_versions = contextvars.ContextVar("tianyuan_request_versions", default=None)
+
+
+@contextmanager
+def versions_read_once():
+    """While serving one request: each shared version (content, pages) is read from the cache
+    once, however many fragments and values ask for it (a page asked for the content version
+    ten times, each a file read with the file cache). A bump made by this request (a form that
+    publishes) is seen at once; one made by another process meanwhile is seen by the next
+    request, as if this one had read all its fragments a moment earlier: what it stores is
+    under the old version, which nobody reads any more."""
+    token = _request_versions.set({})
+    try:
+        yield
+    finally:
+        _request_versions.reset(token)
+
+
+def remembered_version(key, read):
+    """``read()`` (a shared version under ``key``), read once per request."""
+    seen = _request_versions.get()
+    if seen is None:
+        return read()
+    version = seen.get(key)
+    if version is None:
+        version = seen[key] = read()
+    return version
+
+
+def remember_version(key, value):
+    """Give the request being served the versions read in one round trip (or None to forget)."""
+    seen = _request_versions.get()
+    if seen is not None:
+        if value is None:
+            seen.pop(key, None)
+        else:
+            seen[key] = value
+
 
 def content_version():
-    """The current content version (a cache read, no database query)."""
+    """The current content version (a cache read, no database query; once per request)."""
+    return remembered_version(VERSION_KEY, _read_content_version)
+
+
+def _read_content_version():
     version = cache.get(VERSION_KEY)
     if version is None:
         # Start from the clock, not 1: if the key is ever evicted, the new version cannot meet
@@ -47,6 +93,7 @@ def content_version():
 
 def bump_content_version():
     """Make every cached fragment and value stale at once."""
+    remember_version(VERSION_KEY, None)  # this request reads the new one
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet (or evicted): the next read starts a new version
@@ -201,3 +248,55 @@ class CachedViewRestrictionsMixin:
         restrictions._result_cache = rows
         restrictions._prefetch_done = True
         return restrictions
+
+
+class ContentMemo:
+    """Values that follow from content alone (which site a host name is, which page a path is),
+    kept in this process's memory for the current content version: asking costs the version,
+    read once per request, and a dictionary look-up, where the shared cache costs a file read
+    and an unpickling each time (or a Redis round trip).
+
+    Every edit that could change such a value bumps the version (``connect_signals``), and the
+    next request of every process then starts from an empty memo. The values are shared by the
+    requests of this process: keep only what nobody changes (a number, a tuple, or a model row
+    that is only read). At most ``max_entries`` are kept; past that the memo starts again.
+    """
+
+    def __init__(self, max_entries=2000):
+        self.max_entries = max_entries
+        # (version, {key: value}), replaced as one, so a value never lands under another version.
+        self._state = (None, {})
+
+    def _values(self):
+        version = content_version()
+        state = self._state
+        if state[0] != version:
+            state = self._state = (version, {})
+        return state[1]
+
+    def get(self, key, default=None):
+        return self._values().get(key, default)
+
+    def set(self, key, value):
+        values = self._values()
+        if len(values) >= self.max_entries:
+            values.clear()
+        values[key] = value
+
+    def get_or_set(self, key, compute):
+        values = self._values()
+        try:
+            return values[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(values) >= self.max_entries:
+            values.clear()
+        values[key] = value
+        return value
+
+    def clear(self):
+        self._state = (None, {})
+
+
+content_memo = ContentMemo()

@@ -12,10 +12,11 @@ from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 from django.utils.html import strip_tags
 from wagtail.images.models import AbstractImage
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from home.selectors import OG_RENDITION, content_language, get_model, section_links
 from town.cache import cached
+from town.sites import find_site
 
 register = template.Library()
 
@@ -57,7 +58,7 @@ def language_links(context):
         return remembered
     page = context.get("page")
     if _is_published(page, request):
-        site = Site.find_for_request(request)
+        site = find_site(request)
         links = cached(
             ("languages", page.pk, site.pk if site else None, translation.get_language()),
             lambda: _language_links(request, page),
@@ -121,7 +122,7 @@ def site_footer(context):
     request = context.get("request")
     if request is None:
         return None
-    site = Site.find_for_request(request)
+    site = find_site(request)
     language = translation.get_language()
     return cached(("footer", site.pk if site else None, language), lambda: _footer(request, language))
 
