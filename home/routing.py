@@ -87,7 +87,11 @@ def route_for_request(request, path):
     try:
         if known is not None:
             model, pk, taken, joined = known
-            page = model.objects.select_related(*joined).filter(pk=pk).first()
+            try:
+                # get(), not first(): no ORDER BY to build for the page's many columns.
+                page = model.objects.select_related(*joined).get(pk=pk)
+            except model.DoesNotExist:
+                page = None  # gone without an edit the version saw (a raw delete): walk the tree
             if page is not None:
                 return page.route(request, components[taken:])
         route, known = _route_fully(request, site, components)

@@ -158,6 +158,7 @@ def section_links(request=None):
     links = cached(
         ("sections", site.pk if site else None, language, translation.get_language()),
         lambda: _section_links(request, language),
+        in_process=True,
     )
     if request is not None:
         request._tianyuan_sections = (language, links)

@@ -138,15 +138,25 @@ def versioned_key(*parts):
     return ":".join(["tianyuan", *(str(part) for part in parts), f"v{content_version()}"])
 
 
-def cached(parts, compute, timeout=CONTENT_TIMEOUT):
-    """``compute()``, remembered under ``parts`` plus the content version (None is remembered too)."""
+def cached(parts, compute, timeout=CONTENT_TIMEOUT, in_process=False):
+    """``compute()``, remembered under ``parts`` plus the content version (None is remembered too).
+
+    ``in_process``: also kept in this process's memory (``content_memo``) for the rest of the
+    version, so a page asking again reads no cache at all. Only for values of content alone
+    (the default timeout) that every caller only reads: the same object is handed to each
+    request of the process, where the shared cache hands each a copy."""
     key = versioned_key(*parts)
+    if in_process:
+        hit = content_memo.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
     hit = cache.get(key, _MISSING)
-    if hit is not _MISSING:
-        return hit
-    value = compute()
-    cache.set(key, value, timeout)
-    return value
+    if hit is _MISSING:
+        hit = compute()
+        cache.set(key, hit, timeout)
+    if in_process:
+        content_memo.set(key, hit, timeout)
+    return hit
 
 
 def query_key(request, **checks):
@@ -242,7 +252,7 @@ class CachedViewRestrictionsMixin:
         from wagtail.models import PageViewRestriction
 
         base = super().get_view_restrictions
-        rows = cached(("view-restrictions", self.pk), lambda: list(base()))
+        rows = cached(("view-restrictions", self.pk), lambda: list(base()), in_process=True)
         # Still a queryset (Wagtail calls .exists() on it when copying a page), already filled.
         restrictions = PageViewRestriction.objects.filter(pk__in=[row.pk for row in rows])
         restrictions._result_cache = rows
@@ -251,52 +261,64 @@ class CachedViewRestrictionsMixin:
 
 
 class ContentMemo:
-    """Values that follow from content alone (which site a host name is, which page a path is),
-    kept in this process's memory for the current content version: asking costs the version,
-    read once per request, and a dictionary look-up, where the shared cache costs a file read
-    and an unpickling each time (or a Redis round trip).
+    """Values that follow from content alone (which site a host name is, which page a path is, a
+    menu, a rendered fragment), kept in this process's memory for the current content version:
+    asking costs the version, read once per request, and a dictionary look-up, where the shared
+    cache costs a file read and an unpickling each time (or a Redis round trip).
 
     Every edit that could change such a value bumps the version (``connect_signals``), and the
     next request of every process then starts from an empty memo. The values are shared by the
-    requests of this process: keep only what nobody changes (a number, a tuple, or a model row
-    that is only read). At most ``max_entries`` are kept; past that the memo starts again.
+    requests of this process: keep only what nobody changes (a string, a tuple, a list of dicts
+    only read, a model row only read). At most ``max_entries`` values of at most ``max_size``
+    in all (each value's ``size`` as given to ``set``) are kept; past that the memo starts again.
+    A value given a timeout is forgotten after it, as the shared cache would.
     """
 
-    def __init__(self, max_entries=2000):
+    def __init__(self, max_entries=2000, max_size=None):
         self.max_entries = max_entries
-        # (version, {key: value}), replaced as one, so a value never lands under another version.
-        self._state = (None, {})
+        self.max_size = max_size
+        # (version, {key: (value, expires_at or None, size)}, [size of all]), replaced as one,
+        # so a value never lands under another version.
+        self._state = (None, {}, [0])
 
-    def _values(self):
+    def _current(self):
         version = content_version()
         state = self._state
         if state[0] != version:
-            state = self._state = (version, {})
-        return state[1]
+            state = self._state = (version, {}, [0])
+        return state
 
     def get(self, key, default=None):
-        return self._values().get(key, default)
+        entry = self._current()[1].get(key)
+        if entry is None or (entry[1] is not None and entry[1] <= time.monotonic()):
+            return default
+        return entry[0]
 
-    def set(self, key, value):
-        values = self._values()
-        if len(values) >= self.max_entries:
+    def set(self, key, value, timeout=None, size=1):
+        _version, values, total = self._current()
+        if self.max_size is not None and size > self.max_size // 4:
+            return  # one huge value would push out many others
+        if len(values) >= self.max_entries or (self.max_size is not None and total[0] + size > self.max_size):
             values.clear()
-        values[key] = value
+            total[0] = 0
+        old = values.get(key)
+        if old is not None:
+            total[0] -= old[2]
+        values[key] = (value, None if timeout is None else time.monotonic() + timeout, size)
+        total[0] += size
 
-    def get_or_set(self, key, compute):
-        values = self._values()
-        try:
-            return values[key]
-        except KeyError:
-            pass
-        value = compute()
-        if len(values) >= self.max_entries:
-            values.clear()
-        values[key] = value
+    def get_or_set(self, key, compute, timeout=None):
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            self.set(key, value, timeout)
         return value
 
     def clear(self):
-        self._state = (None, {})
+        self._state = (None, {}, [0])
 
 
+# Sites, routes and the values of the site's shell (menus, footer, language links).
 content_memo = ContentMemo()
+# Rendered fragments ({% contentcache %}), bounded by their length.
+fragment_memo = ContentMemo(max_entries=2000, max_size=16 * 1024 * 1024)

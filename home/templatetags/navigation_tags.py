@@ -62,6 +62,7 @@ def language_links(context):
         links = cached(
             ("languages", page.pk, site.pk if site else None, translation.get_language()),
             lambda: _language_links(request, page),
+            in_process=True,
         )
     else:
         links = _language_links(request, page)
@@ -124,7 +125,9 @@ def site_footer(context):
         return None
     site = find_site(request)
     language = translation.get_language()
-    return cached(("footer", site.pk if site else None, language), lambda: _footer(request, language))
+    return cached(
+        ("footer", site.pk if site else None, language), lambda: _footer(request, language), in_process=True
+    )
 
 
 def _footer(request, language):
@@ -181,7 +184,7 @@ def page_og_image(context):
     if not isinstance(page, Page):
         return None
     if _is_published(page, context.get("request")):
-        return cached(("og-image", page.pk), lambda: _og_image(page))
+        return cached(("og-image", page.pk), lambda: _og_image(page), in_process=True)
     return _og_image(page)
 
 
