@@ -71,6 +71,18 @@ def language_links(context):
     return links
 
 
+@register.simple_tag(takes_context=True)
+def shell_path(context):
+    """The path of a published page being served, which its header and ``<head>`` are cached
+    under (``{% contentcache %}``: with the page, the site, the language and the content version,
+    everything they show but the visitor's own part); None elsewhere (a preview, a view that is
+    no page): rendered afresh."""
+    request = context.get("request")
+    if _is_published(context.get("page"), request):
+        return request.path
+    return None
+
+
 def _is_published(page, request):
     """A live page served as published (not a preview): what it shows may come from the cache."""
     return (

@@ -15,6 +15,7 @@ from django import template
 from django.core.cache.utils import make_template_fragment_key
 from django.template import TemplateSyntaxError, Variable, VariableDoesNotExist
 from django.utils import translation
+from wagtail.models import PAGE_TEMPLATE_VAR
 from wagtail.templatetags.wagtail_cache import WagtailPageCacheNode
 
 from town.cache import CONTENT_TIMEOUT, content_version, fragment_memo
@@ -63,18 +64,39 @@ class ContentCacheNode(WagtailPageCacheNode):
         return make_template_fragment_key(self.fragment_name, vary_on)
 
 
-@register.tag("contentcache")
-def do_contentcache(parser, token):
+class ShellCacheNode(ContentCacheNode):
+    """A fragment of the site's shell, the same on every page (the footer): keyed by the site,
+    the content version and the language, not by the page it is shown on."""
+
+    PAGE_KEY = f"{PAGE_TEMPLATE_VAR}.cache_key"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vary_on = [v for v in self.vary_on if not (isinstance(v, Variable) and v.var == self.PAGE_KEY)]
+
+
+def _parse(parser, token, node_class, end):
     """Parsed as Django's ``{% cache %}`` (without ``using=``)."""
-    nodelist = parser.parse(("endcontentcache",))
+    nodelist = parser.parse((end,))
     parser.delete_first_token()
     tokens = token.split_contents()
     if len(tokens) < 3:
         raise TemplateSyntaxError(f"'{tokens[0]}' tag requires at least 2 arguments.")
-    return ContentCacheNode(
+    return node_class(
         nodelist,
         parser.compile_filter(tokens[1]),
         tokens[2],
         [parser.compile_filter(t) for t in tokens[3:]],
         None,
     )
+
+
+@register.tag("contentcache")
+def do_contentcache(parser, token):
+    return _parse(parser, token, ContentCacheNode, "endcontentcache")
+
+
+@register.tag("shellcache")
+def do_shellcache(parser, token):
+    """``{% shellcache timeout name vary_on... %}``: as ``contentcache``, once for every page."""
+    return _parse(parser, token, ShellCacheNode, "endshellcache")
