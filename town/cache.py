@@ -85,8 +85,10 @@ def _read_content_version():
     version = cache.get(VERSION_KEY)
     if version is None:
         # Start from the clock, not 1: if the key is ever evicted, the new version cannot meet
-        # fragments stored under an old one.
-        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        # fragments stored under an old one. A random part too: under a clock that stands (a
+        # test's frozen time) the new version must still differ from the old one, which the
+        # memos of this process (``ContentMemo``) would otherwise take as still current.
+        cache.add(VERSION_KEY, time.time_ns() // 1000 * 1000 + secrets.randbelow(1000), timeout=None)
         version = cache.get(VERSION_KEY)
     return version
 
@@ -254,7 +256,11 @@ class CachedViewRestrictionsMixin:
         base = super().get_view_restrictions
         rows = cached(("view-restrictions", self.pk), lambda: list(base()), in_process=True)
         # Still a queryset (Wagtail calls .exists() on it when copying a page), already filled.
-        restrictions = PageViewRestriction.objects.filter(pk__in=[row.pk for row in rows])
+        # Most pages have none: an empty queryset then, cheaper to make than a filter by ids.
+        if rows:
+            restrictions = PageViewRestriction.objects.filter(pk__in=[row.pk for row in rows])
+        else:
+            restrictions = PageViewRestriction.objects.none()
         restrictions._result_cache = rows
         restrictions._prefetch_done = True
         return restrictions

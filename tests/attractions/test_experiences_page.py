@@ -38,13 +38,13 @@ def make_slots(experience, count):
 
 
 # Warm queries of an experience page (the visits before filled the content cache; the page holds a
-# CSRF token, so it is counted directly): the site and the active locale, the routing (the home
-# page, the index and the experience, two each below the home page), the slots and their live
-# claims. The facts, prices, photo and meeting point are a fragment cached until the next publish.
-# In English the page also reads the Chinese original that owns the slots (the routing reads the
-# English home page in one query, as the Chinese one: home/routing.py).
-EXPERIENCE_PAGE_WARM = 9
-ENGLISH_EXPERIENCE_PAGE_WARM = 10
+# CSRF token, so it is counted directly): the experience (the site, the locale and the way to it are
+# remembered: home/routing.py), the slots and their live claims. The facts, prices, photo and
+# meeting point are a fragment cached until the next publish. In English the page also reads the
+# Chinese original that owns the slots (the routing reads the English home page in one query, as the
+# Chinese one: home/routing.py).
+EXPERIENCE_PAGE_WARM = 3
+ENGLISH_EXPERIENCE_PAGE_WARM = 4
 assert max(EXPERIENCE_PAGE_WARM, ENGLISH_EXPERIENCE_PAGE_WARM) <= WARM_BUDGET
 
 

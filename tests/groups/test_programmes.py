@@ -12,12 +12,13 @@ from groups.selectors import filter_programmes
 from .conftest import make_programme
 
 pytestmark = pytest.mark.django_db
-# Served warm: the site, the page, the programmes (count; rows with village and image; tiers;
-# renditions), the menu and the footer settings — as many whatever the number of programmes.
-QUERIES = 8
-# The programme page warm: the site, the page (route, specific), its village, its activities with
-# their experiences, tiers, photos, the menu and the footer settings.
-PAGE_QUERIES = 10
+# Served warm: the page (the site and the way to it are remembered), the programmes (count; rows
+# with village and image; tiers; renditions), the menu and the footer settings — as many whatever
+# the number of programmes.
+QUERIES = 4
+# The programme page warm: the page (the site and the way to it are remembered), its village, its
+# activities with their experiences, tiers, photos, the menu and the footer settings.
+PAGE_QUERIES = 4
 
 
 def test_a_larger_group_pays_the_price_of_the_largest_tier_it_reaches(programme_index):

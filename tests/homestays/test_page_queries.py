@@ -16,19 +16,19 @@ from tests.pages import WARM_BUDGET, warm_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-# A homestay page, with or without dates: the site, the active locale, the home page, the index
-# (two: Wagtail's route reads a child, then its own row), the homestay with its village (one: the
-# index routes to its homestays so); its rooms with their photos; the rules and the live claims of
+# A homestay page, with or without dates: the homestay with its village (the site, the locale and
+# the way to it are remembered, and the village read with it as the index's route joins it:
+# home/routing.py); its rooms with their photos; the rules and the live claims of
 # the calendar's month and of the stay, read together; its amenities; its gallery.
-HOMESTAY_PAGE_WARM = 11
-# Search results: the same five to the index; the page of homestays with their count; their
+HOMESTAY_PAGE_WARM = 6
+# Search results: the index (one); the page of homestays with their count; their
 # fitting rooms (with their names in the page's language and each homestay's first gallery
 # photo); rules; live claims; the cards' photos with their renditions. The form's choices
 # (villages, attractions) and the locales come from the content cache.
-RESULTS_WARM = 10
-# Without dates: the five to the index, the count, the page of homestays (lowest price and first
+RESULTS_WARM = 6
+# Without dates: the index (one), the count, the page of homestays (lowest price and first
 # photo in the same query), the cards' photos with their renditions.
-LISTING_WARM = 8
+LISTING_WARM = 4
 # In English the routing reads the English home page in one query, as the Chinese one
 # (home/routing.py: Wagtail's own read it as a plain page, then its specific row); the homestay
 # page reads its own (translated) rooms in the query that reads the rooms it sells; the results

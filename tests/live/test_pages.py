@@ -21,9 +21,9 @@ from .conftest import AFTER, BEFORE, DURING, make_session
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 # Pinned: the session with its host + the pins with their products and villages + the units
-# left + the photos with their images + their renditions + the shop page and its site for the
-# products' addresses (villages' names come from the content cache).
-SESSION_QUERIES = 7
+# left + the photos with their images + their renditions + the shop page for the products'
+# addresses (the site is remembered: town.sites) (villages' names come from the content cache).
+SESSION_QUERIES = 6
 
 
 def pin_many(session, count, *, stock=3):
