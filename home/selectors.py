@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from town.cache import cached, lazy_value
+from town.sites import find_site
 
 # The site's sections: key, label, then the page types that can stand for it (the first live one
 # wins). A type whose app has not been written yet is skipped, and so is its link.
@@ -153,10 +154,11 @@ def section_links(request=None):
     remembered = getattr(request, "_tianyuan_sections", None)
     if remembered is not None and remembered[0] == language:
         return remembered[1]
-    site = Site.find_for_request(request) if request is not None else None
+    site = find_site(request)
     links = cached(
         ("sections", site.pk if site else None, language, translation.get_language()),
         lambda: _section_links(request, language),
+        in_process=True,
     )
     if request is not None:
         request._tianyuan_sections = (language, links)

@@ -273,18 +273,21 @@ def _site_language():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with empty caches: no fragment, content version or rendition (whose image
-    ids the next test's rows reuse) leaks between tests, nor a page this process kept."""
+    ids the next test's rows reuse) leaks between tests, nor a page or route this process kept."""
     from django.core.cache import caches
 
+    from town.cache import content_memo
     from town.page_cache import local_pages
 
     for name in ("default", "renditions"):
         caches[name].clear()
     local_pages.clear()
+    content_memo.clear()
     yield
     for name in ("default", "renditions"):
         caches[name].clear()
     local_pages.clear()
+    content_memo.clear()
 
 
 class MigratedRows:

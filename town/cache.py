@@ -18,8 +18,10 @@ while it stands still, a process may serve the pages it keeps in its own memory 
 read instead of fetching and checking each page's versions.
 """
 
+import contextvars
 import secrets
 import time
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
@@ -33,20 +35,67 @@ TIME_DEPENDENT_TIMEOUT = 60 * 10
 
 _MISSING = object()
 
+# The shared versions read by the request being served ({cache key: value}), or None outside a
+# request (see ``versions_read_once``).
+_request_versions = contextvars.ContextVar("tianyuan_request_versions", default=None)
+
+
+@contextmanager
+def versions_read_once():
+    """While serving one request: each shared version (content, pages) is read from the cache
+    once, however many fragments and values ask for it (a page asked for the content version
+    ten times, each a file read with the file cache). A bump made by this request (a form that
+    publishes) is seen at once; one made by another process meanwhile is seen by the next
+    request, as if this one had read all its fragments a moment earlier: what it stores is
+    under the old version, which nobody reads any more."""
+    token = _request_versions.set({})
+    try:
+        yield
+    finally:
+        _request_versions.reset(token)
+
+
+def remembered_version(key, read):
+    """``read()`` (a shared version under ``key``), read once per request."""
+    seen = _request_versions.get()
+    if seen is None:
+        return read()
+    version = seen.get(key)
+    if version is None:
+        version = seen[key] = read()
+    return version
+
+
+def remember_version(key, value):
+    """Give the request being served the versions read in one round trip (or None to forget)."""
+    seen = _request_versions.get()
+    if seen is not None:
+        if value is None:
+            seen.pop(key, None)
+        else:
+            seen[key] = value
+
 
 def content_version():
-    """The current content version (a cache read, no database query)."""
+    """The current content version (a cache read, no database query; once per request)."""
+    return remembered_version(VERSION_KEY, _read_content_version)
+
+
+def _read_content_version():
     version = cache.get(VERSION_KEY)
     if version is None:
         # Start from the clock, not 1: if the key is ever evicted, the new version cannot meet
-        # fragments stored under an old one.
-        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        # fragments stored under an old one. A random part too: under a clock that stands (a
+        # test's frozen time) the new version must still differ from the old one, which the
+        # memos of this process (``ContentMemo``) would otherwise take as still current.
+        cache.add(VERSION_KEY, time.time_ns() // 1000 * 1000 + secrets.randbelow(1000), timeout=None)
         version = cache.get(VERSION_KEY)
     return version
 
 
 def bump_content_version():
     """Make every cached fragment and value stale at once."""
+    remember_version(VERSION_KEY, None)  # this request reads the new one
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet (or evicted): the next read starts a new version
@@ -91,15 +140,25 @@ def versioned_key(*parts):
     return ":".join(["tianyuan", *(str(part) for part in parts), f"v{content_version()}"])
 
 
-def cached(parts, compute, timeout=CONTENT_TIMEOUT):
-    """``compute()``, remembered under ``parts`` plus the content version (None is remembered too)."""
+def cached(parts, compute, timeout=CONTENT_TIMEOUT, in_process=False):
+    """``compute()``, remembered under ``parts`` plus the content version (None is remembered too).
+
+    ``in_process``: also kept in this process's memory (``content_memo``) for the rest of the
+    version, so a page asking again reads no cache at all. Only for values of content alone
+    (the default timeout) that every caller only reads: the same object is handed to each
+    request of the process, where the shared cache hands each a copy."""
     key = versioned_key(*parts)
+    if in_process:
+        hit = content_memo.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
     hit = cache.get(key, _MISSING)
-    if hit is not _MISSING:
-        return hit
-    value = compute()
-    cache.set(key, value, timeout)
-    return value
+    if hit is _MISSING:
+        hit = compute()
+        cache.set(key, hit, timeout)
+    if in_process:
+        content_memo.set(key, hit, timeout)
+    return hit
 
 
 def query_key(request, **checks):
@@ -200,9 +259,77 @@ class CachedViewRestrictionsMixin:
         from wagtail.models import PageViewRestriction
 
         base = super().get_view_restrictions
-        rows = cached(("view-restrictions", self.pk), lambda: list(base()))
+        rows = cached(("view-restrictions", self.pk), lambda: list(base()), in_process=True)
         # Still a queryset (Wagtail calls .exists() on it when copying a page), already filled.
-        restrictions = PageViewRestriction.objects.filter(pk__in=[row.pk for row in rows])
+        # Most pages have none: an empty queryset then, cheaper to make than a filter by ids.
+        if rows:
+            restrictions = PageViewRestriction.objects.filter(pk__in=[row.pk for row in rows])
+        else:
+            restrictions = PageViewRestriction.objects.none()
         restrictions._result_cache = rows
         restrictions._prefetch_done = True
         return restrictions
+
+
+class ContentMemo:
+    """Values that follow from content alone (which site a host name is, which page a path is, a
+    menu, a rendered fragment), kept in this process's memory for the current content version:
+    asking costs the version, read once per request, and a dictionary look-up, where the shared
+    cache costs a file read and an unpickling each time (or a Redis round trip).
+
+    Every edit that could change such a value bumps the version (``connect_signals``), and the
+    next request of every process then starts from an empty memo. The values are shared by the
+    requests of this process: keep only what nobody changes (a string, a tuple, a list of dicts
+    only read, a model row only read). At most ``max_entries`` values of at most ``max_size``
+    in all (each value's ``size`` as given to ``set``) are kept; past that the memo starts again.
+    A value given a timeout is forgotten after it, as the shared cache would.
+    """
+
+    def __init__(self, max_entries=2000, max_size=None):
+        self.max_entries = max_entries
+        self.max_size = max_size
+        # (version, {key: (value, expires_at or None, size)}, [size of all]), replaced as one,
+        # so a value never lands under another version.
+        self._state = (None, {}, [0])
+
+    def _current(self):
+        version = content_version()
+        state = self._state
+        if state[0] != version:
+            state = self._state = (version, {}, [0])
+        return state
+
+    def get(self, key, default=None):
+        entry = self._current()[1].get(key)
+        if entry is None or (entry[1] is not None and entry[1] <= time.monotonic()):
+            return default
+        return entry[0]
+
+    def set(self, key, value, timeout=None, size=1):
+        _version, values, total = self._current()
+        if self.max_size is not None and size > self.max_size // 4:
+            return  # one huge value would push out many others
+        if len(values) >= self.max_entries or (self.max_size is not None and total[0] + size > self.max_size):
+            values.clear()
+            total[0] = 0
+        old = values.get(key)
+        if old is not None:
+            total[0] -= old[2]
+        values[key] = (value, None if timeout is None else time.monotonic() + timeout, size)
+        total[0] += size
+
+    def get_or_set(self, key, compute, timeout=None):
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            self.set(key, value, timeout)
+        return value
+
+    def clear(self):
+        self._state = (None, {}, [0])
+
+
+# Sites, routes and the values of the site's shell (menus, footer, language links).
+content_memo = ContentMemo()
+# Rendered fragments ({% contentcache %}), bounded by their length.
+fragment_memo = ContentMemo(max_entries=2000, max_size=16 * 1024 * 1024)

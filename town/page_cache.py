@@ -62,7 +62,16 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 
-from .cache import VERSION_KEY, content_version, move_pages_clock, pages_clock, versioned_key
+from .cache import (
+    VERSION_KEY,
+    content_version,
+    move_pages_clock,
+    pages_clock,
+    remember_version,
+    remembered_version,
+    versioned_key,
+    versions_read_once,
+)
 
 PAGES_VERSION_KEY = "tianyuan:pages-version"
 STOCK_KEY = "tianyuan:stock:{}"
@@ -167,6 +176,7 @@ def bump_stock(kind, obj_ids=()):
 
 def bump_pages_version():
     def bump():
+        remember_version(PAGES_VERSION_KEY, None)  # this request reads the new one
         cache.set(PAGES_VERSION_KEY, time.time_ns(), timeout=None)
         move_pages_clock()
 
@@ -188,6 +198,11 @@ def _versions(tags):
 
 
 def _pages_version():
+    """The pages version (one cache read per request, as the content version)."""
+    return remembered_version(PAGES_VERSION_KEY, _read_pages_version)
+
+
+def _read_pages_version():
     version = cache.get(PAGES_VERSION_KEY)
     if version is None:
         cache.add(PAGES_VERSION_KEY, time.time_ns(), timeout=None)
@@ -490,6 +505,11 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Every request, stored or not: the shared versions are read once while serving it.
+        with versions_read_once():
+            return self._serve(request)
+
+    def _serve(self, request):
         if not _anonymous_read(request):
             return self.get_response(request)
         language = _request_language(request)
@@ -508,6 +528,9 @@ class AnonymousPageCacheMiddleware:
         versions = cache.get_many([VERSION_KEY, PAGES_VERSION_KEY])
         content = versions.get(VERSION_KEY) or content_version()
         pages = versions.get(PAGES_VERSION_KEY) or _pages_version()
+        # The page renders under the versions its entry is stored under.
+        remember_version(VERSION_KEY, content)
+        remember_version(PAGES_VERSION_KEY, pages)
         key = f"{base_key}|c{content}|p{pages}"
         entry = cache.get(key)
         if entry is not None:

@@ -32,7 +32,9 @@ def site_locales() -> dict:
     """{pk: Locale} of every locale, from the content cache: a page asks for the default locale or
     its own several times a request, and locales change only when an editor adds or edits one
     (which bumps the content version, ``town.cache.CONTENT_MODELS``)."""
-    return cached(("locales",), lambda: {locale.pk: locale for locale in Locale.objects.all()})
+    return cached(
+        ("locales",), lambda: {locale.pk: locale for locale in Locale.objects.all()}, in_process=True
+    )
 
 
 def default_locale():

@@ -26,12 +26,13 @@ SECRET_KEY = os.environ["SECRET_KEY"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# Static files hashed and compressed, served by WhiteNoise. Uploads (the default storage) are the
-# bucket's when AWS_STORAGE_BUCKET_NAME is set (base.py), else MEDIA_ROOT, which the web server in
-# front serves at /media/ (README): WhiteNoise only knows the files there when the app starts.
+# Static files hashed and compressed, served by WhiteNoise (each file's address remembered by the
+# process: town.staticfiles). Uploads (the default storage) are the bucket's when
+# AWS_STORAGE_BUCKET_NAME is set (base.py), else MEDIA_ROOT, which the web server in front serves
+# at /media/ (README): WhiteNoise only knows the files there when the app starts.
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "town.staticfiles.RememberingStaticFilesStorage"},
 }
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.

@@ -12,10 +12,11 @@ from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 from django.utils.html import strip_tags
 from wagtail.images.models import AbstractImage
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from home.selectors import OG_RENDITION, content_language, get_model, section_links
 from town.cache import cached
+from town.sites import find_site
 
 register = template.Library()
 
@@ -57,16 +58,29 @@ def language_links(context):
         return remembered
     page = context.get("page")
     if _is_published(page, request):
-        site = Site.find_for_request(request)
+        site = find_site(request)
         links = cached(
             ("languages", page.pk, site.pk if site else None, translation.get_language()),
             lambda: _language_links(request, page),
+            in_process=True,
         )
     else:
         links = _language_links(request, page)
     if request is not None:
         request._tianyuan_language_links = links
     return links
+
+
+@register.simple_tag(takes_context=True)
+def shell_path(context):
+    """The path of a published page being served, which its header and ``<head>`` are cached
+    under (``{% contentcache %}``: with the page, the site, the language and the content version,
+    everything they show but the visitor's own part); None elsewhere (a preview, a view that is
+    no page): rendered afresh."""
+    request = context.get("request")
+    if _is_published(context.get("page"), request):
+        return request.path
+    return None
 
 
 def _is_published(page, request):
@@ -121,9 +135,11 @@ def site_footer(context):
     request = context.get("request")
     if request is None:
         return None
-    site = Site.find_for_request(request)
+    site = find_site(request)
     language = translation.get_language()
-    return cached(("footer", site.pk if site else None, language), lambda: _footer(request, language))
+    return cached(
+        ("footer", site.pk if site else None, language), lambda: _footer(request, language), in_process=True
+    )
 
 
 def _footer(request, language):
@@ -180,7 +196,7 @@ def page_og_image(context):
     if not isinstance(page, Page):
         return None
     if _is_published(page, context.get("request")):
-        return cached(("og-image", page.pk), lambda: _og_image(page))
+        return cached(("og-image", page.pk), lambda: _og_image(page), in_process=True)
     return _og_image(page)
 
 

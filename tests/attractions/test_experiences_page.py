@@ -38,14 +38,13 @@ def make_slots(experience, count):
 
 
 # Warm queries of an experience page (the visits before filled the content cache; the page holds a
-# CSRF token, so it is counted directly): the site and the active locale, the routing (the home
-# page, the index and the experience, two each below the home page). The facts, prices, photo and
-# meeting point are a fragment cached until the next publish; the date picker and the times with
-# their seats left (the slots, their live claims and, in English, the Chinese original that owns
-# them) a fragment cached until the next booking of a tour (town.page_cache.cached_showing). The
-# routing reads the English home page in one query, as the Chinese one (home/routing.py).
-EXPERIENCE_PAGE_WARM = 7
-ENGLISH_EXPERIENCE_PAGE_WARM = 7
+# CSRF token, so it is counted directly): the experience itself (the site, the locale and the way
+# to it are remembered: home/routing.py). The facts, prices, photo and meeting point are a
+# fragment cached until the next publish; the date picker and the times with their seats left
+# (the slots, their live claims and, in English, the Chinese original that owns them) a fragment
+# cached until the next booking of a tour (town.page_cache.cached_showing).
+EXPERIENCE_PAGE_WARM = 1
+ENGLISH_EXPERIENCE_PAGE_WARM = 1
 assert max(EXPERIENCE_PAGE_WARM, ENGLISH_EXPERIENCE_PAGE_WARM) <= WARM_BUDGET
 
 

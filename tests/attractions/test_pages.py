@@ -12,17 +12,18 @@ from town.models import Village
 
 pytestmark = pytest.mark.django_db
 
-# SQL queries per page, cold and warm (tests/pages.py). Warm is the shell alone: site, locale,
-# routing (two per level below the home page); the view restrictions come from the cache.
+# SQL queries per page, cold and warm (tests/pages.py). Warm is the page alone (the site, the
+# locale and the way to the page are remembered: home/routing.py); the view restrictions come
+# from the cache.
 # Cold includes the index's experiences (one query when there are none), and on the attraction
 # and route pages the facilities for their maps (scenic; content-cached, so not warm). The
 # attraction page also asks for its "book entry" call to action (gates, through town.spots): one
 # query for the spots with timed entry (none here), kept like availability, so not warm either.
-ATTRACTION_INDEX_COLD, ATTRACTION_INDEX_WARM = 19, 5
+ATTRACTION_INDEX_COLD, ATTRACTION_INDEX_WARM = 19, 1
 FILTERED_INDEX_COLD = 19
-UNCACHED_INDEX_WARM = 10
-ATTRACTION_PAGE_COLD, ATTRACTION_PAGE_WARM = 25, 7
-ROUTE_PAGE_COLD, ROUTE_PAGE_WARM = 19, 7
+UNCACHED_INDEX_WARM = 6
+ATTRACTION_PAGE_COLD, ATTRACTION_PAGE_WARM = 25, 1
+ROUTE_PAGE_COLD, ROUTE_PAGE_WARM = 19, 1
 # In English too: the routing reads the English home page in the query that reads the home page
 # (home/routing.py; Wagtail's own read it twice).
 ENGLISH_ATTRACTION_PAGE_WARM = ATTRACTION_PAGE_WARM

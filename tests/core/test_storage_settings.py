@@ -22,7 +22,7 @@ BUCKET_ENV = {
     "AWS_ACCESS_KEY_ID": "not-a-key",
     "AWS_SECRET_ACCESS_KEY": "not-a-secret",
 }
-WHITENOISE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+WHITENOISE = "town.staticfiles.RememberingStaticFilesStorage"  # WhiteNoise's, addresses remembered
 SETTINGS_MODULES = ["config.settings.base", "config.settings.production", "config.settings.test"]
 
 

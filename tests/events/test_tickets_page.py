@@ -107,7 +107,7 @@ def test_paid_basket_still_asks_for_a_payment_method(client, visitor, festival, 
 # Warm queries of an event page with tickets (the shell is cached; the tickets never are): the
 # event page's (test_pages.py) plus one for the live claims, the same for 2 and 50 ticket types.
 # The page holds a CSRF token per form, so its HTML differs per request: counted directly.
-TICKETS_PAGE_WARM = 9
+TICKETS_PAGE_WARM = 3
 assert TICKETS_PAGE_WARM <= WARM_BUDGET
 
 

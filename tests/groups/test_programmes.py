@@ -12,13 +12,12 @@ from groups.selectors import filter_programmes
 from .conftest import make_programme
 
 pytestmark = pytest.mark.django_db
-# Served warm: the site, the active locale, the routing (the home page, the index: two); the
-# listing (programmes with village, image, tiers and renditions) is a fragment cached until the
-# next publish, per filter — as many whatever the number of programmes.
-QUERIES = 5
-# The programme page warm: the same and two more of routing; its days, tiers and photos are a
-# fragment cached likewise.
-PAGE_QUERIES = 7
+# Served warm: the page (the site and the way to it are remembered: home/routing.py); the listing
+# (programmes with village, image, tiers and renditions) is a fragment cached until the next
+# publish, per filter — as many whatever the number of programmes.
+QUERIES = 1
+# The programme page warm: the same; its days, tiers and photos are a fragment cached likewise.
+PAGE_QUERIES = 1
 
 
 def test_a_larger_group_pays_the_price_of_the_largest_tier_it_reaches(programme_index):

@@ -12,12 +12,13 @@ from tests.pages import cold_and_warm_queries
 
 pytestmark = pytest.mark.django_db
 
-# Warm: site, locale, page (serving; the view restrictions are cached too); the rest is cached. Cold adds
+# Warm: the page (the site, the locale and the way to it are remembered: home/routing.py; the
+# view restrictions are cached too); the rest is cached. Cold adds
 # the link-preview image + rendition; hero images + renditions; sections (nav); featured: chosen,
 # restrictions, pages, images, renditions; events: restrictions, pages, images, renditions;
 # translations (language links); footer; featured experiences: restrictions and which are featured
 # (both cached until the next publish; the cards and their free times are never cached).
-HOME_PAGE_COLD, HOME_PAGE_WARM = 25, 3
+HOME_PAGE_COLD, HOME_PAGE_WARM = 25, 1
 
 
 def fill_home_page(home_page, count):

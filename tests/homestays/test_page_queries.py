@@ -16,18 +16,18 @@ from tests.pages import WARM_BUDGET, warm_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-# A homestay page, with or without dates: the site, the active locale, the home page, the index
-# (two: Wagtail's route reads a child, then its own row), the homestay with its village (one: the
-# index routes to its homestays so). Its rooms with their prices and calendars are remembered with
-# the stock they show ({% showingcache %}: a booking, closure or price change makes them a miss),
-# its texts, amenities, gallery and map until the next publish ({% contentcache %}).
-HOMESTAY_PAGE_WARM = 6
-# Search results and the listing without dates: the same five to the index, nothing more. The
-# results' fragment is remembered per address ({% showingcache %}): a search with the stays'
-# stock tag (any booking or cancellation makes it a miss), both with the pages version (rooms,
-# prices, closures) and the content version. The form's choices come from the content cache.
-RESULTS_WARM = 5
-LISTING_WARM = 5
+# A homestay page, with or without dates: the homestay with its village (the site, the locale and
+# the way to it are remembered, and the village read with it as the index's route joins it:
+# home/routing.py). Its rooms with their prices and calendars are remembered with the stock they
+# show ({% showingcache %}: a booking, closure or price change makes them a miss), its texts,
+# amenities, gallery and map until the next publish ({% contentcache %}).
+HOMESTAY_PAGE_WARM = 1
+# Search results and the listing without dates: the index, nothing more. The results' fragment is
+# remembered per address ({% showingcache %}): a search with the stays' stock tag (any booking or
+# cancellation makes it a miss), both with the pages version (rooms, prices, closures) and the
+# content version. The form's choices come from the content cache.
+RESULTS_WARM = 1
+LISTING_WARM = 1
 # In English the routing reads the English home page in one query, as the Chinese one
 # (home/routing.py: Wagtail's own read it as a plain page, then its specific row); the rooms,
 # which read the page's own (translated) rooms, and the results, which read the homestays'

@@ -23,10 +23,10 @@ from .conftest import AFTER, BEFORE, DURING, make_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-# Pinned, warm: the site (the menu's). The session with its host, the pins with their products
-# and villages, the units left, the photos and renditions, the shop page for the products'
-# addresses are remembered with the units they show (live.selectors.session_for_page).
-SESSION_QUERIES = 1
+# Pinned, warm: nothing (the site is remembered: town.sites). The session with its host, the pins
+# with their products and villages, the units left, the photos and renditions, the shop page for
+# the products' addresses are remembered with the units they show (live.selectors.session_for_page).
+SESSION_QUERIES = 0
 
 
 def pin_many(session, count, *, stock=3):

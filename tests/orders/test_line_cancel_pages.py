@@ -39,14 +39,14 @@ def test_the_order_page_reads_the_lines_choices_in_a_fixed_number_of_queries(
     browser, trip, visitor, trip_things, django_assert_num_queries
 ):
     """Session, user, order, lines, vouchers, payments, refunds, packed produce (once, for the whole
-    order's and the lines' cancellation), the user's permissions (2) and the site (the rest of the
-    shell is cached), whatever the number of lines."""
+    order's and the lines' cancellation) and the user's permissions (2) (the site is remembered,
+    the rest of the shell cached), whatever the number of lines."""
     bigger = book(visitor, trip_things, "product", "product", "tour", "tour")
     assert bigger.order.lines.count() == 4
     for order in (trip.order, bigger.order):
         browser.get(order.get_absolute_url())  # the site's shell is read once, then cached
     for order in (trip.order, bigger.order):
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             assert browser.get(order.get_absolute_url()).status_code == 200
 
 

@@ -133,12 +133,12 @@ def test_the_change_page_reads_a_fixed_number_of_queries(browser, stay_trip, dja
     rooms and their English names; the new room checked as a line (its canonical id and row),
     priced (rules) and checked as the reservation core would take it (the line's own claims,
     canonical id, row, rules, claims on the nights, the own claims among them, closures); its
-    names in English (room, homestay); the user's permissions (2) and the site: the same for 1
-    night or 6."""
+    names in English (room, homestay); the user's permissions (2) (the site is remembered:
+    town.sites): the same for 1 night or 6."""
     line = stay_trip.line("stay")
     url = change_url(stay_trip, line)
     for _warm_up in range(2):  # the site's shell is read, then cached
         browser.get(url, dates(line, nights=1))
     for nights in (1, 6):
-        with django_assert_num_queries(26):
+        with django_assert_num_queries(25):
             assert browser.get(url, dates(line, by=1, nights=nights)).status_code == 200

@@ -142,11 +142,11 @@ def test_the_api_answers_in_english_for_an_english_caller(town):
 
 
 # Queries after warming (page cache off, as in tests): car parks, notices, today's events, the
-# tours with free seats today (pages, renditions, slots, their claims), and the shell. The
-# facilities come from the content cache.
+# tours with free seats today (pages, renditions, slots, their claims), and the shell (the site
+# is remembered: town.sites). The facilities come from the content cache.
 # With the gates' one query for the spots (none here; with spots, their windows and claims add
 # three: tests/gates/test_now_spots.py).
-NOW_PAGE_QUERIES = 8
+NOW_PAGE_QUERIES = 7
 NOW_API_QUERIES = 3
 
 

@@ -11,8 +11,9 @@ from town.cache import content_version
 
 pytestmark = pytest.mark.django_db
 
-# Warm: site, locale, routing (page, child, page); the view restrictions come from the cache.
-STANDARD_PAGE_COLD, STANDARD_PAGE_WARM = 15, 5
+# Warm: the page (the site, the locale and the way to it are remembered: home/routing.py); the
+# view restrictions come from the cache.
+STANDARD_PAGE_COLD, STANDARD_PAGE_WARM = 15, 1
 
 
 @pytest.fixture
