@@ -55,20 +55,30 @@ class ShowingCacheNode(template.Node):
             varies.hexdigest(),
         )
 
-        def render_with_placeholder():
-            with context.update({"csrf_token": CSRF_PLACEHOLDER}):
-                return self.nodelist.render(context)
+        html = cached_showing(parts, lambda: render_for_everyone(context, self.nodelist.render))
+        mine = for_this_visitor(context, html)
+        return self.nodelist.render(context) if mine is None else mine
 
-        html = cached_showing(parts, render_with_placeholder)
-        if CSRF_PLACEHOLDER not in html:
-            return mark_safe(html)  # noqa: S308 (rendered and escaped by the template)
-        token = context.get("csrf_token")
-        if not token or token == NOT_PROVIDED:
-            return self.nodelist.render(context)
-        # str(): the token is made for this visitor now, as {% csrf_token %} would make it (which
-        # also sets the CSRF cookie). The fragment was rendered (and escaped) by the template; a
-        # token is letters and digits.
-        return mark_safe(html.replace(CSRF_PLACEHOLDER, str(token)))  # noqa: S308
+
+def render_for_everyone(context, render):
+    """``render(context)`` as every visitor may be given it: with the page cache's placeholder
+    where ``{% csrf_token %}`` puts the visitor's token."""
+    with context.update({"csrf_token": CSRF_PLACEHOLDER}):
+        return render(context)
+
+
+def for_this_visitor(context, html):
+    """``html`` made by ``render_for_everyone`` with this visitor's own CSRF token put in, or None
+    when the view asked for no CSRF protection (render it live then)."""
+    if CSRF_PLACEHOLDER not in html:
+        return mark_safe(html)  # noqa: S308 (rendered and escaped by the template)
+    token = context.get("csrf_token")
+    if not token or token == NOT_PROVIDED:
+        return None
+    # str(): the token is made for this visitor now, as {% csrf_token %} would make it (which also
+    # sets the CSRF cookie). The fragment was rendered (and escaped) by the template; a token is
+    # letters and digits.
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, str(token)))  # noqa: S308
 
 
 @register.tag("showingcache")
