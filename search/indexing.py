@@ -18,7 +18,9 @@ from django.utils.html import strip_tags
 from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
-from .models import SearchEntry, SearchFacet
+from town.page_cache import bump_stock
+
+from .models import INDEX_STOCK, SearchEntry, SearchFacet
 from .registry import SearchKind, all_kinds, kinds_for_model, normalise_facets
 from .text import entry_text, index_text
 
@@ -129,6 +131,7 @@ def _write(kind: SearchKind, objs: list, remove_ids=()) -> None:
     built = build_entries(kind, objs)
     ids = {o.pk for o in objs} | set(remove_ids)
     with transaction.atomic():
+        bump_stock(INDEX_STOCK)
         # modelsearch's post_delete handler drops each deleted row from the backend's index.
         SearchEntry.objects.filter(content_type=content_type, object_pk__in=ids).delete()
         entries = SearchEntry.objects.bulk_create([entry for entry, _rows in built])
@@ -146,6 +149,7 @@ def rebuild(kinds: list[SearchKind] | None = None, progress=None) -> int:
     """Re-create every entry of ``kinds`` (default: all). Returns the number of entries."""
     total = 0
     for kind in kinds or all_kinds():
+        bump_stock(INDEX_STOCK)
         SearchEntry.objects.filter(kind=kind.kind).delete()
         batch = []
         for obj in kind.live_queryset().iterator(chunk_size=BATCH_SIZE):
@@ -195,6 +199,7 @@ def remove_object(obj) -> None:
     model = getattr(obj, "specific_class", None) or type(obj)
     for kind in kinds_for_model(model):
         content_type = ContentType.objects.get_for_model(kind.model)
+        bump_stock(INDEX_STOCK)
         SearchEntry.objects.filter(content_type=content_type, object_pk=obj.pk).delete()
         # Its translations lose this object's text.
         key = getattr(obj, "translation_key", None)

@@ -18,6 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+# The stock tag (town.page_cache) every write to the entries bumps: remembered search results
+# (search.backends.database) show the index as it was, and any change to it makes them a miss.
+INDEX_STOCK = "search"
+
 
 class SearchEntry(index.Indexed, models.Model):
     kind = models.CharField(_("kind"), max_length=32, db_index=True)

@@ -30,6 +30,7 @@ in a subquery, and only the rows of that page read whole. Never a relevance func
 index row.
 """
 
+import hashlib
 import math
 from contextlib import contextmanager
 from typing import NamedTuple
@@ -53,12 +54,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat, Length
 from django.db.models.lookups import GreaterThanOrEqual
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Or, PlainText
 
+from town.page_cache import cached_showing, shows, stock_tag
+
 from ..highlight import highlight
-from ..models import SearchEntry, SearchFacet
+from ..models import INDEX_STOCK, SearchEntry, SearchFacet
 from ..registry import get_kind
 from ..service import FacetValue, Hit, SearchRequest, SearchResults, empty_results
 from ..synonyms import synonym_map
@@ -430,6 +434,26 @@ class DatabaseBackend:
             results = empty_results(request, _("Type what you are looking for: a place, a festival, a stay…"))
             results.suggestions = popular_searches()
             return results
+        # Remembered until the index changes (every write bumps the "search" stock tag:
+        # search.indexing), an editor publishes, a selling row changes or the day turns, and at
+        # most PAGE_CACHE_STOCK_SECONDS (popular searches and facets age with the clock): the same
+        # words, filters and page give the same statements, and building them through the ORM
+        # was most of a search's time (issue 21).
+        asked = (
+            request.q,
+            sorted(request.kinds or ()),
+            sorted((name, sorted(values)) for name, values in request.facets.items()),
+            request.page,
+            request.per_page,
+            request.near,
+            request.language,
+            get_language(),
+        )
+        key = ("search-results", connection.vendor, hashlib.sha256(repr(asked).encode()).hexdigest())
+        return cached_showing(key, lambda: self._search_now(request))
+
+    def _search_now(self, request: SearchRequest) -> SearchResults:
+        shows(stock_tag(INDEX_STOCK))
         with _planned_through_the_index():
             return self._search(request)
 
