@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 from orders.views import add_to_basket
 from products.models import ProducerStatus
 from products.producers import producer_for
+from town.page_cache import stock_version
 
 from . import selectors, services
 from .forms import PinForm, SessionForm
+from .inventory import LIVE
 from .models import LiveSession, PinnedProduct, Status
 
 
@@ -23,11 +25,16 @@ def session_index(request):
 
 
 def session_page(request, pk):
+    # Read before the session: the pins' rendered list is remembered under it, and a sale
+    # between the two reads then makes the next request a miss, never a stale hit.
+    pins_stock = stock_version(LIVE)
     session = selectors.session_for_page(pk, include_unapproved=_may_manage_any(request.user))
     if session is None:
         raise Http404(_("This live session does not exist."))
     return render(
-        request, "live/session.html", {"session": session, "may_manage": _may_manage(request.user, session)}
+        request,
+        "live/session.html",
+        {"session": session, "may_manage": _may_manage(request.user, session), "pins_stock": pins_stock},
     )
 
 

@@ -119,6 +119,13 @@ def shows(*tags):
         collected.update(_versions(missing))
 
 
+def stock_version(kind, obj_id="*"):
+    """The current version of a stock tag, for a fragment keyed by it (a bump makes it a miss).
+    Read it before the values the fragment shows, as ``shows`` is called before the query."""
+    tag = stock_tag(kind, obj_id)
+    return _versions([tag])[tag]
+
+
 def cached_showing(parts, compute, timeout=None, *, fresh=None):
     """``compute()`` remembered like ``town.cache.cached`` (content and pages versions and the
     town's date in the key), for values that show availability: the stock tags read while
