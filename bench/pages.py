@@ -328,11 +328,15 @@ def report(paths, queries, load, args):
             f"Pages the cache answers, at ≥ {TARGET:.2f} × static: {met} of {len(ratios)}; "
             f"median {median:.2f}, lowest {ordered[0]:.2f}.",
         ]
-    text = "\n".join(lines)
+    emit("\n".join(lines), args.md)
+
+
+def emit(text, md=None):
+    """Print the report and, with ``md``, append it (dated) to that markdown file."""
     print()
     print(text)
-    if args.md:
-        md = Path(args.md)
+    if md:
+        md = Path(md)
         md.parent.mkdir(parents=True, exist_ok=True)
         with md.open("a") as fh:
             fh.write(f"\n{time.strftime('%Y-%m-%d %H:%M')}\n\n{text}\n")

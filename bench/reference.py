@@ -219,14 +219,7 @@ def report(results, inproc, loads, args):
         f"≥ {args.target:.2f} on every page. "
         + (f"Below it: {', '.join(below)}." if below else "Every page meets it."),
     ]
-    text = "\n".join(lines)
-    print()
-    print(text)
-    if args.md:
-        md = Path(args.md)
-        md.parent.mkdir(parents=True, exist_ok=True)
-        with md.open("a") as fh:
-            fh.write(f"\n{time.strftime('%Y-%m-%d %H:%M')}\n\n{text}\n")
+    pages.emit("\n".join(lines), args.md)
 
 
 def main():

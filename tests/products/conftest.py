@@ -16,3 +16,11 @@ def shipping_rate(db):
 @pytest.fixture
 def shop(home_page):
     return ShopPageFactory(parent=home_page)
+
+
+@pytest.fixture
+def english_shop(shop, en_locale):
+    """The shop translated to English and published."""
+    english = shop.copy_for_translation(en_locale, copy_parents=True)
+    english.save_revision().publish()
+    return english

@@ -28,13 +28,6 @@ def visitor():
     return client
 
 
-@pytest.fixture
-def english_shop(shop, en_locale):
-    english = shop.copy_for_translation(en_locale, copy_parents=True)
-    english.save_revision().publish()
-    return english
-
-
 def page(client, url):
     response = client.get(url)
     assert response.status_code == 200

@@ -35,13 +35,6 @@ def add_products(n, **kwargs):
     return products
 
 
-@pytest.fixture
-def english_shop(shop, en_locale):
-    english = shop.copy_for_translation(en_locale, copy_parents=True)
-    english.save_revision().publish()
-    return english
-
-
 def in_english(products, en_locale):
     for product in products:
         translation = product.copy_for_translation(en_locale)

@@ -21,28 +21,6 @@ def attraction(home_page):
     return AttractionPageFactory(parent=index, title="青溪古桥", slug="old-bridge")
 
 
-@pytest.fixture
-def cache_reads(monkeypatch):
-    """The keys this process reads from the shared cache."""
-    from django.core.cache import caches
-
-    backend = caches["default"]
-    reads = []
-    get, get_many = backend.get, backend.get_many
-
-    def logged_get(key, *args, **kwargs):
-        reads.append(key)
-        return get(key, *args, **kwargs)
-
-    def logged_get_many(keys, *args, **kwargs):
-        reads.extend(keys)
-        return get_many(keys, *args, **kwargs)
-
-    monkeypatch.setattr(backend, "get", logged_get)
-    monkeypatch.setattr(backend, "get_many", logged_get_many)
-    return reads
-
-
 def warm(client, url):
     for _i in range(2):
         assert client.get(url).status_code == 200
