@@ -22,6 +22,7 @@ from orders.selectors import claimed_units
 from orders.stay_suggestions import StaySuggestion
 from town import geo
 from town.cache import is_page_number, lazy_value, query_key
+from town.page_cache import cached_showing
 
 from .models import EventPage, TicketType
 
@@ -133,14 +134,18 @@ def event_page_context(page, request):
         "markers": lazy_value(lambda: [marker] if place() and (marker := place().map_marker()) else []),
         # Visitors get a way there, never the raw WGS-84 numbers.
         "map_app_url": lazy_value(
-            lambda: geo.map_app_url(place().latitude, place().longitude, place().title)
-            if place() and place().has_coordinates
-            else ""
+            lambda: (
+                geo.map_app_url(place().latitude, place().longitude, place().title)
+                if place() and place().has_coordinates
+                else ""
+            )
         ),
         # The structured data holds absolute addresses: its fragment varies with scheme and host.
         "absolute_root": request.build_absolute_uri("/"),
-        # Live (never cached): what is left changes with every booking.
-        "ticket_offers": ticket_offers(page),
+        # What is left changes with every booking: remembered with the seats it shows.
+        "ticket_offers": (offers := remembered_ticket_offers(page)),
+        # The rendered tickets are remembered under what they show of each offer.
+        "tickets_key": "|".join(f"{o.pk}:{o.state}:{o.remaining}:{o.max_quantity}" for o in offers),
     }
 
 
@@ -202,16 +207,48 @@ def ticket_offers(page, now=None):
     ]
 
 
+def remembered_ticket_offers(page):
+    """``ticket_offers(page)`` remembered with the seats they show (``cached_showing``: a sale or
+    a cancellation of one of them makes it a miss, an edit moves the content version) until the
+    next moment a sales window opens or closes or the event ends."""
+
+    def compute():
+        now = timezone.now()
+        offers = ticket_offers(page, now)
+        return offers, _next_sales_change(offers, now)
+
+    offers, _changes_at = cached_showing(
+        ("ticket-offers", page.pk, translation.get_language()),
+        compute,
+        fresh=lambda value: value[1] is None or timezone.now() < value[1],
+    )
+    return offers
+
+
+def _next_sales_change(offers, now):
+    """When one of ``offers`` changes state by itself: a window opening or closing, the event's end."""
+    moments = []
+    for offer in offers:
+        ticket_type = offer.ticket_type
+        moments += [ticket_type.sales_start, ticket_type.sales_closes_at(), ticket_type.page.end]
+    later = [moment for moment in moments if moment is not None and moment > now]
+    return min(later, default=None)
+
+
 FESTIVAL_SUGGESTIONS = 6
 
 
 def festival_days_during(first_day, last_day, *, days, locale=None, now=None):
     """The festivals and events on the days of a stay (each on its first day the stay covers):
     one query."""
-    events = published_events(locale).filter(
-        start__lt=town_day_start(last_day + datetime.timedelta(days=1)),
-        end__gte=town_day_start(first_day),
-    ).order_by("start", "pk")[: FESTIVAL_SUGGESTIONS * 2]
+    events = (
+        published_events(locale)
+        .filter(
+            start__lt=town_day_start(last_day + datetime.timedelta(days=1)),
+            end__gte=town_day_start(first_day),
+        )
+        .order_by("start", "pk")[: FESTIVAL_SUGGESTIONS * 2]
+    )
     found = []
     for event in events:
         start, end = timezone.localtime(event.start), timezone.localtime(event.end)

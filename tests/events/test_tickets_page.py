@@ -1,8 +1,10 @@
 """The event page's tickets: states, the add-to-basket form, free checkout page, query counts."""
 
 import datetime
+import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -104,10 +106,11 @@ def test_paid_basket_still_asks_for_a_payment_method(client, visitor, festival, 
     assert 'type="radio"' in page.text
 
 
-# Warm queries of an event page with tickets (the shell is cached; the tickets never are): the
-# event page's (test_pages.py) plus one for the live claims, the same for 2 and 50 ticket types.
-# The page holds a CSRF token per form, so its HTML differs per request: counted directly.
-TICKETS_PAGE_WARM = 3
+# Warm queries of an event page with tickets: the event page's (test_pages.py) and nothing more,
+# the same for 2 and 50 ticket types. The ticket types and their live claims are remembered with
+# the seats they show, the rendered tickets under what each shows (with each visitor's CSRF token
+# put in): a sale, a window opening or closing, an edit make them a miss (tests below).
+TICKETS_PAGE_WARM = 1
 assert TICKETS_PAGE_WARM <= WARM_BUDGET
 
 
@@ -124,3 +127,67 @@ def test_event_page_queries_do_not_grow_with_ticket_types(
         response = client.get(festival.url)
     assert response.text.count('class="ticket-card ') == count
     assert "49" in response.text
+
+
+# --- the remembered tickets change on the next request -------------------------------------------
+
+
+def _tickets_read(client, url):
+    """The page, and whether it read the tickets from the database (False: remembered)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).text
+    return html, any("events_tickettype" in query["sql"] for query in queries)
+
+
+def test_a_sale_shows_on_the_next_request(client, visitor, festival, day_pass):
+    client.get(festival.url), client.get(festival.url)
+    html, read = _tickets_read(client, festival.url)
+    assert not read
+    [left] = re.findall(r'ticket-card__left">([^<]*)<', html)
+    assert "5" in left
+    buy_tickets(visitor, day_pass, 2)
+    html, read = _tickets_read(client, festival.url)
+    assert read
+    [left] = re.findall(r'ticket-card__left">([^<]*)<', html)
+    assert "3" in left
+
+
+def test_a_sales_window_opening_shows_on_time(client, festival):
+    opens = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=2)
+    TicketTypeFactory(page=festival, name="早鸟票", sales_start=opens)
+    with time_machine.travel(opens - datetime.timedelta(seconds=10), tick=False):
+        client.get(festival.url)
+        assert 'data-state="not_yet"' in client.get(festival.url).text
+    # Within the remembered copy's life, but the window has opened.
+    with time_machine.travel(opens + datetime.timedelta(seconds=1), tick=False):
+        html = client.get(festival.url).text
+    assert 'data-state="open"' in html and 'class="ticket-card__form"' in html
+
+
+def test_each_visitor_gets_their_own_token_and_the_form_works(client, festival, day_pass):
+    from django.test import Client
+
+    client.get(festival.url)
+    tokens = set()
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        html = visitor.get(festival.url).text
+        [token] = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert "@@" not in token
+        tokens.add(token)
+        response = visitor.post(
+            festival.tickets_url(),
+            {"ticket_type_id": day_pass.pk, "quantity": 1, "csrfmiddlewaretoken": token},
+        )
+        assert response.status_code == 302
+    assert len(tokens) == 2
+
+
+def test_an_edit_shows_on_the_next_request(client, festival, day_pass):
+    client.get(festival.url), client.get(festival.url)
+    day_pass.name = "全天通票"
+    day_pass.save()
+    assert "全天通票" in client.get(festival.url).text
