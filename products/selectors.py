@@ -282,19 +282,6 @@ def shipping_rates():
     return cached_showing(("shipping-rates",), lambda: list(rates))
 
 
-def other_products(product, *, limit=OTHER_PRODUCTS, now=None, photos=True):
-    """The same producer's other products on sale, newest first."""
-    products = (
-        on_sale(now=now)
-        .filter(producer_id=product.producer_id)
-        .exclude(pk=product.pk)
-        .select_related("producer", "origin_village", "producer__village")
-    )
-    if photos:
-        products = products.prefetch_related(_photos_prefetch(CARD_RENDITIONS))
-    return list(products.order_by("-created_at", "-pk")[:limit])
-
-
 def with_photos(products, renditions=DETAIL_RENDITIONS + CARD_RENDITIONS):
     """Photos, images and renditions of all ``products`` in two queries, whatever their number
     (the product page's own product and the producer's others at once)."""
